@@ -1,0 +1,42 @@
+# Two commands on a fresh machine with only python3: `make run` and `make test`.
+# Both build .venv from the exact pins in requirements.lock the first time.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('requirements.lock','rb').read()+open('pyproject.toml','rb').read()).hexdigest()[:12])")
+
+
+.PHONY: venv run test lint bench format clean
+
+
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/credence $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check provenance labels desktop tests
+	$(BIN)/ruff format --check provenance labels desktop tests
+	$(BIN)/lint-imports
+
+test: lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
+
+format: $(STAMP)
+	$(BIN)/ruff format provenance labels desktop tests
+	$(BIN)/ruff check --fix provenance labels desktop tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

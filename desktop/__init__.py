@@ -1,0 +1,1 @@
+"""The Credence application: the Qt Widgets window and the `credence` command line."""

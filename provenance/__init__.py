@@ -1,0 +1,1 @@
+"""The headless Credence core: storage, import, credentials, history and the Library facade."""
