@@ -1,0 +1,474 @@
+"""The `credence` command line: a thin face over the Library facade.
+
+Exit status: 0 success, 1 when some inputs were rejected or invalid, 2 on usage errors.
+No traceback reaches the user: unexpected errors are written to a log file and named briefly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_dir, user_log_dir
+
+from provenance import (
+    CATEGORY_SLUGS,
+    REVIEW_STATES,
+    CatalogFileError,
+    CredenceError,
+    InvalidValue,
+    Library,
+    LibraryError,
+    NotFound,
+    SearchFilters,
+    __version__,
+    open_library,
+)
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("credence")
+
+
+def default_library_path() -> Path:
+    """CREDENCE_LIBRARY, else the platform's per-user data folder."""
+    env = os.environ.get("CREDENCE_LIBRARY")
+    if env:
+        return Path(env).expanduser()
+    return Path(user_data_dir("Credence", appauthor=False)) / "Library"
+
+
+class UsageError(Exception):
+    """Wrong arguments: exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's hook; keep its exit status 2
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command-line grammar."""
+    parser = _Parser(
+        prog="credence",
+        description="Provenance, AI disclosure, signed exports and labels for collections. "
+        "Without a verb, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"credence {__version__}")
+    parser.add_argument(
+        "--library",
+        metavar="PATH",
+        help="library folder (default: $CREDENCE_LIBRARY or the per-user data folder)",
+    )
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+
+    verbs.add_parser("init", help="create the library (or check it opens)")
+
+    p = verbs.add_parser("import", help="import image files and folders")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--item", help="attach every file to this item (accession or id)")
+    p.add_argument("--json", action="store_true")
+
+    catalog = verbs.add_parser("catalog", help="catalog CSV/JSON import and CSV export")
+    cverbs = catalog.add_subparsers(dest="catalog_verb", metavar="ACTION", required=True)
+    p = cverbs.add_parser("import", help="import a catalog CSV or JSON array")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
+    p.add_argument("--key", metavar="COLUMN", help="column that identifies a record")
+    p.add_argument("--json", action="store_true")
+    p = cverbs.add_parser("export", help="export the catalog as CSV")
+    p.add_argument("file", metavar="FILE")
+    p = cverbs.add_parser("columns", help="show a file's columns and the mapping Credence guesses")
+    p.add_argument("file", metavar="FILE")
+
+    p = verbs.add_parser("items", help="list or search items")
+    p.add_argument("--search", metavar="TEXT")
+    p.add_argument("--ai", dest="has_ai", action="store_true", default=None)
+    p.add_argument("--no-ai", dest="has_ai", action="store_false")
+    p.add_argument("--review", choices=REVIEW_STATES)
+    p.add_argument("--credentials", choices=("none", "valid", "trusted", "invalid", "error"))
+    p.add_argument("--not-exported", action="store_true")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--json", action="store_true")
+
+    p = verbs.add_parser("show", help="show one item")
+    p.add_argument("item", metavar="ITEM")
+    p.add_argument("--json", action="store_true")
+
+    event = verbs.add_parser("event", help="provenance events")
+    everbs = event.add_subparsers(dest="event_verb", metavar="ACTION", required=True)
+    p = everbs.add_parser("add", help="record a provenance event")
+    p.add_argument("item", metavar="ITEM")
+    p.add_argument("--action", required=True, help="e.g. acquired, digitised, restored")
+    p.add_argument("--actor", required=True, metavar="NAME")
+    p.add_argument("--date", metavar="EDTF", help="e.g. 1890, 1890~, 189X, 1890/1900")
+    p.add_argument("--place")
+    p.add_argument("--source", help="source or citation")
+    p.add_argument("--tool", metavar="NAME", help="registered AI tool involved")
+    p.add_argument("--note")
+
+    tool = verbs.add_parser("tool", help="the AI tool registry")
+    tverbs = tool.add_subparsers(dest="tool_verb", metavar="ACTION", required=True)
+    p = tverbs.add_parser("add", help="register an AI tool")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--vendor", required=True)
+    p.add_argument("--version")
+    p.add_argument("--runs", choices=("on-device", "cloud"))
+    p.add_argument("--training-data", help="what the vendor states about training data")
+    p.add_argument("--retention", help="what the vendor states about data retention")
+    p.add_argument("--docs", metavar="URL", help="documentation link")
+    tverbs.add_parser("list", help="list registered AI tools")
+
+    p = verbs.add_parser("disclose", help="record what AI did to an item")
+    p.add_argument("item", metavar="ITEM")
+    p.add_argument("--category", required=True, choices=CATEGORY_SLUGS, metavar="SLUG")
+    p.add_argument("--tool", action="append", default=[], metavar="NAME")
+    p.add_argument("--purpose")
+    p.add_argument("--extent")
+    p.add_argument("--field", action="append", default=[], metavar="NAME")
+
+    p = verbs.add_parser("review", help="review or approve an item's disclosures")
+    p.add_argument("item", metavar="ITEM")
+    state = p.add_mutually_exclusive_group(required=True)
+    state.add_argument("--approve", dest="state", action="store_const", const="approved")
+    state.add_argument("--reviewed", dest="state", action="store_const", const="reviewed")
+    state.add_argument("--draft", dest="state", action="store_const", const="draft")
+    p.add_argument("--by", metavar="NAME", help="who reviewed (required unless --draft)")
+
+    p = verbs.add_parser("history", help="show history, or verify its hash chain")
+    p.add_argument("item", nargs="?", metavar="ITEM")
+    p.add_argument("--verify", action="store_true")
+    p.add_argument("--json", action="store_true")
+
+    p = verbs.add_parser("undo", help="undo the change recorded in a history entry")
+    p.add_argument("seq", type=int, metavar="ENTRY")
+
+    p = verbs.add_parser("verify", help="read and check Content Credentials in files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+# -- output helpers ----------------------------------------------------------------------
+
+
+def _emit_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def _progress_bar(enabled: bool, unit: str) -> tuple[Callable | None, Callable[[], None]]:
+    """A terminal progress bar on stderr when it is a terminal; (callback, close)."""
+    if not enabled or not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(unit=unit, file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def update(done: int, total: int | None, message: str) -> None:
+        if total is not None and bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.set_postfix_str(message[-40:], refresh=False)
+        bar.refresh()
+
+    return update, bar.close
+
+
+def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        field_name, sep, column = pair.partition("=")
+        if not sep or not field_name.strip() or not column.strip():
+            raise UsageError(f"--map {pair!r}: write FIELD=COLUMN, e.g. --map maker=artist")
+        mapping[field_name.strip()] = column.strip()
+    return mapping
+
+
+# -- verbs -------------------------------------------------------------------------------
+
+
+def cmd_init(lib: Library, args) -> int:
+    print(f"Library ready at {lib.folder} ({lib.count_items():,} items)")
+    return EXIT_OK
+
+
+def cmd_import(lib: Library, args) -> int:
+    progress, close = _progress_bar(not args.json, "file")
+    try:
+        report = lib.import_files(args.paths, item=args.item, progress=progress)
+    finally:
+        close()
+    if args.json:
+        data = report.to_dict()
+        data.pop("cancelled")
+        _emit_json(data)
+    else:
+        for f in report.imported:
+            state = f.credentials.get("state", "none")
+            print(f"imported  {f.file} -> {f.item} (credentials: {state})")
+            for warning in f.warnings:
+                print(f"          note: {warning}")
+        for d in report.duplicates:
+            print(f"duplicate {d.file}: same file as {d.same_as} ({d.item})")
+        for r in report.rejected:
+            print(f"rejected  {r.file}: {r.reason}")
+        print(
+            f"{len(report.imported)} imported, {len(report.duplicates)} duplicates, "
+            f"{len(report.rejected)} rejected"
+        )
+    return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
+def cmd_catalog(lib: Library, args) -> int:
+    if args.catalog_verb == "export":
+        count = lib.export_catalog(args.file)
+        print(f"wrote {count:,} items to {args.file}")
+        return EXIT_OK
+    if args.catalog_verb == "columns":
+        columns, guess = lib.catalog_columns(args.file)
+        by_column = {c: f for f, c in guess.items()}
+        for column in columns:
+            target = by_column.get(column)
+            print(f"{column:32} -> {target}" if target else f"{column:32}    (kept as extra)")
+        return EXIT_OK
+    progress, close = _progress_bar(not args.json, "row")
+    try:
+        report = lib.import_catalog(
+            args.file, mapping=_parse_map(args.map), key=args.key, progress=progress
+        )
+    finally:
+        close()
+    if args.json:
+        data = report.to_dict()
+        data.pop("cancelled")
+        _emit_json(data)
+    else:
+        for problem in report.rejected:
+            print(f"{args.file}: line {problem.line}: {problem.reason}", file=sys.stderr)
+        print(
+            f"{report.created:,} created, {report.updated:,} updated, "
+            f"{report.unchanged:,} unchanged, {len(report.rejected):,} rejected"
+        )
+    return EXIT_REJECTED if report.rejected else EXIT_OK
+
+
+def cmd_items(lib: Library, args) -> int:
+    filters = SearchFilters(
+        has_ai=args.has_ai,
+        review_state=args.review,
+        credential_state=args.credentials,
+        not_exported=args.not_exported,
+    )
+    items = lib.list_items(args.search, filters, limit=args.limit, details=args.json)
+    if args.json:
+        _emit_json([i.to_dict() | {"events": None} for i in items])
+        return EXIT_OK
+    for item in items:
+        print(f"{item.accession or '#' + str(item.id):20} {item.title or ''}"[:120])
+    print(f"{len(items):,} items", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_show(lib: Library, args) -> int:
+    item = lib.get_item(args.item)
+    if args.json:
+        _emit_json(item.to_dict())
+        return EXIT_OK
+    print(f"Item #{item.id}")
+    for name, value in item.fields().items():
+        if value:
+            print(f"  {name.replace('_', ' '):12} {value}")
+    for name, value in item.extra.items():
+        print(f"  {name:12} {value}  (extra)")
+    for asset in item.assets:
+        creds = asset.credentials.get("summary") or asset.credential_state
+        print(f"  asset {asset.id}: {asset.path}")
+        size = f"{asset.width}x{asset.height} " if asset.width else ""
+        print(f"    {asset.format} {size}sha256 {asset.sha256[:16]}...; {creds}")
+    for event in item.events:
+        when = f" {event.date}" if event.date else ""
+        tool = f" with {event.tool}" if event.tool else ""
+        print(f"  event{when}: {event.action} by {event.actor}{tool}")
+    for d in item.disclosures:
+        who = f" by {d.approved_by or d.reviewed_by}" if d.review_state != "draft" else ""
+        tools = f" ({', '.join(d.tools)})" if d.tools else ""
+        print(f"  disclosure: {d.category}{tools}, {d.review_state}{who}")
+    return EXIT_OK
+
+
+def cmd_event(lib: Library, args) -> int:
+    event = lib.add_event(
+        args.item,
+        args.action,
+        args.actor,
+        date=args.date,
+        place=args.place,
+        source=args.source,
+        note=args.note,
+        tool=args.tool,
+    )
+    print(f"event {event.id} recorded: {event.action} by {event.actor}")
+    return EXIT_OK
+
+
+def cmd_tool(lib: Library, args) -> int:
+    if args.tool_verb == "list":
+        for tool in lib.list_tools():
+            version = f" {tool.version}" if tool.version else ""
+            print(f"{tool.name}{version} ({tool.vendor}){' - ' + tool.runs if tool.runs else ''}")
+        return EXIT_OK
+    tool = lib.add_tool(
+        args.name,
+        args.vendor,
+        version=args.version,
+        runs=args.runs,
+        training_data=args.training_data,
+        retention=args.retention,
+        documentation=args.docs,
+    )
+    print(f"tool registered: {tool.name}{' ' + tool.version if tool.version else ''}")
+    return EXIT_OK
+
+
+def cmd_disclose(lib: Library, args) -> int:
+    d = lib.disclose(
+        args.item,
+        args.category,
+        tools=args.tool,
+        purpose=args.purpose,
+        extent=args.extent,
+        fields=args.field,
+    )
+    print(f"disclosure {d.id}: {d.category}, {d.review_state} (needs review before export)")
+    return EXIT_OK
+
+
+def cmd_review(lib: Library, args) -> int:
+    if args.state != "draft" and not args.by:
+        raise UsageError("--by NAME is required: a review names the person who made it")
+    for d in lib.review(args.item, args.state, args.by or ""):
+        print(f"disclosure {d.id} ({d.category}): {d.review_state}")
+    return EXIT_OK
+
+
+def cmd_history(lib: Library, args) -> int:
+    if args.verify:
+        progress, close = _progress_bar(not args.json, "entry")
+        try:
+            result = lib.verify_history(progress=progress)
+        finally:
+            close()
+        if args.json:
+            _emit_json(result.to_dict())
+        elif result.ok:
+            print(f"History intact: {result.checked:,} entries checked.")
+        else:
+            print(f"History broken at entry {result.first_broken}: {result.reason}")
+        return EXIT_OK if result.ok else EXIT_REJECTED
+    entries = lib.history(args.item)
+    if args.json:
+        _emit_json([e.to_dict() for e in entries])
+        return EXIT_OK
+    for e in entries:
+        what = ", ".join(sorted((e.after or e.before or {}).keys()))[:60]
+        note = f"  [{e.note}]" if e.note else ""
+        target = f"{e.entity} {e.entity_id}" if e.entity_id else e.entity
+        print(f"{e.seq:6} {e.at} {e.actor:12} {e.action:7} {target:14} {what}{note}")
+    return EXIT_OK
+
+
+def cmd_undo(lib: Library, args) -> int:
+    entry = lib.revert(args.seq)
+    print(f"undone: entry {args.seq} (recorded as entry {entry.seq})")
+    return EXIT_OK
+
+
+def cmd_verify(lib: Library, args) -> int:
+    results = [lib.verify_file(path) for path in args.files]
+    if args.json:
+        _emit_json(results)
+    else:
+        for result in results:
+            print(f"{result['file']}: {result['credentials']} - {result['summary']}")
+    bad = any(r["credentials"] in ("invalid", "error") for r in results)
+    return EXIT_REJECTED if bad else EXIT_OK
+
+
+VERBS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
+    "init": cmd_init,
+    "import": cmd_import,
+    "catalog": cmd_catalog,
+    "items": cmd_items,
+    "show": cmd_show,
+    "event": cmd_event,
+    "tool": cmd_tool,
+    "disclose": cmd_disclose,
+    "review": cmd_review,
+    "history": cmd_history,
+    "undo": cmd_undo,
+    "verify": cmd_verify,
+}
+
+
+def _log_unexpected(exc: BaseException) -> Path | None:
+    """Write the traceback to a log file (never to the user's terminal); return its path."""
+    try:
+        folder = Path(user_log_dir("Credence", appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "credence.log"
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"--- {datetime.now(UTC).isoformat()} {sys.argv[1:]}\n")
+            handle.write("".join(traceback.format_exception(exc)))
+        return path
+    except OSError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `credence` command."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as exc:
+        print(f"credence: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    library_path = Path(args.library).expanduser() if args.library else default_library_path()
+    try:
+        if args.verb is None:
+            from desktop.app import run_window
+
+            return run_window(library_path)
+        with open_library(library_path) as lib:
+            return VERBS[args.verb](lib, args)
+    except UsageError as exc:
+        print(f"credence: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (InvalidValue, NotFound) as exc:
+        print(f"credence: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (LibraryError, CatalogFileError, CredenceError) as exc:
+        print(f"credence: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    except KeyboardInterrupt:
+        print("credence: interrupted; work finished so far is kept", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:
+        where = _log_unexpected(exc)
+        hint = f"; details were written to {where}" if where else ""
+        print(f"credence: unexpected error ({type(exc).__name__}: {exc}){hint}", file=sys.stderr)
+        return EXIT_REJECTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

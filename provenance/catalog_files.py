@@ -1,0 +1,178 @@
+"""Reading and writing catalog files (CSV and JSON arrays) as rows of strings.
+
+Rows come with the line number a registrar sees in a text editor, so a bad row can be named.
+A row that cannot be trusted (wrong number of cells, e.g. an export cut off mid-record) is
+reported and skipped; every other row is still read.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance.errors import CredenceError
+
+#: Cells longer than this are refused (the csv module's default limit is 128 KiB).
+MAX_CELL = 1_000_000
+
+
+class CatalogFileError(CredenceError):
+    """The file as a whole cannot be read (not CSV/JSON, wrong encoding, no header...)."""
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    line: int
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return json.dumps(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def read_catalog(path: Path) -> tuple[list[str], Iterator[CatalogRow | BadRow]]:
+    """Open a CSV or JSON-array catalog file: its column names, and its records in order.
+
+    Each record is a CatalogRow, or a BadRow saying why it was skipped. Raises CatalogFileError
+    when the file as a whole cannot be read.
+    """
+    path = Path(path)
+    try:
+        if _is_json(path):
+            rows = list(_json_rows(path))
+            columns: dict[str, None] = {}
+            for row in rows:
+                if isinstance(row, CatalogRow):
+                    columns.update(dict.fromkeys(row.values))
+            return list(columns), iter(rows)
+        handle = _open_text(path)
+    except OSError as exc:
+        raise CatalogFileError(f"{path.name}: cannot open ({exc.strerror})") from exc
+    reader = csv.reader(handle)
+    csv.field_size_limit(MAX_CELL)
+    try:
+        header = next(reader, None)
+    except (csv.Error, UnicodeError) as exc:
+        handle.close()
+        raise CatalogFileError(f"{path.name}: the header cannot be read ({exc})") from exc
+    if not header:
+        handle.close()
+        raise CatalogFileError(f"{path.name}: the file is empty or has no header row")
+    header = [h.strip() for h in header]
+    return header, _csv_rows(path, handle, reader, header)
+
+
+def _is_json(path: Path) -> bool:
+    if path.suffix.lower() == ".json":
+        return True
+    with open(path, "rb") as handle:
+        head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"[")
+
+
+def _open_text(path: Path):
+    # utf-8-sig drops a byte-order mark; a UTF-16 file announces itself with its own BOM.
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    encoding = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    return open(path, encoding=encoding, newline="")
+
+
+def _csv_rows(path: Path, handle, reader, header: list[str]) -> Iterator[CatalogRow | BadRow]:
+    with handle:
+        width = len(header)
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except UnicodeError as exc:
+                raise CatalogFileError(
+                    f"{path.name}: line {line} is not UTF-8 text ({exc.reason}); "
+                    "save the file as UTF-8 and import it again"
+                ) from exc
+            except csv.Error as exc:
+                yield BadRow(line, f"cannot be read as CSV ({exc})")
+                continue
+            if not any(c.strip() for c in cells):
+                continue  # blank lines are not records
+            if len(cells) != width:
+                hint = " (the row looks cut off)" if len(cells) < width else ""
+                yield BadRow(line, f"has {len(cells)} cells but the header has {width}{hint}")
+                continue
+            yield CatalogRow(line, dict(zip(header, cells, strict=True)))
+
+
+def _json_rows(path: Path) -> Iterator[CatalogRow | BadRow]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CatalogFileError(f"{path.name}: not valid JSON ({exc})") from exc
+    if isinstance(data, dict):
+        data = [data]  # one record per file, as in Tate's JSON sample
+    if not isinstance(data, list):
+        raise CatalogFileError(f"{path.name}: expected a JSON array of objects")
+    for index, record in enumerate(data, start=1):
+        # For JSON, "line" is the record's position in the array (1-based).
+        if not isinstance(record, dict):
+            yield BadRow(index, "is not a JSON object")
+            continue
+        yield CatalogRow(index, {str(k): _text(v) for k, v in record.items()})
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(value: str) -> str:
+    """Neutralise spreadsheet formula injection (OWASP): prefix a quote to a leading = + - @ tab CR.
+
+    `unguard_cell` undoes it on re-import, so a round trip changes nothing.
+    """
+    quoted = value.startswith("'") and value[1:2] in (*_FORMULA_START, "'")
+    if value.startswith(_FORMULA_START) or quoted:
+        return "'" + value
+    return value
+
+
+def unguard_cell(value: str) -> str:
+    """Reverse `guard_cell`."""
+    if value.startswith("'") and value[1:2] in (*_FORMULA_START, "'"):
+        return value[1:]
+    return value
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
+    """Write a guarded UTF-8 CSV atomically (temporary file, then os.replace). Returns row count."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for row in rows:
+                writer.writerow([guard_cell(c) for c in row])
+                count += 1
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count

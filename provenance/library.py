@@ -1,0 +1,631 @@
+"""The Library facade: the one door through which the window and the command line reach the core.
+
+Every public method is synchronous, uses one session per call and returns frozen views.
+Writes take the database's write lock up front (BEGIN IMMEDIATE), record their history entries
+in the same transaction, and keep the search index in step.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import exists, func, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, selectinload
+
+from provenance import catalog_import, convert, file_import
+from provenance.categories import category
+from provenance.clock import now
+from provenance.dates import parse_event_date
+from provenance.db.engine import make_engines, migrate
+from provenance.db.models import (
+    Asset,
+    Disclosure,
+    Event,
+    Export,
+    HistoryEntry,
+    Item,
+    Meta,
+    Tool,
+)
+from provenance.errors import InvalidValue, LibraryError, NotFound
+from provenance.history import Change, HistoryWriter, verify_chain
+from provenance.progress import CancelToken, Progress
+from provenance.search import SqliteSearchIndex, match_expression
+from provenance.views import (
+    ITEM_FIELDS,
+    REVIEW_STATES,
+    CatalogImportReport,
+    DisclosureView,
+    EventView,
+    HistoryEntryView,
+    HistoryVerification,
+    ImportReport,
+    ItemView,
+    ToolView,
+)
+
+DB_NAME = "library.sqlite"
+TOOL_RUNS = ("on-device", "cloud")
+
+
+def default_actor() -> str:
+    """Who is working: CREDENCE_USER, else the operating-system account name."""
+    name = os.environ.get("CREDENCE_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters combined with the full-text query (all optional)."""
+
+    has_ai: bool | None = None
+    review_state: str | None = None
+    credential_state: str | None = None
+    not_exported: bool = False
+
+
+def open_library(path: str | os.PathLike[str], *, actor: str | None = None) -> Library:
+    """Open the library folder at `path`, creating it if needed.
+
+    An existing database whose schema is older than this version is backed up under
+    `backups/` and then migrated. Raises LibraryError with a plain reason on failure.
+    """
+    if isinstance(path, str) and "://" in path:
+        raise LibraryError(
+            f"{path}: only local library folders are supported in this version "
+            "(server databases will follow)"
+        )
+    folder = Path(path).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "cache" / "thumbnails").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(f"cannot create the library folder {folder}: {exc.strerror}") from exc
+    if not os.access(folder, os.W_OK):
+        raise LibraryError(f"the library folder {folder} is read-only; choose a writable folder")
+    db_path = folder / DB_NAME
+    reader, writer = make_engines(db_path)
+    try:
+        migrate(writer, db_path, folder / "backups")
+    except OperationalError as exc:
+        reader.dispose()
+        writer.dispose()
+        raise LibraryError(f"cannot open {db_path}: {exc.orig}") from exc
+    library = Library(folder, reader, writer, actor or default_actor())
+    library._ensure_identity()
+    return library
+
+
+class Library:
+    """A local collection library: items, assets, events, AI tools, disclosures and history."""
+
+    def __init__(self, folder: Path, reader, writer, actor: str) -> None:
+        self.folder = folder
+        self.actor = actor
+        self._reader = reader
+        self._writer = writer
+        self._search = SqliteSearchIndex()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @property
+    def thumbnails_dir(self) -> Path:
+        return self.folder / "cache" / "thumbnails"
+
+    def close(self) -> None:
+        """Release database connections."""
+        self._reader.dispose()
+        self._writer.dispose()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self._reader) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[tuple[Session, HistoryWriter]]:
+        with Session(self._writer, expire_on_commit=False) as session, session.begin():
+            history = HistoryWriter(session, self.actor, now())
+            yield session, history
+            history.flush()
+
+    def _ensure_identity(self) -> None:
+        # A short random id names this library in exported catalog rows (credence_id), so a
+        # CSV from another library can never be mistaken for ours on re-import.
+        with Session(self._writer) as session, session.begin():
+            if session.get(Meta, "library_id") is None:
+                session.add(Meta(key="library_id", value=uuid.uuid4().hex[:8]))
+
+    def _item(self, session: Session, ref: str | int) -> Item:
+        return resolve_item(session, ref)
+
+    # -- items ----------------------------------------------------------------------------
+
+    def create_item(self, fields: dict[str, Any], extra: dict[str, str] | None = None) -> ItemView:
+        """Create a catalog entry. Field names are those of ITEM_FIELDS."""
+        values = _clean_fields(fields)
+        with self._write() as (session, history):
+            if values.get("accession"):
+                _check_accession_free(session, values["accession"])
+            stamp = now()
+            item = Item(**values, extra=dict(extra or {}), created_at=stamp, updated_at=stamp)
+            session.add(item)
+            session.flush()
+            self._search.index(session, [(item.id, values, item.extra)])
+            history.record(
+                Change("item", item.id, item.id, "create", None, convert.item_state(item))
+            )
+        return self.get_item(item.id)
+
+    def update_item(
+        self, ref: str | int, fields: dict[str, Any], extra: dict[str, str | None] | None = None
+    ) -> ItemView:
+        """Change catalog fields (and extra fields; None removes one). Records only what changed."""
+        values = _clean_fields(fields)
+        with self._write() as (session, history):
+            item = self._item(session, ref)
+            before, after = {}, {}
+            for name, value in values.items():
+                if getattr(item, name) != value:
+                    if name == "accession" and value:
+                        _check_accession_free(session, value, item.id)
+                    before[name], after[name] = getattr(item, name), value
+                    setattr(item, name, value)
+            if extra:
+                new_extra = dict(item.extra)
+                for key, value in extra.items():
+                    if new_extra.get(key) != value:
+                        before[f"extra.{key}"], after[f"extra.{key}"] = new_extra.get(key), value
+                        if value is None:
+                            new_extra.pop(key, None)
+                        else:
+                            new_extra[key] = value
+                item.extra = new_extra
+            if after:
+                item.updated_at = now()
+                session.flush()
+                self._search.index(session, [(item.id, convert.item_fields(item), item.extra)])
+                history.record(Change("item", item.id, item.id, "update", before, after))
+            item_id = item.id
+        return self.get_item(item_id)
+
+    def get_item(self, ref: str | int) -> ItemView:
+        """One item with its assets, events and disclosures. Raises NotFound."""
+        with self._read() as session:
+            item = self._item(session, ref)
+            return convert.item_view(item, details=True)
+
+    def count_items(self) -> int:
+        with self._read() as session:
+            return session.scalar(select(func.count(Item.id))) or 0
+
+    def list_items(
+        self,
+        search: str | None = None,
+        filters: SearchFilters | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        details: bool = False,
+    ) -> list[ItemView]:
+        """Items matching the full-text `search` and `filters`, best match first.
+
+        Without a search, items come in catalog order (accession, then id). With `details`,
+        each view carries its assets and disclosures (events stay in get_item).
+        """
+        with self._read() as session:
+            stmt = self._select_items(search, filters or SearchFilters())
+            if stmt is None:
+                return []
+            if limit is not None:
+                stmt = stmt.limit(limit)
+            if offset:
+                stmt = stmt.offset(offset)
+            if details:
+                stmt = stmt.options(
+                    selectinload(Item.assets),
+                    selectinload(Item.disclosures).selectinload(Disclosure.tools),
+                )
+            items = session.scalars(stmt).all()
+            return [convert.item_view(i, details=details, events=False) for i in items]
+
+    def _select_items(self, search: str | None, filters: SearchFilters):
+        stmt = select(Item)
+        if search and search.strip():
+            match = match_expression(search)
+            if match is None:
+                return None
+            ranked = (
+                text(self._search.matching_ids_sql())
+                .bindparams(match=match)
+                .columns(rowid=Item.id.type)
+                .subquery("ranked")
+            )
+            stmt = stmt.join(ranked, ranked.c.rowid == Item.id)
+        else:
+            stmt = stmt.order_by(Item.accession.is_(None), Item.accession, Item.id)
+        if filters.has_ai is not None:
+            ai = exists().where(Disclosure.item_id == Item.id, Disclosure.category != "none")
+            stmt = stmt.where(ai if filters.has_ai else ~ai)
+        if filters.review_state:
+            if filters.review_state not in REVIEW_STATES:
+                raise InvalidValue(
+                    f"review state {filters.review_state!r}; use one of {', '.join(REVIEW_STATES)}"
+                )
+            stmt = stmt.where(
+                exists().where(
+                    Disclosure.item_id == Item.id,
+                    Disclosure.category != "none",
+                    Disclosure.review_state == filters.review_state,
+                )
+            )
+        if filters.credential_state:
+            stmt = stmt.where(
+                exists().where(
+                    Asset.item_id == Item.id, Asset.credential_state == filters.credential_state
+                )
+            )
+        if filters.not_exported:
+            stmt = stmt.where(
+                exists().where(Asset.item_id == Item.id),
+                ~exists().where(Export.item_id == Item.id),
+            )
+        return stmt
+
+    # -- AI tools -------------------------------------------------------------------------
+
+    def add_tool(
+        self,
+        name: str,
+        vendor: str,
+        version: str | None = None,
+        runs: str | None = None,
+        training_data: str | None = None,
+        retention: str | None = None,
+        documentation: str | None = None,
+    ) -> ToolView:
+        """Register an AI tool. (name, version) is unique."""
+        name, vendor = (name or "").strip(), (vendor or "").strip()
+        if not name:
+            raise InvalidValue("tool name is empty")
+        if not vendor:
+            raise InvalidValue(f"tool {name!r} needs a vendor (who makes it)")
+        if runs is not None and runs not in TOOL_RUNS:
+            raise InvalidValue(f"runs {runs!r}: use on-device or cloud")
+        with self._write() as (session, history):
+            clash = session.scalar(
+                select(Tool).where(Tool.name == name, Tool.version.is_(version or None))
+                if not version
+                else select(Tool).where(Tool.name == name, Tool.version == version)
+            )
+            if clash is not None:
+                raise InvalidValue(f"tool {convert.tool_label(clash)} is already registered")
+            tool = Tool(
+                name=name,
+                vendor=vendor,
+                version=version or None,
+                runs=runs,
+                training_data=training_data,
+                retention=retention,
+                documentation=documentation,
+                created_at=now(),
+            )
+            session.add(tool)
+            session.flush()
+            view = convert.tool_view(tool)
+            state = view.to_dict()
+            state.pop("id")
+            history.record(Change("tool", tool.id, None, "create", None, state))
+        return view
+
+    def list_tools(self) -> list[ToolView]:
+        with self._read() as session:
+            tools = session.scalars(select(Tool).order_by(Tool.name, Tool.version))
+            return [convert.tool_view(t) for t in tools]
+
+    # -- events ---------------------------------------------------------------------------
+
+    def add_event(
+        self,
+        ref: str | int,
+        action: str,
+        actor: str,
+        *,
+        date: str | None = None,
+        place: str | None = None,
+        source: str | None = None,
+        note: str | None = None,
+        tool: str | None = None,
+    ) -> EventView:
+        """Record one provenance event. `date` must be EDTF; `tool` names a registered AI tool."""
+        action, actor = (action or "").strip(), (actor or "").strip()
+        if not action:
+            raise InvalidValue("event action is empty (e.g. acquired, digitised, restored)")
+        if not actor:
+            raise InvalidValue("event actor is empty: name who did it")
+        date_text = earliest = latest = None
+        if date and date.strip():
+            date_text, earliest, latest = parse_event_date(date)
+        with self._write() as (session, history):
+            item = self._item(session, ref)
+            event = Event(
+                item_id=item.id,
+                action=action,
+                actor=actor,
+                date=date_text,
+                date_earliest=earliest,
+                date_latest=latest,
+                place=_blank_to_none(place),
+                source=_blank_to_none(source),
+                note=_blank_to_none(note),
+                tool=resolve_tool(session, tool) if tool else None,
+                created_at=now(),
+            )
+            session.add(event)
+            session.flush()
+            view = convert.event_view(event)
+            history.record(Change("event", event.id, item.id, "create", None, _state(view)))
+        return view
+
+    # -- disclosures ----------------------------------------------------------------------
+
+    def disclose(
+        self,
+        ref: str | int,
+        category_slug: str,
+        *,
+        tools: Sequence[str] = (),
+        purpose: str | None = None,
+        extent: str | None = None,
+        fields: Sequence[str] = (),
+        asset_id: int | None = None,
+    ) -> DisclosureView:
+        """Record what AI did to an item (or one asset, or catalog fields).
+
+        A second disclosure of the same category for the same item and asset replaces the
+        first one's statement. Any change to a statement sends it back to draft: an approval
+        covers the words that were approved, not later ones.
+        """
+        cat = category(category_slug)
+        with self._write() as (session, history):
+            item = self._item(session, ref)
+            for name in fields:
+                if name not in ITEM_FIELDS and name not in item.extra:
+                    raise InvalidValue(
+                        f"field {name!r} is not a catalog field of {convert.item_label(item)}; "
+                        f"use one of {', '.join(ITEM_FIELDS)} or an extra field it has"
+                    )
+            if asset_id is not None and not any(a.id == asset_id for a in item.assets):
+                raise NotFound(f"asset {asset_id} does not belong to {convert.item_label(item)}")
+            tool_rows = [resolve_tool(session, t) for t in tools]
+            disclosure = session.scalar(
+                select(Disclosure).where(
+                    Disclosure.item_id == item.id,
+                    Disclosure.category == cat.slug,
+                    Disclosure.asset_id.is_(None)
+                    if asset_id is None
+                    else Disclosure.asset_id == asset_id,
+                )
+            )
+            before = _state(convert.disclosure_view(disclosure)) if disclosure else None
+            if disclosure is None:
+                disclosure = Disclosure(
+                    item_id=item.id, asset_id=asset_id, category=cat.slug, created_at=now()
+                )
+                session.add(disclosure)
+            disclosure.purpose = _blank_to_none(purpose)
+            disclosure.extent = _blank_to_none(extent)
+            disclosure.fields = list(dict.fromkeys(fields))
+            disclosure.tools = tool_rows
+            _set_review(disclosure, "draft", None)
+            session.flush()
+            view = convert.disclosure_view(disclosure)
+            after = _state(view)
+            if before != after:
+                action = "create" if before is None else "update"
+                history.record(Change("disclosure", disclosure.id, item.id, action, before, after))
+        return view
+
+    def review(
+        self, ref: str | int, state: str, by: str, *, disclosure_id: int | None = None
+    ) -> list[DisclosureView]:
+        """Move an item's disclosures (or one of them) to `state`, by a named person."""
+        if state not in REVIEW_STATES:
+            raise InvalidValue(f"review state {state!r}; use one of {', '.join(REVIEW_STATES)}")
+        by = (by or "").strip()
+        if state != "draft" and not by:
+            raise InvalidValue("a review needs the name of the person who reviewed it")
+        with self._write() as (session, history):
+            item = self._item(session, ref)
+            targets = [
+                d for d in item.disclosures if disclosure_id is None or d.id == disclosure_id
+            ]
+            if not targets:
+                what = f"disclosure {disclosure_id}" if disclosure_id else "any disclosure"
+                raise NotFound(f"{convert.item_label(item)} has no {what} to review")
+            views = []
+            for disclosure in targets:
+                before = _state(convert.disclosure_view(disclosure))
+                _set_review(disclosure, state, by)
+                view = convert.disclosure_view(disclosure)
+                if _state(view) != before:
+                    history.record(
+                        Change("disclosure", disclosure.id, item.id, "review", before, _state(view))
+                    )
+                views.append(view)
+        return views
+
+    # -- history --------------------------------------------------------------------------
+
+    def history(
+        self, ref: str | int | None = None, *, limit: int | None = None
+    ) -> list[HistoryEntryView]:
+        """History entries, oldest first; for one item when `ref` is given."""
+        with self._read() as session:
+            stmt = select(HistoryEntry).order_by(HistoryEntry.seq)
+            if ref is not None:
+                stmt = stmt.where(HistoryEntry.item_id == self._item(session, ref).id)
+            if limit is not None:
+                stmt = stmt.limit(limit)
+            return [convert.history_view(e) for e in session.scalars(stmt)]
+
+    def verify_history(
+        self, progress: Progress | None = None, cancel: CancelToken | None = None
+    ) -> HistoryVerification:
+        """Check the whole hash chain; the result names the first broken entry."""
+        with self._read() as session:
+            return verify_chain(session, progress, cancel)
+
+    def revert(self, seq: int) -> HistoryEntryView:
+        """Undo the change recorded in history entry `seq`, as a new entry (never a deletion).
+
+        Item and disclosure updates get their earlier values back; a created event is removed.
+        """
+        with self._write() as (session, history):
+            entry = session.get(HistoryEntry, seq)
+            if entry is None:
+                raise NotFound(f"history entry {seq} does not exist")
+            change = convert.revert_change(session, entry)
+            if change is None:
+                raise InvalidValue(
+                    f"history entry {seq} ({entry.entity} {entry.action}) cannot be undone"
+                )
+            if change.entity == "item" and change.entity_id is not None:
+                item = session.get(Item, change.entity_id)
+                if item is not None:
+                    session.flush()
+                    self._search.index(session, [(item.id, convert.item_fields(item), item.extra)])
+            history.record(change)
+            history.flush()
+            last = session.scalars(select(HistoryEntry).order_by(HistoryEntry.seq.desc())).first()
+            return convert.history_view(last)
+
+    # -- import ---------------------------------------------------------------------------
+
+    def import_files(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        item: str | int | None = None,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ImportReport:
+        """Import image files and folders (recursively). See provenance.file_import."""
+        target = None
+        if item is not None:
+            with self._read() as session:
+                target = self._item(session, item).id
+        return file_import.run(self, [Path(p) for p in paths], target, progress, cancel)
+
+    def import_catalog(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        mapping: dict[str, str] | None = None,
+        key: str | None = None,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> CatalogImportReport:
+        """Import a catalog CSV or JSON array. See provenance.catalog_import."""
+        return catalog_import.run(self, Path(path), mapping or {}, key, progress, cancel)
+
+    def export_catalog(self, path: str | os.PathLike[str]) -> int:
+        """Write the catalog as a guarded CSV that re-imports to no change. Returns row count."""
+        with self._read() as session:
+            return catalog_import.export_csv(session, Path(path))
+
+    def catalog_columns(self, path: str | os.PathLike[str]) -> tuple[list[str], dict[str, str]]:
+        """A catalog file's columns and the mapping Credence would guess for them."""
+        return catalog_import.columns_and_guess(Path(path))
+
+
+# -- helpers shared by the facade and its pipelines ------------------------------------------
+
+
+def resolve_item(session: Session, ref: str | int) -> Item:
+    """Find an item by accession number (preferred) or by id (`12` or `#12`)."""
+    text_ref = str(ref).strip()
+    item = session.scalar(select(Item).where(Item.accession == text_ref))
+    if item is None:
+        digits = text_ref.removeprefix("#")
+        if digits.isdigit():
+            item = session.get(Item, int(digits))
+    if item is None:
+        raise NotFound(f"no item with accession number or id {text_ref!r}")
+    return item
+
+
+def resolve_tool(session: Session, ref: str) -> Tool:
+    """Find a registered AI tool by name (newest registration) or `name version`."""
+    name = ref.strip()
+    tool = session.scalars(select(Tool).where(Tool.name == name).order_by(Tool.id.desc())).first()
+    if tool is None:
+        for candidate in session.scalars(select(Tool).where(Tool.version.is_not(None))):
+            if f"{candidate.name} {candidate.version}" == name:
+                return candidate
+        raise NotFound(f"no AI tool named {name!r}; register it first with `credence tool add`")
+    return tool
+
+
+def _check_accession_free(session: Session, accession: str, own_id: int | None = None) -> None:
+    other = session.scalar(select(Item.id).where(Item.accession == accession))
+    if other is not None and other != own_id:
+        raise InvalidValue(f"accession number {accession!r} is already used by item #{other}")
+
+
+def _clean_fields(fields: dict[str, Any]) -> dict[str, str | None]:
+    unknown = set(fields) - set(ITEM_FIELDS)
+    if unknown:
+        raise InvalidValue(
+            f"unknown catalog field {sorted(unknown)[0]!r}; fields are {', '.join(ITEM_FIELDS)}"
+        )
+    return {k: _blank_to_none(v) for k, v in fields.items()}
+
+
+def _blank_to_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def _set_review(disclosure: Disclosure, state: str, by: str | None) -> None:
+    stamp = now()
+    if state == "draft":
+        disclosure.reviewed_by = disclosure.reviewed_at = None
+        disclosure.approved_by = disclosure.approved_at = None
+    elif state == "reviewed":
+        disclosure.reviewed_by, disclosure.reviewed_at = by, stamp
+        disclosure.approved_by = disclosure.approved_at = None
+    else:
+        if disclosure.reviewed_by is None:
+            disclosure.reviewed_by, disclosure.reviewed_at = by, stamp
+        disclosure.approved_by, disclosure.approved_at = by, stamp
+    disclosure.review_state = state
+
+
+def _state(view) -> dict[str, Any]:
+    """A view as the before/after value of a history entry (ids and timestamps left out)."""
+    state = view.to_dict()
+    for key in ("id", "created_at"):
+        state.pop(key, None)
+    return state

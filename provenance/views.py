@@ -1,0 +1,207 @@
+"""Frozen dataclasses the Library facade returns. The UI and CLI see only these, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: The catalog fields every item has, in display order. Anything else lives in `extra`.
+ITEM_FIELDS: tuple[str, ...] = (
+    "accession",
+    "title",
+    "maker",
+    "date",
+    "medium",
+    "credit_line",
+    "rights",
+    "description",
+)
+
+REVIEW_STATES: tuple[str, ...] = ("draft", "reviewed", "approved")
+CREDENTIAL_STATES: tuple[str, ...] = ("none", "valid", "trusted", "invalid", "error")
+
+
+class _Dictable:
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of this view."""
+        return asdict(self)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class AssetView(_Dictable):
+    """An image file of an item, with what was found in it on import."""
+
+    id: int
+    item_id: int
+    path: str
+    sha256: str
+    size: int
+    format: str
+    mime: str
+    width: int | None
+    height: int | None
+    orientation: int
+    thumbnail: str | None
+    credential_state: str
+    credentials: dict[str, Any]
+    imported_at: str
+
+
+@dataclass(frozen=True)
+class ToolView(_Dictable):
+    """An AI tool registry entry."""
+
+    id: int
+    name: str
+    vendor: str
+    version: str | None
+    runs: str | None
+    training_data: str | None
+    retention: str | None
+    documentation: str | None
+
+
+@dataclass(frozen=True)
+class EventView(_Dictable):
+    """One provenance record of an item (object or digital provenance)."""
+
+    id: int
+    item_id: int
+    action: str
+    actor: str
+    date: str | None
+    date_earliest: str | None
+    date_latest: str | None
+    place: str | None
+    source: str | None
+    note: str | None
+    tool: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class DisclosureView(_Dictable):
+    """What AI did to an item, asset or catalog field, and its human review."""
+
+    id: int
+    item_id: int
+    asset_id: int | None
+    category: str
+    tools: tuple[str, ...]
+    purpose: str | None
+    extent: str | None
+    fields: tuple[str, ...]
+    review_state: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+    approved_by: str | None
+    approved_at: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ItemView(_Dictable):
+    """A catalog entry with its assets, events and disclosures."""
+
+    id: int
+    accession: str | None
+    title: str | None
+    maker: str | None
+    date: str | None
+    medium: str | None
+    credit_line: str | None
+    rights: str | None
+    description: str | None
+    extra: dict[str, str]
+    created_at: str
+    updated_at: str
+    assets: tuple[AssetView, ...] = ()
+    events: tuple[EventView, ...] = ()
+    disclosures: tuple[DisclosureView, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How to name the item to a person: accession and title when known."""
+        head = self.accession or f"#{self.id}"
+        return f"{head} {self.title}" if self.title else head
+
+    def fields(self) -> dict[str, str | None]:
+        """The catalog fields (without extra) as a dict."""
+        return {name: getattr(self, name) for name in ITEM_FIELDS}
+
+
+@dataclass(frozen=True)
+class HistoryEntryView(_Dictable):
+    """One append-only history entry."""
+
+    seq: int
+    at: str
+    actor: str
+    entity: str
+    entity_id: int | None
+    item_id: int | None
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str | None
+    hash: str
+
+
+@dataclass(frozen=True)
+class HistoryVerification(_Dictable):
+    """Result of checking the history hash chain. `first_broken` names the first bad entry."""
+
+    ok: bool
+    checked: int
+    first_broken: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportedFile(_Dictable):
+    file: str
+    item: str
+    asset: int
+    credentials: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Duplicate(_Dictable):
+    file: str
+    item: str
+    asset: int
+    same_as: str
+
+
+@dataclass(frozen=True)
+class Rejected(_Dictable):
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport(_Dictable):
+    """What `Library.import_files` did with each file. Nothing is lost silently."""
+
+    imported: tuple[ImportedFile, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+    rejected: tuple[Rejected, ...] = ()
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class RowProblem(_Dictable):
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CatalogImportReport(_Dictable):
+    """What `Library.import_catalog` did: counts, plus each rejected row by line number."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: tuple[RowProblem, ...] = field(default_factory=tuple)
+    cancelled: bool = False

@@ -1,0 +1,241 @@
+"""The Library facade on real SQLite files: items, tools, events, disclosures, review, history."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from provenance import InvalidValue, NotFound, SearchFilters, open_library
+
+
+def test_open_creates_folder_database_and_cache(tmp_path):
+    with open_library(tmp_path / "new") as lib:
+        assert (tmp_path / "new" / "library.sqlite").is_file()
+        assert lib.thumbnails_dir.is_dir()
+        assert lib.count_items() == 0
+    conn = sqlite3.connect(tmp_path / "new" / "library.sqlite")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+
+
+def test_reopen_keeps_data_and_does_not_back_up_current_schema(tmp_path):
+    with open_library(tmp_path / "lib") as lib:
+        lib.create_item({"accession": "1970.1", "title": "Harbour"})
+    with open_library(tmp_path / "lib") as lib:
+        assert lib.get_item("1970.1").title == "Harbour"
+    assert not (tmp_path / "lib" / "backups").exists()
+
+
+def test_old_schema_is_backed_up_before_migrating(tmp_path):
+    with open_library(tmp_path / "lib") as lib:
+        lib.create_item({"accession": "A1"})
+    conn = sqlite3.connect(tmp_path / "lib" / "library.sqlite")
+    conn.execute("UPDATE alembic_version SET version_num = '0000'")
+    conn.commit()
+    conn.close()
+    # Revision 0000 is unknown to alembic, so opening must fail cleanly, after a backup.
+    with pytest.raises(Exception) as info:
+        open_library(tmp_path / "lib")
+    assert "Traceback" not in str(info.value)
+    backups = list((tmp_path / "lib" / "backups").glob("*.sqlite"))
+    assert len(backups) == 1
+    copy = sqlite3.connect(backups[0])
+    assert copy.execute("SELECT accession FROM items").fetchone()[0] == "A1"
+
+
+def test_read_only_folder_is_refused_plainly(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if not __import__("os").access(folder, __import__("os").W_OK):
+            from provenance import LibraryError
+
+            with pytest.raises(LibraryError, match="read-only"):
+                open_library(folder)
+    finally:
+        folder.chmod(0o700)
+
+
+def test_item_crud_accession_unique_and_lookup(library):
+    a = library.create_item({"accession": "39.1.400", "title": "Vase", "maker": "Unknown"})
+    b = library.create_item({"title": "No number yet"})
+    assert b.accession is None
+    library.create_item({"title": "Another without number"})  # NULL accessions may repeat
+    assert library.get_item("39.1.400").id == a.id
+    assert library.get_item(f"#{b.id}").title == "No number yet"
+    with pytest.raises(InvalidValue, match="already used"):
+        library.create_item({"accession": "39.1.400"})
+    with pytest.raises(InvalidValue, match="unknown catalog field"):
+        library.create_item({"colour": "red"})
+    with pytest.raises(NotFound):
+        library.get_item("nope")
+    updated = library.update_item("39.1.400", {"title": "Lidded vase"}, extra={"ULAN": "500"})
+    assert updated.title == "Lidded vase" and updated.extra == {"ULAN": "500"}
+
+
+def test_numeric_accession_wins_over_id(library):
+    first = library.create_item({"title": "first"})
+    second = library.create_item({"accession": str(first.id), "title": "numbered"})
+    assert library.get_item(str(first.id)).id == second.id
+    assert library.get_item(f"#{first.id}").id == first.id
+
+
+def test_tools_events_and_edtf_dates(library):
+    library.create_item({"accession": "76.37.5.K", "title": "Portrait"})
+    tool = library.add_tool("Restorer X", "Acme Imaging", version="2.1", runs="on-device")
+    assert tool.runs == "on-device"
+    with pytest.raises(InvalidValue, match="already registered"):
+        library.add_tool("Restorer X", "Acme Imaging", version="2.1")
+    with pytest.raises(InvalidValue, match="on-device or cloud"):
+        library.add_tool("Other", "Acme", runs="server")
+    library.add_event("76.37.5.K", "acquired", "Williams College", date="1976")
+    library.add_event("76.37.5.K", "made", "Unknown photographer", date="189X", place="Paris")
+    library.add_event("76.37.5.K", "restored", "Conservation lab", date="2026-05", tool="Restorer X")
+    with pytest.raises(InvalidValue, match="EDTF"):
+        library.add_event("76.37.5.K", "sold", "Dealer", date="about 1890")
+    with pytest.raises(NotFound, match="register it first"):
+        library.add_event("76.37.5.K", "edited", "Lab", tool="Unknown AI")
+    events = library.get_item("76.37.5.K").events
+    # Timeline order follows the earliest possible day, so 189X comes first.
+    assert [e.action for e in events] == ["made", "acquired", "restored"]
+    assert events[0].date_earliest == "1890-01-01" and events[0].date_latest == "1899-12-31"
+    assert events[2].tool == "Restorer X 2.1"
+
+
+def test_disclosure_review_cycle_and_change_resets_approval(library):
+    library.create_item({"accession": "P1", "title": "Photo", "description": "A harbour"})
+    library.add_tool("Restorer X", "Acme Imaging", version="2.1")
+    d = library.disclose("P1", "ai-restored", tools=["Restorer X"], purpose="repair tears")
+    assert d.review_state == "draft" and d.tools == ("Restorer X 2.1",)
+    with pytest.raises(InvalidValue, match="name of the person"):
+        library.review("P1", "approved", "")
+    [approved] = library.review("P1", "approved", "Dana Registrar")
+    assert approved.review_state == "approved"
+    assert approved.approved_by == "Dana Registrar" and approved.reviewed_by == "Dana Registrar"
+    # Changing the statement after approval sends it back to draft.
+    again = library.disclose("P1", "ai-restored", tools=["Restorer X"], purpose="repair tears+")
+    assert again.id == d.id and again.review_state == "draft" and again.approved_by is None
+    with pytest.raises(ValueError, match="unknown disclosure category"):
+        library.disclose("P1", "ai-magic")
+    with pytest.raises(InvalidValue, match="not a catalog field"):
+        library.disclose("P1", "ai-described", fields=["colour"])
+    text_level = library.disclose("P1", "ai-described", fields=["description"])
+    assert text_level.fields == ("description",)
+
+
+def test_search_and_filters(library):
+    library.create_item({"accession": "1", "title": "Portrait of Madame Crémieux", "maker": "X"})
+    library.create_item({"accession": "2", "title": "Harbour at dusk", "medium": "albumen print"})
+    library.create_item({"accession": "3", "title": "Study"}, extra={"ULAN": "500103823"})
+    library.add_tool("Colorizer", "Acme")
+    library.disclose("2", "ai-restored", tools=["Colorizer"])
+    assert [i.accession for i in library.list_items("cremieux")] == ["1"]  # diacritics folded
+    assert [i.accession for i in library.list_items("albu")] == ["2"]  # prefix match
+    assert [i.accession for i in library.list_items("500103823")] == ["3"]  # extra fields
+    assert library.list_items('"harbour* (') == library.list_items("harbour")  # no syntax error
+    assert library.list_items("NOT AND OR") == []  # operators are plain words
+    assert library.list_items("...") == []
+    ai = library.list_items(filters=SearchFilters(has_ai=True))
+    assert [i.accession for i in ai] == ["2"]
+    assert len(library.list_items(filters=SearchFilters(has_ai=False))) == 2
+    drafts = library.list_items(filters=SearchFilters(review_state="draft"))
+    assert [i.accession for i in drafts] == ["2"]
+    library.review("2", "approved", "Dana")
+    assert library.list_items(filters=SearchFilters(review_state="draft")) == []
+    # A title change is searchable at once; the old words are gone.
+    library.update_item("1", {"title": "Seascape"})
+    assert library.list_items("cremieux") == []
+    assert [i.accession for i in library.list_items("seascape")] == ["1"]
+
+
+def test_every_change_is_in_history_and_chain_verifies(library):
+    library.create_item({"accession": "H1", "title": "One"})
+    library.update_item("H1", {"title": "Two"})
+    library.update_item("H1", {"title": "Two"})  # no change, no entry
+    entries = library.history("H1")
+    assert [(e.action, e.actor) for e in entries] == [("create", "alice"), ("update", "alice")]
+    assert entries[1].before == {"title": "One"} and entries[1].after == {"title": "Two"}
+    result = library.verify_history()
+    assert result.ok and result.checked == 2
+
+
+def _tamper(lib, sql, *params):
+    conn = sqlite3.connect(lib.folder / "library.sqlite")
+    conn.execute(sql, params)
+    conn.commit()
+    conn.close()
+
+
+@pytest.fixture
+def busy_library(library):
+    library.create_item({"accession": "T1", "title": "One"})
+    for title in ("Two", "Three", "Four"):
+        library.update_item("T1", {"title": title})
+    assert library.verify_history().ok
+    return library
+
+
+def test_edited_entry_is_detected(busy_library):
+    _tamper(busy_library, "UPDATE history SET after_json = ? WHERE seq = 3", '{"title":"Forged"}')
+    result = busy_library.verify_history()
+    assert not result.ok and result.first_broken == 3 and "edited" in result.reason
+
+
+def test_edited_actor_is_detected(busy_library):
+    _tamper(busy_library, "UPDATE history SET actor = 'mallory' WHERE seq = 2")
+    assert busy_library.verify_history().first_broken == 2
+
+
+def test_deleted_entry_is_detected(busy_library):
+    _tamper(busy_library, "DELETE FROM history WHERE seq = 2")
+    result = busy_library.verify_history()
+    assert not result.ok and result.first_broken == 2 and "missing" in result.reason
+
+
+def test_deleted_last_entries_are_detected(busy_library):
+    _tamper(busy_library, "DELETE FROM history WHERE seq >= 3")
+    result = busy_library.verify_history()
+    assert not result.ok and result.first_broken == 3 and "removed" in result.reason
+
+
+def test_reordered_entries_are_detected(busy_library):
+    conn = sqlite3.connect(busy_library.folder / "library.sqlite")
+    conn.execute("UPDATE history SET seq = -2 WHERE seq = 2")
+    conn.execute("UPDATE history SET seq = 2 WHERE seq = 3")
+    conn.execute("UPDATE history SET seq = 3 WHERE seq = -2")
+    conn.commit()
+    conn.close()
+    result = busy_library.verify_history()
+    assert not result.ok and result.first_broken == 2
+
+
+def test_undo_is_a_new_entry_and_refuses_to_clobber(library):
+    library.create_item({"accession": "U1", "title": "Original"})
+    library.update_item("U1", {"title": "Typo"})
+    typo_entry = library.history("U1")[-1].seq
+    library.revert(typo_entry)
+    assert library.get_item("U1").title == "Original"
+    entries = library.history("U1")
+    assert len(entries) == 3 and entries[-1].note == f"undo of entry {typo_entry}"
+    # Redo is undoing the undo.
+    library.revert(entries[-1].seq)
+    assert library.get_item("U1").title == "Typo"
+    library.update_item("U1", {"title": "Newer"})
+    with pytest.raises(InvalidValue, match="changed again"):
+        library.revert(typo_entry)
+    assert library.verify_history().ok
+
+
+def test_undo_event_and_disclosure(library):
+    library.create_item({"accession": "U2"})
+    event = library.add_event("U2", "digitised", "Photo studio", date="2026")
+    library.revert(library.history("U2")[-1].seq)
+    assert library.get_item("U2").events == ()
+    library.disclose("U2", "ai-enhanced", purpose="denoise")
+    library.review("U2", "approved", "Dana")
+    library.revert(library.history("U2")[-1].seq)  # undo the approval
+    assert library.get_item("U2").disclosures[0].review_state == "draft"
+    assert event.id
+    assert library.verify_history().ok
