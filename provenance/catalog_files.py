@@ -112,7 +112,7 @@ def _csv_rows(path: Path, handle, reader, header: list[str]) -> Iterator[Catalog
             except csv.Error as exc:
                 yield BadRow(line, f"cannot be read as CSV ({exc})")
                 continue
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():
                 continue  # blank lines are not records
             if len(cells) != width:
                 hint = " (the row looks cut off)" if len(cells) < width else ""

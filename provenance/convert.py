@@ -1,4 +1,4 @@
-"""Turning ORM rows into the frozen views the facade returns, and history entries back into edits."""
+"""ORM rows to the frozen views the facade returns, and history entries back into edits."""
 
 from __future__ import annotations
 

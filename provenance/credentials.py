@@ -73,6 +73,7 @@ _MAX_INGREDIENTS = 2000
 
 _ACTIONS_LABEL = re.compile(r"c2pa\.actions(?:\.v\d+)?(?:__\d+)?")
 _URL = re.compile(r"https?://[^\s'\"<>]+")
+_CODE_IN_TEXT = re.compile(r"\b([a-z][A-Za-z]*(?:\.[A-Za-z_]+)+):")
 
 
 @dataclass(frozen=True)
@@ -283,9 +284,13 @@ _ERROR_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
 
 def _from_error(exc: BaseException, xmp_dsts: tuple[str, ...]) -> CredentialSummary:
     """A manifest that could not be read or checked at all: state "error"."""
-    message = str(exc).strip()
+    message = " ".join(str(exc).split())  # c2pa messages can span lines
     # c2pa's text is "Kind: detail"; the detail is what a person can use.
     detail = (message.split(": ", 1)[1] if ": " in message else message) or type(exc).__name__
+    if len(detail) > 200:
+        detail = detail[:197] + "..."
+    # "manifest failed validation with: failures: assertion.action.malformed: ..." names codes.
+    named_codes = _CODE_IN_TEXT.findall(message)
     if isinstance(exc, c2pa.C2paError.RemoteManifest) or re.match(
         r"remote\b|.*must fetch remote manifest", message, re.I | re.S
     ):
@@ -307,7 +312,7 @@ def _from_error(exc: BaseException, xmp_dsts: tuple[str, ...]) -> CredentialSumm
                 break
     return CredentialSummary(
         state="error",
-        codes=(code,),
+        codes=_dedupe((code, *named_codes)) if code != "manifest.inaccessible" else (code,),
         ingredient_problems=(),
         digital_source_types=xmp_dsts,
         signer=None,

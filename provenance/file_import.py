@@ -1,4 +1,4 @@
-"""Importing image files: fixity, facts, existing credentials and a thumbnail for each, then storage.
+"""Importing image files: fixity, facts, existing credentials and a thumbnail each, then storage.
 
 The per-file work (hashing, probing headers, reading C2PA, a reduced-decode thumbnail) runs in a
 small thread pool: hashlib, Pillow's decoder and the c2pa library all release the GIL. Results
@@ -115,7 +115,7 @@ def _analyses(
             local.reader = CredentialReader()
         try:
             return analyse(path, thumbnails_dir, local.reader)
-        except Exception as exc:  # noqa: BLE001 - one bad file never sinks a batch
+        except Exception as exc:
             return Rejected(str(path), f"could not be read ({type(exc).__name__}: {exc})")
 
     workers = max(1, min(4, os.cpu_count() or 1))
@@ -150,9 +150,7 @@ def run(
     imported: list[ImportedFile] = []
     duplicates: list[Duplicate] = []
     batch: list[Analysis] = []
-    done = 0
-    for result in _analyses(files, library.thumbnails_dir, cancel):
-        done += 1
+    for done, result in enumerate(_analyses(files, library.thumbnails_dir, cancel), start=1):
         if isinstance(result, Rejected):
             rejected.append(result)
         else:
@@ -193,7 +191,7 @@ def _store(
             item, created = _item_for(session, analysis.path, target_item)
             if created:
                 session.flush()
-                library._search.index(session, [(item.id, convert.item_fields(item), {})])
+                library.search_index.index(session, [item.id])
                 history.record(
                     Change("item", item.id, item.id, "create", None, convert.item_state(item))
                 )

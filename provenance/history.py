@@ -17,18 +17,36 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provenance.db.bulk import insert_rows
 from provenance.db.models import HistoryEntry, Meta
 from provenance.views import HistoryVerification
 
 GENESIS = "0" * 64
 _HEAD_KEY = "history_head"
+_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "entity",
+    "entity_id",
+    "item_id",
+    "action",
+    "before_json",
+    "after_json",
+    "note",
+    "prev_hash",
+    "hash",
+)
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical_json(value: Any) -> str | None:
     """The one JSON spelling hashed and stored for a before/after value."""
     if value is None:
         return None
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def entry_hash(
@@ -44,25 +62,23 @@ def entry_hash(
     note: str | None,
     prev_hash: str,
 ) -> str:
-    """SHA-256 over the entry's content and its predecessor's hash."""
-    payload = json.dumps(
-        [
-            seq,
-            at,
-            actor,
-            entity,
-            entity_id,
-            item_id,
-            action,
-            before_json,
-            after_json,
-            note,
-            prev_hash,
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    """SHA-256 over the entry's content and its predecessor's hash.
+
+    Every part goes in as a netstring (`<length>:<text>,`), so no two different entries can
+    produce the same input; None is spelled `-` (length-prefixed text can never be bare `-`).
+    """
+    parts = (str(seq), at, actor, entity, entity_id, item_id, action, note, prev_hash)
+    head = "".join("-" if p is None else f"{len(str(p))}:{p}," for p in parts)
+    digest = hashlib.sha256(head.encode("utf-8"))
+    for text in (before_json, after_json):
+        if text is None:
+            digest.update(b"-")
+        else:
+            data = text.encode("utf-8")
+            digest.update(b"%d:" % len(data))
+            digest.update(data)
+            digest.update(b",")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -85,47 +101,67 @@ class HistoryWriter:
         self._session = session
         self._actor = actor
         self._at = at
-        head = session.get(Meta, _HEAD_KEY)
-        if head is None:
-            self._seq, self._hash = 0, GENESIS
-        else:
-            seq, digest = head.value.split(":", 1)
-            self._seq, self._hash = int(seq), digest
-        self._rows: list[dict[str, Any]] = []
+        self.head_at_start = read_head(session)
+        self._seq, self._hash = self.head_at_start
+        self._rows: list[tuple] = []
+
+    @property
+    def head(self) -> tuple[int, str]:
+        """(seq, hash) of the newest entry, including queued ones."""
+        return self._seq, self._hash
 
     def record(self, change: Change) -> None:
         """Queue one entry; it is written by `flush()` in the same transaction."""
-        self._seq += 1
-        before_json = canonical_json(change.before)
-        after_json = canonical_json(change.after)
-        digest = entry_hash(
-            self._seq,
-            self._at,
-            self._actor,
+        self.record_encoded(
             change.entity,
             change.entity_id,
             change.item_id,
             change.action,
+            canonical_json(change.before),
+            canonical_json(change.after),
+            change.note,
+        )
+
+    def record_encoded(
+        self,
+        entity: str,
+        entity_id: int | None,
+        item_id: int | None,
+        action: str,
+        before_json: str | None,
+        after_json: str | None,
+        note: str | None,
+    ) -> None:
+        """Like `record`, with before/after already encoded by `canonical_json` (bulk path)."""
+        self._seq += 1
+        digest = entry_hash(
+            self._seq,
+            self._at,
+            self._actor,
+            entity,
+            entity_id,
+            item_id,
+            action,
             before_json,
             after_json,
-            change.note,
+            note,
             self._hash,
         )
         self._rows.append(
-            {
-                "seq": self._seq,
-                "at": self._at,
-                "actor": self._actor,
-                "entity": change.entity,
-                "entity_id": change.entity_id,
-                "item_id": change.item_id,
-                "action": change.action,
-                "before_json": before_json,
-                "after_json": after_json,
-                "note": change.note,
-                "prev_hash": self._hash,
-                "hash": digest,
-            }
+            (
+                self._seq,
+                self._at,
+                self._actor,
+                entity,
+                entity_id,
+                item_id,
+                action,
+                before_json,
+                after_json,
+                note,
+                self._hash,
+                digest,
+            )
         )
         self._hash = digest
 
@@ -137,9 +173,18 @@ class HistoryWriter:
         """Write queued entries and move the head. Call before the transaction commits."""
         if not self._rows:
             return
-        self._session.execute(HistoryEntry.__table__.insert(), self._rows)
+        insert_rows(self._session, "history", _COLUMNS, self._rows)
         self._session.merge(Meta(key=_HEAD_KEY, value=f"{self._seq}:{self._hash}"))
         self._rows = []
+
+
+def read_head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the newest history entry; (0, GENESIS) for an empty history."""
+    head = session.get(Meta, _HEAD_KEY)
+    if head is None:
+        return 0, GENESIS
+    seq, digest = head.value.split(":", 1)
+    return int(seq), digest
 
 
 def verify_chain(session: Session, progress=None, cancel=None) -> HistoryVerification:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from provenance import catalog_import, convert, file_import
 from provenance.categories import category
 from provenance.clock import now
+from provenance.credentials import read_credentials
 from provenance.dates import parse_event_date
 from provenance.db.engine import make_engines, migrate
 from provenance.db.models import (
@@ -37,8 +38,9 @@ from provenance.db.models import (
 )
 from provenance.errors import InvalidValue, LibraryError, NotFound
 from provenance.history import Change, HistoryWriter, verify_chain
+from provenance.probe import RejectedFile, probe_file
 from provenance.progress import CancelToken, Progress
-from provenance.search import SqliteSearchIndex, match_expression
+from provenance.search import MATCHING_IDS_SQL, SearchIndex, match_expression
 from provenance.views import (
     ITEM_FIELDS,
     REVIEW_STATES,
@@ -117,7 +119,7 @@ class Library:
         self.actor = actor
         self._reader = reader
         self._writer = writer
-        self._search = SqliteSearchIndex()
+        self.search_index = SearchIndex()
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -170,7 +172,7 @@ class Library:
             item = Item(**values, extra=dict(extra or {}), created_at=stamp, updated_at=stamp)
             session.add(item)
             session.flush()
-            self._search.index(session, [(item.id, values, item.extra)])
+            self.search_index.index(session, [item.id])
             history.record(
                 Change("item", item.id, item.id, "create", None, convert.item_state(item))
             )
@@ -189,21 +191,21 @@ class Library:
                     if name == "accession" and value:
                         _check_accession_free(session, value, item.id)
                     before[name], after[name] = getattr(item, name), value
-                    setattr(item, name, value)
-            if extra:
-                new_extra = dict(item.extra)
-                for key, value in extra.items():
-                    if new_extra.get(key) != value:
-                        before[f"extra.{key}"], after[f"extra.{key}"] = new_extra.get(key), value
-                        if value is None:
-                            new_extra.pop(key, None)
-                        else:
-                            new_extra[key] = value
-                item.extra = new_extra
+            new_extra = dict(item.extra or {})
+            for key, value in (extra or {}).items():
+                if new_extra.get(key) != value:
+                    before[f"extra.{key}"], after[f"extra.{key}"] = new_extra.get(key), value
+                    if value is None:
+                        new_extra.pop(key, None)
+                    else:
+                        new_extra[key] = value
             if after:
-                item.updated_at = now()
-                session.flush()
-                self._search.index(session, [(item.id, convert.item_fields(item), item.extra)])
+                with self.search_index.updating(session, [item.id]):
+                    for name in values:
+                        if name in after:
+                            setattr(item, name, after[name])
+                    item.extra = new_extra
+                    item.updated_at = now()
                 history.record(Change("item", item.id, item.id, "update", before, after))
             item_id = item.id
         return self.get_item(item_id)
@@ -255,7 +257,7 @@ class Library:
             if match is None:
                 return None
             ranked = (
-                text(self._search.matching_ids_sql())
+                text(MATCHING_IDS_SQL)
                 .bindparams(match=match)
                 .columns(rowid=Item.id.type)
                 .subquery("ranked")
@@ -504,16 +506,13 @@ class Library:
             entry = session.get(HistoryEntry, seq)
             if entry is None:
                 raise NotFound(f"history entry {seq} does not exist")
-            change = convert.revert_change(session, entry)
+            touched = [entry.entity_id] if entry.entity == "item" and entry.entity_id else []
+            with self.search_index.updating(session, touched):
+                change = convert.revert_change(session, entry)
             if change is None:
                 raise InvalidValue(
                     f"history entry {seq} ({entry.entity} {entry.action}) cannot be undone"
                 )
-            if change.entity == "item" and change.entity_id is not None:
-                item = session.get(Item, change.entity_id)
-                if item is not None:
-                    session.flush()
-                    self._search.index(session, [(item.id, convert.item_fields(item), item.extra)])
             history.record(change)
             history.flush()
             last = session.scalars(select(HistoryEntry).order_by(HistoryEntry.seq.desc())).first()
@@ -552,6 +551,33 @@ class Library:
         """Write the catalog as a guarded CSV that re-imports to no change. Returns row count."""
         with self._read() as session:
             return catalog_import.export_csv(session, Path(path))
+
+    def verify_file(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Read and check the Content Credentials of one file (the `verify` JSON shape).
+
+        Returns file, credentials (none / trusted / valid / invalid / error), codes,
+        ingredient_problems, digital_source_types, signer and a plain summary.
+        """
+        path = Path(path)
+        if not path.is_file():
+            return _verify_result(path, "error", summary="file not found")
+        try:
+            xmp_types = probe_file(path).xmp_digital_source_types
+        except RejectedFile:
+            xmp_types = ()  # not an image Credence reads, but c2pa may still read it
+        try:
+            summary = read_credentials(path, xmp_digital_source_types=xmp_types).to_dict()
+        except OSError as exc:
+            return _verify_result(path, "error", summary=f"cannot read the file ({exc.strerror})")
+        return _verify_result(
+            path,
+            summary["state"],
+            codes=summary["codes"],
+            ingredient_problems=summary["ingredient_problems"],
+            digital_source_types=summary["digital_source_types"],
+            signer=summary["signer"],
+            summary=summary["summary"],
+        )
 
     def catalog_columns(self, path: str | os.PathLike[str]) -> tuple[list[str], dict[str, str]]:
         """A catalog file's columns and the mapping Credence would guess for them."""
@@ -621,6 +647,18 @@ def _set_review(disclosure: Disclosure, state: str, by: str | None) -> None:
             disclosure.reviewed_by, disclosure.reviewed_at = by, stamp
         disclosure.approved_by, disclosure.approved_at = by, stamp
     disclosure.review_state = state
+
+
+def _verify_result(path: Path, state: str, **found: Any) -> dict[str, Any]:
+    return {
+        "file": str(path),
+        "credentials": state,
+        "codes": found.get("codes", []),
+        "ingredient_problems": found.get("ingredient_problems", []),
+        "digital_source_types": found.get("digital_source_types", []),
+        "signer": found.get("signer"),
+        "summary": found.get("summary", ""),
+    }
 
 
 def _state(view) -> dict[str, Any]:

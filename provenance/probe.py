@@ -121,7 +121,7 @@ _DST_PATTERNS = (
     # attribute form: Iptc4xmpExt:DigitalSourceType="http://..."
     re.compile(rb":DigitalSourceType\s{0,20}=\s{0,20}[\"']" + _DST_VALUE + rb"[\"']"),
     # element form: <Iptc4xmpExt:DigitalSourceType>http://...</Iptc4xmpExt:DigitalSourceType>
-    re.compile(rb":DigitalSourceType(?:\s[^<>]{0,300})?>\s{0,200}([^<>]{1,300}?)\s{0,200}</"),
+    re.compile(rb":DigitalSourceType(?:\s[^<>]{0,300})?(?<!/)>\s{0,200}([^<>]{1,300}?)\s{0,200}</"),
     # resource form: <Iptc4xmpExt:DigitalSourceType rdf:resource="http://..."/>
     re.compile(
         rb":DigitalSourceType\s[^<>]{0,300}?rdf:resource\s{0,20}=\s{0,20}[\"']" + _DST_VALUE
@@ -183,7 +183,11 @@ def digital_source_types_in_xmp(xmp: bytes | str | None) -> tuple[str, ...]:
 # ---------------------------------------------------------------------------------------------
 
 _XML_PREAMBLE = re.compile(
-    rb"\A(?:\s|<\?xml[^>]{0,500}\?>|<!--.{0,2000}?-->|<!DOCTYPE[^>\[]{0,1000}(?:\[.{0,2000}?\])?\s*>)*",
+    rb"\A(?:\s"  # whitespace
+    rb"|<\?xml[^>]{0,500}\?>"  # XML declaration or processing instruction
+    rb"|<!--.{0,2000}?-->"  # comment
+    rb"|<!DOCTYPE[^>\[]{0,1000}(?:\[.{0,2000}?\])?\s*>"  # doctype, internal subset
+    rb")*",
     re.DOTALL | re.IGNORECASE,
 )
 

@@ -1,28 +1,27 @@
 """Full-text search over catalog fields, behind a small interface.
 
-The SQLite implementation uses an FTS5 table (`items_fts`, rowid = item id) that the Library
-keeps in step with `items` in the same transaction. A server database would provide the same
-three methods over its own index.
+On SQLite the index is an external-content FTS5 table over the `items_search` view (see the
+initial migration). External content means the index must be told the old text of a row before
+the row changes: writers wrap every change to `items` in `SearchIndex.updating(...)`, or call
+`index_new(...)` after inserting rows. A server database would implement the same methods over
+its own index.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-_INDEXED = ("accession", "title", "maker", "date", "medium", "credit_line", "rights", "description")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+_COLUMNS = "accession, title, maker, date, medium, credit_line, rights, description, extra"
+_BATCH = 500
 
-
-def fts_row(item_id: int, fields: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict:
-    row = {name: fields.get(name) or "" for name in _INDEXED}
-    row["extra"] = " ".join(str(v) for v in (extra or {}).values() if v)
-    row["rowid"] = item_id
-    return row
+#: SQL selecting item ids (best match first) that match the bound `:match` parameter.
+MATCHING_IDS_SQL = "SELECT rowid FROM items_fts WHERE items_fts MATCH :match ORDER BY rank"
 
 
 def match_expression(query: str) -> str | None:
@@ -37,36 +36,54 @@ def match_expression(query: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words)
 
 
-class SqliteSearchIndex:
-    """FTS5-backed search index."""
+def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = list(dict.fromkeys(ids))
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start : start + _BATCH]
 
-    def index(self, session: Session, rows: Iterable[tuple[int, Mapping, Mapping | None]]) -> None:
-        """Add or replace the index rows for (item id, fields, extra) tuples."""
-        payload = [fts_row(item_id, fields, extra) for item_id, fields, extra in rows]
-        if not payload:
-            return
-        session.execute(
-            text("DELETE FROM items_fts WHERE rowid = :rowid"),
-            [{"rowid": r["rowid"]} for r in payload],
+
+class SearchIndex:
+    """Keeps the FTS5 index in step with `items`, inside the caller's transaction."""
+
+    def _run(self, session: Session, sql: str, ids: Iterable[int]) -> None:
+        for batch in _batches(ids):
+            marks = ", ".join(str(int(i)) for i in batch)  # ints only: safe to inline
+            session.execute(text(sql.format(ids=marks)))
+
+    def index(self, session: Session, ids: Iterable[int]) -> None:
+        """Add the current text of items `ids` (rows already flushed) to the index."""
+        self._run(
+            session,
+            f"INSERT INTO items_fts(rowid, {_COLUMNS}) "
+            f"SELECT id, {_COLUMNS} FROM items_search WHERE id IN ({{ids}})",
+            ids,
         )
-        self.add(session, payload)
 
-    def add(self, session: Session, payload: list[dict]) -> None:
-        """Insert rows known to be new (bulk path for catalog import)."""
+    def unindex(self, session: Session, ids: Iterable[int]) -> None:
+        """Remove items `ids` from the index; call before their rows change or go."""
+        self._run(
+            session,
+            f"INSERT INTO items_fts(items_fts, rowid, {_COLUMNS}) "
+            f"SELECT 'delete', id, {_COLUMNS} FROM items_search WHERE id IN ({{ids}})",
+            ids,
+        )
+
+    def index_range(self, session: Session, first: int, last: int) -> None:
+        """Index newly inserted items with ids first..last (the bulk-import path)."""
         session.execute(
             text(
-                "INSERT INTO items_fts(rowid, accession, title, maker, date, medium, credit_line, "
-                "rights, description, extra) VALUES (:rowid, :accession, :title, :maker, :date, "
-                ":medium, :credit_line, :rights, :description, :extra)"
+                f"INSERT INTO items_fts(rowid, {_COLUMNS}) SELECT id, {_COLUMNS} "
+                "FROM items_search WHERE id BETWEEN :first AND :last"
             ),
-            payload,
+            {"first": first, "last": last},
         )
 
-    def remove(self, session: Session, item_ids: Iterable[int]) -> None:
-        session.execute(
-            text("DELETE FROM items_fts WHERE rowid = :rowid"), [{"rowid": i} for i in item_ids]
-        )
-
-    def matching_ids_sql(self) -> str:
-        """SQL selecting item ids (ranked best first) that match the bound `:match` parameter."""
-        return "SELECT rowid FROM items_fts WHERE items_fts MATCH :match ORDER BY rank"
+    @contextmanager
+    def updating(self, session: Session, ids: Iterable[int]) -> Iterator[None]:
+        """Bracket changes to existing items: old text out before, new text in after."""
+        ids = list(ids)
+        session.flush()
+        self.unindex(session, ids)
+        yield
+        session.flush()
+        self.index(session, ids)

@@ -1,4 +1,4 @@
-"""Shared fixtures: real library folders in tmp_path and the third-party data under ../shared/data."""
+"""Shared fixtures: real library folders in tmp_path, third-party data under ../shared/data."""
 
 from __future__ import annotations
 

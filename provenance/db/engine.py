@@ -28,6 +28,7 @@ def _sqlite_engine(db_path: Path, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch several indexes
         cursor.close()
 
     @event.listens_for(engine, "begin")

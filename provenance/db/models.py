@@ -1,15 +1,15 @@
-"""SQLAlchemy 2.0 typed models. Portable SQL: nothing here is SQLite-only (FTS lives in search.py)."""
+"""SQLAlchemy 2.0 typed models. Portable SQL: nothing SQLite-only here (FTS is in the migration)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, list[str]: JSON}
 
 
 class Item(Base):

@@ -140,12 +140,13 @@ def sign_file(
     *,
     title: str = "Test image",
     digital_source_type: str = "digitalCapture",
+    parameters: dict | None = None,
     mime: str = "image/jpeg",
 ) -> None:
     """Sign ``source`` into ``dest`` with one c2pa.created action, offline (no timestamp).
 
     ``digital_source_type`` may be a bare IPTC term or a full URI; c2pa-rs requires one on
-    c2pa.created.
+    c2pa.created. ``parameters`` become the action's parameters (vendor keys and all).
     """
     action: dict = {
         "action": "c2pa.created",
@@ -155,6 +156,8 @@ def sign_file(
             else IPTC_DST + digital_source_type
         ),
     }
+    if parameters:
+        action["parameters"] = parameters
     manifest = {
         "claim_generator_info": [{"name": "Credence tests", "version": "0.1"}],
         "title": title,

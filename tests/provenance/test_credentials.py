@@ -291,15 +291,27 @@ def test_flipped_pixel_byte_reads_invalid(signed: Path, identity: SigningIdentit
         assert summary.summary.startswith("Tampered: the image changed after it was signed")
 
 
-def test_short_form_digital_source_type_is_normalised(
+def test_vendor_parameter_short_form_is_found_and_normalised(
     tmp_path: Path, identity: SigningIdentity
 ) -> None:
+    # Like Firefly's com.adobe.digitalSourceType, but written as a bare IPTC term.
     source = make_jpeg(tmp_path / "source.jpg")
     dest = tmp_path / "ai.jpg"
-    sign_file(source, dest, identity, digital_source_type="trainedAlgorithmicMedia")
+    sign_file(
+        source,
+        dest,
+        identity,
+        digital_source_type="trainedAlgorithmicMedia",
+        parameters={"org.example.digitalSourceType": "compositeWithTrainedAlgorithmicMedia"},
+    )
     summary = read_credentials(dest)
-    assert summary.digital_source_types == (dst("trainedAlgorithmicMedia"),)
-    assert summary.summary.endswith("AI: trained algorithmic media.")
+    assert summary.digital_source_types == (
+        dst("trainedAlgorithmicMedia"),
+        dst("compositeWithTrainedAlgorithmicMedia"),
+    )
+    assert summary.summary.endswith(
+        "AI: trained algorithmic media, composite with trained algorithmic media."
+    )
 
 
 def test_one_reader_for_a_batch(tmp_path: Path, identity: SigningIdentity, signed: Path) -> None:

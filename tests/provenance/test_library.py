@@ -92,7 +92,9 @@ def test_tools_events_and_edtf_dates(library):
         library.add_tool("Other", "Acme", runs="server")
     library.add_event("76.37.5.K", "acquired", "Williams College", date="1976")
     library.add_event("76.37.5.K", "made", "Unknown photographer", date="189X", place="Paris")
-    library.add_event("76.37.5.K", "restored", "Conservation lab", date="2026-05", tool="Restorer X")
+    library.add_event(
+        "76.37.5.K", "restored", "Conservation lab", date="2026-05", tool="Restorer X"
+    )
     with pytest.raises(InvalidValue, match="EDTF"):
         library.add_event("76.37.5.K", "sold", "Dealer", date="about 1890")
     with pytest.raises(NotFound, match="register it first"):

@@ -1,0 +1,24 @@
+"""`python -m tests.benchmarks [NAME...]`: run the benchmarks (all by default)."""
+
+from __future__ import annotations
+
+import sys
+
+from tests.benchmarks import bench_catalog, bench_import
+
+BENCHES = {"import": bench_import.run, "catalog": bench_catalog.run}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHES)
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        print(f"unknown benchmark {unknown[0]!r}; choose from {', '.join(BENCHES)}")
+        return 2
+    for name in names:
+        BENCHES[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
