@@ -11,9 +11,7 @@ import json
 import logging
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -286,9 +284,11 @@ def cmd_show(lib: Library, args) -> int:
     print(f"Item #{item.id}")
     for name, value in item.fields().items():
         if value:
-            print(f"  {name.replace('_', ' '):12} {value}")
+            print(f"  {name.replace('_', ' ') + ':':24} {value}")
+    if item.extra:
+        print("  other fields:")
     for name, value in item.extra.items():
-        print(f"  {name:12} {value}  (extra)")
+        print(f"    {name + ':':22} {value}")
     for asset in item.assets:
         creds = asset.credentials.get("summary") or asset.credential_state
         print(f"  asset {asset.id}: {asset.path}")
@@ -379,11 +379,49 @@ def cmd_history(lib: Library, args) -> int:
         _emit_json([e.to_dict() for e in entries])
         return EXIT_OK
     for e in entries:
-        what = ", ".join(sorted((e.after or e.before or {}).keys()))[:60]
         note = f"  [{e.note}]" if e.note else ""
-        target = f"{e.entity} {e.entity_id}" if e.entity_id else e.entity
-        print(f"{e.seq:6} {e.at} {e.actor:12} {e.action:7} {target:14} {what}{note}")
+        print(f"{e.seq:6}  {e.at}  {e.actor}: {describe_entry(e)}{note}")
     return EXIT_OK
+
+
+def _short(value: Any) -> str:
+    text = "(empty)" if value in (None, "") else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def describe_entry(e) -> str:
+    """One line saying what a history entry changed, for a person."""
+    after, before = e.after or {}, e.before or {}
+    if e.entity == "item" and e.action == "create":
+        label = after.get("accession") or f"#{e.entity_id}"
+        return f"created item {label} {_short(after.get('title'))}"
+    if e.action in ("update", "review") and after:
+        if e.entity == "disclosure":
+            return (
+                f"disclosure {after.get('category')}: {before.get('review_state')} -> "
+                f"{after.get('review_state')}"
+                + (
+                    f" by {after.get('approved_by') or after.get('reviewed_by')}"
+                    if after.get("review_state") != "draft"
+                    else ""
+                )
+            )
+        changes = [f"{k} {_short(before.get(k))} -> {_short(v)}" for k, v in after.items()]
+        return f"{e.entity} {e.entity_id}: " + "; ".join(changes)
+    if e.entity == "event":
+        verb = "recorded" if e.action == "create" else "removed"
+        data = after or before
+        return f"{verb} event: {data.get('action')} by {data.get('actor')} {data.get('date') or ''}"
+    if e.entity == "disclosure":
+        verb = "disclosed" if e.action == "create" else "removed disclosure"
+        data = after or before
+        return f"{verb} {data.get('category')} ({data.get('review_state')})"
+    if e.entity == "asset":
+        state = after.get("credentials")
+        return f"imported {after.get('file')} ({after.get('format')}, credentials {state})"
+    if e.entity == "tool":
+        return f"registered AI tool {after.get('name')} {after.get('version') or ''}".rstrip()
+    return f"{e.action} {e.entity} {e.entity_id or ''}".rstrip()
 
 
 def cmd_undo(lib: Library, args) -> int:
@@ -419,22 +457,31 @@ VERBS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
 }
 
 
-def _log_unexpected(exc: BaseException) -> Path | None:
-    """Write the traceback to a log file (never to the user's terminal); return its path."""
+def log_path() -> Path:
+    """Where Credence writes its log (warnings from image libraries, unexpected errors)."""
+    return Path(user_log_dir("Credence", appauthor=False)) / "credence.log"
+
+
+def configure_logging() -> None:
+    """Send log records and Python warnings to the log file, never to the user's terminal."""
+    logging.captureWarnings(True)
+    root = logging.getLogger()
+    if any(getattr(h, "credence", False) for h in root.handlers):
+        return
     try:
-        folder = Path(user_log_dir("Credence", appauthor=False))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "credence.log"
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write(f"--- {datetime.now(UTC).isoformat()} {sys.argv[1:]}\n")
-            handle.write("".join(traceback.format_exception(exc)))
-        return path
+        log_path().parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(log_path(), encoding="utf-8")
     except OSError:
-        return None
+        handler = logging.NullHandler()
+    handler.credence = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `credence` command."""
+    configure_logging()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -464,9 +511,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
-        where = _log_unexpected(exc)
-        hint = f"; details were written to {where}" if where else ""
-        print(f"credence: unexpected error ({type(exc).__name__}: {exc}){hint}", file=sys.stderr)
+        log.exception("unexpected error running %s", sys.argv[1:])
+        print(
+            f"credence: unexpected error ({type(exc).__name__}: {exc}); "
+            f"details were written to {log_path()}",
+            file=sys.stderr,
+        )
         return EXIT_REJECTED
 
 

@@ -48,8 +48,13 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
 
 
-def expand(paths: list[Path]) -> tuple[list[Path], list[Rejected]]:
-    """Files named directly plus every file below named folders (hidden files skipped)."""
+def expand(paths: list[Path], exclude: Path | None = None) -> tuple[list[Path], list[Rejected]]:
+    """Files named directly plus every file below named folders.
+
+    Hidden files are skipped, and so is everything inside `exclude` (the library's own folder,
+    whose database and thumbnails must never be imported as pictures of the collection).
+    """
+    excluded = exclude.resolve() if exclude is not None else None
     files: list[Path] = []
     rejected: list[Rejected] = []
     seen: set[Path] = set()
@@ -68,6 +73,8 @@ def expand(paths: list[Path]) -> tuple[list[Path], list[Rejected]]:
             continue
         for p in found:
             resolved = p.resolve()
+            if excluded is not None and resolved.is_relative_to(excluded):
+                continue
             if resolved not in seen:
                 seen.add(resolved)
                 files.append(p)
@@ -146,7 +153,7 @@ def run(
     cancel: CancelToken | None,
 ) -> ImportReport:
     """Import `paths` into `library`; every file ends up imported, a duplicate, or rejected."""
-    files, rejected = expand(paths)
+    files, rejected = expand(paths, exclude=library.folder)
     imported: list[ImportedFile] = []
     duplicates: list[Duplicate] = []
     batch: list[Analysis] = []
