@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         self.table = QTableView(self)
         self.table.setAccessibleName("Items")
         self.table.setModel(self.model)
+        if self.model.canFetchMore():
+            self.model.fetchMore()  # the first page at once; the view asks for the rest
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(1, 360)

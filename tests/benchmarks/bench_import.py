@@ -59,7 +59,7 @@ def make_jpegs(folder: Path, count: int) -> list[Path]:
         image = base.copy()
         draw = ImageDraw.Draw(image)
         x, y = 200 + (n * 137) % 3200, 200 + (n * 89) % 2400
-        draw.rectangle((x, y, x + 500, y + 300), fill=(n % 256, (n * 7) % 256, (n * 13) % 256))
+        draw.rectangle((x, y, x + 620, y + 300), fill=(n % 256, (n * 7) % 256, (n * 13) % 256))
         draw.text((x + 40, y + 30), f"{n:04d}", fill=(255, 255, 255), font=font)
         tmp = path.with_suffix(".part")
         image.save(tmp, "JPEG", quality=QUALITY)

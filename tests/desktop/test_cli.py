@@ -1,0 +1,209 @@
+"""The `credence` command line: verbs, JSON shapes and exit statuses (0 / 1 rejected / 2 usage)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from desktop.cli import main
+from tests.conftest import data_file
+from tests.provenance.c2pa_helpers import make_jpeg, make_signing_identity, sign_file
+
+
+@pytest.fixture
+def cli(tmp_path, capsys):
+    """Run `credence --library <tmp> ...` in-process; returns (exit status, stdout, stderr)."""
+    library = tmp_path / "lib"
+
+    def run(*args: str):
+        status = main(["--library", str(library), *args])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    run.library = library
+    return run
+
+
+def test_init_and_version(cli):
+    status, out, _ = cli("init")
+    assert status == 0 and "Library ready" in out and (cli.library / "library.sqlite").exists()
+
+
+def test_import_json_shape_and_exit_status(cli, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make_jpeg(folder / "a.jpg")
+    (folder / "notes.txt").write_text("not a picture")
+    status, out, _ = cli("import", str(folder), "--json")
+    data = json.loads(out)
+    assert status == 1  # one input was rejected
+    assert set(data) == {"imported", "duplicates", "rejected"}
+    [imported] = data["imported"]
+    assert set(imported) >= {"file", "item", "asset", "credentials"}
+    assert imported["credentials"]["state"] == "none"
+    assert data["rejected"][0]["file"].endswith("notes.txt") and data["rejected"][0]["reason"]
+    status, out, _ = cli("import", str(folder / "a.jpg"), "--json")
+    assert status == 0 and len(json.loads(out)["duplicates"]) == 1
+
+
+def test_catalog_import_json_and_rejected_lines(cli):
+    status, out, err = cli(
+        "catalog",
+        "import",
+        str(data_file("catalogs/wcma/wcma-collection_2019-12-04.csv")),
+        "--json",
+    )
+    data = json.loads(out)
+    assert status == 1
+    assert (data["created"], data["updated"], data["unchanged"]) == (7057, 0, 0)
+    assert data["rejected"][0]["line"] > 7000 and "cut off" in data["rejected"][0]["reason"]
+
+
+def test_catalog_map_and_key_and_usage_errors(cli, tmp_path):
+    src = tmp_path / "c.csv"
+    src.write_text("id,name,made_by\n1,Harbour,Ann\n")
+    status, _, err = cli("catalog", "import", str(src))
+    assert status == 2 and "--key" in err
+    status, _, err = cli("catalog", "import", str(src), "--map", "nonsense")
+    assert status == 2 and "FIELD=COLUMN" in err
+    status, out, _ = cli(
+        "catalog",
+        "import",
+        str(src),
+        "--key",
+        "id",
+        "--map",
+        "title=name",
+        "--map",
+        "maker=made_by",
+    )
+    assert status == 0 and "1 created" in out
+    status, out, _ = cli("catalog", "export", str(tmp_path / "out.csv"))
+    assert status == 0 and (tmp_path / "out.csv").exists()
+    status, out, _ = cli("catalog", "columns", str(src))
+    assert "made_by" in out
+
+
+def test_the_whole_record_from_the_command_line(cli):
+    cli("init")
+    from provenance import open_library
+
+    with open_library(cli.library) as lib:
+        lib.create_item({"accession": "76.37.5.K", "title": "Portrait"})
+    assert cli("tool", "add", "Restorer X", "--vendor", "Acme", "--version", "2.1")[0] == 0
+    assert "Restorer X 2.1" in cli("tool", "list")[1]
+    assert (
+        cli(
+            "event",
+            "add",
+            "76.37.5.K",
+            "--action",
+            "restored",
+            "--actor",
+            "Lab",
+            "--date",
+            "2026-05",
+            "--tool",
+            "Restorer X",
+        )[0]
+        == 0
+    )
+    assert cli("disclose", "76.37.5.K", "--category", "ai-restored", "--tool", "Restorer X")[0] == 0
+    status, _, err = cli("review", "76.37.5.K", "--approve")
+    assert status == 2 and "--by" in err
+    assert cli("review", "76.37.5.K", "--approve", "--by", "Dana Registrar")[0] == 0
+    status, out, _ = cli("items", "--json", "--ai")
+    [item] = json.loads(out)
+    assert item["accession"] == "76.37.5.K"
+    assert item["disclosures"][0]["review_state"] == "approved"
+    assert item["disclosures"][0]["approved_by"] == "Dana Registrar"
+    status, out, _ = cli("show", "76.37.5.K")
+    assert "restored by Lab" in out and "approved by Dana Registrar" in out
+    status, out, _ = cli("history", "76.37.5.K")
+    assert "draft -> approved by Dana Registrar" in out
+    assert cli("history", "--verify")[0] == 0
+
+
+def test_usage_errors_exit_2_without_traceback(cli):
+    cli("init")
+    for args in (
+        ("bogus",),
+        ("disclose", "nope", "--category", "ai-restored"),
+        ("disclose", "x", "--category", "ai-magic"),
+        ("event", "add", "x", "--action", "a"),
+    ):
+        status, out, err = cli(*args)
+        assert status == 2, args
+        assert "Traceback" not in out + err
+
+
+def test_bad_edtf_is_explained(cli):
+    from provenance import open_library
+
+    cli("init")
+    with open_library(cli.library) as lib:
+        lib.create_item({"accession": "A"})
+    status, _, err = cli(
+        "event", "add", "A", "--action", "made", "--actor", "X", "--date", "c. 1890"
+    )
+    assert status == 2 and "EDTF" in err and "1890~" in err
+
+
+def test_history_verify_exits_1_and_names_entry(cli):
+    from provenance import open_library
+
+    with open_library(cli.library) as lib:
+        lib.create_item({"accession": "A", "title": "One"})
+        lib.update_item("A", {"title": "Two"})
+    conn = sqlite3.connect(cli.library / "library.sqlite")
+    conn.execute("UPDATE history SET actor = 'mallory' WHERE seq = 1")
+    conn.commit()
+    conn.close()
+    status, out, _ = cli("history", "--verify")
+    assert status == 1 and "entry 1" in out
+
+
+def test_verify_json_shape_and_states(cli, tmp_path):
+    identity = make_signing_identity()
+    signed = tmp_path / "signed.jpg"
+    sign_file(make_jpeg(tmp_path / "src.jpg"), signed, identity)
+    status, out, _ = cli(
+        "verify",
+        str(signed),
+        str(data_file("c2pa-fixtures/XCA.jpg")),
+        str(tmp_path / "nope.jpg"),
+        "--json",
+    )
+    results = json.loads(out)
+    assert status == 1
+    keys = {
+        "file",
+        "credentials",
+        "codes",
+        "ingredient_problems",
+        "digital_source_types",
+        "signer",
+        "summary",
+    }
+    assert all(set(r) == keys for r in results)
+    assert [r["credentials"] for r in results] == ["valid", "invalid", "error"]
+    assert results[0]["signer"] == identity.organisation
+    assert "assertion.dataHash.mismatch" in results[1]["codes"]
+    status, _, _ = cli("verify", str(signed))
+    assert status == 0
+
+
+def test_installed_command_runs_as_a_process(tmp_path):
+    """The real entry point: exit statuses and no traceback, in a child process."""
+    env = {**os.environ, "CREDENCE_LIBRARY": str(tmp_path / "lib")}
+    exe = [sys.executable, "-m", "desktop"]
+    done = subprocess.run([*exe, "--version"], capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and done.stdout.startswith("credence ")
+    done = subprocess.run([*exe, "show", "missing"], capture_output=True, text=True, env=env)
+    assert done.returncode == 2 and "no item" in done.stderr and "Traceback" not in done.stderr
+    assert (tmp_path / "lib" / "library.sqlite").exists()  # CREDENCE_LIBRARY was honoured
