@@ -52,7 +52,7 @@ def test_import_json_shape_and_exit_status(cli, tmp_path):
 
 
 def test_catalog_import_json_and_rejected_lines(cli):
-    status, out, err = cli(
+    status, out, _err = cli(
         "catalog",
         "import",
         str(data_file("catalogs/wcma/wcma-collection_2019-12-04.csv")),

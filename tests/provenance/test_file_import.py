@@ -37,7 +37,7 @@ def imported_everything(tmp_path_factory):
 
 
 def test_every_file_is_accounted_for(imported_everything):
-    lib, report, before = imported_everything
+    _lib, report, before = imported_everything
     seen = (
         [f.file for f in report.imported]
         + [d.file for d in report.duplicates]
