@@ -3,6 +3,8 @@ this is a real Qt main window that lists the library's items, loading them page 
 
 from __future__ import annotations
 
+import ctypes.util
+import os
 import sys
 from pathlib import Path
 
@@ -82,8 +84,38 @@ class MainWindow(QMainWindow):
         self.resize(1000, 650)
 
 
+def display_problem() -> str | None:
+    """Why Qt could not open a window here, in words a person can act on (Linux only).
+
+    Qt aborts the whole process when it finds no display or misses a system library; checking
+    first turns that into a plain message.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return None
+    if not platform and os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    if not os.environ.get("DISPLAY"):
+        return (
+            "no display was found (DISPLAY is not set). Start Credence from a desktop session, "
+            "or use the command line: credence --help"
+        )
+    if ctypes.util.find_library("xcb-cursor") is None:
+        return (
+            "Qt needs the xcb-cursor library to open a window. Install it "
+            "(Debian/Ubuntu: sudo apt install libxcb-cursor0) and start Credence again"
+        )
+    return None
+
+
 def run_window(library_path: Path) -> int:
     """Open the library and show the window until it is closed."""
+    problem = display_problem()
+    if problem:
+        print(f"credence: cannot open the window: {problem}", file=sys.stderr)
+        return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Credence")
     try:
