@@ -7,6 +7,7 @@ No traceback reaches the user: unexpected errors are written to a log file and n
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
 import os
@@ -29,6 +30,8 @@ from provenance import (
     SearchFilters,
     __version__,
     open_library,
+    resolve_passphrase,
+    silence_exiv2_warnings,
 )
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
@@ -148,6 +151,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = verbs.add_parser("undo", help="undo the change recorded in a history entry")
     p.add_argument("seq", type=int, metavar="ENTRY")
+
+    identity = verbs.add_parser("identity", help="the institution's signing identity")
+    iverbs = identity.add_subparsers(dest="identity_verb", metavar="ACTION", required=True)
+    p = iverbs.add_parser("create", help="generate a root CA and a signing certificate")
+    p.add_argument("--org", required=True, metavar="NAME", help="the institution's name")
+    p.add_argument("--algorithm", choices=("ES256", "Ed25519"), default="ES256")
+    p.add_argument("--passphrase-file", type=Path, metavar="F")
+    p.add_argument("--replace", action="store_true", help="replace an existing identity")
+    p = iverbs.add_parser("import", help="use a certificate issued by a CA")
+    p.add_argument("--cert", type=Path, metavar="CHAIN.pem")
+    p.add_argument("--key", type=Path, metavar="KEY.pem")
+    p.add_argument("--key-passphrase-file", type=Path, metavar="F")
+    p.add_argument("--pkcs12", type=Path, metavar="FILE.p12")
+    p.add_argument("--pkcs12-password-file", type=Path, metavar="F")
+    p.add_argument("--passphrase-file", type=Path, metavar="F")
+    iverbs.add_parser("show", help="show the signing certificate")
+    p = iverbs.add_parser("export-ca", help="write the trust bundle for partners")
+    p.add_argument("file", type=Path, metavar="FILE.pem")
+
+    trust = verbs.add_parser("trust", help="trust anchors used when verifying")
+    trverbs = trust.add_subparsers(dest="trust_verb", metavar="ACTION", required=True)
+    p = trverbs.add_parser("add", help="trust a partner's CA certificate")
+    p.add_argument("file", type=Path, metavar="CA.pem")
+
+    p = verbs.add_parser("export", help="write signed copies of items' images")
+    p.add_argument("items", nargs="*", metavar="ITEM")
+    p.add_argument("--all", action="store_true", help="every item that has an image")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR")
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
+    p.add_argument("--caption", action="store_true", help="burn the disclosure into a strip")
+    p.add_argument("--allow-unreviewed", action="store_true")
+    p.add_argument("--naming", metavar="PATTERN", help="e.g. {accession}-{stem}.{ext}")
+    p.add_argument("--passphrase-file", type=Path, metavar="F")
+    p.add_argument("--json", action="store_true")
+
+    p = verbs.add_parser("settings", help="show or change institution settings")
+    p.add_argument("changes", nargs="*", metavar="KEY=VALUE")
 
     p = verbs.add_parser("verify", help="read and check Content Credentials in files")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -441,6 +481,132 @@ def cmd_verify(lib: Library, args) -> int:
     return EXIT_REJECTED if bad else EXIT_OK
 
 
+def _passphrase(args, *, confirm: bool = False) -> str:
+    def prompt(message: str) -> str:
+        if not sys.stdin.isatty():
+            return ""
+        first = getpass.getpass(message)
+        if confirm and getpass.getpass("Repeat the passphrase: ") != first:
+            raise UsageError("the two passphrases differ")
+        return first
+
+    return resolve_passphrase(passphrase_file=args.passphrase_file, env=os.environ, prompt=prompt)
+
+
+def _read_secret_file(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    return path.read_text(encoding="utf-8").splitlines()[0] if path.stat().st_size else ""
+
+
+def _print_identity(info) -> None:
+    print(f"Signing identity: {info.common_name} ({info.organisation}), {info.algorithm}")
+    print(
+        f"  issued by {info.issuer}; valid until {info.not_after:%Y-%m-%d} ({info.days_left} days)"
+    )
+    print(f"  fingerprint SHA-256 {info.fingerprint}")
+    warning = info.expiry_warning()
+    if warning:
+        print(f"credence: warning: {warning}", file=sys.stderr)
+
+
+def cmd_identity(lib: Library, args) -> int:
+    if args.identity_verb == "show":
+        info = lib.identity_info()
+        if info is None:
+            print("No signing identity yet: credence identity create --org NAME")
+            return EXIT_REJECTED
+        _print_identity(info)
+        return EXIT_OK
+    if args.identity_verb == "export-ca":
+        path = lib.export_trust_bundle(args.file)
+        print(f"wrote the trust bundle to {path}; partners add it to their readers' trust lists")
+        return EXIT_OK
+    if args.identity_verb == "create":
+        info = lib.create_identity(
+            args.org,
+            _passphrase(args, confirm=True),
+            algorithm=args.algorithm,
+            replace=args.replace,
+        )
+        _print_identity(info)
+        return EXIT_OK
+    if args.pkcs12 is None and (args.cert is None or args.key is None):
+        raise UsageError("give --cert CHAIN.pem and --key KEY.pem, or --pkcs12 FILE.p12")
+    info = lib.import_identity(
+        _passphrase(args, confirm=True),
+        cert_chain_pem=args.cert.read_bytes() if args.cert else None,
+        key_pem=args.key.read_bytes() if args.key else None,
+        key_passphrase=_read_secret_file(args.key_passphrase_file),
+        pkcs12=args.pkcs12.read_bytes() if args.pkcs12 else None,
+        pkcs12_password=_read_secret_file(args.pkcs12_password_file),
+    )
+    _print_identity(info)
+    return EXIT_OK
+
+
+def cmd_trust(lib: Library, args) -> int:
+    fingerprint = lib.add_trust_anchor(args.file.read_bytes())
+    print(f"trusted CA {fingerprint[:16]}... for verification")
+    return EXIT_OK
+
+
+def cmd_export(lib: Library, args) -> int:
+    if bool(args.items) == bool(args.all):
+        raise UsageError("name the ITEMs to export, or --all (not both)")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    info = lib.identity_info()
+    if info is not None and info.expiry_warning():
+        print(f"credence: warning: {info.expiry_warning()}", file=sys.stderr)
+    progress, close = _progress_bar(not args.json, "file")
+    try:
+        report = lib.export(
+            None if args.all else args.items,
+            args.out,
+            passphrase=_passphrase(args),
+            jobs=args.jobs,
+            caption=args.caption,
+            allow_unreviewed=args.allow_unreviewed,
+            naming=args.naming,
+            progress=progress,
+        )
+    finally:
+        close()
+    if args.json:
+        data = report.to_dict()
+        data.pop("cancelled")
+        _emit_json(data)
+    else:
+        for f in report.exported:
+            print(f"exported  {f.item} -> {f.file}")
+        for r in report.refused:
+            print(f"refused   {r.item}: {r.reason}")
+        for r in report.failed:
+            print(f"failed    {r.item}: {r.reason}")
+        print(
+            f"{len(report.exported)} exported, {len(report.refused)} refused, "
+            f"{len(report.failed)} failed"
+        )
+    return EXIT_REJECTED if report.refused or report.failed else EXIT_OK
+
+
+def cmd_settings(lib: Library, args) -> int:
+    if args.changes:
+        changes = {}
+        for pair in args.changes:
+            key, sep, value = pair.partition("=")
+            if not sep:
+                raise UsageError(f"{pair!r}: write KEY=VALUE, e.g. reviewer_display=role")
+            changes[key.strip()] = value.strip()
+        settings = lib.update_settings(changes)
+    else:
+        settings = lib.settings()
+    for key, value in settings.to_dict().items():
+        print(f"{key} = {value}")
+    return EXIT_OK
+
+
 VERBS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "init": cmd_init,
     "import": cmd_import,
@@ -454,6 +620,10 @@ VERBS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "history": cmd_history,
     "undo": cmd_undo,
     "verify": cmd_verify,
+    "identity": cmd_identity,
+    "trust": cmd_trust,
+    "export": cmd_export,
+    "settings": cmd_settings,
 }
 
 
@@ -482,6 +652,7 @@ def configure_logging() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `credence` command."""
     configure_logging()
+    silence_exiv2_warnings()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

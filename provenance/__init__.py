@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from provenance.catalog_files import CatalogFileError
 from provenance.categories import CATEGORIES, Category, category, category_slugs
 from provenance.errors import CredenceError, InvalidValue, LibraryError, NotFound
+from provenance.identity import IdentityError, resolve_passphrase
 from provenance.library import Library, SearchFilters, open_library
 from provenance.progress import CancelToken, Progress
 from provenance.views import (
@@ -19,12 +20,14 @@ from provenance.views import (
     CatalogImportReport,
     DisclosureView,
     EventView,
+    ExportReport,
     HistoryEntryView,
     HistoryVerification,
     ImportReport,
     ItemView,
     ToolView,
 )
+from provenance.xmp import silence_exiv2_warnings
 
 try:
     __version__ = version("credence")
@@ -47,8 +50,10 @@ __all__ = [
     "CredenceError",
     "DisclosureView",
     "EventView",
+    "ExportReport",
     "HistoryEntryView",
     "HistoryVerification",
+    "IdentityError",
     "ImportReport",
     "InvalidValue",
     "ItemView",
@@ -61,4 +66,6 @@ __all__ = [
     "__version__",
     "category",
     "open_library",
+    "resolve_passphrase",
+    "silence_exiv2_warnings",
 ]

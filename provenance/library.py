@@ -20,7 +20,7 @@ from sqlalchemy import exists, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from provenance import catalog_import, convert, file_import
+from provenance import catalog_import, convert, file_import, identity
 from provenance.categories import category
 from provenance.clock import now
 from provenance.credentials import read_credentials
@@ -37,16 +37,22 @@ from provenance.db.models import (
     Tool,
 )
 from provenance.errors import InvalidValue, LibraryError, NotFound
+from provenance.export import SigningKey, clean_stale_temporaries, run_jobs
+from provenance.export_plan import load_items, plan_export
 from provenance.history import Change, HistoryWriter, verify_chain
 from provenance.probe import RejectedFile, probe_file
 from provenance.progress import CancelToken, Progress
 from provenance.search import MATCHING_IDS_SQL, SearchIndex, match_expression
+from provenance.settings import Settings, changed_settings, load_settings, store_settings
 from provenance.views import (
     ITEM_FIELDS,
     REVIEW_STATES,
     CatalogImportReport,
     DisclosureView,
     EventView,
+    ExportedFile,
+    ExportProblem,
+    ExportReport,
     HistoryEntryView,
     HistoryVerification,
     ImportReport,
@@ -566,7 +572,11 @@ class Library:
         except RejectedFile:
             xmp_types = ()  # not an image Credence reads, but c2pa may still read it
         try:
-            summary = read_credentials(path, xmp_digital_source_types=xmp_types).to_dict()
+            summary = read_credentials(
+                path,
+                trust_anchors_pem=identity.trust_anchors_pem(self.identity_dir),
+                xmp_digital_source_types=xmp_types,
+            ).to_dict()
         except OSError as exc:
             return _verify_result(path, "error", summary=f"cannot read the file ({exc.strerror})")
         return _verify_result(
@@ -578,6 +588,212 @@ class Library:
             signer=summary["signer"],
             summary=summary["summary"],
         )
+
+    # -- settings, identity, export -----------------------------------------------------------
+
+    @property
+    def identity_dir(self) -> Path:
+        """Where the signing identity lives (keys encrypted at rest, mode 0600)."""
+        return self.folder / "identity"
+
+    def identity_info(self):
+        """The signing identity's certificate facts (no passphrase needed), or None."""
+        return identity.load_info(self.identity_dir)
+
+    def create_identity(
+        self, organisation: str, passphrase: str, *, algorithm: str = "ES256", replace=False
+    ):
+        """Generate the institution's root CA and signing certificate (key encrypted at rest)."""
+        info = identity.create_identity(
+            self.identity_dir, organisation, passphrase, algorithm=algorithm, replace=replace
+        )
+        self._record_identity("create", info)
+        return info
+
+    def import_identity(
+        self,
+        passphrase: str,
+        *,
+        cert_chain_pem: bytes | None = None,
+        key_pem: bytes | None = None,
+        key_passphrase: str | None = None,
+        pkcs12: bytes | None = None,
+        pkcs12_password: str | None = None,
+    ):
+        """Adopt a certificate bought from a CA (PEM chain + key, or PKCS#12)."""
+        if pkcs12 is not None:
+            info = identity.import_pkcs12(
+                self.identity_dir, pkcs12, p12_password=pkcs12_password, passphrase=passphrase
+            )
+        else:
+            if cert_chain_pem is None or key_pem is None:
+                raise InvalidValue("give both the certificate chain and its private key")
+            info = identity.import_identity(
+                self.identity_dir,
+                cert_chain_pem,
+                key_pem,
+                key_passphrase=key_passphrase,
+                passphrase=passphrase,
+            )
+        self._record_identity("import", info)
+        return info
+
+    def export_trust_bundle(self, dest: str | os.PathLike[str]) -> Path:
+        """Write the CA certificate partners add to their readers' trust lists."""
+        return identity.export_ca(self.identity_dir, Path(dest))
+
+    def add_trust_anchor(self, pem: bytes) -> str:
+        """Trust a partner's CA when verifying; returns its SHA-256 fingerprint."""
+        fingerprint = identity.add_trust_anchor(self.identity_dir, pem)
+        with self._write() as (_session, history):
+            history.record(Change("trust", None, None, "add", None, {"ca": fingerprint}))
+        return fingerprint
+
+    def _record_identity(self, action: str, info) -> None:
+        # Only public facts: never the key, never the passphrase (house rule 6).
+        with self._write() as (_session, history):
+            history.record(
+                Change(
+                    "identity",
+                    None,
+                    None,
+                    action,
+                    None,
+                    {
+                        "organisation": info.organisation,
+                        "fingerprint": info.fingerprint,
+                        "not_after": info.not_after.isoformat(),
+                    },
+                )
+            )
+
+    def settings(self) -> Settings:
+        with self._read() as session:
+            return load_settings(session)
+
+    def update_settings(self, changes: dict[str, str]) -> Settings:
+        """Change institution settings; each change is a history entry."""
+        with self._write() as (session, history):
+            before = load_settings(session)
+            after = changed_settings(before, changes)
+            if after != before:
+                store_settings(session, after)
+                old, new = before.to_dict(), after.to_dict()
+                diff = [k for k in new if old[k] != new[k]]
+                history.record(
+                    Change(
+                        "settings",
+                        None,
+                        None,
+                        "update",
+                        {k: old[k] for k in diff},
+                        {k: new[k] for k in diff},
+                    )
+                )
+            return after
+
+    def export(
+        self,
+        items: Sequence[str | int] | None,
+        out_dir: str | os.PathLike[str],
+        *,
+        passphrase: str,
+        jobs: int | None = None,
+        caption: bool = False,
+        allow_unreviewed: bool = False,
+        naming: str | None = None,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ExportReport:
+        """Write signed copies of the items' images (all items when `items` is None).
+
+        Refusals (unapproved AI work, no image, unsupported format) and failures (a changed
+        original, a full disk) are listed in the report; one never stops the others. An
+        export that is already current (same record, file unchanged) is not written again.
+        """
+        info = identity.load_info(self.identity_dir)
+        if info is None:
+            raise LibraryError(
+                "there is no signing identity yet; create one with "
+                "`credence identity create --org NAME` (or import your institution's)"
+            )
+        material = identity.load_signing_material(self.identity_dir, passphrase)
+        key = SigningKey(material.chain_pem, material.key_pem, material.algorithm, info.fingerprint)
+        out = Path(out_dir).expanduser()
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LibraryError(f"cannot create the export folder {out}: {exc.strerror}") from exc
+        if not os.access(out, os.W_OK):
+            raise LibraryError(f"the export folder {out} is read-only; choose another folder")
+        clean_stale_temporaries(out)
+        with self._read() as session:
+            ids = None if items is None else [self._item(session, ref).id for ref in items]
+            settings = load_settings(session)
+            plan = plan_export(
+                session,
+                load_items(session, ids),
+                out.resolve(),
+                settings=settings,
+                version=_version(),
+                caption=caption,
+                allow_unreviewed=allow_unreviewed,
+                naming=naming or settings.export_naming,
+            )
+        exported = list(plan.current)
+        failed: list[ExportProblem] = []
+        total = len(plan.jobs)
+
+        def record(result) -> None:
+            if result.error:
+                failed.append(ExportProblem(result.item_label, result.error))
+            else:
+                self._record_export(result, plan.digests[result.asset_id], key.fingerprint)
+                exported.append(
+                    ExportedFile(result.item_label, result.file, result.sha256, result.manifest)
+                )
+            if progress is not None:
+                progress(len(exported) - len(plan.current) + len(failed), total, result.item_label)
+
+        workers = jobs if jobs is not None else min(len(plan.jobs), os.cpu_count() or 1)
+        finished = run_jobs(
+            plan.jobs,
+            key,
+            max(1, workers),
+            record,
+            lambda: cancel is not None and cancel.cancelled,
+        )
+        return ExportReport(tuple(exported), tuple(plan.refused), tuple(failed), not finished)
+
+    def _record_export(self, result, digest: str, fingerprint: str) -> None:
+        with self._write() as (session, history):
+            row = Export(
+                item_id=result.item_id,
+                asset_id=result.asset_id,
+                path=result.file,
+                sha256=result.sha256,
+                manifest_id=result.manifest,
+                signer_fingerprint=fingerprint,
+                record_digest=digest,
+                created_at=now(),
+            )
+            session.add(row)
+            session.flush()
+            history.record(
+                Change(
+                    "export",
+                    row.id,
+                    result.item_id,
+                    "export",
+                    None,
+                    {
+                        "file": result.file,
+                        "sha256": result.sha256,
+                        "manifest": result.manifest,
+                        "signer": fingerprint,
+                    },
+                )
+            )
 
     def catalog_columns(self, path: str | os.PathLike[str]) -> tuple[list[str], dict[str, str]]:
         """A catalog file's columns and the mapping Credence would guess for them."""
@@ -647,6 +863,12 @@ def _set_review(disclosure: Disclosure, state: str, by: str | None) -> None:
             disclosure.reviewed_by, disclosure.reviewed_at = by, stamp
         disclosure.approved_by, disclosure.approved_at = by, stamp
     disclosure.review_state = state
+
+
+def _version() -> str:
+    from provenance import __version__
+
+    return __version__
 
 
 def _verify_result(path: Path, state: str, **found: Any) -> dict[str, Any]:

@@ -205,3 +205,27 @@ class CatalogImportReport(_Dictable):
     unchanged: int = 0
     rejected: tuple[RowProblem, ...] = field(default_factory=tuple)
     cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class ExportedFile(_Dictable):
+    item: str
+    file: str
+    sha256: str
+    manifest: str | None
+
+
+@dataclass(frozen=True)
+class ExportProblem(_Dictable):
+    item: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExportReport(_Dictable):
+    """What `Library.export` did: written files, refusals (by rule) and failures (by fault)."""
+
+    exported: tuple[ExportedFile, ...] = ()
+    refused: tuple[ExportProblem, ...] = ()
+    failed: tuple[ExportProblem, ...] = ()
+    cancelled: bool = False

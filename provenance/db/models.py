@@ -143,6 +143,7 @@ class Export(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     manifest_id: Mapped[str | None] = mapped_column(String(200))
     signer_fingerprint: Mapped[str | None] = mapped_column(String(100))
+    record_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[str] = mapped_column(String(40))
 
 

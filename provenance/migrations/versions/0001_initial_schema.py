@@ -161,6 +161,7 @@ def _create_tables() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("manifest_id", sa.String(length=200), nullable=True),
         sa.Column("signer_fingerprint", sa.String(length=100), nullable=True),
+        sa.Column("record_digest", sa.String(length=64), nullable=True),
         sa.Column("created_at", sa.String(length=40), nullable=False),
         sa.ForeignKeyConstraint(["asset_id"], ["assets.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["item_id"], ["items.id"], ondelete="CASCADE"),

@@ -1,0 +1,465 @@
+"""Signed exports: one output file per asset, its XMP written first, then a C2PA manifest built
+from the record (actions, disclosure wording, object provenance, training-and-mining policy).
+
+Planning (which items may be exported, what each manifest says) happens in the main process
+from the database. Signing happens in worker processes: each builds its own c2pa Signer from
+PEM bytes, because c2pa objects can be neither pickled nor inherited through fork. Every file is
+written under a temporary name in the target folder and moved into place with os.replace, so a
+run killed at any moment leaves only complete, signed files behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import c2pa
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from provenance.categories import CAPTURE_TYPES, category
+from provenance.xmp import (
+    XmpError,
+    XmpFields,
+    can_write_xmp,
+    silence_exiv2_warnings,
+    write_xmp,
+)
+
+TEMP_SUFFIX = ".credence-tmp"
+THUMBNAIL_SIDE = 512
+THUMBNAIL_URI = "credence-thumbnail.jpg"
+SIGNABLE = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/tiff",
+        "image/webp",
+        "image/gif",
+        "image/avif",
+        "image/heif",
+        "image/heic",
+        "image/jxl",
+        "image/svg+xml",
+        "image/dng",
+    }
+)
+#: plus:DataMining values for the institution's training-and-mining policy.
+PLUS_DATA_MINING = {
+    "allowed": "http://ns.useplus.org/ldf/vocab/DMI-ALLOWED",
+    "notAllowed": "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED",
+    "constrained": "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-SEECONSTRAINT",
+}
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """Everything a worker needs to write one signed file (plain data: it crosses processes)."""
+
+    item_id: int
+    asset_id: int
+    item_label: str
+    source: str
+    sha256: str  # fixity recorded at import; the source must still match it
+    mime: str
+    dest: str
+    manifest: dict[str, Any]
+    xmp: XmpFields
+    source_has_credentials: bool
+    caption: tuple[str, str] | None = None  # (badge, sentence) burned into a strip
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What a worker did with one job: a file, or the reason it failed."""
+
+    item_id: int
+    asset_id: int
+    item_label: str
+    file: str | None = None
+    sha256: str | None = None
+    manifest: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """PEM material for a worker's Signer. Never logged: repr hides the key."""
+
+    chain_pem: bytes
+    key_pem: bytes = field(repr=False)
+    algorithm: str  # ES256, ES384, PS256, Ed25519 ...
+    fingerprint: str
+
+
+def _c2pa_alg(name: str):
+    return getattr(c2pa.C2paSigningAlg, name.upper())
+
+
+class Signing:
+    """One process's c2pa Signer and Context, built from PEM bytes."""
+
+    def __init__(self, key: SigningKey) -> None:
+        info = c2pa.C2paSignerInfo(_c2pa_alg(key.algorithm), key.chain_pem, key.key_pem, None)
+        self.signer = c2pa.Signer.from_info(info)
+        # The app makes its own thumbnail from a reduced decode (much cheaper than the SDK's).
+        settings = {
+            "builder": {"thumbnail": {"enabled": False}},
+            "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
+        }
+        with c2pa.Settings.from_dict(settings) as native:
+            self.context = c2pa.Context(settings=native)
+        # Reading back only the manifest label of a file we just signed: no validation needed.
+        settings["verify"]["verify_after_reading"] = False
+        with c2pa.Settings.from_dict(settings) as native:
+            self.label_context = c2pa.Context(settings=native)
+        self.fingerprint = key.fingerprint
+        silence_exiv2_warnings()
+
+    def manifest_label(self, path: Path, mime: str) -> str | None:
+        """The active manifest's label (its id) in a file this process signed."""
+        with open(path, "rb") as stream, c2pa.Reader(mime, stream, context=self.label_context) as r:
+            return json.loads(r.json()).get("active_manifest")
+
+    def close(self) -> None:
+        self.signer.close()
+        self.context.close()
+        self.label_context.close()
+
+
+# -- the worker side ----------------------------------------------------------------------
+
+# A worker process holds one Signing, set by the pool initializer. This is the one
+# process-global in the core: ProcessPoolExecutor gives no other way to keep a native object
+# alive across the jobs of one worker process.
+_worker_signing: Signing | None = None
+
+
+def _init_worker(key: SigningKey) -> None:
+    global _worker_signing
+    _worker_signing = Signing(key)
+
+
+def _run_in_worker(job: ExportJob) -> ExportResult:
+    assert _worker_signing is not None
+    return export_one(job, _worker_signing)
+
+
+def _temp_path(dest: Path) -> Path:
+    return dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}")
+
+
+def _copy_verifying(source: Path, target: Path, expected: str) -> None:
+    digest = hashlib.sha256()
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            dst.write(chunk)
+    if digest.hexdigest() != expected:
+        raise ExportFailure(
+            f"{source.name} changed since it was imported (SHA-256 differs); re-import it "
+            "so the record describes the file that is exported"
+        )
+
+
+class ExportFailure(Exception):
+    """One file could not be exported; the message says why in plain words."""
+
+
+def _thumbnail(path: Path) -> io.BytesIO | None:
+    try:
+        with Image.open(path) as im:
+            im.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+            im = ImageOps.exif_transpose(im)
+            im.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+            out = io.BytesIO()
+            im.convert("RGB").save(out, "JPEG", quality=80)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None  # a manifest without a thumbnail is still a valid manifest
+    out.seek(0)
+    return out
+
+
+def _caption_derivative(source: Path, target: Path, badge: str, sentence: str) -> str:
+    """Write `source` with a caption strip below it to `target`; returns the output MIME type."""
+    with Image.open(source) as im:
+        im = ImageOps.exif_transpose(im).convert("RGB")
+    width = im.width
+    size = max(14, width // 60)
+    font_badge = ImageFont.load_default(size=int(size * 1.2))
+    font = ImageFont.load_default(size=size)
+    draw_probe = ImageDraw.Draw(im)
+    lines, line = [], ""
+    for word in sentence.split():
+        trial = f"{line} {word}".strip()
+        if draw_probe.textlength(trial, font=font) > width - 2 * size and line:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    lines.append(line)
+    strip_height = int(size * (2.4 + 1.4 * len(lines)))
+    out = Image.new("RGB", (width, im.height + strip_height), "white")
+    out.paste(im, (0, 0))
+    draw = ImageDraw.Draw(out)
+    y = im.height + size // 2
+    draw.text((size, y), badge, fill="black", font=font_badge)
+    y += int(size * 1.6)
+    for text in lines:
+        draw.text((size, y), text, fill=(40, 40, 40), font=font)
+        y += int(size * 1.4)
+    out.save(target, "JPEG", quality=92)
+    return "image/jpeg"
+
+
+def export_one(job: ExportJob, signing: Signing) -> ExportResult:
+    """Write one signed file: copy (checking fixity), XMP, sign, move into place."""
+    dest = Path(job.dest)
+    work = _temp_path(dest)
+    signed = _temp_path(dest)
+    try:
+        source = Path(job.source)
+        mime = job.mime
+        manifest = dict(job.manifest)
+        if job.caption:
+            _copy_verifying(source, work, job.sha256)
+            mime = _caption_derivative(work, work, *job.caption)
+            manifest["format"] = mime
+        else:
+            _copy_verifying(source, work, job.sha256)
+        if can_write_xmp(mime):
+            write_xmp(work, job.xmp)  # before signing: bytes written after would break the hash
+        thumb = _thumbnail(work)
+        if thumb is not None:
+            manifest["thumbnail"] = {"format": "image/jpeg", "identifier": THUMBNAIL_URI}
+        with c2pa.Builder(manifest, signing.context) as builder:
+            if job.source_has_credentials or job.caption:
+                # The source (with its own credentials, if any) is the parent: its chain is kept.
+                with open(source, "rb") as parent:
+                    builder.add_ingredient(
+                        {"title": source.name, "relationship": "parentOf", "label": "source"},
+                        job.mime,
+                        parent,
+                    )
+            if thumb is not None:
+                builder.add_resource(THUMBNAIL_URI, thumb)
+            with open(work, "rb") as src, open(signed, "w+b") as out:
+                builder.sign(signing.signer, mime, src, out)
+                out.flush()
+                os.fsync(out.fileno())
+        label = signing.manifest_label(signed, mime)
+        with open(signed, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        os.replace(signed, dest)
+        return ExportResult(job.item_id, job.asset_id, job.item_label, str(dest), digest, label)
+    except ExportFailure as exc:
+        return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
+    except XmpError as exc:
+        return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
+    except c2pa.C2paError as exc:
+        return ExportResult(
+            job.item_id, job.asset_id, job.item_label, error=f"signing failed: {exc}"
+        )
+    except OSError as exc:
+        where = exc.filename or dest
+        reason = exc.strerror or str(exc)
+        return ExportResult(
+            job.item_id, job.asset_id, job.item_label, error=f"cannot write {where}: {reason}"
+        )
+    finally:
+        work.unlink(missing_ok=True)
+        signed.unlink(missing_ok=True)
+
+
+def run_jobs(
+    jobs: list[ExportJob],
+    key: SigningKey,
+    workers: int,
+    on_result: Callable[[ExportResult], None],
+    cancelled: Callable[[], bool],
+) -> bool:
+    """Run `jobs`, calling `on_result` in order of completion. Returns False if cancelled."""
+    if workers <= 1 or len(jobs) <= 1:
+        signing = Signing(key)
+        try:
+            for job in jobs:
+                if cancelled():
+                    return False
+                on_result(export_one(job, signing))
+        finally:
+            signing.close()
+        return True
+    # spawn, not fork: the parent may hold c2pa objects, Qt threads and database connections.
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(key,),
+    ) as pool:
+        pending = _bounded(pool, jobs, workers * 2, cancelled)
+        for result in pending:
+            on_result(result)
+    return not cancelled()
+
+
+def _bounded(pool, jobs: list[ExportJob], window: int, cancelled) -> Iterator[ExportResult]:
+    """Submit jobs a few at a time (so cancel takes effect quickly) and yield results."""
+    queue = iter(jobs)
+    running: set[Future] = set()
+    while True:
+        while len(running) < window and not cancelled():
+            job = next(queue, None)
+            if job is None:
+                break
+            running.add(pool.submit(_run_in_worker, job))
+        if not running:
+            return
+        done, running = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield future.result()
+
+
+def clean_stale_temporaries(folder: Path) -> int:
+    """Remove temporary files a killed export left in `folder` (only Credence's own)."""
+    removed = 0
+    for path in folder.glob(f".*{TEMP_SUFFIX}"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+# -- the planning side: manifests and XMP from the record ------------------------------------
+
+
+def capture_source_type(asset_types: list[str]) -> str:
+    """The digital source type of the capture: what import found in the file, else a camera."""
+    for found in asset_types:
+        if found.rsplit("/", 1)[-1] in CAPTURE_TYPES:
+            return found
+    return CAPTURE_TYPES["digitalCapture"]
+
+
+def build_actions(
+    disclosures: list[dict[str, Any]], capture_type: str, opened: bool
+) -> list[dict[str, Any]]:
+    """c2pa.actions for the record: created (or opened) first, then the AI work."""
+    actions: list[dict[str, Any]] = []
+    pixel = [d for d in disclosures if category(d["category"]).touches_pixels]
+    generated = next((d for d in pixel if d["category"] == "ai-generated"), None)
+    if opened:
+        actions.append({"action": "c2pa.opened", "parameters": {"ingredientIds": ["source"]}})
+    else:
+        first: dict[str, Any] = {
+            "action": "c2pa.created",
+            "digitalSourceType": category("ai-generated").digital_source_type
+            if generated
+            else capture_type,
+        }
+        if generated:
+            first.update(_agent(generated))
+            first["description"] = generated["sentence"]
+        actions.append(first)
+    for d in pixel:
+        if d is generated and not opened:
+            continue
+        cat = category(d["category"])
+        action = {
+            "action": "c2pa.edited",
+            "digitalSourceType": cat.digital_source_type,
+            "description": d["sentence"],
+        }
+        action.update(_agent(d))
+        actions.append(action)
+    return actions
+
+
+def _agent(disclosure: dict[str, Any]) -> dict[str, Any]:
+    tools = disclosure.get("tool_details") or []
+    if not tools:
+        return {}
+    tool = tools[0]
+    agent = {"name": tool["name"]}
+    if tool.get("version"):
+        agent["version"] = tool["version"]
+    return {"softwareAgent": agent}
+
+
+def training_mining_assertion(policy: str) -> dict[str, Any]:
+    """cawg.training-mining from the institution's policy (allowed / notAllowed / constrained)."""
+    use = {"allowed": "allowed", "notAllowed": "notAllowed", "constrained": "constrained"}[policy]
+    keys = (
+        "cawg.ai_training",
+        "cawg.ai_generative_training",
+        "cawg.ai_inference",
+        "cawg.data_mining",
+    )
+    return {"label": "cawg.training-mining", "data": {"entries": {k: {"use": use} for k in keys}}}
+
+
+def build_manifest(
+    *,
+    version: str,
+    title: str,
+    mime: str,
+    actions: list[dict[str, Any]],
+    disclosures: list[dict[str, Any]],
+    review_pending: bool,
+    item: dict[str, Any],
+    events: list[dict[str, Any]],
+    training_policy: str,
+) -> dict[str, Any]:
+    """The manifest definition for one export (JSON-ready)."""
+    return {
+        "claim_generator_info": [{"name": "Credence", "version": version}],
+        "title": title,
+        "format": mime,
+        "assertions": [
+            {"label": "c2pa.actions.v2", "data": {"actions": actions}},
+            {
+                "label": "org.credence.disclosure",
+                "data": {
+                    "statements": [
+                        {k: v for k, v in d.items() if k != "tool_details"} for d in disclosures
+                    ],
+                    "review_pending": review_pending,
+                },
+            },
+            {"label": "org.credence.provenance", "data": {"object": item, "events": events}},
+            training_mining_assertion(training_policy),
+        ],
+    }
+
+
+def manifest_digest(manifest: dict[str, Any], xmp: XmpFields, caption: bool) -> str:
+    """A digest of what an export would say, to tell whether a finished export is current."""
+    payload = json.dumps([manifest, xmp.__dict__, caption], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def dest_name(pattern: str, source: Path, accession: str | None, item_id: int) -> str:
+    """File name for an export from a naming pattern ({name} {stem} {ext} {accession} {id})."""
+    values = {
+        "name": source.name,
+        "stem": source.stem,
+        "ext": source.suffix.lstrip("."),
+        "accession": accession or f"item-{item_id}",
+        "id": str(item_id),
+    }
+    try:
+        name = pattern.format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(
+            f"naming pattern {pattern!r} is not valid; use {{name}}, {{stem}}, {{ext}}, "
+            "{accession} or {id}"
+        ) from exc
+    if "." not in name.rsplit("/", 1)[-1]:
+        name += source.suffix
+    return name.replace("/", "_").replace("\\", "_").lstrip(".") or source.name

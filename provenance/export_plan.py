@@ -1,0 +1,242 @@
+"""Planning an export from the record: who may be exported, and what each manifest and XMP says.
+
+Refusals are decided here, before any file is touched: an item whose AI disclosure is not
+approved by a named person is refused unless the caller allows unreviewed work, and then the
+manifest says that review is pending.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from provenance import convert
+from provenance.categories import category
+from provenance.db.models import Disclosure, Export, Item
+from provenance.export import (
+    PLUS_DATA_MINING,
+    SIGNABLE,
+    ExportJob,
+    build_actions,
+    build_manifest,
+    capture_source_type,
+    dest_name,
+    manifest_digest,
+)
+from provenance.settings import Settings
+from provenance.views import ExportedFile, ExportProblem
+from provenance.wording import disclosure_wording
+from provenance.xmp import XmpFields
+
+CREDENTIAL_STATES_WITH_MANIFEST = ("valid", "trusted", "invalid")
+
+
+@dataclass
+class Plan:
+    jobs: list[ExportJob] = field(default_factory=list)
+    digests: dict[int, str] = field(default_factory=dict)  # asset id -> record digest
+    current: list[ExportedFile] = field(default_factory=list)  # already exported, unchanged
+    refused: list[ExportProblem] = field(default_factory=list)
+
+
+def plan_export(
+    session: Session,
+    items: list[Item],
+    out_dir: Path,
+    *,
+    settings: Settings,
+    version: str,
+    caption: bool,
+    allow_unreviewed: bool,
+    naming: str,
+) -> Plan:
+    """Decide, item by item, what will be written and what is refused (and why)."""
+    plan = Plan()
+    used_names: set[str] = set()
+    for item in items:
+        label = item.accession or f"#{item.id}"
+        if not item.assets:
+            plan.refused.append(ExportProblem(label, "has no image to export"))
+            continue
+        unapproved = [
+            d for d in item.disclosures if d.category != "none" and d.review_state != "approved"
+        ]
+        if unapproved and not allow_unreviewed:
+            names = ", ".join(sorted({d.category for d in unapproved}))
+            plan.refused.append(
+                ExportProblem(
+                    label,
+                    f"its AI disclosure ({names}) is not approved by a named person; approve it "
+                    f"(credence review {label} --approve --by NAME) or export with "
+                    "--allow-unreviewed",
+                )
+            )
+            continue
+        statements = [_statement(d, settings) for d in item.disclosures]
+        for asset in item.assets:
+            if asset.mime not in SIGNABLE:
+                plan.refused.append(
+                    ExportProblem(
+                        label,
+                        f"{Path(asset.path).name}: {asset.format} files cannot carry Content "
+                        "Credentials; convert the master to TIFF, PNG or JPEG first",
+                    )
+                )
+                continue
+            mine = [
+                s
+                for s, d in zip(statements, item.disclosures, strict=True)
+                if d.asset_id in (None, asset.id)
+            ]
+            name = dest_name(naming, Path(asset.path), item.accession, item.id)
+            if caption:
+                name = str(Path(name).with_suffix(".jpg"))
+            if name in used_names:  # two masters with one file name: keep both
+                stem, dot, ext = name.rpartition(".")
+                name = f"{stem}-{asset.id}{dot}{ext}"
+            used_names.add(name)
+            job = _job(item, asset, mine, out_dir / name, settings, version, caption)
+            digest = manifest_digest(job.manifest, job.xmp, caption)
+            previous = _current_export(session, asset.id, job.dest, digest)
+            if previous is not None:
+                plan.current.append(
+                    ExportedFile(label, previous.path, previous.sha256, previous.manifest_id)
+                )
+                continue
+            plan.jobs.append(job)
+            plan.digests[asset.id] = digest
+    return plan
+
+
+def load_items(session: Session, ids: list[int] | None) -> list[Item]:
+    """Items with everything an export needs, loaded in a few queries."""
+    stmt = select(Item).options(
+        selectinload(Item.assets),
+        selectinload(Item.events),
+        selectinload(Item.disclosures).selectinload(Disclosure.tools),
+    )
+    if ids is not None:
+        stmt = stmt.where(Item.id.in_(ids))
+    stmt = stmt.order_by(Item.id)
+    return list(session.scalars(stmt))
+
+
+def _statement(disclosure: Disclosure, settings: Settings) -> dict[str, Any]:
+    view = convert.disclosure_view(disclosure)
+    tools = [convert.tool_view(t) for t in disclosure.tools]
+    reviewer = settings.reviewer_role if settings.reviewer_display == "role" else None
+    wording = disclosure_wording(view, tools, language=settings.language, reviewer=reviewer)
+    reviewed_by = view.approved_by or view.reviewed_by
+    return {
+        "category": view.category,
+        "digital_source_type": category(view.category).digital_source_type,
+        "badge": wording.badge,
+        "sentence": wording.sentence,
+        "detail": wording.detail,
+        "language": wording.language,
+        "fields": list(view.fields),
+        "tools": [
+            {"name": t.name, "version": t.version, "vendor": t.vendor, "runs": t.runs}
+            for t in tools
+        ],
+        "review_state": view.review_state,
+        "reviewer": (reviewer or reviewed_by) if reviewed_by else None,
+        "reviewed_at": view.approved_at or view.reviewed_at,
+        "tool_details": [{"name": t.name, "version": t.version} for t in tools],
+    }
+
+
+def _job(item, asset, statements, dest: Path, settings: Settings, version: str, caption: bool):
+    credentials = asset.credentials or {}
+    has_manifest = asset.credential_state in CREDENTIAL_STATES_WITH_MANIFEST
+    capture = capture_source_type(list(credentials.get("digital_source_types") or []))
+    actions = build_actions(statements, capture, opened=has_manifest or caption)
+    if caption:
+        actions.append(
+            {
+                "action": "c2pa.edited",
+                "description": "A caption strip with the disclosure was added below the image",
+            }
+        )
+    pixel = [s for s in statements if category(s["category"]).touches_pixels]
+    main = next(iter(pixel), None)
+    pending = any(s["review_state"] != "approved" for s in statements if s["category"] != "none")
+    title = item.title or Path(asset.path).stem
+    manifest = build_manifest(
+        version=version,
+        title=title,
+        mime=asset.mime,
+        actions=actions,
+        disclosures=statements,
+        review_pending=pending,
+        item={
+            k: v
+            for k, v in convert.item_fields(item).items()
+            if v and k in ("accession", "title", "maker", "date", "medium", "credit_line")
+        },
+        events=[_event(e) for e in sorted(item.events, key=lambda e: e.date_earliest or "")],
+        training_policy=settings.training_mining,
+    )
+    sentence = " ".join(s["sentence"] for s in statements if s["category"] != "none") or None
+    xmp = XmpFields(
+        title=title,
+        description=sentence or (statements[0]["sentence"] if statements else None),
+        creators=(item.maker,) if item.maker else (),
+        rights=item.rights,
+        credit=item.credit_line,
+        digital_source_type=main["digital_source_type"] if main else capture,
+        data_mining=PLUS_DATA_MINING[settings.training_mining],
+        ai_system=main["tool_details"][0]["name"] if main and main["tool_details"] else None,
+        ai_system_version=(
+            main["tool_details"][0]["version"] if main and main["tool_details"] else None
+        ),
+    )
+    badge_sentence = None
+    if caption:
+        shown = main or (statements[0] if statements else None)
+        if shown is not None:
+            badge_sentence = (shown["badge"], shown["sentence"])
+        else:
+            badge_sentence = ("No AI use recorded", "No use of AI has been recorded.")
+    return ExportJob(
+        item_id=item.id,
+        asset_id=asset.id,
+        item_label=item.accession or f"#{item.id}",
+        source=asset.path,
+        sha256=asset.sha256,
+        mime=asset.mime,
+        dest=str(dest),
+        manifest=manifest,
+        xmp=xmp,
+        source_has_credentials=has_manifest,
+        caption=badge_sentence,
+    )
+
+
+def _event(event) -> dict[str, Any]:
+    view = convert.event_view(event)
+    return {
+        k: v
+        for k, v in view.to_dict().items()
+        if v is not None and k not in ("id", "item_id", "created_at")
+    }
+
+
+def _current_export(session: Session, asset_id: int, dest: str, digest: str) -> Export | None:
+    """A finished export of this asset to `dest` that says what a new one would say."""
+    previous = session.scalars(
+        select(Export)
+        .where(Export.asset_id == asset_id, Export.path == dest)
+        .order_by(Export.id.desc())
+    ).first()
+    if previous is None or previous.record_digest != digest or not Path(dest).is_file():
+        return None
+    with open(dest, "rb") as handle:  # the file on disk must still be the one we signed
+        if hashlib.file_digest(handle, "sha256").hexdigest() != previous.sha256:
+            return None
+    return previous

@@ -1,0 +1,69 @@
+"""Institution settings kept in the library (policy, privacy, naming, language)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from provenance.db.models import Meta
+from provenance.errors import InvalidValue
+from provenance.wording import available_languages
+
+_KEY = "settings"
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "training_mining": ("notAllowed", "allowed", "constrained"),
+    "reviewer_display": ("name", "role"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The institution's choices. Defaults are the cautious ones."""
+
+    #: cawg.training-mining and plus:DataMining: may AI be trained on exported images?
+    training_mining: str = "notAllowed"
+    #: Print and sign the reviewer's name, or a role (privacy).
+    reviewer_display: str = "name"
+    reviewer_role: str = "the registrar"
+    #: Export file names: {name} {stem} {ext} {accession} {id}.
+    export_naming: str = "{name}"
+    #: Language of the disclosure wording signed into exports.
+    language: str = "en"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_settings(session: Session) -> Settings:
+    row = session.get(Meta, _KEY)
+    if row is None:
+        return Settings()
+    stored = json.loads(row.value)
+    known = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in stored.items() if k in known})
+
+
+def changed_settings(current: Settings, changes: dict[str, str]) -> Settings:
+    """Validate `changes` (name -> text) against `current`; raise InvalidValue naming the key."""
+    known = {f.name for f in fields(Settings)}
+    for key, value in changes.items():
+        if key not in known:
+            raise InvalidValue(f"unknown setting {key!r}; settings are {', '.join(sorted(known))}")
+        if key in _CHOICES and value not in _CHOICES[key]:
+            raise InvalidValue(f"setting {key}: use one of {', '.join(_CHOICES[key])}")
+        if not str(value).strip():
+            raise InvalidValue(f"setting {key} cannot be empty")
+    if "language" in changes and changes["language"] not in available_languages():
+        raise InvalidValue(
+            f"no disclosure wording in {changes['language']!r}; "
+            f"available: {', '.join(available_languages())}"
+        )
+    return replace(current, **changes)
+
+
+def store_settings(session: Session, settings: Settings) -> None:
+    session.merge(Meta(key=_KEY, value=json.dumps(settings.to_dict(), sort_keys=True)))
