@@ -447,7 +447,8 @@ def describe_entry(e) -> str:
                 )
             )
         changes = [f"{k} {_short(before.get(k))} -> {_short(v)}" for k, v in after.items()]
-        return f"{e.entity} {e.entity_id}: " + "; ".join(changes)
+        target = f"{e.entity} {e.entity_id}" if e.entity_id else e.entity
+        return f"{target}: " + "; ".join(changes)
     if e.entity == "event":
         verb = "recorded" if e.action == "create" else "removed"
         data = after or before
@@ -459,6 +460,12 @@ def describe_entry(e) -> str:
     if e.entity == "asset":
         state = after.get("credentials")
         return f"imported {after.get('file')} ({after.get('format')}, credentials {state})"
+    if e.entity == "identity":
+        return f"{e.action} signing identity {after.get('organisation')} ({after.get('fingerprint', '')[:16]}...)"
+    if e.entity == "export":
+        return f"exported {after.get('file')} (manifest {after.get('manifest')})"
+    if e.entity == "trust":
+        return f"trusted CA {after.get('ca', '')[:16]}..."
     if e.entity == "tool":
         return f"registered AI tool {after.get('name')} {after.get('version') or ''}".rstrip()
     return f"{e.action} {e.entity} {e.entity_id or ''}".rstrip()

@@ -20,6 +20,20 @@ CAPTURE_TYPES: dict[str, str] = {
 }
 
 
+#: Source types that say AI made or changed an image (found in files on import, for example).
+AI_SOURCE_TYPES: frozenset[str] = frozenset(
+    IPTC_DST + term
+    for term in (
+        "trainedAlgorithmicMedia",
+        "compositeWithTrainedAlgorithmicMedia",
+        "algorithmicallyEnhanced",
+        "compositeSynthetic",
+        "algorithmicMedia",
+        "dataDrivenMedia",
+    )
+)
+
+
 @dataclass(frozen=True)
 class Category:
     """One disclosure category.

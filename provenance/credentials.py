@@ -355,7 +355,9 @@ def _from_store(store: dict[str, Any], xmp_dsts: tuple[str, ...]) -> CredentialS
     signer = _text(signature.get("issuer")) or _text(signature.get("common_name"))
     generator = _claim_generator(active)
     shown = _display_generator(active, generator)
-    summary = _summary(state, codes, problems, signer, shown, dsts)
+    disclosure, when = _credence_disclosure(active)
+    when = when or _text(signature.get("time"))
+    summary = _summary(state, codes, problems, signer, shown, dsts, disclosure, when)
     return CredentialSummary(
         state=state,
         codes=codes,
@@ -367,6 +369,23 @@ def _from_store(store: dict[str, Any], xmp_dsts: tuple[str, ...]) -> CredentialS
         title=_text(active.get("title")),
         summary=summary,
     )
+
+
+def _credence_disclosure(manifest: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The disclosure sentences and export date a Credence manifest carries, if any."""
+    for assertion in _list(manifest.get("assertions")):
+        assertion = _obj(assertion)
+        if _text(assertion.get("label")) != "org.credence.disclosure":
+            continue
+        data = _obj(assertion.get("data"))
+        sentences = [
+            _text(_obj(st).get("sentence"))
+            for st in _list(data.get("statements"))
+            if _text(_obj(st).get("category")) != "none"
+        ]
+        text = " ".join(x for x in sentences if x) or None
+        return text, _text(data.get("exported_at"))
+    return None, None
 
 
 def _claim_generator(manifest: dict[str, Any]) -> str | None:
@@ -559,13 +578,17 @@ def _summary(
     signer: str | None,
     generator: str | None,  # display form
     dsts: tuple[str, ...],
+    disclosure: str | None = None,  # the signer's own disclosure wording (Credence exports)
+    when: str | None = None,  # ISO date the manifest says it was signed
 ) -> str:
     who = f"Signed by {signer or 'an unnamed signer'}"
+    if when:
+        who += f" on {when[:10]}"
     if generator:
         who += f" with {generator}"
     serious = [c for c in codes if c not in _TRUST_LIST_CODES]
     ingredients = _ingredient_sentence(problems)
-    ai = _dst_sentence(dsts)
+    ai = disclosure or _dst_sentence(dsts)
 
     if state == "invalid":
         reason, first_codes = "Invalid: the Content Credentials did not verify", []

@@ -26,6 +26,7 @@ import c2pa
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from provenance.categories import CAPTURE_TYPES, category
+from provenance.clock import now
 from provenance.xmp import (
     XmpError,
     XmpFields,
@@ -220,6 +221,14 @@ def _caption_derivative(source: Path, target: Path, badge: str, sentence: str) -
     return "image/jpeg"
 
 
+def _stamp_export_time(manifest: dict[str, Any]) -> None:
+    # Added at signing time, after the plan's digest was taken, so an unchanged record still
+    # counts as already exported on a re-run.
+    for assertion in manifest["assertions"]:
+        if assertion["label"] == "org.credence.disclosure":
+            assertion["data"] = {**assertion["data"], "exported_at": now()}
+
+
 def export_one(job: ExportJob, signing: Signing) -> ExportResult:
     """Write one signed file: copy (checking fixity), XMP, sign, move into place."""
     dest = Path(job.dest)
@@ -228,7 +237,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
     try:
         source = Path(job.source)
         mime = job.mime
-        manifest = dict(job.manifest)
+        manifest = {**job.manifest, "assertions": [dict(a) for a in job.manifest["assertions"]]}
         if job.caption:
             _copy_verifying(source, work, job.sha256)
             mime = _caption_derivative(work, work, *job.caption)
@@ -237,6 +246,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
             _copy_verifying(source, work, job.sha256)
         if can_write_xmp(mime):
             write_xmp(work, job.xmp)  # before signing: bytes written after would break the hash
+        _stamp_export_time(manifest)
         thumb = _thumbnail(work)
         if thumb is not None:
             manifest["thumbnail"] = {"format": "image/jpeg", "identifier": THUMBNAIL_URI}

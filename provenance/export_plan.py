@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from provenance import convert
-from provenance.categories import category
+from provenance.categories import AI_SOURCE_TYPES, category
 from provenance.db.models import Disclosure, Export, Item
 from provenance.export import (
     PLUS_DATA_MINING,
@@ -93,6 +93,23 @@ def plan_export(
                 for s, d in zip(statements, item.disclosures, strict=True)
                 if d.asset_id in (None, asset.id)
             ]
+            found_ai = [
+                t
+                for t in (asset.credentials or {}).get("digital_source_types") or ()
+                if t in AI_SOURCE_TYPES
+            ]
+            disclosed = any(category(s["category"]).touches_pixels for s in mine)
+            if found_ai and not disclosed and not allow_unreviewed:
+                term = found_ai[0].rsplit("/", 1)[-1]
+                plan.refused.append(
+                    ExportProblem(
+                        label,
+                        f"{Path(asset.path).name}: the file's own credentials say AI made or "
+                        f"changed it ({term}), but no AI disclosure is recorded; record one "
+                        f"(credence disclose {label} --category ...) and have it approved",
+                    )
+                )
+                continue
             name = dest_name(naming, Path(asset.path), item.accession, item.id)
             if caption:
                 name = str(Path(name).with_suffix(".jpg"))
@@ -154,7 +171,9 @@ def _statement(disclosure: Disclosure, settings: Settings) -> dict[str, Any]:
 def _job(item, asset, statements, dest: Path, settings: Settings, version: str, caption: bool):
     credentials = asset.credentials or {}
     has_manifest = asset.credential_state in CREDENTIAL_STATES_WITH_MANIFEST
-    capture = capture_source_type(list(credentials.get("digital_source_types") or []))
+    found = list(credentials.get("digital_source_types") or [])
+    capture = capture_source_type(found)
+    found_ai = next((t for t in found if t in AI_SOURCE_TYPES), None)
     actions = build_actions(statements, capture, opened=has_manifest or caption)
     if caption:
         actions.append(
@@ -189,7 +208,7 @@ def _job(item, asset, statements, dest: Path, settings: Settings, version: str, 
         creators=(item.maker,) if item.maker else (),
         rights=item.rights,
         credit=item.credit_line,
-        digital_source_type=main["digital_source_type"] if main else capture,
+        digital_source_type=main["digital_source_type"] if main else (found_ai or capture),
         data_mining=PLUS_DATA_MINING[settings.training_mining],
         ai_system=main["tool_details"][0]["name"] if main and main["tool_details"] else None,
         ai_system_version=(

@@ -207,3 +207,41 @@ def test_installed_command_runs_as_a_process(tmp_path):
     done = subprocess.run([*exe, "show", "missing"], capture_output=True, text=True, env=env)
     assert done.returncode == 2 and "no item" in done.stderr and "Traceback" not in done.stderr
     assert (tmp_path / "lib" / "library.sqlite").exists()  # CREDENCE_LIBRARY was honoured
+
+
+def test_identity_export_verify_from_the_command_line(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("CREDENCE_PASSPHRASE", "a long passphrase")
+    status, out, _ = cli("identity", "create", "--org", "Test Museum")
+    assert status == 0 and "Test Museum" in out
+    status, _, err = cli("identity", "create", "--org", "Again")
+    assert status == 1 and "replace" in err  # never overwritten silently
+    make_jpeg(tmp_path / "P1.jpg")
+    assert cli("import", str(tmp_path / "P1.jpg"))[0] == 0
+    status, out, _ = cli("export", "--all", "--out", str(tmp_path / "out"), "--json")
+    data = json.loads(out)
+    assert status == 0 and set(data) == {"exported", "refused", "failed"}
+    [exported] = data["exported"]
+    assert set(exported) == {"item", "file", "sha256", "manifest"}
+    status, out, _ = cli("verify", exported["file"], "--json")
+    assert status == 0 and json.loads(out)[0]["credentials"] == "trusted"
+    status, out, _ = cli("identity", "export-ca", str(tmp_path / "ca.pem"))
+    assert status == 0 and (tmp_path / "ca.pem").read_text().startswith("-----BEGIN CERTIFICATE")
+    assert "BEGIN CERTIFICATE" in (tmp_path / "ca.pem").read_text()
+    status, out, _ = cli("settings", "reviewer_display=role", "reviewer_role=the curator")
+    assert status == 0 and "reviewer_display = role" in out
+    status, _, err = cli("settings", "training_mining=maybe")
+    assert status == 2 and "notAllowed" in err
+
+
+def test_export_usage_and_wrong_passphrase(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("CREDENCE_PASSPHRASE", "a long passphrase")
+    cli("identity", "create", "--org", "Test Museum")
+    make_jpeg(tmp_path / "P1.jpg")
+    cli("import", str(tmp_path / "P1.jpg"))
+    status, _, err = cli("export", "--out", str(tmp_path / "out"))
+    assert status == 2 and "--all" in err
+    monkeypatch.setenv("CREDENCE_PASSPHRASE", "not the passphrase")
+    status, out, err = cli("export", "--all", "--out", str(tmp_path / "out"))
+    assert status == 1 and "passphrase" in err and "Traceback" not in err
+    key = (cli.library / "identity" / "signer-key.pem").read_text()
+    assert "ENCRYPTED" in key and key not in err + out

@@ -107,7 +107,7 @@ KNOWN = {
         (UNTRUSTED,),
         dsts=(dst("trainedAlgorithmicMedia"),),
         summary=(
-            "Signed by Adobe Inc. with Adobe_Firefly; valid, but the signer is not in your "
+            "Signed by Adobe Inc. on 2025-12-02 with Adobe_Firefly; valid, but the signer is not in your "
             "trust list. AI: trained algorithmic media.",
         ),
     ),

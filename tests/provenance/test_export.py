@@ -265,3 +265,19 @@ def test_no_identity_is_a_plain_error(library, tmp_path):
     library.create_item({"accession": "A"})
     with pytest.raises(LibraryError, match="identity create"):
         library.export(["A"], tmp_path / "out", passphrase=PASS)
+
+
+def test_ai_found_in_the_file_needs_a_disclosure(library, tmp_path):
+    """Firefly's own credentials say trainedAlgorithmicMedia: no disclosure, no export."""
+    library.create_identity("Credence Test Museum", PASS)
+    report = library.import_files([data_file("c2pa-fixtures/historical/firefly.png")])
+    item = report.imported[0].item
+    refused = library.export([item], tmp_path / "out", passphrase=PASS, jobs=1)
+    assert "no AI disclosure is recorded" in refused.refused[0].reason
+    library.disclose(item, "ai-generated")
+    library.review(item, "approved", "Dana Registrar")
+    done = library.export([item], tmp_path / "out", passphrase=PASS, jobs=1)
+    [exported] = done.exported
+    result = library.verify_file(exported.file)
+    assert result["credentials"] == "trusted"
+    assert "generated" in result["summary"] and "Dana Registrar" in result["summary"]
