@@ -461,7 +461,8 @@ def describe_entry(e) -> str:
         state = after.get("credentials")
         return f"imported {after.get('file')} ({after.get('format')}, credentials {state})"
     if e.entity == "identity":
-        return f"{e.action} signing identity {after.get('organisation')} ({after.get('fingerprint', '')[:16]}...)"
+        fingerprint = after.get("fingerprint", "")[:16]
+        return f"{e.action} signing identity {after.get('organisation')} ({fingerprint}...)"
     if e.entity == "export":
         return f"exported {after.get('file')} (manifest {after.get('manifest')})"
     if e.entity == "trust":

@@ -107,8 +107,8 @@ KNOWN = {
         (UNTRUSTED,),
         dsts=(dst("trainedAlgorithmicMedia"),),
         summary=(
-            "Signed by Adobe Inc. on 2025-12-02 with Adobe_Firefly; valid, but the signer is not in your "
-            "trust list. AI: trained algorithmic media.",
+            "Signed by Adobe Inc. on 2025-12-02 with Adobe_Firefly; valid, but the signer is not "
+            "in your trust list. AI: trained algorithmic media.",
         ),
     ),
     "historical/cai.jpg": Expect("valid", dsts=(dst("trainedAlgorithmicMedia"),)),
