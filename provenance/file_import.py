@@ -115,17 +115,27 @@ def _analyses(
 ) -> Iterator[Analysis | Rejected]:
     """Analyse files in a thread pool, yielding results in input order with bounded look-ahead."""
     local = threading.local()
+    readers: list[CredentialReader] = []
 
     def work(path: Path) -> Analysis | Rejected:
         # c2pa native objects are not shared across threads: one reader per worker thread.
         if not hasattr(local, "reader"):
             local.reader = CredentialReader()
+            readers.append(local.reader)
         try:
             return analyse(path, thumbnails_dir, local.reader)
         except Exception as exc:
             return Rejected(str(path), f"could not be read ({type(exc).__name__}: {exc})")
 
     workers = max(1, min(4, os.cpu_count() or 1))
+    try:
+        yield from _ordered(work, files, workers, cancel)
+    finally:
+        for reader in readers:
+            reader.close()
+
+
+def _ordered(work, files: list[Path], workers: int, cancel) -> Iterator[Analysis | Rejected]:
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="credence-import") as pool:
         pending: deque[Future] = deque()
         queue = iter(files)
@@ -180,7 +190,7 @@ def _store(
     imported: list[ImportedFile],
     duplicates: list[Duplicate],
 ) -> None:
-    with library._write() as (session, history):
+    with library._write() as (session, history), session.no_autoflush:
         known = {
             a.sha256: a
             for a in session.scalars(
@@ -188,6 +198,11 @@ def _store(
             )
         }
         stamp = now()
+        # Decide each file's item first, then write items and assets with one flush each.
+        placed: list[tuple[Analysis, Item]] = []
+        new_items: list[Item] = []
+        claimed: set[str] = set()
+        repeats: list[Analysis] = []  # the same bytes twice in this batch
         for analysis in batch:
             same = known.get(analysis.sha256)
             if same is not None:
@@ -195,31 +210,29 @@ def _store(
                     Duplicate(str(analysis.path), _label(session, same.item_id), same.id, same.path)
                 )
                 continue
-            item, created = _item_for(session, analysis.path, target_item)
+            if analysis.sha256 in claimed:
+                repeats.append(analysis)
+                continue
+            claimed.add(analysis.sha256)
+            item, created = _item_for(session, analysis.path, target_item, stamp)
             if created:
-                session.flush()
-                library.search_index.index(session, [item.id])
-                history.record(
-                    Change("item", item.id, item.id, "create", None, convert.item_state(item))
-                )
-            asset = Asset(
-                item_id=item.id,
-                path=str(analysis.path.resolve()),
-                sha256=analysis.sha256,
-                size=analysis.facts.size,
-                format=analysis.facts.format,
-                mime=analysis.facts.mime,
-                width=analysis.facts.width,
-                height=analysis.facts.height,
-                orientation=analysis.facts.orientation,
-                thumbnail=analysis.thumbnail,
-                credential_state=analysis.credentials["state"],
-                credentials=analysis.credentials,
-                imported_at=stamp,
+                new_items.append(item)
+            placed.append((analysis, item))
+        session.flush()
+        library.search_index.index(session, [item.id for item in new_items])
+        for item in new_items:
+            history.record(
+                Change("item", item.id, item.id, "create", None, convert.item_state(item))
             )
-            session.add(asset)
-            session.flush()
-            known[analysis.sha256] = asset
+        assets = [_asset(analysis, item, stamp) for analysis, item in placed]
+        session.add_all(assets)
+        session.flush()
+        by_hash = {a.sha256: (a, item) for a, (_, item) in zip(assets, placed, strict=True)}
+        for analysis in repeats:
+            asset, item = by_hash[analysis.sha256]
+            label = item.accession or f"#{item.id}"
+            duplicates.append(Duplicate(str(analysis.path), label, asset.id, asset.path))
+        for (analysis, item), asset in zip(placed, assets, strict=True):
             history.record(
                 Change(
                     "asset",
@@ -247,7 +260,25 @@ def _store(
             )
 
 
-def _item_for(session, path: Path, target_item: int | None) -> tuple[Item, bool]:
+def _asset(analysis: Analysis, item: Item, stamp: str) -> Asset:
+    return Asset(
+        item=item,
+        path=str(analysis.path.resolve()),
+        sha256=analysis.sha256,
+        size=analysis.facts.size,
+        format=analysis.facts.format,
+        mime=analysis.facts.mime,
+        width=analysis.facts.width,
+        height=analysis.facts.height,
+        orientation=analysis.facts.orientation,
+        thumbnail=analysis.thumbnail,
+        credential_state=analysis.credentials["state"],
+        credentials=analysis.credentials,
+        imported_at=stamp,
+    )
+
+
+def _item_for(session, path: Path, target_item: int | None, stamp: str) -> tuple[Item, bool]:
     """The item a file belongs to: the one asked for, else one whose accession is the file's
     name (a common way to name master files), else a new item titled after the file."""
     if target_item is not None:
@@ -255,7 +286,6 @@ def _item_for(session, path: Path, target_item: int | None) -> tuple[Item, bool]
     item = session.scalar(select(Item).where(Item.accession == path.stem))
     if item is not None:
         return item, False
-    stamp = now()
     item = Item(title=path.stem, extra={}, created_at=stamp, updated_at=stamp)
     session.add(item)
     return item, True

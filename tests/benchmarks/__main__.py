@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from tests.benchmarks import bench_catalog, bench_import
+from tests.benchmarks import bench_catalog, bench_export, bench_import
 
-BENCHES = {"import": bench_import.run, "catalog": bench_catalog.run}
+BENCHES = {"import": bench_import.run, "catalog": bench_catalog.run, "export": bench_export.run}
 
 
 def main(argv: list[str]) -> int:

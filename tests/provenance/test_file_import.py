@@ -175,3 +175,12 @@ def test_cancel_stops_between_files(tmp_path, library):
     # A re-run finishes the job without duplicating what was stored.
     rest = library.import_files([tmp_path])
     assert len(report.imported) + len(rest.imported) == 6
+
+
+def test_same_bytes_twice_in_one_batch_names_the_first(tmp_path, library):
+    make_jpeg(tmp_path / "a.jpg")
+    shutil.copy(tmp_path / "a.jpg", tmp_path / "b.jpg")
+    report = library.import_files([tmp_path / "a.jpg", tmp_path / "b.jpg"])
+    [imported] = report.imported
+    [dup] = report.duplicates
+    assert dup.asset == imported.asset and dup.same_as.endswith("a.jpg") and dup.item == "#1"
