@@ -101,6 +101,7 @@ def disclosure_view(disclosure: Disclosure) -> DisclosureView:
         purpose=disclosure.purpose,
         extent=disclosure.extent,
         fields=tuple(disclosure.fields or ()),
+        overrides=dict(disclosure.overrides or {}),
         review_state=disclosure.review_state,
         reviewed_by=disclosure.reviewed_by,
         reviewed_at=disclosure.reviewed_at,
@@ -217,5 +218,6 @@ def _restore_disclosure(session: Session, disclosure: Disclosure, state: dict[st
     ):
         setattr(disclosure, key, state.get(key))
     disclosure.fields = list(state.get("fields") or ())
+    disclosure.overrides = dict(state.get("overrides") or {})
     labels = set(state.get("tools") or ())
     disclosure.tools = [t for t in session.scalars(select(Tool)) if tool_label(t) in labels]

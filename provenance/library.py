@@ -59,6 +59,7 @@ from provenance.views import (
     ItemView,
     ToolView,
 )
+from provenance.wording import Wording, available_languages, disclosure_wording
 
 DB_NAME = "library.sqlite"
 TOOL_RUNS = ("on-device", "cloud")
@@ -452,6 +453,63 @@ class Library:
                 action = "create" if before is None else "update"
                 history.record(Change("disclosure", disclosure.id, item.id, action, before, after))
         return view
+
+    def override_sentence(
+        self, ref: str | int, category_slug: str, language: str, sentence: str | None
+    ) -> DisclosureView:
+        """Replace the generated disclosure sentence in one language (None goes back to the
+        generated one). The new words need a new approval; history keeps both versions."""
+        if language not in available_languages():
+            raise InvalidValue(
+                f"no disclosure wording in {language!r}; "
+                f"available: {', '.join(available_languages())}"
+            )
+        with self._write() as (session, history):
+            item = self._item(session, ref)
+            disclosure = next((d for d in item.disclosures if d.category == category_slug), None)
+            if disclosure is None:
+                raise NotFound(f"{convert.item_label(item)} has no {category_slug} disclosure")
+            before = _state(convert.disclosure_view(disclosure))
+            overrides = dict(disclosure.overrides or {})
+            text = _blank_to_none(sentence)
+            if text is None:
+                overrides.pop(language, None)
+            else:
+                overrides[language] = text
+            if overrides != (disclosure.overrides or {}):
+                disclosure.overrides = overrides
+                _set_review(disclosure, "draft", None)
+                session.flush()
+                history.record(
+                    Change(
+                        "disclosure",
+                        disclosure.id,
+                        item.id,
+                        "update",
+                        before,
+                        _state(convert.disclosure_view(disclosure)),
+                    )
+                )
+            return convert.disclosure_view(disclosure)
+
+    def wordings(
+        self, ref: str | int, language: str | None = None
+    ) -> list[tuple[DisclosureView, Wording]]:
+        """Each disclosure of an item with its badge, sentence and detail in `language`
+        (the library's setting when None), as labels print them and exports sign them."""
+        with self._read() as session:
+            item = self._item(session, ref)
+            settings = load_settings(session)
+            reviewer = settings.reviewer_role if settings.reviewer_display == "role" else None
+            result = []
+            for disclosure in item.disclosures:
+                view = convert.disclosure_view(disclosure)
+                tools = [convert.tool_view(t) for t in disclosure.tools]
+                wording = disclosure_wording(
+                    view, tools, language=language or settings.language, reviewer=reviewer
+                )
+                result.append((view, wording))
+            return result
 
     def review(
         self, ref: str | int, state: str, by: str, *, disclosure_id: int | None = None

@@ -91,6 +91,7 @@ class DisclosureView(_Dictable):
     purpose: str | None
     extent: str | None
     fields: tuple[str, ...]
+    overrides: dict[str, str]  # language -> the registrar's own sentence
     review_state: str
     reviewed_by: str | None
     reviewed_at: str | None

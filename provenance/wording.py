@@ -104,6 +104,9 @@ def disclosure_wording(
             sentence += words["pending"]
     else:
         sentence += "."
+    override = (disclosure.overrides or {}).get(language)
+    if override:
+        sentence = override  # the registrar's own words print and sign as written
     purpose = words["purpose"].format(purpose=disclosure.purpose) if disclosure.purpose else ""
     detail = text["detail"].format(purpose=purpose).strip()
     return Wording(text["badge"], sentence, detail, language)

@@ -120,6 +120,8 @@ class Disclosure(Base):
     purpose: Mapped[str | None] = mapped_column(Text)
     extent: Mapped[str | None] = mapped_column(Text)
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Registrar's own sentence per language ({"en": "..."}); it prints and signs instead.
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     review_state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     reviewed_at: Mapped[str | None] = mapped_column(String(40))

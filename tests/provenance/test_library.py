@@ -241,3 +241,24 @@ def test_undo_event_and_disclosure(library):
     assert library.get_item("U2").disclosures[0].review_state == "draft"
     assert event.id
     assert library.verify_history().ok
+
+
+def test_sentence_override_prints_and_needs_new_approval(library):
+    library.create_item({"accession": "O1", "title": "Harbour"})
+    library.add_tool("Restorer X", "Acme Imaging", version="2.1")
+    library.disclose("O1", "ai-restored", tools=["Restorer X"])
+    library.review("O1", "approved", "Dana Registrar")
+    [(_, generated)] = library.wordings("O1")
+    assert generated.sentence.startswith("Damaged areas were reconstructed with Restorer X 2.1")
+    view = library.override_sentence("O1", "ai-restored", "en", "A tear was filled in by AI.")
+    assert view.review_state == "draft"  # the new words need a new approval
+    [(_, wording)] = library.wordings("O1")
+    assert wording.sentence == "A tear was filled in by AI." and wording.badge == "AI-restored"
+    last = library.history("O1")[-1]
+    assert last.before["overrides"] == {} and last.after["overrides"] == {
+        "en": "A tear was filled in by AI."
+    }
+    library.override_sentence("O1", "ai-restored", "en", None)
+    assert library.wordings("O1")[0][1].sentence.startswith("Damaged areas")
+    with pytest.raises(InvalidValue, match="no disclosure wording"):
+        library.override_sentence("O1", "ai-restored", "xx", "x")

@@ -136,6 +136,7 @@ def _create_tables() -> None:
         sa.Column("purpose", sa.Text(), nullable=True),
         sa.Column("extent", sa.Text(), nullable=True),
         sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("overrides", sa.JSON(), nullable=False),
         sa.Column("review_state", sa.String(length=20), nullable=False),
         sa.Column("reviewed_by", sa.String(length=200), nullable=True),
         sa.Column("reviewed_at", sa.String(length=40), nullable=True),
