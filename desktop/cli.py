@@ -136,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--extent")
     p.add_argument("--field", action="append", default=[], metavar="NAME")
 
+    p = verbs.add_parser("wording", help="show, override or restore disclosure wording")
+    p.add_argument("item", metavar="ITEM")
+    p.add_argument("--lang", metavar="CODE", help="language (default: the library's)")
+    p.add_argument("--override", metavar="CATEGORY=SENTENCE", help="use your own sentence")
+    p.add_argument("--restore", metavar="CATEGORY", help="go back to the generated sentence")
+
     p = verbs.add_parser("review", help="review or approve an item's disclosures")
     p.add_argument("item", metavar="ITEM")
     state = p.add_mutually_exclusive_group(required=True)
@@ -392,6 +398,26 @@ def cmd_disclose(lib: Library, args) -> int:
     return EXIT_OK
 
 
+def cmd_wording(lib: Library, args) -> int:
+    language = args.lang or lib.settings().language
+    if args.override:
+        slug, sep, sentence = args.override.partition("=")
+        if not sep or not sentence.strip():
+            raise UsageError("--override CATEGORY=SENTENCE, e.g. --override ai-restored='...'")
+        view = lib.override_sentence(args.item, slug.strip(), language, sentence)
+        print(f"disclosure {view.id} ({view.category}): own sentence set; now {view.review_state}")
+    elif args.restore:
+        view = lib.override_sentence(args.item, args.restore.strip(), language, None)
+        print(f"disclosure {view.id} ({view.category}): generated sentence restored")
+    for view, wording in lib.wordings(args.item, language):
+        own = " (your own sentence)" if language in view.overrides else ""
+        print(f"{view.category} [{view.review_state}]")
+        print(f"  badge:    {wording.badge}")
+        print(f"  sentence: {wording.sentence}{own}")
+        print(f"  detail:   {wording.detail}")
+    return EXIT_OK
+
+
 def cmd_review(lib: Library, args) -> int:
     if args.state != "draft" and not args.by:
         raise UsageError("--by NAME is required: a review names the person who made it")
@@ -625,6 +651,7 @@ VERBS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "tool": cmd_tool,
     "disclose": cmd_disclose,
     "review": cmd_review,
+    "wording": cmd_wording,
     "history": cmd_history,
     "undo": cmd_undo,
     "verify": cmd_verify,
@@ -691,8 +718,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:
         log.exception("unexpected error running %s", sys.argv[1:])
+        first_line = (str(exc).strip().splitlines() or [""])[0][:160]
         print(
-            f"credence: unexpected error ({type(exc).__name__}: {exc}); "
+            f"credence: unexpected error ({type(exc).__name__}: {first_line}); "
             f"details were written to {log_path()}",
             file=sys.stderr,
         )
