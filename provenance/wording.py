@@ -54,7 +54,8 @@ def _month_year(iso: str | None, words: dict[str, Any]) -> str:
     if not iso:
         return ""
     when = datetime.fromisoformat(iso)
-    return f"{words['months'][when.month - 1]} {when.year}"
+    pattern = words.get("month_year", "{month} {year}")  # Spanish: "{month} de {year}"
+    return pattern.format(month=words["months"][when.month - 1], year=when.year)
 
 
 def tool_phrase(tool: ToolView, words: dict[str, Any]) -> str:
