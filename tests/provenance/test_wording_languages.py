@@ -171,15 +171,11 @@ def test_every_category_renders(
             assert words["field_names"][name] in wording.sentence
         if not fields:
             assert words["default_fields"] in wording.sentence
-    month = words["months"][4]
+    date = words["month_year"].format(month=words["months"][4], year=2026)
     if state == "approved":
-        assert wording.sentence.endswith(
-            words["approved"].format(reviewer=REVIEWER, date=f"{month} 2026")
-        )
+        assert wording.sentence.endswith(words["approved"].format(reviewer=REVIEWER, date=date))
     elif state == "reviewed":
-        assert wording.sentence.endswith(
-            words["reviewed"].format(reviewer=REVIEWER, date=f"{month} 2026")
-        )
+        assert wording.sentence.endswith(words["reviewed"].format(reviewer=REVIEWER, date=date))
     else:
         assert wording.sentence.endswith(words["pending"])
 
