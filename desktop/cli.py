@@ -14,25 +14,24 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_data_dir, user_log_dir
 
+# Only light parts of the core at import time: export worker processes start by importing
+# this module again, and every command pays for what is imported here.
 from provenance import (
     CATEGORY_SLUGS,
     REVIEW_STATES,
-    CatalogFileError,
     CredenceError,
     InvalidValue,
-    Library,
     LibraryError,
     NotFound,
-    SearchFilters,
     __version__,
-    open_library,
-    resolve_passphrase,
-    silence_exiv2_warnings,
 )
+
+if TYPE_CHECKING:
+    from provenance import Library
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("credence")
@@ -306,6 +305,8 @@ def cmd_catalog(lib: Library, args) -> int:
 
 
 def cmd_items(lib: Library, args) -> int:
+    from provenance import SearchFilters
+
     filters = SearchFilters(
         has_ai=args.has_ai,
         review_state=args.review,
@@ -524,6 +525,8 @@ def _passphrase(args, *, confirm: bool = False) -> str:
             raise UsageError("the two passphrases differ")
         return first
 
+    from provenance import resolve_passphrase
+
     return resolve_passphrase(passphrase_file=args.passphrase_file, env=os.environ, prompt=prompt)
 
 
@@ -687,7 +690,6 @@ def configure_logging() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `credence` command."""
     configure_logging()
-    silence_exiv2_warnings()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -700,6 +702,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from desktop.app import run_window
 
             return run_window(library_path)
+        from provenance import open_library
+
         with open_library(library_path) as lib:
             return VERBS[args.verb](lib, args)
     except UsageError as exc:
@@ -708,7 +712,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InvalidValue, NotFound) as exc:
         print(f"credence: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (LibraryError, CatalogFileError, CredenceError) as exc:
+    except (LibraryError, CredenceError) as exc:
         print(f"credence: {exc}", file=sys.stderr)
         return EXIT_REJECTED
     except KeyboardInterrupt:

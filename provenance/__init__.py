@@ -1,16 +1,16 @@
 """The headless Credence core: storage, import, credentials, history and the Library facade.
 
 Everything the window and the command line need is importable from here; nothing here
-imports Qt.
+imports Qt. Heavy parts (the database layer, c2pa, cryptography) load on first use: export
+workers and the command line start faster when they only touch what they need.
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from provenance.catalog_files import CatalogFileError
 from provenance.categories import CATEGORIES, Category, category, category_slugs
 from provenance.errors import CredenceError, InvalidValue, LibraryError, NotFound
-from provenance.identity import IdentityError, resolve_passphrase
-from provenance.library import Library, SearchFilters, open_library
 from provenance.progress import CancelToken, Progress
 from provenance.views import (
     CREDENTIAL_STATES,
@@ -27,7 +27,13 @@ from provenance.views import (
     ItemView,
     ToolView,
 )
-from provenance.xmp import silence_exiv2_warnings
+
+if TYPE_CHECKING:
+    from provenance.catalog_files import CatalogFileError
+    from provenance.identity import IdentityError, resolve_passphrase
+    from provenance.library import Library, SearchFilters, open_library
+    from provenance.wording import Wording
+    from provenance.xmp import silence_exiv2_warnings
 
 try:
     __version__ = version("credence")
@@ -35,6 +41,27 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0+source"
 
 CATEGORY_SLUGS = category_slugs()
+
+_LAZY = {
+    "CatalogFileError": "provenance.catalog_files",
+    "IdentityError": "provenance.identity",
+    "resolve_passphrase": "provenance.identity",
+    "Library": "provenance.library",
+    "SearchFilters": "provenance.library",
+    "open_library": "provenance.library",
+    "Wording": "provenance.wording",
+    "silence_exiv2_warnings": "provenance.xmp",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'provenance' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CATEGORIES",
@@ -63,6 +90,7 @@ __all__ = [
     "Progress",
     "SearchFilters",
     "ToolView",
+    "Wording",
     "__version__",
     "category",
     "open_library",

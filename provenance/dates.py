@@ -6,9 +6,6 @@ uncertain dates and a search can ask "what happened in the 1890s".
 
 from __future__ import annotations
 
-from edtf import parse_edtf
-from edtf.parser.edtf_exceptions import EDTFParseException
-
 from provenance.errors import InvalidValue
 
 EDTF_HELP = (
@@ -33,6 +30,10 @@ def parse_event_date(value: str) -> tuple[str, str | None, str | None]:
 
     Raises InvalidValue explaining the accepted forms when the text is not EDTF.
     """
+    # edtf (and pyparsing under it) loads only when a date is actually given.
+    from edtf import parse_edtf
+    from edtf.parser.edtf_exceptions import EDTFParseException
+
     text = value.strip()
     try:
         parsed = parse_edtf(text)

@@ -800,58 +800,74 @@ class Library:
             )
         exported = list(plan.current)
         failed: list[ExportProblem] = []
+        unrecorded: list = []
         total = len(plan.jobs)
 
         def record(result) -> None:
             if result.error:
                 failed.append(ExportProblem(result.item_label, result.error))
             else:
-                self._record_export(result, plan.digests[result.asset_id], key.fingerprint)
+                unrecorded.append(result)
                 exported.append(
                     ExportedFile(result.item_label, result.file, result.sha256, result.manifest)
                 )
+                # Recorded a few at a time: one transaction per file would hold the workers up.
+                if len(unrecorded) >= 16:
+                    self._record_exports(unrecorded, plan.digests, key.fingerprint)
+                    unrecorded.clear()
             if progress is not None:
                 progress(len(exported) - len(plan.current) + len(failed), total, result.item_label)
 
         workers = jobs if jobs is not None else min(len(plan.jobs), os.cpu_count() or 1)
-        finished = run_jobs(
-            plan.jobs,
-            key,
-            max(1, workers),
-            record,
-            lambda: cancel is not None and cancel.cancelled,
-        )
+        try:
+            finished = run_jobs(
+                plan.jobs,
+                key,
+                max(1, workers),
+                record,
+                lambda: cancel is not None and cancel.cancelled,
+            )
+        finally:
+            # Files already in place are recorded even if the run stops early.
+            self._record_exports(unrecorded, plan.digests, key.fingerprint)
         return ExportReport(tuple(exported), tuple(plan.refused), tuple(failed), not finished)
 
-    def _record_export(self, result, digest: str, fingerprint: str) -> None:
+    def _record_exports(self, results: list, digests: dict[int, str], fingerprint: str) -> None:
+        if not results:
+            return
         with self._write() as (session, history):
-            row = Export(
-                item_id=result.item_id,
-                asset_id=result.asset_id,
-                path=result.file,
-                sha256=result.sha256,
-                manifest_id=result.manifest,
-                signer_fingerprint=fingerprint,
-                record_digest=digest,
-                created_at=now(),
-            )
-            session.add(row)
-            session.flush()
-            history.record(
-                Change(
-                    "export",
-                    row.id,
-                    result.item_id,
-                    "export",
-                    None,
-                    {
-                        "file": result.file,
-                        "sha256": result.sha256,
-                        "manifest": result.manifest,
-                        "signer": fingerprint,
-                    },
+            stamp = now()
+            rows = [
+                Export(
+                    item_id=r.item_id,
+                    asset_id=r.asset_id,
+                    path=r.file,
+                    sha256=r.sha256,
+                    manifest_id=r.manifest,
+                    signer_fingerprint=fingerprint,
+                    record_digest=digests[r.asset_id],
+                    created_at=stamp,
                 )
-            )
+                for r in results
+            ]
+            session.add_all(rows)
+            session.flush()
+            for r, row in zip(results, rows, strict=True):
+                history.record(
+                    Change(
+                        "export",
+                        row.id,
+                        r.item_id,
+                        "export",
+                        None,
+                        {
+                            "file": r.file,
+                            "sha256": r.sha256,
+                            "manifest": r.manifest,
+                            "signer": fingerprint,
+                        },
+                    )
+                )
 
     def catalog_columns(self, path: str | os.PathLike[str]) -> tuple[list[str], dict[str, str]]:
         """A catalog file's columns and the mapping Credence would guess for them."""

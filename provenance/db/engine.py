@@ -6,11 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 
 #: How long a writer waits for another process's write to finish before giving up (ms).
 BUSY_TIMEOUT_MS = 30_000
@@ -45,7 +41,10 @@ def make_engines(db_path: Path) -> tuple[Engine, Engine]:
     return _sqlite_engine(db_path, immediate=False), _sqlite_engine(db_path, immediate=True)
 
 
-def _alembic_config() -> Config:
+def _alembic_config():
+    # Alembic is imported only when a migration is looked at: most starts never need it.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", "provenance:migrations")
     return cfg
@@ -53,6 +52,8 @@ def _alembic_config() -> Config:
 
 def head_revision() -> str:
     """The newest schema revision shipped with this version of Credence."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -61,7 +62,9 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The schema revision stored in the database, None for a new database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def backup_database(db_path: Path, backups_dir: Path, label: str) -> Path:
@@ -80,9 +83,18 @@ def backup_database(db_path: Path, backups_dir: Path, label: str) -> Path:
     return target
 
 
+#: The revision this build ships. Checked against the migration scripts by a test, so the
+#: common case (an up-to-date library) can skip loading Alembic at all.
+HEAD_REVISION = "0001"
+
+
 def migrate(writer: Engine, db_path: Path, backups_dir: Path) -> Path | None:
     """Bring the schema to head. An existing database is backed up first; returns the backup."""
     current = current_revision(writer)
+    if current == HEAD_REVISION:
+        return None
+    from alembic import command
+
     head = head_revision()
     if current == head:
         return None

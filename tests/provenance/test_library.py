@@ -262,3 +262,9 @@ def test_sentence_override_prints_and_needs_new_approval(library):
     assert library.wordings("O1")[0][1].sentence.startswith("Damaged areas")
     with pytest.raises(InvalidValue, match="no disclosure wording"):
         library.override_sentence("O1", "ai-restored", "xx", "x")
+
+
+def test_shipped_head_revision_matches_the_migration_scripts():
+    from provenance.db.engine import HEAD_REVISION, head_revision
+
+    assert head_revision() == HEAD_REVISION
