@@ -281,3 +281,52 @@ def test_ai_found_in_the_file_needs_a_disclosure(library, tmp_path):
     result = library.verify_file(exported.file)
     assert result["credentials"] == "trusted"
     assert "generated" in result["summary"] and "Dana Registrar" in result["summary"]
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "c2pa-fixtures/sample1.gif",
+        "c2pa-fixtures/sample1.avif",
+        "c2pa-fixtures/sample1.heif",
+        "c2pa-fixtures/sample1.svg",
+        "c2pa-fixtures/sample1.jxl",
+    ],
+)
+def test_other_signable_formats_export_or_fail_plainly(library, tmp_path, fixture):
+    """Formats c2pa can sign but Exiv2 cannot write XMP into: signed without XMP."""
+    library.create_identity("Credence Test Museum", PASS)
+    report = library.import_files([data_file(fixture)])
+    if report.rejected:
+        pytest.skip(f"{fixture} is not importable here: {report.rejected[0].reason}")
+    item = report.imported[0].item
+    done = library.export([item], tmp_path / "out", passphrase=PASS, jobs=1)
+    if done.failed:
+        assert "Traceback" not in done.failed[0].reason and done.failed[0].reason
+        return
+    [exported] = done.exported
+    assert library.verify_file(exported.file)["credentials"] == "trusted"
+
+
+def test_cancel_stops_export_and_keeps_what_was_written(museum, tmp_path):
+    from provenance import CancelToken
+
+    library, _ = museum
+    token = CancelToken()
+
+    def progress(done, total, message):
+        token.cancel()  # stop after the first file
+
+    report = library.export(
+        ["P1", "P3", "P4", "P5"],
+        tmp_path / "out",
+        passphrase=PASS,
+        jobs=1,
+        progress=progress,
+        cancel=token,
+    )
+    assert report.cancelled and len(report.exported) == 1
+    written = [p for p in (tmp_path / "out").iterdir()]
+    assert [p.name for p in written] == [report.exported[0].file.rsplit("/", 1)[-1]]
+    rest = library.export(["P1", "P3", "P4", "P5"], tmp_path / "out", passphrase=PASS, jobs=1)
+    assert len(rest.exported) == 4 and rest.failed == ()
