@@ -21,7 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import c2pa
 from PIL import Image, ImageDraw, ImageFont, ImageOps
@@ -34,10 +34,13 @@ from provenance.xmp import (
     can_write_xmp,
     silence_exiv2_warnings,
     write_xmp,
+    write_xmp_bytes,
 )
 
 TEMP_SUFFIX = ".credence-tmp"
-THUMBNAIL_SIDE = 512
+THUMBNAIL_SIDE = 500
+#: Masters up to this size are exported through memory; bigger ones through a working file.
+IN_MEMORY_LIMIT = 128 * 1024 * 1024
 THUMBNAIL_URI = "credence-thumbnail.jpg"
 SIGNABLE = frozenset(
     {
@@ -199,6 +202,20 @@ def _temp_path(dest: Path) -> Path:
     return dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}")
 
 
+def _read_verifying(source: Path, expected: str) -> bytes:
+    data = source.read_bytes()
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise ExportFailure(_changed_message(source))
+    return data
+
+
+def _changed_message(source: Path) -> str:
+    return (
+        f"{source.name} changed since it was imported (SHA-256 differs); re-import it "
+        "so the record describes the file that is exported"
+    )
+
+
 def _copy_verifying(source: Path, target: Path, expected: str) -> None:
     digest = hashlib.sha256()
     with open(source, "rb") as src, open(target, "wb") as dst:
@@ -206,21 +223,27 @@ def _copy_verifying(source: Path, target: Path, expected: str) -> None:
             digest.update(chunk)
             dst.write(chunk)
     if digest.hexdigest() != expected:
-        raise ExportFailure(
-            f"{source.name} changed since it was imported (SHA-256 differs); re-import it "
-            "so the record describes the file that is exported"
-        )
+        raise ExportFailure(_changed_message(source))
 
 
 class ExportFailure(Exception):
     """One file could not be exported; the message says why in plain words."""
 
 
-def _thumbnail(path: Path) -> io.BytesIO | None:
+def _thumbnail(stream: BinaryIO) -> io.BytesIO | None:
+    """A small JPEG of the image for the manifest, from a reduced decode.
+
+    The decoder is asked for the smallest scale that still covers THUMBNAIL_SIDE on the long
+    edge (1/8 for a 12 MP JPEG), so most of the pixels are never decoded.
+    """
     try:
-        with Image.open(path) as im:
-            im.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-            im.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        with stream, Image.open(stream) as im:
+            width, height = im.size
+            scale = THUMBNAIL_SIDE / max(width, height, 1)
+            im.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
+            im.thumbnail(
+                (THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BILINEAR, reducing_gap=None
+            )
             # Turned upright after shrinking: rotating a full-size TIFF costs two full copies.
             im = ImageOps.exif_transpose(im)
             out = io.BytesIO()
@@ -272,24 +295,34 @@ def _stamp_export_time(manifest: dict[str, Any]) -> None:
 
 
 def export_one(job: ExportJob, signing: Signing) -> ExportResult:
-    """Write one signed file: copy (checking fixity), XMP, sign, move into place."""
+    """Write one signed file: read (checking fixity), XMP, sign, move into place.
+
+    Files up to IN_MEMORY_LIMIT go through memory (one read, one write); larger masters and
+    captioned derivatives go through a temporary working file in the target folder.
+    """
     dest = Path(job.dest)
-    work = _temp_path(dest)
     signed = _temp_path(dest)
+    work: Path | None = None
     try:
         source = Path(job.source)
         mime = job.mime
         manifest = {**job.manifest, "assertions": [dict(a) for a in job.manifest["assertions"]]}
-        if job.caption:
+        asset: bytes | Path
+        if job.caption or source.stat().st_size > IN_MEMORY_LIMIT:
+            work = _temp_path(dest)
             _copy_verifying(source, work, job.sha256)
-            mime = _caption_derivative(work, work, *job.caption)
-            manifest["format"] = mime
+            if job.caption:
+                mime = _caption_derivative(work, work, *job.caption)
+                manifest["format"] = mime
+            if can_write_xmp(mime):
+                write_xmp(work, job.xmp)  # before signing: bytes written after break the hash
+            asset = work
         else:
-            _copy_verifying(source, work, job.sha256)
-        if can_write_xmp(mime):
-            write_xmp(work, job.xmp)  # before signing: bytes written after would break the hash
+            asset = _read_verifying(source, job.sha256)
+            if can_write_xmp(mime):
+                asset = write_xmp_bytes(asset, job.xmp, source.name)
         _stamp_export_time(manifest)
-        thumb = _thumbnail(work)
+        thumb = _thumbnail(_open_asset(asset))
         if thumb is not None:
             manifest["thumbnail"] = {"format": "image/jpeg", "identifier": THUMBNAIL_URI}
         with c2pa.Builder(manifest, signing.context) as builder:
@@ -303,18 +336,11 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
                     )
             if thumb is not None:
                 builder.add_resource(THUMBNAIL_URI, thumb)
-            with open(work, "rb") as src, open(signed, "w+b") as out:
-                store = builder.sign(signing.signer, mime, src, out)
-                out.flush()
-                os.fsync(out.fileno())
+            digest, store = _sign_to(builder, signing, mime, asset, signed)
         label = active_manifest_label(store) or signing.manifest_label(signed, mime)
-        with open(signed, "rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
         os.replace(signed, dest)
         return ExportResult(job.item_id, job.asset_id, job.item_label, str(dest), digest, label)
-    except ExportFailure as exc:
-        return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
-    except XmpError as exc:
+    except (ExportFailure, XmpError) as exc:
         return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
     except c2pa.C2paError as exc:
         return ExportResult(
@@ -327,8 +353,35 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
             job.item_id, job.asset_id, job.item_label, error=f"cannot write {where}: {reason}"
         )
     finally:
-        work.unlink(missing_ok=True)
+        if work is not None:
+            work.unlink(missing_ok=True)
         signed.unlink(missing_ok=True)
+
+
+def _open_asset(asset: bytes | Path) -> BinaryIO:
+    return io.BytesIO(asset) if isinstance(asset, bytes) else open(asset, "rb")
+
+
+def _sign_to(builder, signing: Signing, mime: str, asset: bytes | Path, target: Path):
+    """Sign `asset` into `target` (synced to disk); returns (SHA-256 of target, store bytes)."""
+    with _open_asset(asset) as src:
+        if isinstance(asset, bytes):
+            # c2pa writes in small pieces: into memory first, then one write to disk.
+            out = io.BytesIO()
+            store = builder.sign(signing.signer, mime, src, out)
+            data = out.getbuffer()
+            digest = hashlib.sha256(data).hexdigest()
+            with open(target, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            return digest, store
+        with open(target, "w+b") as handle:
+            store = builder.sign(signing.signer, mime, src, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+    with open(target, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest(), store
 
 
 def run_jobs(

@@ -18,11 +18,13 @@ pixels and raw data survive, so it is not offered.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyexiv2
 
@@ -141,6 +143,30 @@ def write_xmp(path: Path, fields: XmpFields) -> None:
         raise _error(path, _plain_reason(exc, path)) from None
 
 
+def write_xmp_bytes(data: bytes, fields: XmpFields, name: str) -> bytes:
+    """Like :func:`write_xmp`, on a file's bytes in memory; returns the new bytes.
+
+    The export's fast path: no temporary file is written and read back just for metadata.
+    ``name`` is the file name used in error messages.
+    """
+    label = Path(name)
+    changes = _xmp_changes(label, fields)
+    if not changes:
+        return data
+    _refuse_long_tiff_stream(io.BytesIO(data), label)
+    image = None
+    try:
+        image = pyexiv2.ImageData(data)
+        _require_writable(image)
+        image.modify_xmp(changes, encoding="utf-8")
+        return image.get_bytes()
+    except (RuntimeError, ValueError, OSError, UnicodeError) as exc:
+        raise _error(label, _plain_reason(exc, label)) from None
+    finally:
+        if image is not None:
+            image.close()
+
+
 def _xmp_changes(path: Path, fields: XmpFields) -> dict[str, object]:
     """The pyexiv2 ``modify_xmp`` table for the fields that have a value."""
     changes: dict[str, object] = {}
@@ -248,7 +274,15 @@ def _replace_file(path: Path, data: bytes) -> None:
 
 def _refuse_long_tiff(path: Path) -> None:
     """Refuse a TIFF whose pages Exiv2 would drop on rewrite."""
-    pages = _count_tiff_ifds(path, limit=_EXIV2_MAX_TIFF_IFDS + 1)
+    try:
+        with path.open("rb") as handle:
+            _refuse_long_tiff_stream(handle, path)
+    except OSError:
+        return  # let Exiv2 report the problem in its own words
+
+
+def _refuse_long_tiff_stream(handle: BinaryIO, path: Path) -> None:
+    pages = _count_tiff_ifds(handle, limit=_EXIV2_MAX_TIFF_IFDS + 1)
     if pages > _EXIV2_MAX_TIFF_IFDS:
         raise _error(
             path,
@@ -257,34 +291,30 @@ def _refuse_long_tiff(path: Path) -> None:
         )
 
 
-def _count_tiff_ifds(path: Path, limit: int) -> int:
+def _count_tiff_ifds(handle: BinaryIO, limit: int) -> int:
     """IFDs in the main chain of a classic TIFF, counting up to ``limit``; 0 if not a TIFF."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-            if head[:4] == b"II*\x00":
-                order = "<"
-            elif head[:4] == b"MM\x00*":
-                order = ">"
-            else:
-                return 0  # not a classic TIFF (BigTIFF is refused by Exiv2 itself)
-            (offset,) = struct.unpack(order + "I", head[4:8])
-            seen: set[int] = set()
-            while offset and offset not in seen and len(seen) < limit:
-                seen.add(offset)
-                handle.seek(offset)
-                raw = handle.read(2)
-                if len(raw) < 2:
-                    break
-                (entries,) = struct.unpack(order + "H", raw)
-                handle.seek(offset + 2 + 12 * entries)
-                raw = handle.read(4)
-                if len(raw) < 4:
-                    break
-                (offset,) = struct.unpack(order + "I", raw)
-            return len(seen)
-    except OSError:
-        return 0  # let Exiv2 report the problem in its own words
+    head = handle.read(8)
+    if head[:4] == b"II*\x00":
+        order = "<"
+    elif head[:4] == b"MM\x00*":
+        order = ">"
+    else:
+        return 0  # not a classic TIFF (BigTIFF is refused by Exiv2 itself)
+    (offset,) = struct.unpack(order + "I", head[4:8])
+    seen: set[int] = set()
+    while offset and offset not in seen and len(seen) < limit:
+        seen.add(offset)
+        handle.seek(offset)
+        raw = handle.read(2)
+        if len(raw) < 2:
+            break
+        (entries,) = struct.unpack(order + "H", raw)
+        handle.seek(offset + 2 + 12 * entries)
+        raw = handle.read(4)
+        if len(raw) < 4:
+            break
+        (offset,) = struct.unpack(order + "I", raw)
+    return len(seen)
 
 
 def _plain_reason(exc: BaseException, path: Path) -> str:
