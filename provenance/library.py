@@ -20,7 +20,7 @@ from sqlalchemy import exists, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from provenance import catalog_import, convert, file_import, identity
+from provenance import convert, identity
 from provenance.categories import category
 from provenance.clock import now
 from provenance.credentials import read_credentials
@@ -597,6 +597,8 @@ class Library:
         if item is not None:
             with self._read() as session:
                 target = self._item(session, item).id
+        from provenance import file_import  # loaded when first used: most commands never do
+
         return file_import.run(self, [Path(p) for p in paths], target, progress, cancel)
 
     def import_catalog(
@@ -609,11 +611,15 @@ class Library:
         cancel: CancelToken | None = None,
     ) -> CatalogImportReport:
         """Import a catalog CSV or JSON array. See provenance.catalog_import."""
+        from provenance import catalog_import
+
         return catalog_import.run(self, Path(path), mapping or {}, key, progress, cancel)
 
     def export_catalog(self, path: str | os.PathLike[str]) -> int:
         """Write the catalog as a guarded CSV that re-imports to no change. Returns row count."""
         with self._read() as session:
+            from provenance import catalog_import
+
             return catalog_import.export_csv(session, Path(path))
 
     def verify_file(self, path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -871,6 +877,8 @@ class Library:
 
     def catalog_columns(self, path: str | os.PathLike[str]) -> tuple[list[str], dict[str, str]]:
         """A catalog file's columns and the mapping Credence would guess for them."""
+        from provenance import catalog_import
+
         return catalog_import.columns_and_guess(Path(path))
 
 
