@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provenance.clock import now
 from provenance.db.models import Disclosure, Event, HistoryEntry, Item, Tool
 from provenance.errors import InvalidValue
 from provenance.history import Change
@@ -16,6 +17,7 @@ from provenance.views import (
     AssetView,
     DisclosureView,
     EventView,
+    ExportRecordView,
     HistoryEntryView,
     ItemView,
     ToolView,
@@ -130,6 +132,19 @@ def item_view(item: Item, *, details: bool, events: bool = True) -> ItemView:
     )
 
 
+def export_view(row) -> ExportRecordView:
+    return ExportRecordView(
+        id=row.id,
+        item_id=row.item_id,
+        asset_id=row.asset_id,
+        path=row.path,
+        sha256=row.sha256,
+        manifest_id=row.manifest_id,
+        signer_fingerprint=row.signer_fingerprint,
+        created_at=row.created_at,
+    )
+
+
 def history_view(entry: HistoryEntry) -> HistoryEntryView:
     return HistoryEntryView(
         seq=entry.seq,
@@ -183,6 +198,34 @@ def revert_change(session: Session, entry: HistoryEntry) -> Change | None:
             raise InvalidValue(f"the event of entry {entry.seq} was already removed")
         session.delete(event)
         return Change("event", entry.entity_id, entry.item_id, "delete", after, None, note)
+    if entry.entity == "event" and entry.action == "delete" and before:
+        event = Event(
+            item_id=entry.item_id,
+            action=before["action"],
+            actor=before["actor"],
+            date=before.get("date"),
+            date_earliest=before.get("date_earliest"),
+            date_latest=before.get("date_latest"),
+            place=before.get("place"),
+            source=before.get("source"),
+            note=before.get("note"),
+            tool=_tool_by_label(session, before.get("tool")),
+            created_at=now(),
+        )
+        session.add(event)
+        session.flush()
+        return Change("event", event.id, entry.item_id, "create", None, before, note)
+    if entry.entity == "disclosure" and entry.action == "delete" and before:
+        disclosure = Disclosure(
+            item_id=entry.item_id,
+            asset_id=before.get("asset_id"),
+            category=before["category"],
+            created_at=now(),
+        )
+        session.add(disclosure)
+        _restore_disclosure(session, disclosure, before)
+        session.flush()
+        return Change("disclosure", disclosure.id, entry.item_id, "create", None, before, note)
     if entry.entity == "disclosure" and entry.action == "create":
         disclosure = session.get(Disclosure, entry.entity_id)
         if disclosure is None:
@@ -204,6 +247,12 @@ def revert_change(session: Session, entry: HistoryEntry) -> Change | None:
         _restore_disclosure(session, disclosure, before)
         return Change("disclosure", disclosure.id, entry.item_id, "update", after, before, note)
     return None
+
+
+def _tool_by_label(session: Session, label: str | None) -> Tool | None:
+    if not label:
+        return None
+    return next((t for t in session.scalars(select(Tool)) if tool_label(t) == label), None)
 
 
 def _restore_disclosure(session: Session, disclosure: Disclosure, state: dict[str, Any]) -> None:

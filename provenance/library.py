@@ -39,7 +39,7 @@ from provenance.db.models import (
 from provenance.errors import InvalidValue, LibraryError, NotFound
 from provenance.export import SigningKey, clean_stale_temporaries, run_jobs
 from provenance.export_plan import load_items, plan_export
-from provenance.history import Change, HistoryWriter, verify_chain
+from provenance.history import Change, HistoryWriter, read_head, verify_chain
 from provenance.probe import RejectedFile, probe_file
 from provenance.progress import CancelToken, Progress
 from provenance.search import MATCHING_IDS_SQL, SearchIndex, match_expression
@@ -52,6 +52,7 @@ from provenance.views import (
     EventView,
     ExportedFile,
     ExportProblem,
+    ExportRecordView,
     ExportReport,
     HistoryEntryView,
     HistoryVerification,
@@ -223,9 +224,37 @@ class Library:
             item = self._item(session, ref)
             return convert.item_view(item, details=True)
 
-    def count_items(self) -> int:
+    def count_items(self, search: str | None = None, filters: SearchFilters | None = None) -> int:
+        """How many items match (all items when no search and no filters)."""
         with self._read() as session:
-            return session.scalar(select(func.count(Item.id))) or 0
+            stmt = self._select_items(search, filters or SearchFilters())
+            if stmt is None:
+                return 0
+            counted = stmt.order_by(None).with_only_columns(func.count(Item.id))
+            return session.scalar(counted) or 0
+
+    def delete_item(self, ref: str | int) -> None:
+        """Remove an item and its records from the library (its files stay where they are).
+
+        The history keeps the item's last state in the deletion entry.
+        """
+        with self._write() as (session, history):
+            item = self._item(session, ref)
+            state = convert.item_state(item)
+            state["assets"] = [a.path for a in item.assets]
+            item_id = item.id
+            self.search_index.unindex(session, [item_id])
+            session.delete(item)
+            history.record(Change("item", item_id, item_id, "delete", state, None))
+
+    def exports_of(self, ref: str | int) -> list[ExportRecordView]:
+        """The signed files written for an item, newest first."""
+        with self._read() as session:
+            item = self._item(session, ref)
+            rows = session.scalars(
+                select(Export).where(Export.item_id == item.id).order_by(Export.id.desc())
+            )
+            return [convert.export_view(r) for r in rows]
 
     def list_items(
         self,
@@ -553,6 +582,11 @@ class Library:
             if limit is not None:
                 stmt = stmt.limit(limit)
             return [convert.history_view(e) for e in session.scalars(stmt)]
+
+    def history_head(self) -> int:
+        """The sequence number of the newest history entry (0 for an empty history)."""
+        with self._read() as session:
+            return read_head(session)[0]
 
     def verify_history(
         self, progress: Progress | None = None, cancel: CancelToken | None = None

@@ -230,3 +230,17 @@ class ExportReport(_Dictable):
     refused: tuple[ExportProblem, ...] = ()
     failed: tuple[ExportProblem, ...] = ()
     cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class ExportRecordView(_Dictable):
+    """A signed file written by an earlier export."""
+
+    id: int
+    item_id: int
+    asset_id: int | None
+    path: str
+    sha256: str
+    manifest_id: str | None
+    signer_fingerprint: str | None
+    created_at: str

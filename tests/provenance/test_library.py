@@ -268,3 +268,34 @@ def test_shipped_head_revision_matches_the_migration_scripts():
     from provenance.db.engine import HEAD_REVISION, head_revision
 
     assert head_revision() == HEAD_REVISION
+
+
+def test_count_delete_and_exports_of(library):
+    library.create_item({"accession": "D1", "title": "Harbour"})
+    library.create_item({"accession": "D2", "title": "Field"})
+    assert library.count_items() == 2
+    assert library.count_items("harbour") == 1
+    assert library.count_items(filters=SearchFilters(has_ai=True)) == 0
+    library.delete_item("D1")
+    assert library.count_items() == 1 and library.list_items("harbour") == []
+    last = library.history()[-1]
+    assert last.action == "delete" and last.before["title"] == "Harbour"
+    assert library.exports_of("D2") == []
+    assert library.verify_history().ok
+
+
+def test_undo_and_redo_of_created_events_and_disclosures(library):
+    library.create_item({"accession": "R1"})
+    library.add_event("R1", "digitised", "Studio", date="2026")
+    created = library.history_head()
+    undone = library.revert(created)
+    assert library.get_item("R1").events == ()
+    library.revert(undone.seq)  # redo: the event is back (under a new id)
+    [event] = library.get_item("R1").events
+    assert (event.action, event.actor, event.date) == ("digitised", "Studio", "2026")
+    library.disclose("R1", "ai-described", fields=["title"])
+    undone = library.revert(library.history_head())
+    assert library.get_item("R1").disclosures == ()
+    library.revert(undone.seq)
+    assert library.get_item("R1").disclosures[0].fields == ("title",)
+    assert library.verify_history().ok
