@@ -1,5 +1,4 @@
-"""The Credence window. Until the full desktop (browse, disclose, review, export, print) lands,
-this is a real Qt main window that lists the library's items, loading them page by page."""
+"""Starting the Credence window: the library (or a first-run choice), then the main window."""
 
 from __future__ import annotations
 
@@ -8,80 +7,18 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QTableView
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+)
 
-from provenance import CredenceError, ItemView, Library, open_library
-
-PAGE = 500
-COLUMNS = (("accession", "Accession"), ("title", "Title"), ("maker", "Maker"), ("date", "Date"))
-_Index = QModelIndex | QPersistentModelIndex
-
-
-class ItemTableModel(QAbstractTableModel):
-    """Items of a library as a table, fetched from the facade a page at a time."""
-
-    def __init__(self, library: Library, parent=None) -> None:
-        super().__init__(parent)
-        self._library = library
-        self._items: list[ItemView] = []
-        self._total = library.count_items()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
-            return None
-        item = self._items[index.row()]
-        return getattr(item, COLUMNS[index.column()][0]) or ""
-
-    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section][1]
-        return None
-
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._items) < self._total
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        page = self._library.list_items(limit=PAGE, offset=len(self._items))
-        if not page:
-            self._total = len(self._items)
-            return
-        start = len(self._items)
-        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-        self._items.extend(page)
-        self.endInsertRows()
-
-    @property
-    def total(self) -> int:
-        return self._total
-
-
-class MainWindow(QMainWindow):
-    """The main window: the library's items in a table."""
-
-    def __init__(self, library: Library) -> None:
-        super().__init__()
-        self.setWindowTitle("Credence")
-        self.setObjectName("mainWindow")
-        self.model = ItemTableModel(library, self)
-        self.table = QTableView(self)
-        self.table.setAccessibleName("Items")
-        self.table.setModel(self.model)
-        if self.model.canFetchMore():
-            self.model.fetchMore()  # the first page at once; the view asks for the rest
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(1, 360)
-        self.setCentralWidget(self.table)
-        status = QLabel(f"{self.model.total:,} items in {library.folder}")
-        self.statusBar().addWidget(status)
-        self.resize(1000, 650)
+from provenance import CredenceError, Library, open_library
 
 
 def display_problem() -> str | None:
@@ -110,19 +47,82 @@ def display_problem() -> str | None:
     return None
 
 
-def run_window(library_path: Path) -> int:
-    """Open the library and show the window until it is closed."""
+class FirstRunDialog(QDialog):
+    """No library yet: create one, open another folder, or explore the sample collection."""
+
+    def __init__(self, default: Path) -> None:
+        super().__init__()
+        self.setWindowTitle("Welcome to Credence")
+        self.choice: tuple[str, Path] | None = None
+        self.default = default
+        text = QLabel(
+            "<h2>Welcome to Credence</h2>"
+            "<p>Credence keeps provenance records and honest AI disclosures for your "
+            "collection, exports signed Content Credentials and prints disclosure labels.</p>"
+            f"<p>A new library will be created in <b>{default}</b>.</p>"
+        )
+        text.setWordWrap(True)
+        create = QPushButton("&Create a new library")
+        create.setDefault(True)
+        other = QPushButton("&Open another library folder…")
+        sample = QPushButton("Open the &sample collection")
+        for button in (create, other, sample):
+            button.setAccessibleName(button.text().replace("&", ""))
+        create.clicked.connect(lambda: self._choose("create", default))
+        other.clicked.connect(self._open_other)
+        sample.clicked.connect(lambda: self._choose("sample", default.parent))
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        for button in (create, other, sample):
+            layout.addWidget(button)
+        cancel = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        cancel.rejected.connect(self.reject)
+        layout.addWidget(cancel)
+
+    def _choose(self, kind: str, path: Path) -> None:
+        self.choice = (kind, path)
+        self.accept()
+
+    def _open_other(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Library folder", str(self.default))
+        if folder:
+            self._choose("create", Path(folder))
+
+
+def open_for_window(library_path: Path, first_run: bool) -> Library | None:
+    """The library the window should show, asking on first run. None when the user cancels."""
+    if first_run:
+        dialog = FirstRunDialog(library_path)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.choice is None:
+            return None
+        kind, path = dialog.choice
+        if kind == "sample":
+            from desktop.sample import open_sample_collection
+
+            return open_sample_collection(path)
+        library_path = path
+    return open_library(library_path)
+
+
+def run_window(library_path: Path, *, explicit: bool = False) -> int:
+    """Open the library (asking on first run) and show the window until it is closed."""
     problem = display_problem()
     if problem:
         print(f"credence: cannot open the window: {problem}", file=sys.stderr)
         return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Credence")
+    app.setOrganizationName("Credence")
+    first_run = not explicit and not (library_path / "library.sqlite").exists()
     try:
-        library = open_library(library_path)
+        library = open_for_window(library_path, first_run)
     except CredenceError as exc:
         QMessageBox.critical(None, "Credence", f"The library cannot be opened.\n\n{exc}")
         return 1
+    if library is None:
+        return 0
+    from desktop.main_window import MainWindow
+
     with library:
         window = MainWindow(library)
         window.show()

@@ -701,7 +701,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verb is None:
             from desktop.app import run_window
 
-            return run_window(library_path)
+            return run_window(library_path, explicit=bool(args.library))
         from provenance import open_library
 
         with open_library(library_path) as lib:

@@ -1,29 +1,112 @@
-"""The interim main window: a real Qt window listing the library's items, a page at a time."""
+"""The main window on real libraries: paging, views, search, grid, import by drop, delete."""
 
 from __future__ import annotations
 
-from desktop.app import PAGE, MainWindow
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QThread, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.item_model import PAGE
+from desktop.main_window import MainWindow
+from tests.provenance.c2pa_helpers import make_jpeg
 
 
-def test_window_lists_items_lazily(qtbot, library):
-    for n in range(PAGE + 20):
-        library.create_item({"accession": f"A{n:04d}", "title": f"Item {n}"})
-    window = MainWindow(library)
+def _window(qtbot, library, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(library, settings)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    assert window.windowTitle() == "Credence"
+    return window
+
+
+def test_pages_search_and_views(qtbot, library, tmp_path):
+    for n in range(PAGE + 20):
+        library.create_item({"accession": f"A{n:04d}", "title": f"Item {n}"})
+    library.create_item({"accession": "Z1", "title": "Harbour at dusk"})
+    library.disclose("Z1", "ai-described", fields=["title"])
+    window = _window(qtbot, library, tmp_path)
     model = window.model
-    assert model.total == PAGE + 20
-    assert model.rowCount() == PAGE  # the first page, fetched when the view asked for it
-    assert model.data(model.index(0, 0)) == "A0000"
-    assert model.data(model.index(0, 1)) == "Item 0"
+    assert model.total == PAGE + 21 and model.rowCount() == PAGE
     window.table.scrollToBottom()
-    qtbot.waitUntil(lambda: model.rowCount() == PAGE + 20)
-    assert window.table.accessibleName() == "Items"
+    qtbot.waitUntil(lambda: model.rowCount() == PAGE + 21)
+    window.search.setText("harbour")
+    qtbot.waitUntil(lambda: model.total == 1)
+    assert model.item_at(0).accession == "Z1"
+    window.search.clear()
+    window.sidebar.setCurrentRow(1)  # AI involved
+    qtbot.waitUntil(lambda: model.total == 1)
+    window.sidebar.setCurrentRow(2)  # Needs review
+    assert model.total == 1 and model.data(model.index(0, 4)) == "Needs review"
+    window.set_view_mode("grid")
+    assert window.items_stack.currentWidget() is window.grid
+    assert window.count_label.text() == "1 items"
 
 
-def test_empty_library_window(qtbot, library):
-    window = MainWindow(library)
-    qtbot.addWidget(window)
-    assert window.model.rowCount() == 0 and window.model.total == 0
+def test_drop_files_imports_in_a_worker_without_blocking(qtbot, library, tmp_path):
+    window = _window(qtbot, library, tmp_path)
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    for n in range(3):
+        make_jpeg(folder / f"{n}.jpg", size=(40 + n, 30))
+    seen_threads = []
+
+    def on_progress(*_args):
+        seen_threads.append(QThread.currentThread() is QApplication.instance().thread())
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    worker = window.tasks.worker
+    assert worker is not None and window.tasks.isVisible()
+    worker.signals.progressed.connect(on_progress)
+    with qtbot.waitSignal(worker.signals.finished, timeout=30000):
+        pass
+    qtbot.waitUntil(lambda: window.model.total == 3)
+    assert all(seen_threads)  # slots run on the UI thread, never the worker's
+    assert not window.tasks.isVisible()
+
+
+def test_delete_asks_first(qtbot, library, tmp_path, monkeypatch):
+    library.create_item({"accession": "D1", "title": "Doomed"})
+    window = _window(qtbot, library, tmp_path)
+    window.table.selectRow(0)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    window.delete_selected()
+    assert library.count_items() == 1
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.delete_selected()
+    assert library.count_items() == 0 and window.model.total == 0
+
+
+def test_layout_is_remembered(qtbot, library, tmp_path):
+    window = _window(qtbot, library, tmp_path)
+    window.set_view_mode("grid")
+    window.close()
+    again = _window(qtbot, library, tmp_path)
+    assert again.items_stack.currentWidget() is again.grid
+
+
+def test_sample_collection_shows_everything(qtbot, tmp_path):
+    from desktop.sample import open_sample_collection
+
+    library = open_sample_collection(tmp_path)
+    try:
+        assert library.count_items() == 6
+        restored = library.get_item("CR.2019.2")
+        assert restored.assets and restored.disclosures[0].review_state == "approved"
+        assert len(restored.events) == 4
+        window = _window(qtbot, library, tmp_path)
+        assert window.model.total == 6
+    finally:
+        library.close()
+    again = open_sample_collection(tmp_path)  # opening again does not duplicate
+    assert again.count_items() == 6
+    again.close()

@@ -1,0 +1,224 @@
+"""The item list shared by the table and the grid: pages from the facade, thumbnails off-thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRunnable,
+    QSize,
+    Qt,
+    QThreadPool,
+    Signal,
+)
+from PySide6.QtGui import QImage, QPixmap, QPixmapCache
+
+from provenance import ItemView, Library, SearchFilters
+
+PAGE = 200
+THUMB = QSize(160, 160)
+_Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS = ("Item", "Maker", "Date", "AI", "Review", "Credentials")
+
+_CREDENTIAL_TEXT = {
+    "trusted": "Trusted",
+    "valid": "Valid (signer not in trust list)",
+    "invalid": "Tampered or invalid",
+    "error": "Could not be read",
+    "none": "None",
+}
+
+
+class _LoadSignals(QObject):
+    loaded = Signal(str, QImage)
+
+
+class _LoadThumbnail(QRunnable):
+    """Reads and scales one cached thumbnail on a pool thread (QImage is thread-safe)."""
+
+    def __init__(self, key: str, path: Path, signals: _LoadSignals) -> None:
+        super().__init__()
+        self.key, self.path, self.signals = key, path, signals
+
+    def run(self) -> None:
+        image = QImage(str(self.path))
+        if not image.isNull():
+            image = image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio)
+        self.signals.loaded.emit(self.key, image)
+
+
+class ThumbnailCache(QObject):
+    """Pixmaps for thumbnails, loaded lazily and kept in Qt's bounded pixmap cache."""
+
+    ready = Signal(str)  # the thumbnail key that just became available
+
+    def __init__(self, folder: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.folder = folder
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(2)
+        self._signals = _LoadSignals(self)
+        self._signals.loaded.connect(self._store)  # queued: runs on the UI thread
+        self._pending: set[str] = set()
+        QPixmapCache.setCacheLimit(64 * 1024)  # KiB; bounded memory however long the list
+
+    def get(self, key: str) -> QPixmap | None:
+        pixmap = QPixmapCache.find(key)
+        if pixmap is not None and not pixmap.isNull():
+            return pixmap
+        if key not in self._pending:
+            self._pending.add(key)
+            self.pool.start(_LoadThumbnail(key, self.folder / key, self._signals))
+        return None
+
+    def _store(self, key: str, image: QImage) -> None:
+        self._pending.discard(key)
+        if not image.isNull():
+            QPixmapCache.insert(key, QPixmap.fromImage(image))
+            self.ready.emit(key)
+
+
+def ai_summary(item: ItemView) -> str:
+    ai = [d for d in item.disclosures if d.category != "none"]
+    return ", ".join(sorted({d.category for d in ai})) if ai else ""
+
+
+def review_summary(item: ItemView) -> str:
+    states = {d.review_state for d in item.disclosures if d.category != "none"}
+    for state in ("draft", "reviewed", "approved"):
+        if state in states:
+            return {"draft": "Needs review", "reviewed": "Reviewed", "approved": "Approved"}[state]
+    return ""
+
+
+def credential_summary(item: ItemView) -> str:
+    states = [a.credential_state for a in item.assets]
+    for state in ("invalid", "error", "valid", "trusted"):
+        if state in states:
+            return _CREDENTIAL_TEXT[state]
+    return "" if not states else _CREDENTIAL_TEXT["none"]
+
+
+class ItemListModel(QAbstractTableModel):
+    """Items matching the current search and filters, fetched a page at a time."""
+
+    def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.thumbnails = thumbnails
+        self.search: str | None = None
+        self.filters = SearchFilters()
+        self._items: list[ItemView] = []
+        self._rows_by_thumb: dict[str, list[int]] = {}
+        self._total = 0
+        thumbnails.ready.connect(self._thumbnail_ready)
+        self.reload()
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def set_query(self, search: str | None, filters: SearchFilters) -> None:
+        self.search, self.filters = (search or None), filters
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._items = []
+        self._rows_by_thumb = {}
+        self._total = self.library.count_items(self.search, self.filters)
+        self.endResetModel()
+        if self.canFetchMore():
+            self.fetchMore()
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def item_at(self, row: int) -> ItemView | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def row_of(self, item_id: int) -> int | None:
+        return next((r for r, i in enumerate(self._items) if i.id == item_id), None)
+
+    def refresh_item(self, item_id: int) -> None:
+        """Re-read one item after an edit; the row updates in place."""
+        row = self.row_of(item_id)
+        if row is None:
+            return
+        self._items[row] = self.library.get_item(item_id)
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    # -- Qt model -------------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self._items) < self._total
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        page = self.library.list_items(
+            self.search, self.filters, limit=PAGE, offset=len(self._items), details=True
+        )
+        if not page:
+            self._total = len(self._items)
+            return
+        start = len(self._items)
+        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+        self._items.extend(page)
+        for offset, item in enumerate(page):
+            key = _thumb_key(item)
+            if key:
+                self._rows_by_thumb.setdefault(key, []).append(start + offset)
+        self.endInsertRows()
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        item = self._items[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.UserRole:
+            return item.id
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if column == 0:
+                return item.label
+            return (
+                item.maker or "",
+                item.date or "",
+                ai_summary(item),
+                review_summary(item),
+                credential_summary(item),
+            )[column - 1]
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            key = _thumb_key(item)
+            return self.thumbnails.get(key) if key else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            parts = [item.label]
+            if ai_summary(item):
+                parts.append(f"AI: {ai_summary(item)} ({review_summary(item).lower()})")
+            if credential_summary(item):
+                parts.append(f"Credentials: {credential_summary(item)}")
+            return "\n".join(parts)
+        return None
+
+    def _thumbnail_ready(self, key: str) -> None:
+        for row in self._rows_by_thumb.get(key, ()):
+            if row < len(self._items):
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+def _thumb_key(item: ItemView) -> str | None:
+    return next((a.thumbnail for a in item.assets if a.thumbnail), None)

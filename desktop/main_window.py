@@ -1,0 +1,487 @@
+"""The main window: views in a sidebar, the items as a table or a grid, an inspector, and long
+work (import, export, labels) in the status bar with progress and cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from desktop.item_model import THUMB, ItemListModel, ThumbnailCache
+from desktop.undo import UndoController
+from desktop.workers import Worker, start
+from provenance import CredenceError, Library, SearchFilters
+
+#: The sidebar's built-in views: (label, filters).
+VIEWS: tuple[tuple[str, SearchFilters], ...] = (
+    ("All items", SearchFilters()),
+    ("AI involved", SearchFilters(has_ai=True)),
+    ("Needs review", SearchFilters(review_state="draft")),
+    ("Not yet exported", SearchFilters(not_exported=True)),
+    ("Credential problems", SearchFilters(credential_state="invalid")),
+)
+
+
+class TaskPanel(QWidget):
+    """Progress and Cancel for the running task, in the status bar. One task at a time."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(220)
+        self.bar.setAccessibleName("Task progress")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel the running task")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.cancel_button)
+        self.worker: Worker | None = None
+        self.cancel_button.clicked.connect(self._cancel)
+        self.hide()
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None
+
+    def run(self, worker: Worker) -> None:
+        """Show and start `worker`; its finished signal hides the panel again."""
+        self.worker = worker
+        self.label.setText(worker.title + "…")
+        self.bar.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
+        worker.signals.progressed.connect(self._progressed)
+        worker.signals.finished.connect(self._finished)
+        self.show()
+        start(worker)
+
+    def _progressed(self, done: int, total: int, message: str) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
+        self.label.setText(f"{self.worker.title if self.worker else ''}: {message}")
+
+    def _cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.cancel_button.setEnabled(False)
+            self.label.setText("Cancelling after the current file…")
+
+    def _finished(self) -> None:
+        self.worker = None
+        self.hide()
+
+
+class MainWindow(QMainWindow):
+    """Browse, tag, disclose, review, export and print from one window."""
+
+    def __init__(self, library: Library, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.library = library
+        self.settings = settings or QSettings("Credence", "Credence")
+        self.setWindowTitle(f"Credence — {library.folder.name}")
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.undo = UndoController(library, self)
+        self.undo.changed.connect(self._after_undo)
+        self.undo.failed.connect(lambda text: QMessageBox.warning(self, "Credence", text))
+        self.thumbnails = ThumbnailCache(library.thumbnails_dir, self)
+        self.model = ItemListModel(library, self.thumbnails, self)
+        self.tasks = TaskPanel(self)
+        self._build_views()
+        self._build_actions()
+        self.statusBar().addPermanentWidget(self.tasks)
+        self.count_label = QLabel()
+        self.statusBar().addWidget(self.count_label)
+        self.model.modelReset.connect(self._update_count)
+        self._update_count()
+        self._restore_layout()
+
+    # -- layout ---------------------------------------------------------------------------------
+
+    def _build_views(self) -> None:
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Views")
+        for label, filters in VIEWS:
+            entry = QListWidgetItem(label)
+            entry.setData(Qt.ItemDataRole.UserRole, filters)
+            self.sidebar.addItem(entry)
+        self.sidebar.setCurrentRow(0)
+        self.sidebar.currentRowChanged.connect(lambda _row: self._apply_query())
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search titles, makers, accession numbers… (Ctrl+F)")
+        self.search.setAccessibleName("Search")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self, singleShot=True, interval=250)
+        self._search_timer.timeout.connect(self._apply_query)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+
+        self.table = QTableView()
+        self.table.setAccessibleName("Items (table)")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setIconSize(QSize(40, 40))
+        self.table.verticalHeader().setDefaultSectionSize(44)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 320)
+
+        self.grid = QListView()
+        self.grid.setAccessibleName("Items (grid)")
+        self.grid.setModel(self.model)
+        self.grid.setSelectionModel(self.table.selectionModel())  # one selection, two views
+        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        self.grid.setIconSize(THUMB)
+        self.grid.setGridSize(QSize(THUMB.width() + 24, THUMB.height() + 48))
+        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
+        self.grid.setUniformItemSizes(True)
+        self.grid.setWordWrap(True)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+
+        self.items_stack = QStackedWidget()
+        self.items_stack.addWidget(self.table)
+        self.items_stack.addWidget(self.grid)
+        centre = QWidget()
+        layout = QHBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.items_stack)
+
+        self.inspector = QTabWidget()
+        self.inspector.setAccessibleName("Inspector")
+        self.tabs = []
+        for tab_class in _inspector_tabs():
+            tab = tab_class(self.library, self.undo, self)
+            tab.item_changed.connect(self._item_changed)
+            self.tabs.append(tab)
+            self.inspector.addTab(tab, tab.title)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.inspector)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([180, 620, 480])
+        self.setCentralWidget(self.splitter)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur))
+
+    def _build_actions(self) -> None:
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        self.addToolBar(toolbar)
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        edit_menu = menu.addMenu("&Edit")
+        view_menu = menu.addMenu("&View")
+        library_menu = menu.addMenu("&Library")
+
+        def action(text, slot, shortcut=None, menu=None, tool=False) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            (menu or file_menu).addAction(act)
+            if tool:
+                toolbar.addAction(act)
+            return act
+
+        self.import_action = action("&Import files…", self.import_files, "Ctrl+I", tool=True)
+        action("Import &folder…", self.import_folder, "Ctrl+Shift+I")
+        action("Import &catalog (CSV/JSON)…", self.import_catalog)
+        file_menu.addSeparator()
+        self.export_action = action("&Export signed files…", self.export, "Ctrl+E", tool=True)
+        self.print_action = action("&Print labels…", self.print_labels, "Ctrl+P", tool=True)
+        file_menu.addSeparator()
+        action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        self.undo_action = self.undo.stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo.stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        action("Add to &selected items…", self.batch_edit, "Ctrl+B", menu=edit_menu)
+        self.delete_action = action(
+            "&Delete item…", self.delete_selected, QKeySequence.StandardKey.Delete, edit_menu
+        )
+        self.find_action = action("&Find", self.search.setFocus, "Ctrl+F", edit_menu)
+
+        self.table_action = action("&Table", self._show_table, "Ctrl+1", view_menu)
+        self.grid_action = action("&Grid", self._show_grid, "Ctrl+2", view_menu)
+        for act in (self.grid_action, self.table_action):
+            act.setCheckable(True)
+        self.table_action.setChecked(True)
+        action("&Reload", self.model.reload, QKeySequence.StandardKey.Refresh, view_menu)
+
+        action("AI &tools…", self.ai_tools, menu=library_menu)
+        action("Signing &identity…", self.identity, menu=library_menu)
+        action("&Verify history", self.verify_history, menu=library_menu)
+        library_menu.addSeparator()
+        action(
+            "&Preferences…", self.preferences, QKeySequence.StandardKey.Preferences, library_menu
+        )
+
+    # -- state ----------------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = self.settings.value("window/splitter")
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        self.set_view_mode(str(self.settings.value("window/view", "table")))
+
+    def closeEvent(self, event) -> None:  # Qt override
+        if self.tasks.busy:
+            answer = QMessageBox.question(
+                self, "Credence", "A task is still running. Cancel it and quit?"
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.tasks.worker.cancel()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue(
+            "window/view", "grid" if self.items_stack.currentWidget() is self.grid else "table"
+        )
+        super().closeEvent(event)
+
+    def _show_table(self) -> None:
+        self.set_view_mode("table")
+
+    def _show_grid(self) -> None:
+        self.set_view_mode("grid")
+
+    def set_view_mode(self, mode: str) -> None:
+        grid = mode == "grid"
+        self.items_stack.setCurrentWidget(self.grid if grid else self.table)
+        self.grid_action.setChecked(grid)
+        self.table_action.setChecked(not grid)
+
+    def _apply_query(self) -> None:
+        entry = self.sidebar.currentItem()
+        filters = entry.data(Qt.ItemDataRole.UserRole) if entry else SearchFilters()
+        try:
+            self.model.set_query(self.search.text().strip() or None, filters)
+        except CredenceError as exc:
+            QMessageBox.warning(self, "Credence", str(exc))
+
+    def _update_count(self) -> None:
+        self.count_label.setText(f"{self.model.total:,} items")
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.item_at(r).id for r in rows if self.model.item_at(r) is not None]
+
+    def _show(self, index) -> None:
+        item = self.model.item_at(index.row()) if index.isValid() else None
+        view = self.library.get_item(item.id) if item is not None else None
+        for tab in self.tabs:
+            tab.show_item(view)
+
+    def _item_changed(self, item_id: int) -> None:
+        self.model.refresh_item(item_id)
+        current = self.table.selectionModel().currentIndex()
+        self._show(current)
+
+    def _after_undo(self, item_id: Any) -> None:
+        if isinstance(item_id, int):
+            self._item_changed(item_id)
+        else:
+            self.model.reload()
+
+    # -- long work ------------------------------------------------------------------------------
+
+    def run_task(self, worker: Worker) -> None:
+        """Start a worker with progress and Cancel in the status bar (the dialogs' runner)."""
+        if self.tasks.busy:
+            QMessageBox.information(self, "Credence", "Another task is running; wait for it.")
+            return
+        worker.signals.failed.connect(lambda text: QMessageBox.warning(self, "Credence", text))
+        worker.signals.finished.connect(self.model.reload)
+        self.tasks.run(worker)
+
+    def _import_paths(self, paths: list[str]) -> None:
+        library = self.library
+
+        def work(progress, cancel):
+            return library.import_files(paths, progress=progress, cancel=cancel)
+
+        worker = Worker("Importing", work)
+        worker.signals.succeeded.connect(self._import_done)
+        worker.signals.cancelled.connect(self._import_done)
+        self.run_task(worker)
+
+    def _import_done(self, report) -> None:
+        if report is None:
+            return
+        message = (
+            f"{len(report.imported)} imported, {len(report.duplicates)} already in the library, "
+            f"{len(report.rejected)} not imported"
+        )
+        self.statusBar().showMessage(message, 10000)
+        if report.rejected:
+            details = "\n".join(f"{Path(r.file).name}: {r.reason}" for r in report.rejected[:30])
+            QMessageBox.information(self, "Import", f"{message}.\n\n{details}")
+
+    def import_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import images")
+        if files:
+            self._import_paths(files)
+
+    def import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of images")
+        if folder:
+            self._import_paths([folder])
+
+    def dragEnterEvent(self, event) -> None:  # Qt override
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # Qt override
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self._import_paths(paths)
+
+    # -- dialogs (built in desktop/dialogs) ----------------------------------------------------
+
+    def _open(self, factory: Callable[[], Any]) -> None:
+        try:
+            dialog = factory()
+        except CredenceError as exc:
+            QMessageBox.warning(self, "Credence", str(exc))
+            return
+        dialog.exec()
+        self.model.reload()
+
+    def import_catalog(self) -> None:
+        from desktop.dialogs.import_dialog import CatalogImportDialog
+
+        self._open(lambda: CatalogImportDialog(self.library, self.run_task, self))
+
+    def export(self) -> None:
+        from desktop.dialogs.export_dialog import ExportDialog
+
+        ids = self.selected_ids()
+        if not ids:
+            QMessageBox.information(self, "Export", "Select the items to export first.")
+            return
+        self._open(lambda: ExportDialog(self.library, ids, self.run_task, self))
+
+    def print_labels(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            QMessageBox.information(self, "Print labels", "Select the items to label first.")
+            return
+        try:
+            from desktop.dialogs.labels_dialog import LabelsDialog
+        except ImportError:
+            QMessageBox.information(self, "Print labels", "Label printing is not available yet.")
+            return
+        self._open(lambda: LabelsDialog(self.library, ids, self.run_task, self))
+
+    def batch_edit(self) -> None:
+        from desktop.dialogs.batch_dialog import BatchDialog
+
+        ids = self.selected_ids()
+        if ids:
+            self._open(lambda: BatchDialog(self.library, self.undo, ids, self))
+
+    def ai_tools(self) -> None:
+        from desktop.dialogs.tools_dialog import AiToolsDialog
+
+        self._open(lambda: AiToolsDialog(self.library, self))
+
+    def identity(self) -> None:
+        from desktop.dialogs.identity_dialog import IdentityWizard
+
+        self._open(lambda: IdentityWizard(self.library, self))
+
+    def preferences(self) -> None:
+        from desktop.dialogs.preferences_dialog import PreferencesDialog
+
+        self._open(lambda: PreferencesDialog(self.library, self))
+
+    def verify_history(self) -> None:
+        library = self.library
+        worker = Worker(
+            "Verifying history",
+            lambda progress, cancel: library.verify_history(progress=progress, cancel=cancel),
+        )
+
+        def done(result) -> None:
+            if result.ok:
+                QMessageBox.information(
+                    self, "History", f"The history is intact: {result.checked:,} entries checked."
+                )
+            else:
+                QMessageBox.warning(
+                    self,
+                    "History",
+                    f"The history is broken at entry {result.first_broken}: {result.reason}",
+                )
+
+        worker.signals.succeeded.connect(done)
+        self.run_task(worker)
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        labels = [self.model.item_at(self.model.row_of(i)).label for i in ids[:5]]
+        more = f" and {len(ids) - 5} more" if len(ids) > 5 else ""
+        answer = QMessageBox.question(
+            self,
+            "Delete",
+            f"Delete {', '.join(labels)}{more} from the library?\n\nTheir image files are not "
+            "touched. The history keeps a record of what was deleted. This cannot be undone.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            for item_id in ids:
+                self.library.delete_item(item_id)
+        except CredenceError as exc:
+            QMessageBox.warning(self, "Credence", str(exc))
+        self.model.reload()
+
+
+def _inspector_tabs() -> list[type]:
+    try:
+        from desktop.inspector.tabs import TABS
+    except ImportError:  # while the inspector is being built
+        return []
+    return list(TABS)
