@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QThreadPool,
     Signal,
 )
-from PySide6.QtGui import QImage, QPixmap, QPixmapCache
+from PySide6.QtGui import QIcon, QImage, QPixmap, QPixmapCache
 
 from provenance import ItemView, Library, SearchFilters
 
@@ -203,7 +203,9 @@ class ItemListModel(QAbstractTableModel):
             )[column - 1]
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             key = _thumb_key(item)
-            return self.thumbnails.get(key) if key else None
+            pixmap = self.thumbnails.get(key) if key else None
+            # A QIcon, not the pixmap: views then scale it to their own icon size.
+            return QIcon(pixmap) if pixmap is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
             parts = [item.label]
             if ai_summary(item):

@@ -150,7 +150,8 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(44)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 320)
+        for column, width in enumerate((300, 150, 100, 110, 110)):
+            self.table.setColumnWidth(column, width)
 
         self.grid = QListView()
         self.grid.setAccessibleName("Items (grid)")
