@@ -15,6 +15,8 @@ import io
 import json
 import os
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -148,9 +150,23 @@ class Signing:
 _worker_signing: Signing | None = None
 
 
-def _init_worker(key: SigningKey) -> None:
+def _init_worker(key: SigningKey, parent_pid: int) -> None:
     global _worker_signing
     _worker_signing = Signing(key)
+    # If the exporting process is killed, nothing would ever tell its workers to stop: they
+    # would wait for jobs forever. A watcher thread ends the worker when its parent is gone.
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            continue  # the pid exists (owned by someone else): keep waiting
 
 
 def _run_in_worker(job: ExportJob) -> ExportResult:
@@ -406,7 +422,7 @@ def run_jobs(
         max_workers=workers,
         mp_context=_worker_context(),
         initializer=_init_worker,
-        initargs=(key,),
+        initargs=(key, os.getpid()),
     ) as pool:
         pending = _bounded(pool, jobs, workers * 2, cancelled)
         for result in pending:

@@ -176,7 +176,8 @@ def run(
             _store(library, batch, target_item, imported, duplicates)
             batch = []
         if progress is not None:
-            progress(done, len(files), Path(result.path).name)
+            name = Path(result.file if isinstance(result, Rejected) else result.path).name
+            progress(done, len(files), name)
     if batch:
         _store(library, batch, target_item, imported, duplicates)
     cancelled = cancel is not None and cancel.cancelled

@@ -31,3 +31,17 @@ def test_core_has_no_module_level_mutable_state_in_facade():
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict | ast.List | ast.Set):
             raise AssertionError(f"module-level mutable value at line {node.lineno}")
+
+
+def test_qt_calls_keep_their_reference_to_none():
+    """PySide6 6.12.0 on CPython 3.11 dropped a reference to None per void call (a crash after
+    a few thousand). The pinned version must not."""
+    import sys
+
+    from PySide6.QtCore import QPointF
+
+    point = QPointF()
+    before = sys.getrefcount(None)
+    for _ in range(1000):
+        point.setX(1.0)
+    assert sys.getrefcount(None) - before > -10

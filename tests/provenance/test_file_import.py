@@ -184,3 +184,16 @@ def test_same_bytes_twice_in_one_batch_names_the_first(tmp_path, library):
     [imported] = report.imported
     [dup] = report.duplicates
     assert dup.asset == imported.asset and dup.same_as.endswith("a.jpg") and dup.item == "#1"
+
+
+def test_progress_is_reported_for_rejected_files_too(tmp_path, library):
+    make_jpeg(tmp_path / "ok.jpg")
+    (tmp_path / "notes.txt").write_text("not a picture")
+    seen = []
+    report = library.import_files(
+        [tmp_path / "ok.jpg", tmp_path / "notes.txt"],
+        progress=lambda done, total, name: seen.append((done, total, name)),
+    )
+    assert len(report.imported) == 1 and len(report.rejected) == 1
+    assert sorted(name for _, _, name in seen) == ["notes.txt", "ok.jpg"]
+    assert seen[-1][:2] == (2, 2)

@@ -1,0 +1,357 @@
+"""Batch work: add one provenance event or one AI disclosure to every selected item, after a
+preview of what will change for each, as a single Undo step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.dialogs.common import ProblemLabel
+from desktop.undo import UndoController
+from provenance import CATEGORIES, CredenceError, ItemView, Library, NotFound, ToolView, category
+
+ACTIONS = (
+    "acquired",
+    "accessioned",
+    "donated",
+    "lent",
+    "exhibited",
+    "photographed",
+    "digitised",
+    "catalogued",
+    "conserved",
+    "restored",
+    "deaccessioned",
+)
+DATE_HELP = (
+    "EDTF dates: 1890, 1890-05, 1890~ (about 1890), 1890? (perhaps), 189X (the 1890s), "
+    "1890/1895 (some time between). Leave empty when unknown."
+)
+
+
+def tool_label(tool: ToolView) -> str:
+    """How the facade names a registered tool: "name version", or the name alone."""
+    return f"{tool.name} {tool.version}" if tool.version else tool.name
+
+
+class BatchDialog(QDialog):
+    """Add an event or a disclosure to `item_ids`; the preview says what changes for each."""
+
+    EVENT, DISCLOSURE = 0, 1
+
+    def __init__(
+        self,
+        library: Library,
+        undo: UndoController,
+        item_ids: Sequence[int],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.undo = undo
+        self._built = False  # the forms' signals fire while they are being filled in
+        self.items: list[ItemView] = []
+        missing = []
+        for item_id in item_ids:
+            try:
+                self.items.append(library.get_item(item_id))
+            except NotFound:
+                missing.append(f"#{item_id}")
+        self.tools = library.list_tools()
+        self.applied = 0
+        self.failures: list[tuple[str, str]] = []
+        n = len(self.items)
+        self.setWindowTitle(f"Add to {n} selected item{'' if n == 1 else 's'}")
+        self.setAccessibleName("Batch edit of the selected items")
+
+        self.event_radio = QRadioButton("Add an &event (a provenance record)", self)
+        self.disclosure_radio = QRadioButton("Add an AI &disclosure", self)
+        self.event_radio.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.event_radio, self.EVENT)
+        group.addButton(self.disclosure_radio, self.DISCLOSURE)
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.event_radio)
+        mode_row.addWidget(self.disclosure_radio)
+        mode_row.addStretch(1)
+
+        self.forms = QStackedWidget(self)
+        self.forms.addWidget(self._event_form())
+        self.forms.addWidget(self._disclosure_form())
+        group.idToggled.connect(self._mode_changed)
+
+        self.preview = QTableWidget(0, 3, self)
+        self.preview.setAccessibleName("What will change for each item")
+        self.preview.setHorizontalHeaderLabels(["Item", "Will add", "Note"])
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.preview.verticalHeader().hide()
+        self.preview.setWordWrap(False)  # full texts are in the tooltips
+        header = self.preview.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        preview_label = QLabel("&Preview — nothing is changed until you apply:", self)
+        preview_label.setBuddy(self.preview)
+
+        self.problem = ProblemLabel(self)
+        if missing:
+            self.problem.show_problem(
+                f"{', '.join(missing)} no longer exist in the library and are left out."
+            )
+        self.apply_button = QPushButton(f"&Apply to {n} item{'' if n == 1 else 's'}", self)
+        self.apply_button.setAccessibleName("Apply to every item in the preview")
+        self.apply_button.setDefault(True)
+        self.apply_button.clicked.connect(self.apply)
+        self.buttons = QDialogButtonBox(self)
+        self.buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(mode_row)
+        layout.addWidget(self.forms)
+        layout.addWidget(preview_label)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.resize(760, 640)
+        self._built = True
+        self.refresh_preview()
+
+    # -- the two forms --------------------------------------------------------------------
+
+    def _line(self, form: QFormLayout, text: str, name: str, hint: str = "") -> QLineEdit:
+        edit = QLineEdit()
+        edit.setAccessibleName(name)
+        edit.setPlaceholderText(hint)
+        edit.textChanged.connect(self.refresh_preview)
+        label = QLabel(text)
+        label.setBuddy(edit)
+        form.addRow(label, edit)
+        return edit
+
+    def _event_form(self) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.action_combo = QComboBox(page)
+        self.action_combo.setEditable(True)
+        self.action_combo.addItems(ACTIONS)
+        self.action_combo.setCurrentIndex(-1)
+        self.action_combo.setAccessibleName("Event action")
+        self.action_combo.lineEdit().setPlaceholderText("what happened, e.g. digitised")
+        self.action_combo.editTextChanged.connect(self.refresh_preview)
+        action_label = QLabel("Ac&tion:", page)
+        action_label.setBuddy(self.action_combo)
+        form.addRow(action_label, self.action_combo)
+        self.actor_edit = self._line(form, "Act&or:", "Who did it", "a person or organisation")
+        self.actor_edit.setText(self.library.actor)
+        self.date_edit = self._line(form, "Da&te:", "Event date (EDTF)", "e.g. 1890~ or 2024-03")
+        self.date_edit.setToolTip(DATE_HELP)
+        self.date_edit.setAccessibleDescription(DATE_HELP)
+        date_help = QLabel(DATE_HELP, page)
+        date_help.setWordWrap(True)
+        form.addRow("", date_help)
+        self.place_edit = self._line(form, "P&lace:", "Place")
+        self.source_edit = self._line(form, "&Source:", "Source or citation")
+        self.note_edit = self._line(form, "&Note:", "Note")
+        self.event_tool_combo = QComboBox(page)
+        self.event_tool_combo.setAccessibleName("AI tool involved")
+        self.event_tool_combo.addItem("(none)", None)
+        for tool in self.tools:
+            self.event_tool_combo.addItem(tool_label(tool), tool_label(tool))
+        self.event_tool_combo.currentIndexChanged.connect(self.refresh_preview)
+        tool_label_widget = QLabel("AI tool &involved:", page)
+        tool_label_widget.setBuddy(self.event_tool_combo)
+        form.addRow(tool_label_widget, self.event_tool_combo)
+        return page
+
+    def _disclosure_form(self) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.category_combo = QComboBox(page)
+        self.category_combo.setAccessibleName("Disclosure category")
+        for entry in CATEGORIES:
+            self.category_combo.addItem(f"{entry.label} — {entry.examples}", entry.slug)
+        self.category_combo.setCurrentIndex(max(0, self.category_combo.findData("ai-enhanced")))
+        self.category_combo.currentIndexChanged.connect(self.refresh_preview)
+        category_label = QLabel("&Category:", page)
+        category_label.setBuddy(self.category_combo)
+        form.addRow(category_label, self.category_combo)
+        self.tools_list = QListWidget(page)
+        self.tools_list.setAccessibleName("AI tools used")
+        self.tools_list.setMaximumHeight(110)
+        for tool in self.tools:
+            entry = QListWidgetItem(f"{tool_label(tool)} ({tool.vendor})", self.tools_list)
+            entry.setData(Qt.ItemDataRole.UserRole, tool_label(tool))
+            entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            entry.setCheckState(Qt.CheckState.Unchecked)
+        if not self.tools:
+            QListWidgetItem("No AI tools are registered yet (Tools → AI tools).", self.tools_list)
+        self.tools_list.itemChanged.connect(self.refresh_preview)
+        tools_label = QLabel("T&ools used:", page)
+        tools_label.setBuddy(self.tools_list)
+        form.addRow(tools_label, self.tools_list)
+        self.purpose_edit = self._line(form, "P&urpose:", "Purpose", "why AI was used")
+        self.extent_edit = self._line(form, "E&xtent:", "Extent", "how much of the work it did")
+        return page
+
+    def _mode_changed(self, mode: int, checked: bool) -> None:
+        if checked:
+            self.forms.setCurrentIndex(mode)
+            self.refresh_preview()
+
+    def mode(self) -> int:
+        return self.DISCLOSURE if self.disclosure_radio.isChecked() else self.EVENT
+
+    def chosen_tools(self) -> list[str]:
+        found = []
+        for row in range(self.tools_list.count()):
+            entry = self.tools_list.item(row)
+            if entry.data(Qt.ItemDataRole.UserRole) and entry.checkState() == Qt.CheckState.Checked:
+                found.append(entry.data(Qt.ItemDataRole.UserRole))
+        return found
+
+    # -- the preview ----------------------------------------------------------------------
+
+    def _event_text(self) -> str:
+        action = self.action_combo.currentText().strip() or "(no action yet)"
+        actor = self.actor_edit.text().strip() or "(nobody named)"
+        text = f"event “{action}” by {actor}"
+        if self.date_edit.text().strip():
+            text += f", {self.date_edit.text().strip()}"
+        if self.place_edit.text().strip():
+            text += f", at {self.place_edit.text().strip()}"
+        if self.event_tool_combo.currentData():
+            text += f", with {self.event_tool_combo.currentData()}"
+        return text
+
+    def _disclosure_text(self) -> str:
+        chosen = category(self.category_combo.currentData())
+        text = f"{chosen.label} disclosure"
+        tools = self.chosen_tools()
+        if tools:
+            text += f" ({', '.join(tools)})"
+        return text + ", as a draft to review"
+
+    def _disclosure_note(self, item: ItemView) -> str:
+        slug = self.category_combo.currentData()
+        same = next(
+            (d for d in item.disclosures if d.category == slug and d.asset_id is None), None
+        )
+        if same is None:
+            return ""
+        note = f"replaces its existing {category(slug).label} disclosure ({same.review_state})"
+        if same.review_state == "approved":
+            note += f"; the approval by {same.approved_by} is withdrawn until it is approved again"
+        elif same.review_state == "reviewed":
+            note += "; it goes back to draft"
+        return note
+
+    def planned(self) -> list[tuple[str, str, str]]:
+        """(item label, what will be added, note) for every item, as the preview shows it."""
+        if self.mode() == self.EVENT:
+            text = self._event_text()
+            return [(item.label, text, "") for item in self.items]
+        text = self._disclosure_text()
+        return [(item.label, text, self._disclosure_note(item)) for item in self.items]
+
+    def refresh_preview(self, *_args: object) -> None:
+        if not self._built:
+            return
+        rows = self.planned()
+        self.preview.setRowCount(len(rows))
+        for row, cells in enumerate(rows):
+            for column, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
+                self.preview.setItem(row, column, cell)
+        self.apply_button.setEnabled(bool(self.items) and not self.applied and self._ready())
+
+    def _ready(self) -> bool:
+        if self.mode() == self.EVENT:
+            return bool(self.action_combo.currentText().strip() and self.actor_edit.text().strip())
+        return True
+
+    # -- applying -------------------------------------------------------------------------
+
+    def undo_text(self) -> str:
+        n = len(self.items)
+        if self.mode() == self.EVENT:
+            return f"Add event to {n} items"
+        return f"Add {category(self.category_combo.currentData()).label} disclosure to {n} items"
+
+    def apply(self) -> None:
+        """Make every edit inside one Undo step; one item's problem never stops the others."""
+        self.problem.clear_problem()
+        edit = self._add_event if self.mode() == self.EVENT else self._disclose
+        failures: list[tuple[str, str]] = []
+        applied = 0
+        with self.undo.edit(self.undo_text(), None):
+            for item in self.items:
+                try:
+                    edit(item)
+                except CredenceError as exc:
+                    failures.append((item.label, str(exc)))
+                else:
+                    applied += 1
+        self.applied, self.failures = applied, failures
+        if not failures:
+            self.accept()
+            return
+        reasons = {reason for _label, reason in failures}
+        if not applied and len(reasons) == 1:  # the values themselves: fix them and try again
+            self.problem.show_problem(f"Nothing was added: {reasons.pop()}.")
+            self.applied = 0
+            return
+        listed = "; ".join(f"{label}: {reason}" for label, reason in failures[:10])
+        more = f" and {len(failures) - 10} more" if len(failures) > 10 else ""
+        self.problem.show_problem(
+            f"Added to {applied} items (one Undo step). Not added to {len(failures)}: "
+            f"{listed}{more}."
+        )
+        self.apply_button.setEnabled(False)
+        self.cancel_button.setText("Close")
+
+    def _add_event(self, item: ItemView) -> None:
+        self.library.add_event(
+            item.id,
+            self.action_combo.currentText(),
+            self.actor_edit.text(),
+            date=self.date_edit.text().strip() or None,
+            place=self.place_edit.text(),
+            source=self.source_edit.text(),
+            note=self.note_edit.text(),
+            tool=self.event_tool_combo.currentData(),
+        )
+
+    def _disclose(self, item: ItemView) -> None:
+        self.library.disclose(
+            item.id,
+            self.category_combo.currentData(),
+            tools=self.chosen_tools(),
+            purpose=self.purpose_edit.text(),
+            extent=self.extent_edit.text(),
+        )

@@ -1,0 +1,714 @@
+"""One renderer for every output: paint a label onto any QPainter.
+
+Unit convention: `paint_label` works in **points** (1/72 inch). `rect` is the label's rectangle
+in the painter's logical coordinates, and the caller scales the painter so that one logical unit
+is one point. The on-screen preview scales by (widget pixels per point), the PDF writer by
+(resolution / 72), a PNG by (dpi / 72), a QPrinter by (printer.resolution() / 72). Nothing else
+differs between them, so the preview shows exactly what prints.
+
+Inside, text is shaped with QTextLayout (HarfBuzz: right-to-left scripts, CJK, combining marks)
+against a fixed 1152 dpi reference device, i.e. in sixteenths of a point. That keeps glyph
+advances independent of the screen's DPI and of hinting, so line breaks are the same in every
+output. The painter is scaled by 1/16 while drawing.
+
+Fitting: each block starts at the template's size. When the text does not fit, every block
+shrinks by the same factor, but never below the template's minimum size (a block the template
+itself sets smaller is left as it is, and preflight reports it). When even the minimum does not
+fit, the label is flagged as overflowing: the lines that do not fit are listed in
+`LabelLayout.hidden_lines`, and a red frame with "TEXT DOES NOT FIT" is painted on the label,
+so nothing is ever cut off silently.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QPainter,
+    QPen,
+    QTextLayout,
+    QTextLine,
+    QTextOption,
+)
+
+from labels.content import LabelContent
+from labels.fonts import label_font, register_fonts
+from labels.qr import QUIET_ZONE, qr_matrix, qr_path
+from labels.templates import PT_PER_MM, Template, block_parts
+
+#: Layout units per point (the reference device is 72 * 16 = 1152 dpi).
+UNITS_PER_PT = 16.0
+#: Languages written right to left (primary subtags).
+RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "ug", "ur"})
+#: Blocks that form the disclosure group, kept together at the bottom of the label.
+DISCLOSURE_BLOCKS = frozenset({"badge", "sentence"})
+DRAFT_MARK = "DRAFT"
+FSI, PDI = "\u2068", "\u2069"
+_NO_BIDI_CONTROLS = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e")
+OVERFLOW_MARK = "TEXT DOES NOT FIT"
+_OVERFLOW_COLOUR = "#b3261e"
+# Badge padding, in ems of the badge's type size.
+_BADGE_PAD_X = 0.45
+_BADGE_PAD_Y = 0.18
+_FIT_ROUNDS = 8
+# Qt enum lookups are slow in PySide; these are looked up once.
+_LTR = Qt.LayoutDirection.LeftToRight
+_RTL = Qt.LayoutDirection.RightToLeft
+_WRAP = QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+_ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute
+_ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
+_ALIGN_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignAbsolute
+
+
+@dataclass(frozen=True)
+class LabelLayout:
+    """How a label was laid out and painted. Lengths are points, in the painter's coordinates.
+
+    `sizes_used` is the type size of each block entry shown (e.g. "title", "maker+date"),
+    `lines` every line its text was broken into, `hidden_lines` the lines that did not fit
+    (only when `overflow`), `boxes` the painted area of each block as (x, y, width, height),
+    `scale` the common shrink factor applied to the template's sizes, `qr_modules` the QR
+    symbol's size in modules (0: none drawn).
+    """
+
+    overflow: bool
+    smallest_pt: float
+    sizes_used: dict[str, float]
+    lines: dict[str, list[str]]
+    hidden_lines: dict[str, list[str]] = field(default_factory=dict)
+    boxes: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    scale: float = 1.0
+    direction: str = "ltr"
+    qr_modules: int = 0
+    draft: bool = False
+
+
+def text_direction(text: str) -> Qt.LayoutDirection:
+    """The paragraph direction of `text` from its first strong character (Unicode rule P2).
+
+    Characters inside isolates (FSI/LRI/RLI ... PDI) are skipped, as the rule says.
+    """
+    depth = 0
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("FSI", "LRI", "RLI"):
+            depth += 1
+        elif kind == "PDI":
+            depth = max(0, depth - 1)
+        elif depth:
+            continue
+        elif kind == "L":
+            return _LTR
+        elif kind in ("R", "AL"):
+            return _RTL
+    return _LTR
+
+
+def label_is_rtl(content: LabelContent, template: Template) -> bool:
+    """Whether the label as a whole runs right to left (start edge on the right)."""
+    if template.direction != "auto":
+        return template.direction == "rtl"
+    language = (content.language or "").replace("_", "-").split("-")[0].lower()
+    if language:
+        return language in RTL_LANGUAGES
+    first = content.field("title") or content.field("maker") or content.field("sentence") or ""
+    return text_direction(first) == Qt.LayoutDirection.RightToLeft
+
+
+def _reference_device() -> QImage:
+    # A 1x1 image is the cheapest QPaintDevice with a settable resolution.
+    image = QImage(1, 1, QImage.Format.Format_Mono)
+    dots_per_metre = round(72 * UNITS_PER_PT / 0.0254)
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
+    return image
+
+
+class ShapeCache:
+    """Shaped text kept between the labels of one batch (optional; see `paint_label`).
+
+    Batches repeat a lot of text (credit lines, disclosure wording), and shaping is the costly
+    part of laying it out. A cache belongs to one thread and one batch; it never changes what
+    is painted. It forgets everything once it holds `limit` paragraphs.
+    """
+
+    def __init__(self, limit: int = 512) -> None:
+        self.limit = limit
+        self.device = _reference_device()
+        self.layouts: dict[tuple[object, ...], QTextLayout] = {}
+        self.fonts: dict[tuple[object, ...], QFont] = {}
+        # Per layout: the widths its lines were last broken at, and their heights. The same
+        # widths break the same way, so the lines only need moving.
+        self.breaks: dict[int, tuple[QTextLayout, list[tuple[float, float]], list[str]]] = {}
+        self.colours: dict[str, QColor] = {}
+
+    def colour(self, name: str) -> QColor:
+        colour = self.colours.get(name)
+        if colour is None:
+            colour = self.colours[name] = QColor(name)
+        return colour
+
+    def font(self, families: tuple[str, ...], size: float, bold: bool) -> QFont:
+        key = (families, size, bold)
+        font = self.fonts.get(key)
+        if font is None:
+            font = self.fonts[key] = label_font(families, size, bold=bold)
+        return font
+
+    def layout(
+        self,
+        key: tuple[object, ...],
+        text: str,
+        font: QFont,
+        direction: Qt.LayoutDirection,
+        align: Qt.AlignmentFlag,
+    ) -> QTextLayout:
+        layout = self.layouts.get(key)
+        if layout is None:
+            if len(self.layouts) >= self.limit:
+                self.layouts.clear()
+                self.breaks.clear()
+            layout = QTextLayout(text, font, self.device)
+            option = QTextOption()
+            option.setWrapMode(_WRAP)
+            option.setTextDirection(direction)
+            option.setAlignment(align)
+            layout.setTextOption(option)
+            layout.setCacheEnabled(True)
+            self.layouts[key] = layout
+        return layout
+
+
+class _Para:
+    """One block entry being laid out (mutable scratch state of one paint call)."""
+
+    __slots__ = (
+        "badge",
+        "bottom",
+        "boxes",
+        "entry",
+        "layout",
+        "line_height",
+        "lines",
+        "size",
+        "text",
+        "texts",
+        "top",
+        "visible",
+    )
+
+    def __init__(
+        self, entry: str, text: str, size: float, layout: QTextLayout, line_height: float
+    ) -> None:
+        self.entry = entry
+        self.text = text
+        self.size = size
+        self.layout = layout
+        self.badge = entry == "badge"
+        self.line_height = line_height
+        self.top = self.bottom = 0.0
+        self.lines: list[QTextLine] = []
+        self.texts: list[str] = []
+        # Per line: (x, y, width) of the line box in layout units.
+        self.boxes: list[tuple[float, float, float]] = []
+        self.visible: list[bool] = []
+
+
+@dataclass
+class _Frame:
+    """The label's geometry in layout units, and where the QR code sits."""
+
+    width: float
+    height: float
+    left: float
+    top: float
+    inner_width: float
+    inner_height: float
+    rtl: bool
+    centre: bool
+    qr: QRectF | None
+    qr_gap: float
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.inner_height
+
+    def line_box(self, y: float, height: float) -> tuple[float, float]:
+        """(x, width) of a line whose box is [y, y + height]: narrower beside the QR code."""
+        if (
+            self.qr is not None
+            and y < self.qr.bottom() + self.qr_gap
+            and y + height > (self.qr.top() - self.qr_gap)
+        ):
+            narrow = self.inner_width - self.qr.width() - self.qr_gap
+            return (self.left + self.inner_width - narrow if self.rtl else self.left), narrow
+        return self.left, self.inner_width
+
+
+class _Builder:
+    """Lays out one label's blocks at a given scale (one instance per paint call)."""
+
+    def __init__(
+        self, content: LabelContent, template: Template, frame: _Frame, cache: ShapeCache
+    ) -> None:
+        self.content = content
+        self.template = template
+        self.frame = frame
+        self.cache = cache
+        self.device = cache.device
+        self.families = (template.font_family, *template.fallback_families)
+        self.align = _ALIGN_CENTRE if frame.centre else _ALIGN_RIGHT if frame.rtl else _ALIGN_LEFT
+        self.pitch = template.line_spacing * UNITS_PER_PT
+        # (entry, text, paragraph direction, bold) of each block that has something to show.
+        self.entries: list[tuple[str, str, Qt.LayoutDirection, bool]] = []
+        separator = "، " if frame.rtl else ", "
+        label_direction = _RTL if frame.rtl else _LTR
+        bold_blocks = template.bold
+        for entry in template.blocks:
+            if entry == "qr":
+                continue
+            parts = block_parts(entry)
+            texts = [t for t in (content.field(p) for p in parts) if t]
+            bold = entry in bold_blocks or any(p in bold_blocks for p in parts)
+            if len(texts) == 1:
+                # A block on its own takes its direction from its text (like dir="auto").
+                self.entries.append((entry, texts[0], text_direction(texts[0]), bold))
+            elif texts:
+                # Joined fields ("maker, date") follow the label's direction, and each field is
+                # isolated, so an Arabic name never drags the date to the wrong side.
+                joined = separator.join(f"{FSI}{t}{PDI}" for t in texts)
+                self.entries.append((entry, joined, label_direction, bold))
+
+    def size_of(self, entry: str, scale: float) -> float:
+        base = self.template.sizes[entry]
+        floor = self.template.min_size_pt
+        if base <= floor:
+            return base
+        return max(floor, round(base * scale * 4) / 4)
+
+    def floor_scale(self) -> float:
+        """The scale at which every block that can shrink has reached the minimum size."""
+        bases = [self.template.sizes[e[0]] for e in self.entries]
+        biggest = max(bases, default=self.template.min_size_pt)
+        return min(1.0, self.template.min_size_pt / biggest)
+
+    def paras(self, scale: float) -> tuple[list[_Para], list[_Para]]:
+        """The (object, disclosure) groups of paragraphs at `scale`, not yet positioned."""
+        upper: list[_Para] = []
+        lower: list[_Para] = []
+        cache, families, align = self.cache, self.families, self.align
+        for entry, text, direction, bold in self.entries:
+            size = self.size_of(entry, scale)
+            # The entry is part of the key: two blocks with the same text need their own lines.
+            key = (entry, text, size, bold, direction, align, families)
+            font = cache.font(families, size, bold)
+            layout = cache.layout(key, text, font, direction, align)
+            para = _Para(entry, text, size, layout, size * self.pitch)
+            # Everything from the first disclosure block on stays together at the bottom.
+            (lower if lower or entry in DISCLOSURE_BLOCKS else upper).append(para)
+        return upper, lower
+
+    def gap_before(self, previous: _Para, para: _Para) -> float:
+        if previous.entry == "title":
+            return 0.45 * previous.size * UNITS_PER_PT
+        if previous.badge:
+            return 0.45 * para.size * UNITS_PER_PT
+        return 0.2 * para.size * UNITS_PER_PT
+
+    def group_gap(self, lower: list[_Para]) -> float:
+        return 1.0 * max(p.size for p in lower) * UNITS_PER_PT
+
+    def flow(self, paras: list[_Para], y: float) -> float:
+        """Break and position `paras` from `y` down; returns the bottom. Widths follow the QR."""
+        previous: _Para | None = None
+        for para in paras:
+            if previous is not None:
+                y += self.gap_before(previous, para)
+            para.top = y
+            pad_x = _BADGE_PAD_X * para.size * UNITS_PER_PT if para.badge else 0.0
+            pad_y = _BADGE_PAD_Y * para.size * UNITS_PER_PT if para.badge else 0.0
+            y += pad_y
+            y = self._break(para, y, pad_x, pad_y)
+            y += pad_y
+            para.bottom = y
+            para.visible = [True] * len(para.lines)
+            previous = para
+        return y
+
+    def _break(self, para: _Para, y: float, pad_x: float, pad_y: float) -> float:
+        """Break `para` into lines from `y` (widths follow the QR code); returns the bottom.
+
+        Lines are set at the template's pitch whatever the font's own ascent and descent
+        (fallback fonts for CJK or Arabic are taller): an even rhythm, text centred on its line.
+        """
+        frame, pitch, layout = self.frame, para.line_height, para.layout
+        para.lines, para.boxes = [], []
+        known = self.cache.breaks.get(id(layout))
+        before = known[1] if known is not None and known[0] is layout else None
+        if known is not None and before is not None:
+            # Same widths as last time: the same line breaks, so only move the lines.
+            boxes, top = [], y
+            for width_used, _ in before:
+                x, width = frame.line_box(top - pad_y, pitch + 2 * pad_y)
+                if max(1.0, width - 2 * pad_x) != width_used:
+                    break
+                boxes.append((x, top, width))
+                top += pitch
+            else:
+                for i, ((x, line_y, _), (_, height)) in enumerate(zip(boxes, before, strict=True)):
+                    line = layout.lineAt(i)
+                    line.setPosition(QPointF(x + pad_x, line_y + (pitch - height) / 2))
+                    para.lines.append(line)
+                para.boxes = boxes
+                para.texts = known[2]
+                return top
+        record = []
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            x, width = frame.line_box(y - pad_y, pitch + 2 * pad_y)
+            width_used = max(1.0, width - 2 * pad_x)
+            line.setLineWidth(width_used)
+            height = line.height()
+            line.setPosition(QPointF(x + pad_x, y + (pitch - height) / 2))
+            record.append((width_used, height))
+            para.lines.append(line)
+            para.boxes.append((x, y, width))
+            y += pitch
+        layout.endLayout()
+        para.texts = [_line_text(para.text, line) for line in para.lines]
+        self.cache.breaks[id(layout)] = (layout, record, para.texts)
+        return y
+
+    def _fits_shifted(self, paras: list[_Para], dy: float) -> bool:
+        """Whether every line keeps its width when `paras` move down by `dy`."""
+        for para in paras:
+            pad_y = _BADGE_PAD_Y * para.size * UNITS_PER_PT if para.badge else 0.0
+            for x, y, width in para.boxes:
+                if self.frame.line_box(y + dy - pad_y, para.line_height + 2 * pad_y) != (x, width):
+                    return False
+        return True
+
+    @staticmethod
+    def _shift(paras: list[_Para], dy: float) -> None:
+        """Move laid-out `paras` down by `dy` without breaking their lines again."""
+        for para in paras:
+            para.top += dy
+            para.bottom += dy
+            for line in para.lines:
+                position = line.position()
+                line.setPosition(QPointF(position.x(), position.y() + dy))
+            para.boxes = [(x, y + dy, width) for x, y, width in para.boxes]
+
+    def place_lower(self, lower: list[_Para], earliest: float) -> float:
+        """Anchor the disclosure group to the bottom (not above `earliest`); returns its top.
+
+        Line widths depend on where the lines fall next to the QR code, and the group's height
+        on the widths. Start where the group most likely ends up (beside a bottom QR code,
+        below a top one), then move it without re-breaking when the widths allow, or settle
+        the position in a few rounds.
+        """
+        frame = self.frame
+        guess = earliest
+        if frame.qr is not None:
+            at_bottom = frame.qr.center().y() > frame.top + frame.inner_height / 2
+            guess = frame.qr.top() - frame.qr_gap if at_bottom else frame.qr.bottom() + frame.qr_gap
+        top = max(earliest, guess)
+        height = self.flow(lower, top) - top
+        # Highest-reaching position seen at which the group fits: beside the QR code lines
+        # are narrower, so moving down can add a line, which moves the group up again, where
+        # the lines are wider... In such a cycle, keep the lowest position that fits.
+        best = top if top + height <= frame.bottom + 0.5 else None
+        for _ in range(4):
+            wanted = max(earliest, frame.bottom - height)
+            if abs(wanted - top) < 0.5:
+                break
+            if self._fits_shifted(lower, wanted - top):
+                self._shift(lower, wanted - top)
+                return wanted
+            top = wanted
+            height = self.flow(lower, top) - top
+            if top + height <= frame.bottom + 0.5 and (best is None or top > best):
+                best = top
+        if top + height > frame.bottom + 0.5 and best is not None:
+            self.flow(lower, best)
+            return best
+        return top
+
+    def attempt(self, scale: float) -> tuple[list[_Para], list[_Para], bool, float]:
+        """Lay out every block at `scale`.
+
+        Returns the (object, disclosure) groups, whether they fit, and the height they need.
+        """
+        upper, lower = self.paras(scale)
+        frame = self.frame
+        upper_bottom = self.flow(upper, frame.top)
+        if not lower:
+            needed = upper_bottom - frame.top
+            return upper, lower, upper_bottom <= frame.bottom + 0.5, needed
+        gap = self.group_gap(lower) if upper else 0.0
+        lower_top = self.place_lower(lower, upper_bottom + gap)
+        fits = lower[-1].bottom <= frame.bottom + 0.5 and upper_bottom + gap <= lower_top + 0.5
+        needed = (upper_bottom - frame.top) + gap + (lower[-1].bottom - lower_top)
+        return upper, lower, fits, needed
+
+    def fit(self) -> tuple[list[_Para], list[_Para], bool, float]:
+        """Lay out at the largest common scale that fits, down to the minimum type size.
+
+        Returns the groups, whether they fit and the scale. Each round shrinks by the ratio of
+        the room to the height needed (at least 1.5 %), so a near miss costs one more round.
+        """
+        upper, lower, fits, needed = self.attempt(1.0)
+        scale, floor = 1.0, self.floor_scale()
+        for _ in range(_FIT_ROUNDS):
+            if fits or scale <= floor:
+                break
+            ratio = self.frame.inner_height / max(needed, 1.0)
+            scale = max(floor, scale * min(0.985, ratio))
+            upper, lower, fits, needed = self.attempt(scale)
+        if not fits and scale > floor:
+            scale = floor
+            upper, lower, fits, needed = self.attempt(scale)
+        return upper, lower, fits, scale
+
+    def centre_vertically(self, upper: list[_Para], lower: list[_Para]) -> None:
+        paras = upper + lower
+        if not paras:
+            return
+        height = paras[-1].bottom - paras[0].top
+        self.flow(paras, self.frame.top + max(0.0, (self.frame.inner_height - height) / 2))
+
+    def hide_overflow(self, upper: list[_Para], lower: list[_Para]) -> None:
+        """Mark the lines that do not fit: the disclosure group wins over the object fields."""
+        frame = self.frame
+        if lower:
+            top = max(frame.top, frame.bottom - (lower[-1].bottom - lower[0].top))
+            self.flow(lower, top)
+            limit = lower[0].top - (self.group_gap(lower) if upper else 0.0)
+        else:
+            limit = frame.bottom
+        for para in upper:
+            para.visible = [y + para.line_height <= limit + 0.5 for _, y, _ in para.boxes]
+        for para in lower:
+            para.visible = [y + para.line_height <= frame.bottom + 0.5 for _, y, _ in para.boxes]
+
+
+def _frame(content: LabelContent, template: Template, rect: QRectF) -> _Frame:
+    unit = UNITS_PER_PT
+    width, height = rect.width() * unit, rect.height() * unit
+    pad = template.padding_mm * PT_PER_MM * unit
+    inner_w, inner_h = max(1.0, width - 2 * pad), max(1.0, height - 2 * pad)
+    rtl = label_is_rtl(content, template)
+    qr = None
+    gap = 0.0
+    if "qr" in template.blocks and content.field("qr_text"):
+        size = min(template.qr_size_mm * PT_PER_MM * unit, inner_h, inner_w * 0.5)
+        x = pad if rtl else pad + inner_w - size
+        y = pad if template.qr_position == "top" else pad + inner_h - size
+        qr = QRectF(x, y, size, size)
+        gap = max(2.5 * PT_PER_MM * unit, 0.08 * size)
+    return _Frame(
+        width, height, pad, pad, inner_w, inner_h, rtl, template.align == "centre", qr, gap
+    )
+
+
+def _line_text(text: str, line: QTextLine) -> str:
+    start = line.textStart()
+    return text[start : start + line.textLength()].translate(_NO_BIDI_CONTROLS).strip()
+
+
+def _single_line(text: str, font: QFont, device: QImage) -> QTextLayout:
+    layout = QTextLayout(text, font, device)
+    layout.beginLayout()
+    line = layout.createLine()
+    line.setLineWidth(1e7)
+    line.setPosition(QPointF(0, 0))
+    layout.endLayout()
+    return layout
+
+
+def _paint_draft(painter: QPainter, frame: _Frame, builder: _Builder, colour: str) -> None:
+    # A large translucent diagonal mark over everything (so a badge or QR code cannot hide
+    # it): unmistakable, yet the text under it stays readable.
+    size_pt = max(8.0, min(frame.width, frame.height) / UNITS_PER_PT * 0.3)
+    font = label_font(builder.families, size_pt, bold=True)
+    font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 110)
+    mark = _single_line(DRAFT_MARK, font, builder.device)
+    line = mark.lineAt(0)
+    painter.save()
+    painter.translate(frame.width / 2, frame.height / 2)
+    painter.rotate(-18 if not frame.rtl else 18)
+    painter.setOpacity(0.2)
+    painter.setPen(QColor(colour))
+    mark.draw(painter, QPointF(-line.naturalTextWidth() / 2, -line.height() / 2))
+    painter.restore()
+    # And a solid tag in the top start corner, legible whatever lies under the big mark.
+    _corner_tag(painter, frame, builder, DRAFT_MARK, colour, end=False)
+
+
+def _corner_tag(
+    painter: QPainter, frame: _Frame, builder: _Builder, text: str, colour: str, *, end: bool
+) -> None:
+    """A small white-on-colour tag in a top corner, inside the label's padding."""
+    unit = UNITS_PER_PT
+    size_pt = max(5.0, min(12.0, frame.top / unit * 0.45))
+    tag = _single_line(text, label_font(builder.families, size_pt, bold=True), builder.device)
+    line = tag.lineAt(0)
+    pad = 0.3 * size_pt * unit
+    width, height = line.naturalTextWidth() + 2 * pad, line.height()
+    at_right = end != frame.rtl
+    x = frame.left + frame.inner_width - width if at_right else frame.left
+    y = max(unit, (frame.top - height) / 2)
+    painter.fillRect(QRectF(x, y, width, height), QColor(colour))
+    painter.setPen(QColor("#ffffff"))
+    tag.draw(painter, QPointF(x + pad, y))
+
+
+def _paint_overflow(painter: QPainter, frame: _Frame, builder: _Builder) -> None:
+    colour = QColor(_OVERFLOW_COLOUR)
+    unit = UNITS_PER_PT
+    pen = QPen(colour, 2 * unit)
+    pen.setStyle(Qt.PenStyle.DashLine)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(QRectF(unit, unit, frame.width - 2 * unit, frame.height - 2 * unit))
+    _corner_tag(painter, frame, builder, OVERFLOW_MARK, _OVERFLOW_COLOUR, end=True)
+
+
+def paint_label(
+    painter: QPainter,
+    rect: QRectF,
+    content: LabelContent,
+    template: Template,
+    *,
+    cache: ShapeCache | None = None,
+) -> LabelLayout:
+    """Paint one label into `rect` (points, in the painter's logical units) and say how.
+
+    The caller scales the painter so that one logical unit is one point (see the module notes);
+    the same call serves the preview, PDF, PNG and printing. Needs a QGuiApplication (see
+    `ensure_gui`). The painter's state is restored afterwards. A `ShapeCache` shared by the
+    labels of a batch (same thread) saves shaping repeated text again.
+    """
+    register_fonts()
+    frame = _frame(content, template, rect)
+    builder = _Builder(content, template, frame, cache or ShapeCache())
+
+    upper, lower, fits, scale = builder.fit()
+    overflow = not fits
+    if overflow:
+        builder.hide_overflow(upper, lower)
+    elif frame.centre:
+        builder.centre_vertically(upper, lower)
+
+    colours = template.colours
+    colour = builder.cache.colour
+    unit = UNITS_PER_PT
+    painter.save()
+    painter.translate(rect.topLeft())
+    painter.scale(1 / unit, 1 / unit)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    painter.fillRect(QRectF(0, 0, frame.width, frame.height), colour(colours["background"]))
+
+    sizes: dict[str, float] = {}
+    lines: dict[str, list[str]] = {}
+    hidden: dict[str, list[str]] = {}
+    boxes: dict[str, tuple[float, float, float, float]] = {}
+
+    def to_pt(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
+        return (
+            round(rect.x() + x / unit, 3),
+            round(rect.y() + y / unit, 3),
+            round(w / unit, 3),
+            round(h / unit, 3),
+        )
+
+    text_pen = colour(colours["text"])
+    origin = QPointF(0, 0)
+    for para in upper + lower:
+        lines[para.entry] = list(para.texts)
+        every = all(para.visible)
+        if every:
+            shown = para.lines
+        else:
+            shown = [line for line, ok in zip(para.lines, para.visible, strict=True) if ok]
+            hidden[para.entry] = [
+                t for t, ok in zip(para.texts, para.visible, strict=True) if not ok
+            ]
+        if not shown:
+            continue
+        sizes[para.entry] = para.size
+        if para.badge:
+            pad_x = _BADGE_PAD_X * para.size * unit
+            pad_y = _BADGE_PAD_Y * para.size * unit
+            natural = max(line.naturalTextWidth() for line in shown) + 2 * pad_x
+            first = para.boxes[0]
+            last = para.boxes[len(shown) - 1]
+            top = first[1] - pad_y
+            height = last[1] + para.line_height - first[1] + 2 * pad_y
+            if frame.centre:
+                x = first[0] + (first[2] - natural) / 2
+            elif frame.rtl:
+                x = first[0] + first[2] - natural
+            else:
+                x = first[0]
+            pill = QRectF(x, top, min(natural, first[2]), height)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour(colours["badge_background"]))
+            radius = min(pill.height() / 2, 0.35 * para.size * unit)
+            painter.drawRoundedRect(pill, radius, radius)
+            painter.setPen(colour(colours["badge_text"]))
+            boxes[para.entry] = to_pt(pill.x(), pill.y(), pill.width(), pill.height())
+        else:
+            painter.setPen(text_pen)
+            x0 = min(b[0] for b in para.boxes)
+            x1 = max(b[0] + b[2] for b in para.boxes)
+            y0 = para.boxes[0][1]
+            y1 = para.boxes[len(shown) - 1][1] + para.line_height
+            boxes[para.entry] = to_pt(x0, y0, x1 - x0, y1 - y0)
+        if every:
+            para.layout.draw(painter, origin)
+        else:
+            for line in shown:
+                line.draw(painter, origin)
+
+    qr_modules = 0
+    if frame.qr is not None and content.qr_text:
+        matrix = qr_matrix(content.qr_text)
+        qr_modules = len(matrix)
+        module = frame.qr.width() / qr_modules
+        quiet = frame.qr.adjusted(
+            -QUIET_ZONE * module, -QUIET_ZONE * module, QUIET_ZONE * module, QUIET_ZONE * module
+        ).intersected(QRectF(0, 0, frame.width, frame.height))
+        painter.fillRect(quiet, QColor("#ffffff"))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#000000"))
+        painter.drawPath(qr_path(matrix, frame.qr))
+        boxes["qr"] = to_pt(frame.qr.x(), frame.qr.y(), frame.qr.width(), frame.qr.height())
+
+    if content.draft:
+        _paint_draft(painter, frame, builder, colours["draft"])
+    if overflow:
+        _paint_overflow(painter, frame, builder)
+    painter.restore()
+
+    return LabelLayout(
+        overflow=overflow,
+        smallest_pt=min(sizes.values(), default=0.0),
+        sizes_used=sizes,
+        lines=lines,
+        hidden_lines=hidden,
+        boxes=boxes,
+        scale=round(scale, 4),
+        direction="rtl" if frame.rtl else "ltr",
+        qr_modules=qr_modules,
+        draft=content.draft,
+    )

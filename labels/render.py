@@ -1,0 +1,263 @@
+"""Labels to files: vector PDF (QPdfWriter) and PNG, one page per sheet, written atomically.
+
+Both call `paint_label` with a painter scaled to points, exactly as the preview and a QPrinter
+do. Files are written to a temporary file in the target folder and moved into place with
+`os.replace`, so a crash or a cancel leaves either the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
+
+from labels.content import LabelContent
+from labels.paint import LabelLayout, ShapeCache, paint_label
+from labels.preflight import Finding, preflight
+from labels.templates import Template
+from provenance import CancelToken, Progress
+
+#: QPdfWriter resolution: fine enough that Qt's integer device coordinates never show.
+PDF_DPI = 1200
+
+
+class LabelsCancelled(Exception):
+    """Rendering was cancelled through the cancel token; the target file was not touched."""
+
+
+@dataclass(frozen=True)
+class RenderedLabel:
+    """One label as rendered: its content, its page (1-based), its layout and preflight."""
+
+    content: LabelContent
+    page: int
+    layout: LabelLayout
+    findings: tuple[Finding, ...]
+
+
+def ensure_gui() -> None:
+    """Make sure a QGuiApplication exists, so labels can be rendered from the command line.
+
+    Creates one (never a widgets QApplication) when there is none, on the "offscreen"
+    platform when no display is available (Linux/BSD without DISPLAY or WAYLAND_DISPLAY and no
+    QT_QPA_PLATFORM choice). Qt keeps the application object alive; nothing is stored here.
+    Raises RuntimeError when a plain QCoreApplication (no GUI support) is already running.
+    """
+    app = QCoreApplication.instance()
+    if app is not None:
+        if not isinstance(app, QGuiApplication):
+            raise RuntimeError(
+                "labels need a QGuiApplication, but a QCoreApplication is already running"
+            )
+        return
+    argv = [sys.argv[0] if sys.argv and sys.argv[0] else "credence"]
+    headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if (
+        sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+        and headless
+        and not os.environ.get("QT_QPA_PLATFORM")
+    ):
+        argv += ["-platform", "offscreen"]
+    QGuiApplication(argv)
+
+
+def page_count(labels: int, template: Template) -> int:
+    """How many pages `labels` labels take on `template`'s sheets."""
+    return max(1, -(-labels // template.labels_per_sheet))
+
+
+def _page_size(template: Template) -> QPageLayout:
+    width, height = template.page_width_mm, template.page_height_mm
+    # Qt keeps page sizes portrait; a landscape page is a portrait size turned round.
+    size = QPageSize(
+        QSizeF(min(width, height), max(width, height)),
+        QPageSize.Unit.Millimeter,
+        template.name,
+        QPageSize.SizeMatchPolicy.ExactMatch,
+    )
+    orientation = (
+        QPageLayout.Orientation.Landscape if width > height else QPageLayout.Orientation.Portrait
+    )
+    return QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+
+
+def _temp_beside(path: Path) -> Path:
+    if not path.parent.is_dir():
+        raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(handle)
+    return Path(name)
+
+
+def _paint_page(
+    painter: QPainter,
+    contents: Sequence[LabelContent],
+    first: int,
+    template: Template,
+    page: int,
+    results: list[RenderedLabel],
+    progress: Progress | None,
+    cancel: CancelToken | None,
+    total: int,
+    cache: ShapeCache,
+) -> None:
+    for slot, content in enumerate(contents[first : first + template.labels_per_sheet]):
+        if cancel is not None and cancel.cancelled:
+            raise LabelsCancelled
+        x, y, width, height = template.label_rect_pt(slot)
+        layout = paint_label(painter, QRectF(x, y, width, height), content, template, cache=cache)
+        findings = tuple(preflight(content, layout, template))
+        results.append(RenderedLabel(content, page, layout, findings))
+        if progress is not None:
+            done = first + slot + 1
+            progress(done, total, f"label {done} of {total}")
+
+
+def render_pdf(
+    contents: Sequence[LabelContent],
+    template: Template,
+    path: Path,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> list[RenderedLabel]:
+    """Render `contents` to one vector PDF at `path`: text stays text, fonts are embedded.
+
+    Labels fill each sheet in order, row by row; a new page starts when a sheet is full.
+    `progress(done, total, message)` is called after each label; `cancel` is checked before
+    each one, and a cancel raises LabelsCancelled leaving `path` as it was.
+    """
+    ensure_gui()
+    path = Path(path)
+    if not contents:
+        raise ValueError("there are no labels to render")
+    temp = _temp_beside(path)
+    writer = QPdfWriter(str(temp))
+    writer.setResolution(PDF_DPI)
+    writer.setPageLayout(_page_size(template))
+    writer.setCreator("Credence")
+    writer.setTitle(f"Labels ({template.name})")
+    painter = QPainter()
+    results: list[RenderedLabel] = []
+    cache = ShapeCache()
+    try:
+        if not painter.begin(writer):
+            raise OSError(f"cannot write the PDF {path}")
+        scale = writer.resolution() / 72
+        painter.scale(scale, scale)
+        for page, first in enumerate(range(0, len(contents), template.labels_per_sheet), 1):
+            if page > 1:
+                writer.newPage()
+            _paint_page(
+                painter,
+                contents,
+                first,
+                template,
+                page,
+                results,
+                progress,
+                cancel,
+                len(contents),
+                cache,
+            )
+        painter.end()
+        del writer  # closes the file before it is moved
+        os.replace(temp, path)
+    except BaseException:
+        if painter.isActive():
+            painter.end()
+        temp.unlink(missing_ok=True)
+        raise
+    return results
+
+
+def png_page_path(path: Path, page: int) -> Path:
+    """Where `render_png` writes page `page` (1-based): `path` itself, then name-2.png, ..."""
+    path = Path(path)
+    if page == 1:
+        return path
+    return path.with_name(f"{path.stem}-{page}{path.suffix or '.png'}")
+
+
+def render_png(
+    contents: Sequence[LabelContent],
+    template: Template,
+    path: Path,
+    *,
+    dpi: int = 300,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> list[RenderedLabel]:
+    """Render `contents` to PNG images at `dpi`, one image per page (sheet).
+
+    The first page goes to `path`, further pages beside it as `<stem>-2.png`, `<stem>-3.png`,
+    ... (see `png_page_path`). Pages are written to temporary files and moved into place
+    together at the end. Progress and cancel work as in `render_pdf`: a cancel raises
+    LabelsCancelled and leaves existing files as they were.
+    """
+    ensure_gui()
+    path = Path(path)
+    if not contents:
+        raise ValueError("there are no labels to render")
+    if not 36 <= dpi <= 2400:
+        raise ValueError(f"dpi must be between 36 and 2400, not {dpi}")
+    width_pt, height_pt = template.page_size_pt
+    scale = dpi / 72
+    results: list[RenderedLabel] = []
+    cache = ShapeCache()
+    # Every page goes to a temporary file first; they are moved into place only when all are
+    # written, so a cancel or a failure leaves the previous set of files as it was.
+    written: list[tuple[Path, Path]] = []
+    try:
+        for page, first in enumerate(range(0, len(contents), template.labels_per_sheet), 1):
+            image = QImage(
+                round(width_pt * scale), round(height_pt * scale), QImage.Format.Format_RGB32
+            )
+            image.fill(QColor("#ffffff"))
+            dots_per_metre = round(dpi / 0.0254)
+            image.setDotsPerMeterX(dots_per_metre)
+            image.setDotsPerMeterY(dots_per_metre)
+            painter = QPainter(image)
+            try:
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                painter.scale(scale, scale)
+                _paint_page(
+                    painter,
+                    contents,
+                    first,
+                    template,
+                    page,
+                    results,
+                    progress,
+                    cancel,
+                    len(contents),
+                    cache,
+                )
+            finally:
+                painter.end()
+            target = png_page_path(path, page)
+            temp = _temp_beside(target)
+            written.append((temp, target))
+            if not image.save(str(temp), "PNG"):
+                raise OSError(f"cannot write the PNG {target}")
+        for temp, target in written:
+            os.replace(temp, target)
+    except BaseException:
+        for temp, _ in written:
+            temp.unlink(missing_ok=True)
+        raise
+    return results
