@@ -191,6 +191,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--passphrase-file", type=Path, metavar="F")
     p.add_argument("--json", action="store_true")
 
+    p = verbs.add_parser("labels", help="render exhibit labels to PDF or PNG")
+    p.add_argument("items", nargs="*", metavar="ITEM")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--search", metavar="TEXT")
+    p.add_argument("--template", required=True, metavar="NAME", help="see `credence templates`")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.pdf|FILE.png")
+    p.add_argument("--lang", metavar="CODE", help="language of the disclosure wording")
+    p.add_argument("--qr", metavar="PATTERN", help="URL pattern with {accession}, or 'export'")
+    p.add_argument("--strict", action="store_true", help="fail on any preflight finding")
+    p.add_argument("--allow-unreviewed", action="store_true", help="print DRAFT labels")
+    p.add_argument("--json", action="store_true")
+    verbs.add_parser("templates", help="list label templates")
+
     p = verbs.add_parser("settings", help="show or change institution settings")
     p.add_argument("changes", nargs="*", metavar="KEY=VALUE")
 
@@ -628,6 +641,73 @@ def cmd_export(lib: Library, args) -> int:
     return EXIT_REJECTED if report.refused or report.failed else EXIT_OK
 
 
+def cmd_templates(lib: Library, args) -> int:
+    from labels import load_templates
+
+    for name, template in sorted(load_templates().items()):
+        size = f"{template.page_width_mm:.0f} x {template.page_height_mm:.0f} mm"
+        per_sheet = template.columns * template.rows
+        sheet = f", {per_sheet} per sheet" if per_sheet > 1 else ""
+        print(f"{name:14} {size}{sheet}, min {template.min_size_pt:g} pt - {template.description}")
+    return EXIT_OK
+
+
+def cmd_labels(lib: Library, args) -> int:
+    from desktop.labelling import plan_labels
+    from labels import ensure_gui, get_template, render_pdf, render_png
+
+    chosen = sum(bool(x) for x in (args.items, args.all, args.search))
+    if chosen != 1:
+        raise UsageError("name the ITEMs, or use --all or --search TEXT (one of them)")
+    suffix = args.out.suffix.lower()
+    if suffix not in (".pdf", ".png"):
+        raise UsageError("--out must end in .pdf or .png")
+    try:
+        template = get_template(args.template)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if args.items:
+        items = [lib.get_item(ref) for ref in args.items]
+    else:
+        items = lib.list_items(args.search if args.search else None, details=True)
+    qr = args.qr if args.qr is not None else (lib.settings().qr_pattern or None)
+    plan = plan_labels(
+        lib, items, language=args.lang, allow_unreviewed=args.allow_unreviewed, qr_pattern=qr
+    )
+    rendered = []
+    if plan.contents:
+        ensure_gui()
+        render = render_pdf if suffix == ".pdf" else render_png
+        rendered = render(plan.contents, template, args.out)
+    findings = [(item, r) for item, r in zip(plan.items, rendered, strict=True) if r.findings]
+    if args.json:
+        _emit_json(
+            {
+                "labels": [
+                    {
+                        "item": item.label,
+                        "page": r.page,
+                        "draft": r.content.draft,
+                        "findings": [{"rule": f.rule, "message": f.message} for f in r.findings],
+                    }
+                    for item, r in zip(plan.items, rendered, strict=True)
+                ],
+                "refused": [{"item": i, "reason": reason} for i, reason in plan.refused],
+            }
+        )
+    else:
+        for item, r in findings:
+            for f in r.findings:
+                print(f"{item.label} (page {r.page}): {f.rule}: {f.message}")
+        for label, reason in plan.refused:
+            print(f"refused   {label}: {reason}; use --allow-unreviewed to print a DRAFT")
+        if rendered:
+            print(f"wrote {len(rendered)} labels to {args.out} ({rendered[-1].page} pages)")
+    if plan.refused or (args.strict and findings):
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
 def cmd_settings(lib: Library, args) -> int:
     if args.changes:
         changes = {}
@@ -662,6 +742,8 @@ VERBS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "trust": cmd_trust,
     "export": cmd_export,
     "settings": cmd_settings,
+    "labels": cmd_labels,
+    "templates": cmd_templates,
 }
 
 

@@ -31,8 +31,11 @@ class Settings:
     reviewer_role: str = "the registrar"
     #: Export file names: {name} {stem} {ext} {accession} {id}.
     export_naming: str = "{name}"
-    #: Language of the disclosure wording signed into exports.
+    #: Language of the disclosure wording signed into exports and printed on labels.
     language: str = "en"
+    #: What label QR codes say: a URL pattern with {accession} or {id}, "export" (the newest
+    #: export's manifest id and file hash), or empty for no QR code.
+    qr_pattern: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,7 +58,7 @@ def changed_settings(current: Settings, changes: dict[str, str]) -> Settings:
             raise InvalidValue(f"unknown setting {key!r}; settings are {', '.join(sorted(known))}")
         if key in _CHOICES and value not in _CHOICES[key]:
             raise InvalidValue(f"setting {key}: use one of {', '.join(_CHOICES[key])}")
-        if not str(value).strip():
+        if not str(value).strip() and key != "qr_pattern":
             raise InvalidValue(f"setting {key} cannot be empty")
     if "language" in changes and changes["language"] not in available_languages():
         raise InvalidValue(

@@ -245,3 +245,53 @@ def test_export_usage_and_wrong_passphrase(cli, tmp_path, monkeypatch):
     assert status == 1 and "passphrase" in err and "Traceback" not in err
     key = (cli.library / "identity" / "signer-key.pem").read_text()
     assert "ENCRYPTED" in key and key not in err + out
+
+
+def test_labels_command_pdf_refusal_draft_and_strict(cli, tmp_path):
+    import shutil
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    from provenance import open_library
+
+    with open_library(cli.library) as lib:
+        lib.create_item({"accession": "L1", "title": "Harbour at dusk", "maker": "Ann"})
+        lib.create_item({"accession": "L2", "title": "Field", "maker": "Bo"})
+        lib.create_item({"accession": "L3", "title": "Basket", "maker": "Cy"})
+        lib.add_tool("Restorer X", "Acme Imaging", version="2.1")
+        lib.disclose("L1", "ai-restored", tools=["Restorer X"])
+        lib.review("L1", "approved", "Dana Registrar")
+        lib.disclose("L3", "ai-described", fields=["title"])  # draft
+    status, out, _ = cli("templates")
+    assert status == 0 and "wall" in out and "avery-l7163" in out
+    pdf = tmp_path / "wall.pdf"
+    status, out, _ = cli("labels", "--all", "--template", "wall", "--out", str(pdf), "--json")
+    data = json.loads(out)
+    assert status == 1 and [r["item"].split()[0] for r in data["refused"]] == ["L3"]
+    pages = [
+        subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for n in (1, 2)
+    ]
+    assert "AI-restored" in pages[0] and "Dana Registrar" in pages[0]
+    assert "Field" in pages[1] and "AI" not in pages[1]  # only disclosed items say so
+    status, out, _ = cli(
+        "labels",
+        "L3",
+        "--template",
+        "case",
+        "--out",
+        str(tmp_path / "d.png"),
+        "--allow-unreviewed",
+        "--lang",
+        "fr",
+        "--json",
+    )
+    assert status == 0 and json.loads(out)["labels"][0]["draft"] is True
+    assert (tmp_path / "d.png").stat().st_size > 1000
+    status, _, err = cli("labels", "--all", "--template", "nope", "--out", str(pdf))
+    assert status == 2 and "wall" in err

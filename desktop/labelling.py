@@ -1,0 +1,69 @@
+"""From library items to label contents: which disclosure a label shows, whether it is a
+draft, and what its QR code says. Shared by `credence labels` and the Print labels dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from labels import LabelContent, label_content
+from provenance import CATEGORIES, ItemView, Library, Wording
+
+#: Image-level categories first: a wall label leads with what was done to the picture.
+_ORDER = {c.slug: n for n, c in enumerate(CATEGORIES) if c.slug != "none"}
+
+
+@dataclass
+class LabelPlan:
+    contents: list[LabelContent] = field(default_factory=list)
+    items: list[ItemView] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (item label, reason)
+
+
+def qr_text(item: ItemView, pattern: str | None, library: Library) -> str | None:
+    """The QR code's text: a URL from a pattern ({accession}, {id}), or with the pattern
+    "export", the newest export's manifest id and file hash (to match a label to its file)."""
+    if not pattern:
+        return None
+    if pattern == "export":
+        exports = library.exports_of(f"#{item.id}")
+        if not exports:
+            return None
+        newest = exports[0]
+        return f"{newest.manifest_id} sha256:{newest.sha256}"
+    return pattern.replace("{accession}", item.accession or "").replace("{id}", str(item.id))
+
+
+def plan_labels(
+    library: Library,
+    items: Sequence[ItemView],
+    *,
+    language: str | None = None,
+    allow_unreviewed: bool = False,
+    qr_pattern: str | None = None,
+) -> LabelPlan:
+    """Label contents for `items`; an item whose AI disclosure is not approved is refused,
+    unless `allow_unreviewed`, and then its label carries a visible DRAFT mark."""
+    plan = LabelPlan()
+    for item in items:
+        wordings = library.wordings(f"#{item.id}", language)
+        ai = [(d, w) for d, w in wordings if d.category != "none"]
+        pending = [d for d, _ in ai if d.review_state != "approved"]
+        if pending and not allow_unreviewed:
+            names = ", ".join(sorted({d.category for d in pending}))
+            plan.refused.append(
+                (item.label, f"its AI disclosure ({names}) is not approved by a named person")
+            )
+            continue
+        shown: Wording | None = None
+        if ai:
+            shown = min(ai, key=lambda pair: _ORDER.get(pair[0].category, 99))[1]
+        elif wordings:
+            shown = wordings[0][1]  # "No AI use recorded", when that was recorded
+        plan.contents.append(
+            label_content(
+                item, shown, qr_text=qr_text(item, qr_pattern, library), draft=bool(pending)
+            )
+        )
+        plan.items.append(item)
+    return plan
