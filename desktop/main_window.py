@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.inspector.tabs import TABS
 from desktop.item_model import THUMB, ItemListModel, ThumbnailCache
 from desktop.undo import UndoController
 from desktop.workers import Worker, start
@@ -177,7 +178,7 @@ class MainWindow(QMainWindow):
         self.inspector = QTabWidget()
         self.inspector.setAccessibleName("Inspector")
         self.tabs = []
-        for tab_class in _inspector_tabs():
+        for tab_class in TABS:
             tab = tab_class(self.library, self.undo, self)
             tab.item_changed.connect(self._item_changed)
             self.tabs.append(tab)
@@ -407,11 +408,8 @@ class MainWindow(QMainWindow):
         if not ids:
             QMessageBox.information(self, "Print labels", "Select the items to label first.")
             return
-        try:
-            from desktop.dialogs.labels_dialog import LabelsDialog
-        except ImportError:
-            QMessageBox.information(self, "Print labels", "Label printing is not available yet.")
-            return
+        from desktop.dialogs.labels_dialog import LabelsDialog
+
         self._open(lambda: LabelsDialog(self.library, ids, self.run_task, self))
 
     def batch_edit(self) -> None:
@@ -478,11 +476,3 @@ class MainWindow(QMainWindow):
         except CredenceError as exc:
             QMessageBox.warning(self, "Credence", str(exc))
         self.model.reload()
-
-
-def _inspector_tabs() -> list[type]:
-    try:
-        from desktop.inspector.tabs import TABS
-    except ImportError:  # while the inspector is being built
-        return []
-    return list(TABS)

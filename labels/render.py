@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QColor,
     QGuiApplication,
     QImage,
+    QPagedPaintDevice,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -148,20 +149,45 @@ def render_pdf(
     temp = _temp_beside(path)
     writer = QPdfWriter(str(temp))
     writer.setResolution(PDF_DPI)
-    writer.setPageLayout(_page_size(template))
     writer.setCreator("Credence")
     writer.setTitle(f"Labels ({template.name})")
+    try:
+        results = paint_pages(writer, contents, template, progress=progress, cancel=cancel)
+        del writer  # closes the file before it is moved
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return results
+
+
+def paint_pages(
+    device: QPagedPaintDevice,
+    contents: Sequence[LabelContent],
+    template: Template,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> list[RenderedLabel]:
+    """Paint every sheet onto a paged device: a QPdfWriter, or a QPrinter the user chose.
+
+    The device gets the template's page layout; labels fill each sheet row by row.
+    """
+    ensure_gui()
+    if not contents:
+        raise ValueError("there are no labels to render")
+    device.setPageLayout(_page_size(template))
     painter = QPainter()
     results: list[RenderedLabel] = []
     cache = ShapeCache()
+    if not painter.begin(device):
+        raise OSError("cannot start painting on the output (is the file or printer available?)")
     try:
-        if not painter.begin(writer):
-            raise OSError(f"cannot write the PDF {path}")
-        scale = writer.resolution() / 72
+        scale = device.logicalDpiX() / 72
         painter.scale(scale, scale)
         for page, first in enumerate(range(0, len(contents), template.labels_per_sheet), 1):
             if page > 1:
-                writer.newPage()
+                device.newPage()
             _paint_page(
                 painter,
                 contents,
@@ -174,15 +200,41 @@ def render_pdf(
                 len(contents),
                 cache,
             )
+    finally:
         painter.end()
-        del writer  # closes the file before it is moved
-        os.replace(temp, path)
-    except BaseException:
-        if painter.isActive():
-            painter.end()
-        temp.unlink(missing_ok=True)
-        raise
     return results
+
+
+def page_image(
+    contents: Sequence[LabelContent], template: Template, page: int, *, dpi: int = 96
+) -> tuple[QImage, list[RenderedLabel]]:
+    """One sheet as an image (for an on-screen preview), with its labels' layouts."""
+    ensure_gui()
+    width_pt, height_pt = template.page_size_pt
+    scale = dpi / 72
+    image = QImage(round(width_pt * scale), round(height_pt * scale), QImage.Format.Format_RGB32)
+    image.fill(QColor("#ffffff"))
+    results: list[RenderedLabel] = []
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.scale(scale, scale)
+        first = (page - 1) * template.labels_per_sheet
+        _paint_page(
+            painter,
+            contents,
+            first,
+            template,
+            page,
+            results,
+            None,
+            None,
+            len(contents),
+            ShapeCache(),
+        )
+    finally:
+        painter.end()
+    return image, results
 
 
 def png_page_path(path: Path, page: int) -> Path:

@@ -369,10 +369,8 @@ def test_credentials_none_and_valid_not_trusted(qtbot, library, tmp_path, make_t
     assert "Credence Test Museum" in view.facts.text()
 
     key = f"asset:{item.assets[0].id}"
-    worker = tab.verify(key, item.assets[0].path)
-    with qtbot.waitSignal(worker.signals.finished, timeout=20000):
-        pass
-    qtbot.waitUntil(lambda: key not in tab.workers)
+    assert tab.verify(key, item.assets[0].path) is not None
+    qtbot.waitUntil(lambda: key not in tab.workers, timeout=20000)
     assert tab.result_views[key].kind == "valid"
     assert ui_thread_only and all(ui_thread_only)
 
@@ -401,10 +399,8 @@ def test_credentials_exports_trusted_then_tampered(
     corrupt_jpeg_scan_data(tmp_path / "out" / "master.jpg")
     tab.show_item(library.get_item(item.id))  # a refresh keeps the last result on screen
     assert tab.result_views[key].kind == "trusted"
-    worker = tab.verify(key, record.path)
-    with qtbot.waitSignal(worker.signals.finished, timeout=20000):
-        pass
-    qtbot.waitUntil(lambda: key not in tab.workers)
+    assert tab.verify(key, record.path) is not None
+    qtbot.waitUntil(lambda: key not in tab.workers, timeout=20000)
     view = tab.result_views[key]
     assert view.kind == "invalid" and "tampered" in view.headline.text()
     assert all(ui_thread_only) and len(ui_thread_only) >= 2
@@ -442,11 +438,9 @@ def test_history_lists_entries_and_verifies(qtbot, library, make_tab, ui_thread_
 
     with qtbot.waitSignal(tab.verify_button.clicked):
         qtbot.mouseClick(tab.verify_button, Qt.MouseButton.LeftButton)
-    worker = tab.worker
-    assert worker is not None and not tab.verify_button.isEnabled()
-    with qtbot.waitSignal(worker.signals.finished, timeout=20000):
-        pass
-    qtbot.waitUntil(lambda: tab.verify_button.isEnabled())
+    assert tab.worker is not None and not tab.verify_button.isEnabled()
+    # Wait on the outcome, not on `finished`: a quick worker may emit before a wait is set up.
+    qtbot.waitUntil(lambda: tab.verify_button.isEnabled(), timeout=20000)
     total = library.history_head()
     assert f"intact: {total} entries" in tab.result.text()
     assert ui_thread_only == [True]

@@ -67,8 +67,7 @@ def test_drop_files_imports_in_a_worker_without_blocking(qtbot, library, tmp_pat
     worker = window.tasks.worker
     assert worker is not None and window.tasks.isVisible()
     worker.signals.progressed.connect(on_progress)
-    with qtbot.waitSignal(worker.signals.finished, timeout=30000):
-        pass
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=30000)
     qtbot.waitUntil(lambda: window.model.total == 3)
     assert all(seen_threads)  # slots run on the UI thread, never the worker's
     assert not window.tasks.isVisible()
