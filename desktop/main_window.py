@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.inspector)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([180, 620, 480])
+        self.splitter.setSizes([170, 700, 520])
         self.setCentralWidget(self.splitter)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur))
 

@@ -30,6 +30,8 @@ from labels import load_templates, page_count, page_image, paint_pages, render_p
 from provenance import CredenceError, Library
 from provenance.wording import available_languages
 
+PREVIEW_WIDTH = 600  # pixels
+
 
 class LabelsDialog(QDialog):
     """Preview, print or save the labels of the selected items."""
@@ -78,7 +80,7 @@ class LabelsDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(self.preview)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumSize(520, 420)
+        scroll.setMinimumSize(PREVIEW_WIDTH + 30, 460)
         self.findings = QListWidget()
         self.findings.setAccessibleName("Preflight findings")
         side = QVBoxLayout()
@@ -94,8 +96,8 @@ class LabelsDialog(QDialog):
         for button in (self.print_button, self.save_button, close):
             buttons.addWidget(button)
         body = QHBoxLayout()
-        body.addLayout(side, 1)
-        body.addWidget(scroll, 2)
+        body.addLayout(side, 2)
+        body.addWidget(scroll, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(body)
         layout.addLayout(buttons)
@@ -144,8 +146,11 @@ class LabelsDialog(QDialog):
         if not self.plan.contents:
             self.preview.setText("No labels to print.")
             return
+        # The whole sheet fits the preview's width; the PDF and the printer get full detail.
+        width_pt, _height = self.current_template.page_size_pt
+        dpi = max(24, min(96, int(72 * PREVIEW_WIDTH / width_pt)))
         image, rendered = page_image(
-            self.plan.contents, self.current_template, self.page.value(), dpi=72
+            self.plan.contents, self.current_template, self.page.value(), dpi=dpi
         )
         self.preview.setPixmap(QPixmap.fromImage(image))
         for label in rendered:
