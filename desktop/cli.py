@@ -632,6 +632,11 @@ def cmd_export(lib: Library, args) -> int:
             print(f"exported  {f.item} -> {f.file}")
         for r in report.refused:
             print(f"refused   {r.item}: {r.reason}")
+        if any("not approved" in r.reason for r in report.refused):
+            print(
+                "          approve with `credence review ITEM --approve --by NAME`, or export "
+                "with --allow-unreviewed (the manifest then says review is pending)"
+            )
         for r in report.failed:
             print(f"failed    {r.item}: {r.reason}")
         print(

@@ -30,6 +30,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from provenance.categories import CAPTURE_TYPES, category
 from provenance.clock import now
+from provenance.errors import InvalidValue
 from provenance.xmp import (
     XmpError,
     XmpFields,
@@ -590,7 +591,7 @@ def dest_name(pattern: str, source: Path, accession: str | None, item_id: int) -
     try:
         name = pattern.format(**values)
     except (KeyError, IndexError, ValueError) as exc:
-        raise ValueError(
+        raise InvalidValue(
             f"naming pattern {pattern!r} is not valid; use {{name}}, {{stem}}, {{ext}}, "
             "{accession} or {id}"
         ) from exc

@@ -71,9 +71,7 @@ def plan_export(
             plan.refused.append(
                 ExportProblem(
                     label,
-                    f"its AI disclosure ({names}) is not approved by a named person; approve it "
-                    f"(credence review {label} --approve --by NAME) or export with "
-                    "--allow-unreviewed",
+                    f"its AI disclosure ({names}) is not approved by a named person",
                 )
             )
             continue
@@ -106,7 +104,7 @@ def plan_export(
                         label,
                         f"{Path(asset.path).name}: the file's own credentials say AI made or "
                         f"changed it ({term}), but no AI disclosure is recorded; record one "
-                        f"(credence disclose {label} --category ...) and have it approved",
+                        "and have it approved",
                     )
                 )
                 continue

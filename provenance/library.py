@@ -424,6 +424,17 @@ class Library:
             history.record(Change("event", event.id, item.id, "create", None, _state(view)))
         return view
 
+    def remove_event(self, event_id: int) -> None:
+        """Withdraw a provenance event recorded by mistake (history keeps it; undo restores)."""
+        with self._write() as (session, history):
+            event = session.get(Event, event_id)
+            if event is None:
+                raise NotFound(f"event {event_id} does not exist")
+            state = _state(convert.event_view(event))
+            item_id = event.item_id
+            session.delete(event)
+            history.record(Change("event", event_id, item_id, "delete", state, None))
+
     # -- disclosures ----------------------------------------------------------------------
 
     def disclose(
@@ -484,7 +495,13 @@ class Library:
         return view
 
     def override_sentence(
-        self, ref: str | int, category_slug: str, language: str, sentence: str | None
+        self,
+        ref: str | int,
+        category_slug: str,
+        language: str,
+        sentence: str | None,
+        *,
+        disclosure_id: int | None = None,
     ) -> DisclosureView:
         """Replace the generated disclosure sentence in one language (None goes back to the
         generated one). The new words need a new approval; history keeps both versions."""
@@ -495,7 +512,14 @@ class Library:
             )
         with self._write() as (session, history):
             item = self._item(session, ref)
-            disclosure = next((d for d in item.disclosures if d.category == category_slug), None)
+            disclosure = next(
+                (
+                    d
+                    for d in item.disclosures
+                    if d.category == category_slug and disclosure_id in (None, d.id)
+                ),
+                None,
+            )
             if disclosure is None:
                 raise NotFound(f"{convert.item_label(item)} has no {category_slug} disclosure")
             before = _state(convert.disclosure_view(disclosure))
@@ -717,11 +741,16 @@ class Library:
         key_passphrase: str | None = None,
         pkcs12: bytes | None = None,
         pkcs12_password: str | None = None,
+        replace: bool = False,
     ):
         """Adopt a certificate bought from a CA (PEM chain + key, or PKCS#12)."""
         if pkcs12 is not None:
             info = identity.import_pkcs12(
-                self.identity_dir, pkcs12, p12_password=pkcs12_password, passphrase=passphrase
+                self.identity_dir,
+                pkcs12,
+                p12_password=pkcs12_password,
+                passphrase=passphrase,
+                replace=replace,
             )
         else:
             if cert_chain_pem is None or key_pem is None:
@@ -732,6 +761,7 @@ class Library:
                 key_pem,
                 key_passphrase=key_passphrase,
                 passphrase=passphrase,
+                replace=replace,
             )
         self._record_identity("import", info)
         return info

@@ -299,3 +299,16 @@ def test_undo_and_redo_of_created_events_and_disclosures(library):
     library.revert(undone.seq)
     assert library.get_item("R1").disclosures[0].fields == ("title",)
     assert library.verify_history().ok
+
+
+def test_remove_event_is_recorded_and_undoable(library):
+    library.create_item({"accession": "E1"})
+    event = library.add_event("E1", "acquired", "Dealer", date="1901")
+    library.remove_event(event.id)
+    assert library.get_item("E1").events == ()
+    entry = library.history("E1")[-1]
+    assert entry.action == "delete" and entry.before["actor"] == "Dealer"
+    library.revert(entry.seq)
+    assert library.get_item("E1").events[0].actor == "Dealer"
+    with pytest.raises(NotFound):
+        library.remove_event(99999)
