@@ -3,6 +3,7 @@ work (import, export, labels) in the status bar with progress and cancel."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
@@ -132,8 +134,9 @@ class MainWindow(QMainWindow):
             entry = QListWidgetItem(label)
             entry.setData(Qt.ItemDataRole.UserRole, filters)
             self.sidebar.addItem(entry)
+        self._add_saved_searches()
         self.sidebar.setCurrentRow(0)
-        self.sidebar.currentRowChanged.connect(lambda _row: self._apply_query())
+        self.sidebar.currentRowChanged.connect(self._view_changed)
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles, makers, accession numbers… (Ctrl+F)")
@@ -235,6 +238,8 @@ class MainWindow(QMainWindow):
             "&Delete item…", self.delete_selected, QKeySequence.StandardKey.Delete, edit_menu
         )
         self.find_action = action("&Find", self.search.setFocus, "Ctrl+F", edit_menu)
+        action("Sa&ve search…", self.save_search, "Ctrl+Shift+S", edit_menu)
+        action("Delete saved searc&h", self.delete_saved_search, menu=edit_menu)
 
         self.table_action = action("&Table", self._show_table, "Ctrl+1", view_menu)
         self.grid_action = action("&Grid", self._show_grid, "Ctrl+2", view_menu)
@@ -291,6 +296,61 @@ class MainWindow(QMainWindow):
         self.items_stack.setCurrentWidget(self.grid if grid else self.table)
         self.grid_action.setChecked(grid)
         self.table_action.setChecked(not grid)
+
+    # -- saved searches ------------------------------------------------------------------------
+
+    def _saved_searches(self) -> list[dict]:
+        stored = self.settings.value("searches/saved", "[]")
+        try:
+            return [s for s in json.loads(str(stored)) if isinstance(s, dict) and s.get("name")]
+        except ValueError:
+            return []
+
+    def _add_saved_searches(self) -> None:
+        for saved in self._saved_searches():
+            entry = QListWidgetItem(f"🔎 {saved['name']}")
+            entry.setData(Qt.ItemDataRole.UserRole, VIEWS[saved.get("view", 0)][1])
+            entry.setData(Qt.ItemDataRole.UserRole + 1, saved.get("text", ""))
+            entry.setToolTip(f"Saved search: {saved.get('text', '')}")
+            self.sidebar.addItem(entry)
+
+    def save_search(self, name: str | None = None) -> None:
+        """Keep the current search and view as a sidebar entry."""
+        text = self.search.text().strip()
+        if name is None:
+            name, accepted = QInputDialog.getText(self, "Save search", "Name of this search:")
+            if not accepted:
+                return
+        name = (name or "").strip()
+        if not name:
+            return
+        row = self.sidebar.currentRow()
+        view = row if 0 <= row < len(VIEWS) else 0
+        saved = [s for s in self._saved_searches() if s["name"] != name]
+        saved.append({"name": name, "text": text, "view": view})
+        self.settings.setValue("searches/saved", json.dumps(saved))
+        while self.sidebar.count() > len(VIEWS):
+            self.sidebar.takeItem(len(VIEWS))
+        self._add_saved_searches()
+
+    def delete_saved_search(self) -> None:
+        row = self.sidebar.currentRow()
+        if row < len(VIEWS):
+            return
+        name = self.sidebar.item(row).text().removeprefix("🔎 ")
+        saved = [s for s in self._saved_searches() if s["name"] != name]
+        self.settings.setValue("searches/saved", json.dumps(saved))
+        self.sidebar.takeItem(row)
+        self.sidebar.setCurrentRow(0)
+
+    def _view_changed(self, _row: int) -> None:
+        entry = self.sidebar.currentItem()
+        saved_text = entry.data(Qt.ItemDataRole.UserRole + 1) if entry else None
+        if saved_text is not None:  # a saved search brings its words back
+            self.search.blockSignals(True)
+            self.search.setText(saved_text)
+            self.search.blockSignals(False)
+        self._apply_query()
 
     def _apply_query(self) -> None:
         entry = self.sidebar.currentItem()

@@ -109,3 +109,19 @@ def test_sample_collection_shows_everything(qtbot, tmp_path):
     again = open_sample_collection(tmp_path)  # opening again does not duplicate
     assert again.count_items() == 6
     again.close()
+
+
+def test_saved_searches_live_in_the_sidebar(qtbot, library, tmp_path):
+    library.create_item({"accession": "S1", "title": "Harbour at dusk"})
+    library.create_item({"accession": "S2", "title": "Field"})
+    window = _window(qtbot, library, tmp_path)
+    window.search.setText("harbour")
+    window.save_search("Harbours")
+    again = _window(qtbot, library, tmp_path)  # remembered across windows
+    assert again.sidebar.item(again.sidebar.count() - 1).text().endswith("Harbours")
+    again.search.setText("")
+    again.sidebar.setCurrentRow(again.sidebar.count() - 1)
+    qtbot.waitUntil(lambda: again.model.total == 1)
+    assert again.search.text() == "harbour"
+    again.delete_saved_search()
+    assert again.sidebar.count() == 5
