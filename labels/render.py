@@ -210,11 +210,29 @@ def page_image(
 ) -> tuple[QImage, list[RenderedLabel]]:
     """One sheet as an image (for an on-screen preview), with its labels' layouts."""
     ensure_gui()
+    results: list[RenderedLabel] = []
+    image = _sheet_image(contents, template, page, dpi, results, None, None, ShapeCache())
+    return image, results
+
+
+def _sheet_image(
+    contents: Sequence[LabelContent],
+    template: Template,
+    page: int,
+    dpi: int,
+    results: list[RenderedLabel],
+    progress: Progress | None,
+    cancel: CancelToken | None,
+    cache: ShapeCache,
+) -> QImage:
+    """Paint sheet `page` (1-based) into a white image at `dpi`."""
     width_pt, height_pt = template.page_size_pt
     scale = dpi / 72
     image = QImage(round(width_pt * scale), round(height_pt * scale), QImage.Format.Format_RGB32)
     image.fill(QColor("#ffffff"))
-    results: list[RenderedLabel] = []
+    dots_per_metre = round(dpi / 0.0254)
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
     painter = QPainter(image)
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -227,14 +245,14 @@ def page_image(
             template,
             page,
             results,
-            None,
-            None,
+            progress,
+            cancel,
             len(contents),
-            ShapeCache(),
+            cache,
         )
     finally:
         painter.end()
-    return image, results
+    return image
 
 
 def png_page_path(path: Path, page: int) -> Path:
@@ -267,40 +285,14 @@ def render_png(
         raise ValueError("there are no labels to render")
     if not 36 <= dpi <= 2400:
         raise ValueError(f"dpi must be between 36 and 2400, not {dpi}")
-    width_pt, height_pt = template.page_size_pt
-    scale = dpi / 72
     results: list[RenderedLabel] = []
     cache = ShapeCache()
     # Every page goes to a temporary file first; they are moved into place only when all are
     # written, so a cancel or a failure leaves the previous set of files as it was.
     written: list[tuple[Path, Path]] = []
     try:
-        for page, first in enumerate(range(0, len(contents), template.labels_per_sheet), 1):
-            image = QImage(
-                round(width_pt * scale), round(height_pt * scale), QImage.Format.Format_RGB32
-            )
-            image.fill(QColor("#ffffff"))
-            dots_per_metre = round(dpi / 0.0254)
-            image.setDotsPerMeterX(dots_per_metre)
-            image.setDotsPerMeterY(dots_per_metre)
-            painter = QPainter(image)
-            try:
-                painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-                painter.scale(scale, scale)
-                _paint_page(
-                    painter,
-                    contents,
-                    first,
-                    template,
-                    page,
-                    results,
-                    progress,
-                    cancel,
-                    len(contents),
-                    cache,
-                )
-            finally:
-                painter.end()
+        for page in range(1, page_count(len(contents), template) + 1):
+            image = _sheet_image(contents, template, page, dpi, results, progress, cancel, cache)
             target = png_page_path(path, page)
             temp = _temp_beside(target)
             written.append((temp, target))
