@@ -40,3 +40,19 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+
+# A self-contained one-folder desktop bundle under dist/credence/, then its smoke test.
+# PyInstaller comes from requirements-packaging.lock and is installed into .venv only here.
+.PHONY: package
+PKG_STAMP := $(VENV)/.packaging-$(shell $(PYTHON) -c "import hashlib;print(hashlib.sha256(open('requirements-packaging.lock','rb').read()).hexdigest()[:12])")
+
+$(PKG_STAMP): requirements-packaging.lock $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-packaging.lock -c requirements.lock
+	@rm -f $(VENV)/.packaging-*
+	@touch $@
+
+package: $(PKG_STAMP)
+	rm -rf build/credence dist/credence
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build packaging/credence.spec
+	packaging/smoke_test.sh dist/credence
+	@du -sh dist/credence

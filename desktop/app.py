@@ -5,8 +5,10 @@ from __future__ import annotations
 import ctypes.util
 import os
 import sys
+from importlib import resources
 from pathlib import Path
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -39,7 +41,8 @@ def display_problem() -> str | None:
             "no display was found (DISPLAY is not set). Start Credence from a desktop session, "
             "or use the command line: credence --help"
         )
-    if ctypes.util.find_library("xcb-cursor") is None:
+    bundled = Path(getattr(sys, "_MEIPASS", "")) / "libxcb-cursor.so.0"
+    if ctypes.util.find_library("xcb-cursor") is None and not bundled.exists():
         return (
             "Qt needs the xcb-cursor library to open a window. Install it "
             "(Debian/Ubuntu: sudo apt install libxcb-cursor0) and start Credence again"
@@ -113,6 +116,9 @@ def run_window(library_path: Path, *, explicit: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Credence")
     app.setOrganizationName("Credence")
+    app.setDesktopFileName("org.credence.Credence")  # Wayland matches the menu entry and icon
+    with resources.as_file(resources.files("resources") / "icons" / "credence-256.png") as icon:
+        app.setWindowIcon(QIcon(str(icon)))
     first_run = not explicit and not (library_path / "library.sqlite").exists()
     try:
         library = open_for_window(library_path, first_run)

@@ -154,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verify", action="store_true")
     p.add_argument("--json", action="store_true")
 
+    p = verbs.add_parser("backup", help="copy the library safely, even while it is in use")
+    p.add_argument("dest", type=Path, metavar="FOLDER")
+
     p = verbs.add_parser("undo", help="undo the change recorded in a history entry")
     p.add_argument("seq", type=int, metavar="ENTRY")
 
@@ -512,6 +515,13 @@ def describe_entry(e) -> str:
     return f"{e.action} {e.entity} {e.entity_id or ''}".rstrip()
 
 
+def cmd_backup(lib: Library, args) -> int:
+    target = lib.backup(args.dest)
+    print(f"backed up the library to {target}")
+    print("  back up your original image files too: they are not inside the library")
+    return EXIT_OK
+
+
 def cmd_undo(lib: Library, args) -> int:
     entry = lib.revert(args.seq)
     print(f"undone: entry {args.seq} (recorded as entry {entry.seq})")
@@ -742,6 +752,7 @@ VERBS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "wording": cmd_wording,
     "history": cmd_history,
     "undo": cmd_undo,
+    "backup": cmd_backup,
     "verify": cmd_verify,
     "identity": cmd_identity,
     "trust": cmd_trust,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from provenance.categories import category
 from provenance.clock import now
 from provenance.credentials import read_credentials
 from provenance.dates import parse_event_date
-from provenance.db.engine import make_engines, migrate
+from provenance.db.engine import backup_database, make_engines, migrate
 from provenance.db.models import (
     Asset,
     Disclosure,
@@ -611,6 +612,24 @@ class Library:
         """The sequence number of the newest history entry (0 for an empty history)."""
         with self._read() as session:
             return read_head(session)[0]
+
+    def backup(self, dest: str | os.PathLike[str]) -> Path:
+        """Copy the library to a new folder inside `dest`, consistently, while it is in use.
+
+        The database goes through SQLite's online backup API (so changes still in the
+        write-ahead log are included); the identity folder (the key stays encrypted) is copied
+        as is. Thumbnails are left out: they are rebuilt. Returns the new folder.
+        """
+        stamp = now().replace(":", "").replace("-", "").replace("+0000", "Z")
+        target = Path(dest).expanduser() / f"{self.folder.name}-backup-{stamp}"
+        try:
+            target.mkdir(parents=True, exist_ok=False)
+            backup_database(self.folder / DB_NAME, target, "copy").replace(target / DB_NAME)
+            if self.identity_dir.is_dir():
+                shutil.copytree(self.identity_dir, target / "identity")
+        except OSError as exc:
+            raise LibraryError(f"cannot write the backup to {target}: {exc.strerror}") from exc
+        return target
 
     def verify_history(
         self, progress: Progress | None = None, cancel: CancelToken | None = None

@@ -312,3 +312,15 @@ def test_remove_event_is_recorded_and_undoable(library):
     assert library.get_item("E1").events[0].actor == "Dealer"
     with pytest.raises(NotFound):
         library.remove_event(99999)
+
+
+def test_backup_while_open_is_complete_and_verifies(library, tmp_path):
+    from provenance import open_library
+
+    library.create_identity("Backup Museum", "pw")
+    library.create_item({"accession": "B1", "title": "Kept"})
+    target = library.backup(tmp_path / "backups")
+    assert (target / "identity" / "signer-key.pem").is_file()
+    with open_library(target) as copy:
+        assert copy.get_item("B1").title == "Kept"
+        assert copy.verify_history().ok
