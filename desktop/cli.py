@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_data_dir, user_log_dir
 
+from desktop.history_text import describe_entry
+
 # Only light parts of the core at import time: export worker processes start by importing
 # this module again, and every command pays for what is imported here.
 from provenance import (
@@ -465,54 +467,6 @@ def cmd_history(lib: Library, args) -> int:
         note = f"  [{e.note}]" if e.note else ""
         print(f"{e.seq:6}  {e.at}  {e.actor}: {describe_entry(e)}{note}")
     return EXIT_OK
-
-
-def _short(value: Any) -> str:
-    text = "(empty)" if value in (None, "") else str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def describe_entry(e) -> str:
-    """One line saying what a history entry changed, for a person."""
-    after, before = e.after or {}, e.before or {}
-    if e.entity == "item" and e.action == "create":
-        label = after.get("accession") or f"#{e.entity_id}"
-        return f"created item {label} {_short(after.get('title'))}"
-    if e.action in ("update", "review") and after:
-        if e.entity == "disclosure":
-            return (
-                f"disclosure {after.get('category')}: {before.get('review_state')} -> "
-                f"{after.get('review_state')}"
-                + (
-                    f" by {after.get('approved_by') or after.get('reviewed_by')}"
-                    if after.get("review_state") != "draft"
-                    else ""
-                )
-            )
-        changes = [f"{k} {_short(before.get(k))} -> {_short(v)}" for k, v in after.items()]
-        target = f"{e.entity} {e.entity_id}" if e.entity_id else e.entity
-        return f"{target}: " + "; ".join(changes)
-    if e.entity == "event":
-        verb = "recorded" if e.action == "create" else "removed"
-        data = after or before
-        return f"{verb} event: {data.get('action')} by {data.get('actor')} {data.get('date') or ''}"
-    if e.entity == "disclosure":
-        verb = "disclosed" if e.action == "create" else "removed disclosure"
-        data = after or before
-        return f"{verb} {data.get('category')} ({data.get('review_state')})"
-    if e.entity == "asset":
-        state = after.get("credentials")
-        return f"imported {after.get('file')} ({after.get('format')}, credentials {state})"
-    if e.entity == "identity":
-        fingerprint = after.get("fingerprint", "")[:16]
-        return f"{e.action} signing identity {after.get('organisation')} ({fingerprint}...)"
-    if e.entity == "export":
-        return f"exported {after.get('file')} (manifest {after.get('manifest')})"
-    if e.entity == "trust":
-        return f"trusted CA {after.get('ca', '')[:16]}..."
-    if e.entity == "tool":
-        return f"registered AI tool {after.get('name')} {after.get('version') or ''}".rstrip()
-    return f"{e.action} {e.entity} {e.entity_id or ''}".rstrip()
 
 
 def cmd_backup(lib: Library, args) -> int:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.cli import describe_entry
+from desktop.history_text import describe_entry
 from desktop.inspector.base import InspectorTab
 from desktop.inspector.credentials_tab import require_ui_thread
 from desktop.undo import UndoController

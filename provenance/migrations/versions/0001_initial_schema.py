@@ -71,6 +71,9 @@ def _create_tables() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("accession"),
     )
+    op.create_index(
+        "ix_items_catalog_order", "items", [sa.text("accession IS NULL"), "accession", "id"]
+    )
     op.create_table(
         "meta",
         sa.Column("key", sa.String(length=100), nullable=False),
@@ -231,6 +234,7 @@ def downgrade() -> None:
 
     op.drop_table("assets")
     op.drop_table("meta")
+    op.drop_index("ix_items_catalog_order", table_name="items")
     op.drop_table("items")
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.drop_index("ix_history_item")

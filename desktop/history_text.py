@@ -1,0 +1,53 @@
+"""History entries as one readable line each (the command line and the History tab)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _short(value: Any) -> str:
+    text = "(empty)" if value in (None, "") else str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def describe_entry(e) -> str:
+    """One line saying what a history entry changed, for a person."""
+    after, before = e.after or {}, e.before or {}
+    if e.entity == "item" and e.action == "create":
+        label = after.get("accession") or f"#{e.entity_id}"
+        return f"created item {label} {_short(after.get('title'))}"
+    if e.action in ("update", "review") and after:
+        if e.entity == "disclosure":
+            return (
+                f"disclosure {after.get('category')}: {before.get('review_state')} -> "
+                f"{after.get('review_state')}"
+                + (
+                    f" by {after.get('approved_by') or after.get('reviewed_by')}"
+                    if after.get("review_state") != "draft"
+                    else ""
+                )
+            )
+        changes = [f"{k} {_short(before.get(k))} -> {_short(v)}" for k, v in after.items()]
+        target = f"{e.entity} {e.entity_id}" if e.entity_id else e.entity
+        return f"{target}: " + "; ".join(changes)
+    if e.entity == "event":
+        verb = "recorded" if e.action == "create" else "removed"
+        data = after or before
+        return f"{verb} event: {data.get('action')} by {data.get('actor')} {data.get('date') or ''}"
+    if e.entity == "disclosure":
+        verb = "disclosed" if e.action == "create" else "removed disclosure"
+        data = after or before
+        return f"{verb} {data.get('category')} ({data.get('review_state')})"
+    if e.entity == "asset":
+        state = after.get("credentials")
+        return f"imported {after.get('file')} ({after.get('format')}, credentials {state})"
+    if e.entity == "identity":
+        fingerprint = after.get("fingerprint", "")[:16]
+        return f"{e.action} signing identity {after.get('organisation')} ({fingerprint}...)"
+    if e.entity == "export":
+        return f"exported {after.get('file')} (manifest {after.get('manifest')})"
+    if e.entity == "trust":
+        return f"trusted CA {after.get('ca', '')[:16]}..."
+    if e.entity == "tool":
+        return f"registered AI tool {after.get('name')} {after.get('version') or ''}".rstrip()
+    return f"{e.action} {e.entity} {e.entity_id or ''}".rstrip()
