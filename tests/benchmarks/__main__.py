@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from tests.benchmarks import bench_catalog, bench_export, bench_import
+from tests.benchmarks import bench_catalog, bench_export, bench_gui, bench_import
 
-BENCHES = {"import": bench_import.run, "catalog": bench_catalog.run, "export": bench_export.run}
+BENCHES = {
+    "import": bench_import.run,
+    "catalog": bench_catalog.run,
+    "export": bench_export.run,
+    "gui": bench_gui.run,
+}
 
 
 def main(argv: list[str]) -> int:
