@@ -65,17 +65,26 @@ def read_catalog(path: Path) -> tuple[list[str], Iterator[CatalogRow | BadRow]]:
         handle = _open_text(path)
     except OSError as exc:
         raise CatalogFileError(f"{path.name}: cannot open ({exc.strerror})") from exc
-    reader = csv.reader(handle)
+    # strict: an opening quote that is never closed is an error, not a cell that silently
+    # swallows the rest of the file.
+    reader = csv.reader(handle, strict=True)
     csv.field_size_limit(MAX_CELL)
     try:
         header = next(reader, None)
-    except (csv.Error, UnicodeError) as exc:
+    except UnicodeError as exc:
+        handle.close()
+        bad = _first_undecodable_line(path) or 1
+        raise CatalogFileError(
+            f"{path.name}: line {bad} is not UTF-8 text ({exc.reason}); "
+            "save the file as UTF-8 and import it again"
+        ) from exc
+    except csv.Error as exc:
         handle.close()
         raise CatalogFileError(f"{path.name}: the header cannot be read ({exc})") from exc
     if not header:
         handle.close()
         raise CatalogFileError(f"{path.name}: the file is empty or has no header row")
-    header = [h.strip() for h in header]
+    header = _unique_header([h.strip() for h in header])
     return header, _csv_rows(path, handle, reader, header)
 
 
@@ -105,11 +114,20 @@ def _csv_rows(path: Path, handle, reader, header: list[str]) -> Iterator[Catalog
             except StopIteration:
                 return
             except UnicodeError as exc:
+                # The decoder reads ahead, so the reader's line is not where the bad byte is.
+                bad = _first_undecodable_line(path) or line
                 raise CatalogFileError(
-                    f"{path.name}: line {line} is not UTF-8 text ({exc.reason}); "
+                    f"{path.name}: line {bad} is not UTF-8 text ({exc.reason}); "
                     "save the file as UTF-8 and import it again"
                 ) from exc
             except csv.Error as exc:
+                if "unexpected end of data" in str(exc):
+                    yield BadRow(
+                        line,
+                        "starts a quoted cell that is never closed, so the file ends inside it "
+                        "(the row looks cut off); the lines after it were not imported",
+                    )
+                    return
                 yield BadRow(line, f"cannot be read as CSV ({exc})")
                 continue
             if not "".join(cells).strip():
@@ -121,11 +139,38 @@ def _csv_rows(path: Path, handle, reader, header: list[str]) -> Iterator[Catalog
             yield CatalogRow(line, dict(zip(header, cells, strict=True)))
 
 
+def _first_undecodable_line(path: Path) -> int | None:
+    """The 1-based line holding the first byte that is not UTF-8 (for the error message)."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
+def _unique_header(header: list[str]) -> list[str]:
+    """Column names as given; a name used twice gets " (2)" so no column's values are lost."""
+    seen: dict[str, int] = {}
+    result = []
+    for name in header:
+        seen[name] = seen.get(name, 0) + 1
+        result.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return result
+
+
 def _json_rows(path: Path) -> Iterator[CatalogRow | BadRow]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CatalogFileError(f"{path.name}: not valid JSON ({exc})") from exc
+    except RecursionError:
+        raise CatalogFileError(
+            f"{path.name}: the JSON is nested too deeply to be a catalog; export a flat array"
+        ) from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise CatalogFileError(f"{path.name}: a value cannot be read ({exc})") from None
     if isinstance(data, dict):
         data = [data]  # one record per file, as in Tate's JSON sample
     if not isinstance(data, list):

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -153,6 +154,9 @@ _worker_signing: Signing | None = None
 
 def _init_worker(key: SigningKey, parent_pid: int) -> None:
     global _worker_signing
+    # A worker has no log of its own: Pillow's warnings about odd files must not reach the
+    # terminal of the command (the main process logs what matters per file).
+    warnings.simplefilter("ignore")
     _worker_signing = Signing(key)
     # If the exporting process is killed, nothing would ever tell its workers to stop: they
     # would wait for jobs forever. A watcher thread ends the worker when its parent is gone.

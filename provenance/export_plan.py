@@ -96,6 +96,17 @@ def plan_export(
                 for t in (asset.credentials or {}).get("digital_source_types") or ()
                 if t in AI_SOURCE_TYPES
             ]
+            if asset.credential_state == "invalid":
+                codes = ", ".join((asset.credentials or {}).get("codes") or []) or "invalid"
+                plan.refused.append(
+                    ExportProblem(
+                        label,
+                        f"{Path(asset.path).name}: its own Content Credentials are invalid "
+                        f"({codes}); a signed copy would read as invalid in every reader. "
+                        "Export a clean master instead",
+                    )
+                )
+                continue
             disclosed = any(category(s["category"]).touches_pixels for s in mine)
             if found_ai and not disclosed and not allow_unreviewed:
                 term = found_ai[0].rsplit("/", 1)[-1]

@@ -107,6 +107,10 @@ def analyse(path: Path, thumbnails_dir: Path, reader: CredentialReader) -> Analy
             analysis.thumbnail = relative.as_posix()
         except RejectedFile as exc:
             analysis.warnings.append(f"no thumbnail: {exc}")
+        except OSError as exc:  # the library's own disk (cache), not the user's file
+            analysis.warnings.append(
+                f"no thumbnail: the library's thumbnail cache cannot be written ({exc.strerror})"
+            )
     return analysis
 
 

@@ -238,15 +238,22 @@ def verify_chain(session: Session, progress=None, cancel=None) -> HistoryVerific
     head = session.get(Meta, _HEAD_KEY)
     if head is not None:
         head_seq, head_hash = head.value.split(":", 1)
-        if int(head_seq) != checked or head_hash != prev:
-            missing = int(head_seq) - checked
-            reason = (
-                f"the last {missing} entries were removed (the chain should end at entry "
-                f"{head_seq})"
-                if missing > 0
-                else f"the history head does not match entry {checked}"
-            )
-            return HistoryVerification(False, checked, checked + 1, reason)
+        head = int(head_seq)
+        if head != checked or head_hash != prev:
+            if head > checked:
+                reason = (
+                    f"the last {head - checked} entries were removed (the chain should end at "
+                    f"entry {head})"
+                )
+                return HistoryVerification(False, checked, checked + 1, reason)
+            if head < checked:
+                reason = (
+                    f"entry {head + 1} and later were added after the recorded end of the "
+                    "history (written outside Credence)"
+                )
+                return HistoryVerification(False, checked, head + 1, reason)
+            reason = f"the history head does not match entry {checked}"
+            return HistoryVerification(False, checked, checked, reason)
     elif checked:
         return HistoryVerification(False, checked, 1, "the history head record is missing")
     return HistoryVerification(True, checked)

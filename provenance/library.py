@@ -154,10 +154,14 @@ class Library:
 
     @contextmanager
     def _write(self) -> Iterator[tuple[Session, HistoryWriter]]:
-        with Session(self._writer, expire_on_commit=False) as session, session.begin():
-            history = HistoryWriter(session, self.actor, now())
-            yield session, history
-            history.flush()
+        try:
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                history = HistoryWriter(session, self.actor, now())
+                yield session, history
+                history.flush()
+        except OperationalError as exc:
+            # The transaction was rolled back: what was stored before stays as it was.
+            raise LibraryError(_write_failure(self.folder, exc)) from exc
 
     def _ensure_identity(self) -> None:
         # A short random id names this library in exported catalog rows (credence_id), so a
@@ -1028,6 +1032,23 @@ def _set_review(disclosure: Disclosure, state: str, by: str | None) -> None:
             disclosure.reviewed_by, disclosure.reviewed_at = by, stamp
         disclosure.approved_by, disclosure.approved_at = by, stamp
     disclosure.review_state = state
+
+
+def _write_failure(folder: Path, exc: OperationalError) -> str:
+    text = str(exc.orig).lower()
+    if "full" in text or "disk i/o" in text or "no space" in text:
+        return (
+            f"the library at {folder} could not be written: its disk is full or failing. "
+            "Nothing stored before was lost; free some space and run the same step again"
+        )
+    if "locked" in text or "busy" in text:
+        return (
+            "another program kept the library busy for too long; nothing was changed. "
+            "Try again in a moment"
+        )
+    if "readonly" in text or "read-only" in text:
+        return f"the library at {folder} is read-only; nothing was changed"
+    return f"the library could not be written ({exc.orig}); nothing was changed"
 
 
 def _version() -> str:
