@@ -124,6 +124,8 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self._update_count)
         self._update_count()
         self._restore_layout()
+        if self.model.rowCount():  # open on the first item, so the inspector is never blank
+            self.table.setCurrentIndex(self.model.index(0, 0))
 
     # -- layout ---------------------------------------------------------------------------------
 
