@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -25,6 +27,12 @@ class InspectorTab(QWidget):
         self.library = library
         self.undo = undo
         self.item: ItemView | None = None
+
+    @staticmethod
+    def set_tab_order(widgets: list[QWidget]) -> None:
+        """Keyboard order through `widgets`, as listed."""
+        for first, second in itertools.pairwise(widgets):
+            QWidget.setTabOrder(first, second)
 
     def show_item(self, item: ItemView | None) -> None:
         """Show `item` (None: nothing selected). Called with a fresh view after every change."""

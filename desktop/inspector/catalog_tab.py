@@ -6,8 +6,6 @@ another item is shown, so switching items never loses typing. Each save is one U
 
 from __future__ import annotations
 
-import itertools
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
@@ -196,8 +194,7 @@ class CatalogTab(InspectorTab):
         save.activated.connect(self._save_pending)
 
         order = [*self.editors.values(), self.extra_table, self.add_extra, self.remove_extra]
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
+        self.set_tab_order(order)
         self._set_enabled(False)
 
     # -- showing ------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Checking a file runs in a worker: the results come back as signals to slots on t
 
 from __future__ import annotations
 
-import itertools
 from pathlib import PurePath
 from typing import Any
 
@@ -210,8 +209,7 @@ class CredentialsTab(InspectorTab):
         self.body = body
         # Keyboard order follows the reading order of the rows (the layout adds them in it).
         buttons = list(self.buttons.values())
-        for first, second in itertools.pairwise(buttons):
-            QWidget.setTabOrder(first, second)
+        self.set_tab_order(buttons)
 
     def _asset_box(self, parent: QWidget, asset: AssetView, exports: list[ExportRecordView]):
         name = PurePath(asset.path).name

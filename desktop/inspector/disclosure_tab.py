@@ -7,8 +7,6 @@ from the saved record, so unsaved changes say "save to update" instead of guessi
 
 from __future__ import annotations
 
-import itertools
-
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -353,8 +351,7 @@ class DisclosureTab(InspectorTab):
             self.use_override,
             self.restore_override,
         ]
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
+        self.set_tab_order(order)
         self.show_item(None)
 
     # -- showing ------------------------------------------------------------------------

@@ -7,8 +7,6 @@ old one should go, by removing it, which is itself a history entry and can be un
 
 from __future__ import annotations
 
-import itertools
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -215,8 +213,7 @@ class ProvenanceTab(InspectorTab):
             self.clear_button,
             self.add_button,
         ]
-        for first, second in itertools.pairwise(order):
-            QWidget.setTabOrder(first, second)
+        self.set_tab_order(order)
         self.show_item(None)
 
     # -- showing ------------------------------------------------------------------------
