@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from tests.benchmarks import bench_catalog, bench_export, bench_gui, bench_import
+from tests.benchmarks import bench_catalog, bench_export, bench_gui, bench_import, bench_labels
 
 BENCHES = {
     "import": bench_import.run,
     "catalog": bench_catalog.run,
     "export": bench_export.run,
+    "labels": bench_labels.run,
     "gui": bench_gui.run,
 }
 
