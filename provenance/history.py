@@ -134,7 +134,7 @@ class HistoryWriter:
     ) -> None:
         """Like `record`, with before/after already encoded by `canonical_json` (bulk path)."""
         self._seq += 1
-        digest = entry_hash(
+        row = (
             self._seq,
             self._at,
             self._actor,
@@ -147,22 +147,8 @@ class HistoryWriter:
             note,
             self._hash,
         )
-        self._rows.append(
-            (
-                self._seq,
-                self._at,
-                self._actor,
-                entity,
-                entity_id,
-                item_id,
-                action,
-                before_json,
-                after_json,
-                note,
-                self._hash,
-                digest,
-            )
-        )
+        digest = entry_hash(*row)
+        self._rows.append((*row, digest))
         self._hash = digest
 
     def record_all(self, changes: Iterable[Change]) -> None:
