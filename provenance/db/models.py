@@ -32,6 +32,8 @@ class Item(Base):
     rights: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: How the image was made (a CAPTURE_TYPES key such as negativeFilm); None = unrecorded.
+    capture_type: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[str] = mapped_column(String(40))
 
@@ -152,6 +154,9 @@ class Export(Base):
     signer_fingerprint: Mapped[str | None] = mapped_column(String(100))
     record_digest: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[str] = mapped_column(String(40))
+    #: Set when what this export signed has changed in the record since (None = current).
+    stale_since: Mapped[str | None] = mapped_column(String(40), index=True)
+    stale_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class HistoryEntry(Base):
