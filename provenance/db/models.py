@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -62,6 +72,8 @@ class Asset(Base):
     thumbnail: Mapped[str | None] = mapped_column(Text)
     credential_state: Mapped[str] = mapped_column(String(20), index=True)
     credentials: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The file's own credentials or XMP say AI made or changed it (found on import).
+    ai_found: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     imported_at: Mapped[str] = mapped_column(String(40))
 
     item: Mapped[Item] = relationship(back_populates="assets")

@@ -1,9 +1,11 @@
-"""Capture type on items; staleness on exports.
+"""Capture type on items; AI found in an asset's own file; staleness on exports.
 
 An item's capture type (digitalCapture, negativeFilm, positiveFilm, print, ...) is part of the
 record: with the disclosure it decides the digital source type an export signs. An export is
 stale when what it signed (catalog fields it carries, disclosure wording, approval) has changed
-since: `stale_since` says when, `stale_reason` says what, in plain words.
+since: `stale_since` says when, `stale_reason` says what, in plain words. `assets.ai_found` is
+true when the file's own credentials or XMP say AI made or changed it, so "AI involved" can be
+asked of the database.
 
 Revision ID: 0002
 Revises: 0001
@@ -19,12 +21,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("items", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("capture_type", sa.String(length=40), nullable=True))
-    with op.batch_alter_table("exports", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("stale_since", sa.String(length=40), nullable=True))
-        batch_op.add_column(sa.Column("stale_reason", sa.Text(), nullable=True))
-        batch_op.create_index("ix_exports_stale_since", ["stale_since"], unique=False)
+    # Plain ADD COLUMN (SQLite supports it natively): batch mode would reflect `items` and warn
+    # about its expression index on every user's first start after the upgrade.
+    op.add_column("items", sa.Column("capture_type", sa.String(length=40), nullable=True))
+    op.add_column(
+        "assets", sa.Column("ai_found", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.create_index("ix_assets_ai_found", "assets", ["ai_found"], unique=False)
+    op.add_column("exports", sa.Column("stale_since", sa.String(length=40), nullable=True))
+    op.add_column("exports", sa.Column("stale_reason", sa.Text(), nullable=True))
+    op.create_index("ix_exports_stale_since", "exports", ["stale_since"], unique=False)
 
 
 def downgrade() -> None:
@@ -32,5 +38,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_exports_stale_since")
         batch_op.drop_column("stale_reason")
         batch_op.drop_column("stale_since")
+    with op.batch_alter_table("assets", schema=None) as batch_op:
+        batch_op.drop_index("ix_assets_ai_found")
+        batch_op.drop_column("ai_found")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_column("capture_type")
