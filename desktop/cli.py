@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--review", choices=REVIEW_STATES)
     p.add_argument("--credentials", choices=("none", "valid", "trusted", "invalid", "error"))
     p.add_argument("--not-exported", action="store_true")
+    p.add_argument(
+        "--stale", action="store_true", help="items whose signed export no longer matches"
+    )
     p.add_argument("--limit", type=int)
     p.add_argument("--json", action="store_true")
 
@@ -330,13 +333,20 @@ def cmd_items(lib: Library, args) -> int:
         review_state=args.review,
         credential_state=args.credentials,
         not_exported=args.not_exported,
+        stale=args.stale,
     )
     items = lib.list_items(args.search, filters, limit=args.limit, details=args.json)
     if args.json:
-        _emit_json([i.to_dict() | {"events": None} for i in items])
+        rows = [i.to_dict() | {"events": None} for i in items]
+        if args.stale:  # which files are out of date, and why
+            for row, item in zip(rows, items, strict=True):
+                row["stale_exports"] = [e.to_dict() for e in lib.exports_of(item.id) if e.stale]
+        _emit_json(rows)
         return EXIT_OK
     for item in items:
         print(f"{item.accession or '#' + str(item.id):20} {item.title or ''}"[:120])
+        if args.stale and item.stale_reason:
+            print(f"{'':20} needs re-export: {item.stale_reason}")
     print(f"{len(items):,} items", file=sys.stderr)
     return EXIT_OK
 
@@ -344,7 +354,7 @@ def cmd_items(lib: Library, args) -> int:
 def cmd_show(lib: Library, args) -> int:
     item = lib.get_item(args.item)
     if args.json:
-        _emit_json(item.to_dict())
+        _emit_json(item.to_dict() | {"exports": [e.to_dict() for e in lib.exports_of(item.id)]})
         return EXIT_OK
     print(f"Item #{item.id}")
     for name, value in item.fields().items():
@@ -367,6 +377,14 @@ def cmd_show(lib: Library, args) -> int:
         who = f" by {d.approved_by or d.reviewed_by}" if d.review_state != "draft" else ""
         tools = f" ({', '.join(d.tools)})" if d.tools else ""
         print(f"  disclosure: {d.category}{tools}, {d.review_state}{who}")
+    for export in lib.exports_of(item.id):
+        print(f"  export {export.id}: {export.path}")
+        if export.stale:
+            print(f"    stale since {export.stale_since}: {export.stale_reason}")
+        else:
+            print(f"    written {export.created_at}; still matches the record")
+    if item.needs_reexport:
+        print(f"  needs re-export: {item.stale_reason}")
     return EXIT_OK
 
 
@@ -489,8 +507,24 @@ def cmd_verify(lib: Library, args) -> int:
     else:
         for result in results:
             print(f"{result['file']}: {result['credentials']} - {result['summary']}")
+            if "record" in result:
+                print(f"  {_record_line(result['record'])}")
     bad = any(r["credentials"] in ("invalid", "error") for r in results)
-    return EXIT_REJECTED if bad else EXIT_OK
+    # A file whose signed disclosure or fields no longer match the record must not pass a
+    # publishing script's check either.
+    stale = any((r.get("record") or {}).get("stale") for r in results)
+    return EXIT_REJECTED if bad or stale else EXIT_OK
+
+
+def _record_line(record: dict[str, Any]) -> str:
+    """What the library's record says about a file it exported (verify's human output)."""
+    which = f"export {record['export']} of {record['item']}"
+    if record["stale"]:
+        return (
+            f"no longer matches the library's record ({which}): {record['reason']}; "
+            "export the item again"
+        )
+    return f"matches the library's record ({which})"
 
 
 def _passphrase(args, *, confirm: bool = False) -> str:

@@ -212,6 +212,8 @@ class ItemListModel(QAbstractTableModel):
                 parts.append(f"AI: {ai_summary(item)} ({review_summary(item).lower()})")
             if credential_summary(item):
                 parts.append(f"Credentials: {credential_summary(item)}")
+            if item.needs_reexport:
+                parts.append(f"Needs re-export: {item.stale_reason}")
             return "\n".join(parts)
         return None
 

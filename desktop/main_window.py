@@ -38,13 +38,15 @@ from desktop.undo import UndoController
 from desktop.workers import Worker, start
 from provenance import CredenceError, Library, SearchFilters
 
-#: The sidebar's built-in views: (label, filters).
+#: The sidebar's built-in views: (label, filters). Saved searches refer to these by position,
+#: so new views go at the end.
 VIEWS: tuple[tuple[str, SearchFilters], ...] = (
     ("All items", SearchFilters()),
     ("AI involved", SearchFilters(has_ai=True)),
     ("Needs review", SearchFilters(review_state="draft")),
     ("Not yet exported", SearchFilters(not_exported=True)),
     ("Credential problems", SearchFilters(credential_state="invalid")),
+    ("Needs re-export", SearchFilters(stale=True)),
 )
 
 
@@ -376,9 +378,24 @@ class MainWindow(QMainWindow):
             tab.show_item(view)
 
     def _item_changed(self, item_id: int) -> None:
+        if self.model.filters.stale:
+            # An edit can make an export stale or current again: the list itself changes.
+            self._reload_keeping(item_id)
+            return
         self.model.refresh_item(item_id)
         current = self.table.selectionModel().currentIndex()
         self._show(current)
+
+    def _reload_keeping(self, item_id: int) -> None:
+        """Reload the list; the item stays current if it is still listed."""
+        self.model.reload()
+        row = self.model.row_of(item_id)
+        if row is None and self.model.rowCount():
+            row = 0
+        if row is None:
+            self._show(self.model.index(-1, -1))
+        else:  # the selection's currentRowChanged shows it in the inspector
+            self.table.setCurrentIndex(self.model.index(row, 0))
 
     def _after_undo(self, item_id: Any) -> None:
         if isinstance(item_id, int):

@@ -142,6 +142,8 @@ def export_view(row) -> ExportRecordView:
         manifest_id=row.manifest_id,
         signer_fingerprint=row.signer_fingerprint,
         created_at=row.created_at,
+        stale_since=row.stale_since,
+        stale_reason=row.stale_reason,
     )
 
 

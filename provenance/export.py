@@ -578,9 +578,26 @@ def build_manifest(
 
 
 def manifest_digest(manifest: dict[str, Any], xmp: XmpFields, caption: bool) -> str:
-    """A digest of what an export would say, to tell whether a finished export is current."""
-    payload = json.dumps([manifest, xmp.__dict__, caption], sort_keys=True, default=str)
+    """A digest of what an export would claim, to tell whether a finished export is current.
+
+    Left out: the generator's version (a new release claims nothing new about the record) and
+    when a disclosure was approved (the same words approved again by the same person are the
+    same claim). So neither makes an export stale or re-written (provenance.staleness).
+    """
+    claims = {k: v for k, v in manifest.items() if k != "claim_generator_info"}
+    claims["assertions"] = [_without_review_times(a) for a in manifest.get("assertions", [])]
+    payload = json.dumps([claims, xmp.__dict__, caption], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _without_review_times(assertion: dict[str, Any]) -> dict[str, Any]:
+    if assertion.get("label") != "org.credence.disclosure":
+        return assertion
+    data = dict(assertion["data"])
+    data["statements"] = [
+        {k: v for k, v in s.items() if k != "reviewed_at"} for s in data.get("statements", [])
+    ]
+    return {**assertion, "data": data}
 
 
 def dest_name(pattern: str, source: Path, accession: str | None, item_id: int) -> str:

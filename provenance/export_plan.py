@@ -86,11 +86,7 @@ def plan_export(
                     )
                 )
                 continue
-            mine = [
-                s
-                for s, d in zip(statements, item.disclosures, strict=True)
-                if d.asset_id in (None, asset.id)
-            ]
+            mine = _statements_for(asset, item.disclosures, statements)
             found_ai = [
                 t
                 for t in (asset.credentials or {}).get("digital_source_types") or ()
@@ -137,6 +133,31 @@ def plan_export(
             plan.jobs.append(job)
             plan.digests[asset.id] = digest
     return plan
+
+
+def signed_digests(item: Item, asset, settings: Settings, version: str) -> tuple[str, str]:
+    """The record digests an export of `asset` would get now: (without, with a caption strip).
+
+    Staleness compares an export's recorded digest with these (provenance.staleness). The
+    export row does not say whether a caption strip was burned in, so both are given.
+    """
+    statements = [_statement(d, settings) for d in item.disclosures]
+    mine = _statements_for(asset, item.disclosures, statements)
+    plain, strip = (
+        _job(item, asset, mine, Path(asset.path), settings, version, caption)
+        for caption in (False, True)
+    )
+    return (
+        manifest_digest(plain.manifest, plain.xmp, False),
+        manifest_digest(strip.manifest, strip.xmp, True),
+    )
+
+
+def _statements_for(asset, disclosures, statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The statements an export of `asset` carries: the item's and this image's own."""
+    return [
+        s for s, d in zip(statements, disclosures, strict=True) if d.asset_id in (None, asset.id)
+    ]
 
 
 def load_items(session: Session, ids: list[int] | None) -> list[Item]:

@@ -104,6 +104,10 @@ class HistoryWriter:
         self.head_at_start = read_head(session)
         self._seq, self._hash = self.head_at_start
         self._rows: list[tuple] = []
+        #: Items this transaction changed, and the entities it changed that have no item
+        #: (settings, tools, ...): what the stale-export check looks at before commit.
+        self.touched_items: set[int] = set()
+        self.touched_entities: set[str] = set()
 
     @property
     def head(self) -> tuple[int, str]:
@@ -133,6 +137,10 @@ class HistoryWriter:
         note: str | None,
     ) -> None:
         """Like `record`, with before/after already encoded by `canonical_json` (bulk path)."""
+        if item_id is not None:
+            self.touched_items.add(item_id)
+        else:
+            self.touched_entities.add(entity)
         self._seq += 1
         row = (
             self._seq,

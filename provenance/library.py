@@ -8,12 +8,13 @@ in the same transaction, and keep the search index in step.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy import exists, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from provenance import convert, identity
+from provenance import convert, identity, staleness
 from provenance.categories import category
 from provenance.clock import now
 from provenance.credentials import read_credentials
@@ -86,6 +87,8 @@ class SearchFilters:
     review_state: str | None = None
     credential_state: str | None = None
     not_exported: bool = False
+    #: Items with an image whose newest export no longer says what the record says.
+    stale: bool = False
 
 
 def open_library(path: str | os.PathLike[str], *, actor: str | None = None) -> Library:
@@ -159,6 +162,15 @@ class Library:
                 history = HistoryWriter(session, self.actor, now())
                 yield session, history
                 history.flush()
+                # Every change passes here: exports whose signed record it changed go stale
+                # (and come back when the record returns to what they signed).
+                staleness.refresh(
+                    session,
+                    history.touched_items,
+                    bool(history.touched_entities & staleness.LIBRARY_WIDE),
+                    version=_version(),
+                    stamp=now(),
+                )
         except OperationalError as exc:
             # The transaction was rolled back: what was stored before stays as it was.
             raise LibraryError(_write_failure(self.folder, exc)) from exc
@@ -227,7 +239,7 @@ class Library:
         """One item with its assets, events and disclosures. Raises NotFound."""
         with self._read() as session:
             item = self._item(session, ref)
-            return convert.item_view(item, details=True)
+            return _with_staleness(session, [convert.item_view(item, details=True)])[0]
 
     def count_items(self, search: str | None = None, filters: SearchFilters | None = None) -> int:
         """How many items match (all items when no search and no filters)."""
@@ -253,7 +265,8 @@ class Library:
             history.record(Change("item", item_id, item_id, "delete", state, None))
 
     def exports_of(self, ref: str | int) -> list[ExportRecordView]:
-        """The signed files written for an item, newest first."""
+        """The signed files written for an item, newest first, each saying whether it is stale
+        (the record changed since it was signed)."""
         with self._read() as session:
             item = self._item(session, ref)
             rows = session.scalars(
@@ -289,7 +302,8 @@ class Library:
                     selectinload(Item.disclosures).selectinload(Disclosure.tools),
                 )
             items = session.scalars(stmt).all()
-            return [convert.item_view(i, details=details, events=False) for i in items]
+            views = [convert.item_view(i, details=details, events=False) for i in items]
+            return _with_staleness(session, views)
 
     def _select_items(self, search: str | None, filters: SearchFilters):
         stmt = select(Item)
@@ -332,6 +346,8 @@ class Library:
                 exists().where(Asset.item_id == Item.id),
                 ~exists().where(Export.item_id == Item.id),
             )
+        if filters.stale:
+            stmt = stmt.where(staleness.needs_reexport())
         return stmt
 
     # -- AI tools -------------------------------------------------------------------------
@@ -724,7 +740,7 @@ class Library:
             ).to_dict()
         except OSError as exc:
             return _verify_result(path, "error", summary=f"cannot read the file ({exc.strerror})")
-        return _verify_result(
+        result = _verify_result(
             path,
             summary["state"],
             codes=summary["codes"],
@@ -733,6 +749,44 @@ class Library:
             signer=summary["signer"],
             summary=summary["summary"],
         )
+        record = self._export_record(path, summary.get("manifest_label"))
+        if record is not None:  # a file this library signed: does it still match the record?
+            result["record"] = record
+        return result
+
+    def _export_record(self, path: Path, manifest_label: str | None) -> dict[str, Any] | None:
+        """The export this library recorded for `path` (same SHA-256, else the same manifest
+        id), checked against the record as it is now; None for a file it does not know."""
+        try:
+            with open(path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            digest = None
+        with self._read() as session:
+            row = None
+            if digest is not None:
+                row = session.scalars(
+                    select(Export).where(Export.sha256 == digest).order_by(Export.id.desc())
+                ).first()
+            if row is None and manifest_label:
+                row = session.scalars(
+                    select(Export)
+                    .where(Export.manifest_id == manifest_label)
+                    .order_by(Export.id.desc())
+                ).first()
+            if row is None:
+                return None
+            found = staleness.check_export(session, row, version=_version())
+            item = session.get(Item, row.item_id)
+            label = convert.item_label(item) if item is not None else f"#{row.item_id}"
+            return {
+                "export": row.id,
+                "item": label,
+                "item_id": row.item_id,
+                "exported_at": row.created_at,
+                "stale": found.stale,
+                "reason": found.reason,
+            }
 
     # -- settings, identity, export -----------------------------------------------------------
 
@@ -1067,6 +1121,17 @@ def _verify_result(path: Path, state: str, **found: Any) -> dict[str, Any]:
         "signer": found.get("signer"),
         "summary": found.get("summary", ""),
     }
+
+
+def _with_staleness(session: Session, views: list[ItemView]) -> list[ItemView]:
+    """`views` with the staleness of their exports filled in (one query)."""
+    stale = staleness.stale_items(session, [v.id for v in views])
+    if not stale:
+        return views
+    return [
+        replace(v, stale_since=stale[v.id][0], stale_reason=stale[v.id][1]) if v.id in stale else v
+        for v in views
+    ]
 
 
 def _state(view) -> dict[str, Any]:

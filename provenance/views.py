@@ -119,6 +119,15 @@ class ItemView(_Dictable):
     assets: tuple[AssetView, ...] = ()
     events: tuple[EventView, ...] = ()
     disclosures: tuple[DisclosureView, ...] = ()
+    #: Set when an image of the item needs re-exporting: its newest export no longer says what
+    #: the record says (since when, and what changed, in plain words).
+    stale_since: str | None = None
+    stale_reason: str | None = None
+
+    @property
+    def needs_reexport(self) -> bool:
+        """An image's newest signed export is stale (see `stale_reason`)."""
+        return self.stale_since is not None
 
     @property
     def label(self) -> str:
@@ -244,3 +253,11 @@ class ExportRecordView(_Dictable):
     manifest_id: str | None
     signer_fingerprint: str | None
     created_at: str
+    #: Set when what this file signed has changed in the record since (None: still current).
+    stale_since: str | None = None
+    stale_reason: str | None = None
+
+    @property
+    def stale(self) -> bool:
+        """The record changed after this file was signed (see `stale_reason`)."""
+        return self.stale_since is not None

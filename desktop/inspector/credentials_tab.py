@@ -44,6 +44,8 @@ STATUSES: dict[str, tuple[str, QStyle.StandardPixmap, str | None, str | None]] =
     "error": ("Error: the credentials could not be read", _SP.SP_MessageBoxWarning,
               "#b71c1c", "#ef9a9a"),
     "none": ("None: no Content Credentials in this file", _SP.SP_FileIcon, None, None),
+    "stale": ("Out of date: the record changed after this file was signed",
+              _SP.SP_MessageBoxWarning, "#7a4100", "#ffb74d"),
     "checking": ("Checking…", _SP.SP_BrowserReload, None, None),
 }  # fmt: skip
 
@@ -70,6 +72,11 @@ def status_kind(state: str | None, ingredient_problems: list | None = None) -> s
 
 def _short_type(uri: str) -> str:
     return uri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _sentence(text: str | None) -> str:
+    text = text or ""
+    return text[:1].upper() + text[1:]
 
 
 def _when(stamp: str | None) -> str:
@@ -135,6 +142,9 @@ class StatusView(QWidget):
             facts.append(f"Ingredient {problem.get('title') or '(untitled)'}: {codes}")
         if found.get("codes") and self.kind in ("invalid", "error", "ingredient", "valid"):
             facts.append(f"Codes: {', '.join(found['codes'])}")
+        record = found.get("record") or {}
+        if record.get("stale"):  # a file this library signed, no longer true to the record
+            facts.append(f"No longer matches the record: {record.get('reason')}")
         self.facts.setText("\n".join(facts))
         self.facts.setVisible(bool(facts))
         self.setAccessibleName(headline)
@@ -188,8 +198,10 @@ class CredentialsTab(InspectorTab):
             except CredenceError as exc:
                 self.heading.setText(str(exc))
                 exports = []
+            stale = sum(e.stale for e in exports)
             self.heading.setText(
-                f"{len(item.assets)} image(s), {len(exports)} signed export(s)."
+                f"{len(item.assets)} image(s), {len(exports)} signed export(s)"
+                + (f", {stale} out of date." if stale else ".")
                 if item.assets or exports
                 else "This item has no image, so there are no credentials to show."
             )
@@ -250,6 +262,19 @@ class CredentialsTab(InspectorTab):
         facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(name)
         layout.addWidget(facts)
+        if record.stale:
+            # Said before the check button: the file is signed and valid, but no longer true.
+            stale = StatusView(row)
+            stale.show_result(
+                {
+                    "state": "stale",
+                    "summary": f"{_sentence(record.stale_reason)}. Export the item again to "
+                    "sign what the record says now.",
+                }
+            )
+            stale.setAccessibleName(f"Out of date: {PurePath(record.path).name}")
+            self.result_views[f"stale:{record.id}"] = stale
+            layout.addWidget(stale)
         layout.addLayout(self._check_row(row, f"export:{record.id}", record.path, "&Verify now"))
         return row
 

@@ -1,0 +1,361 @@
+"""Stale exports: an export is stale when what it signed no longer matches the record.
+
+Every write transaction of the library ends in `refresh` (called by `Library._write` after the
+history entries are written): the history writer knows which items the transaction touched, and
+whether a library-wide setting changed. For those of the touched items that have exports, and
+only those, the digest of what an export would sign *now* is compared with the digest recorded
+with each export (`exports.record_digest`). A difference marks the export stale (`stale_since`,
+`stale_reason`); equality (an undo of the undo, the same words approved again) clears it. A
+catalog import of unexported items costs one indexed lookup per chunk.
+
+The reason is worked out from the history: the record as it was when the file was signed is
+rebuilt by undoing, newest first, every entry written for the item (and every settings change)
+after the export's own entry, and compared with the record now, part by part. The digest alone
+decides *whether* an export is stale; the history only names *what* changed.
+
+An export row does not say whether a caption strip was burned in, but the digest covers it: an
+export is current when either variant (with or without the strip) matches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from provenance import convert
+from provenance.db.models import Disclosure, Event, Export, HistoryEntry, Item
+from provenance.export_plan import signed_digests
+from provenance.settings import Settings, load_settings
+
+#: Catalog fields an export carries (manifest or XMP), with the words a person reads.
+SIGNED_FIELDS: dict[str, str] = {
+    "accession": "accession number",
+    "title": "title",
+    "maker": "maker",
+    "date": "date",
+    "medium": "medium",
+    "credit_line": "credit line",
+    "rights": "rights",
+    "capture_type": "capture type",
+}
+#: Institution settings that change the signed words, with what to say when they change.
+SIGNED_SETTINGS: dict[str, str] = {
+    "language": "the language of the disclosure wording changed",
+    "reviewer_display": "how the reviewer is named changed (name or role)",
+    "reviewer_role": "the reviewer's role changed",
+    "training_mining": "the training-and-mining policy changed",
+}
+#: History entities without an item whose changes can change what every export signs.
+LIBRARY_WIDE = frozenset({"settings"})
+#: Said when the digest differs but no recorded change explains it (a newer Credence signs
+#: the same record differently, or the record changed while the file was being written).
+UNEXPLAINED = "what Credence would sign for this item has changed since the file was written"
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """Whether one export still says what the record says, and if not, why."""
+
+    stale: bool
+    reason: str | None = None
+
+
+def refresh(
+    session: Session,
+    item_ids: Iterable[int],
+    library_wide: bool,
+    *,
+    version: str,
+    stamp: str,
+) -> None:
+    """Mark or clear the staleness of every export of the touched items.
+
+    Runs inside the caller's write transaction, after its history entries are written. With
+    `library_wide` (an institution setting changed), every exported item is checked.
+    """
+    if session.scalar(select(Export.id).limit(1)) is None:
+        return  # nothing was ever exported: nothing can be stale
+    if library_wide:
+        ids = list(session.scalars(select(Export.item_id).distinct()))
+    else:
+        ids = _exported(session, sorted(set(item_ids)))
+    if not ids:
+        return
+    settings = load_settings(session)
+    for chunk in _chunks(ids):
+        for row, found in _evaluate(session, chunk, settings, version, rows=None):
+            if found.stale:
+                if row.stale_since is None:
+                    row.stale_since = stamp
+                row.stale_reason = found.reason
+            elif row.stale_since is not None or row.stale_reason is not None:
+                row.stale_since = row.stale_reason = None
+    session.flush()
+
+
+def check_export(session: Session, row: Export, *, version: str) -> Staleness:
+    """Whether the file of export `row` still says what the record says now (read-only)."""
+    settings = load_settings(session)
+    for _row, found in _evaluate(session, [row.item_id], settings, version, rows=[row]):
+        return found
+    return Staleness(False)
+
+
+def needs_reexport():
+    """SQL condition on `Item`: it has an image whose newest export is stale."""
+    newer = aliased(Export)
+    return exists().where(
+        Export.item_id == Item.id,
+        Export.asset_id.is_not(None),
+        Export.stale_since.is_not(None),
+        ~exists().where(
+            newer.item_id == Export.item_id,
+            newer.asset_id == Export.asset_id,
+            newer.id > Export.id,
+        ),
+    )
+
+
+def stale_items(session: Session, item_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """item id -> (stale since, reason) for those of `item_ids` that need re-exporting."""
+    found: dict[int, tuple[str, list[str]]] = {}
+    newer = aliased(Export)
+    for chunk in _chunks(item_ids):
+        rows = session.execute(
+            select(Export.item_id, Export.stale_since, Export.stale_reason)
+            .where(
+                Export.item_id.in_(chunk),
+                Export.asset_id.is_not(None),
+                Export.stale_since.is_not(None),
+                ~exists().where(
+                    newer.item_id == Export.item_id,
+                    newer.asset_id == Export.asset_id,
+                    newer.id > Export.id,
+                ),
+            )
+            .order_by(Export.id)
+        )
+        for item_id, since, reason in rows:
+            first, reasons = found.setdefault(item_id, (since, []))
+            found[item_id] = (min(first, since), reasons)
+            for part in (reason or UNEXPLAINED).split("; "):
+                if part not in reasons:
+                    reasons.append(part)
+    return {k: (since, "; ".join(reasons)) for k, (since, reasons) in found.items()}
+
+
+# -- comparing ------------------------------------------------------------------------------
+
+
+def _evaluate(
+    session: Session,
+    item_ids: list[int],
+    settings: Settings,
+    version: str,
+    rows: list[Export] | None,
+) -> Iterator[tuple[Export, Staleness]]:
+    # populate_existing: the write transaction may hold these items with collections loaded
+    # before its own changes (a disclosure deleted by an undo is still in item.disclosures).
+    items = {
+        item.id: item
+        for item in session.scalars(
+            select(Item)
+            .where(Item.id.in_(item_ids))
+            .options(
+                selectinload(Item.assets),
+                selectinload(Item.events).selectinload(Event.tool),
+                selectinload(Item.disclosures).selectinload(Disclosure.tools),
+            )
+            .execution_options(populate_existing=True)
+        )
+    }
+    if rows is None:
+        rows = list(
+            session.scalars(
+                select(Export)
+                .where(
+                    Export.item_id.in_(item_ids),
+                    Export.asset_id.is_not(None),
+                    Export.record_digest.is_not(None),
+                )
+                .order_by(Export.id)
+            )
+        )
+    digests: dict[int, tuple[str, ...]] = {}
+    for row in rows:
+        item = items.get(row.item_id)
+        asset = next((a for a in item.assets if a.id == row.asset_id), None) if item else None
+        if asset is None or row.record_digest is None:
+            continue  # nothing to compare with: the image or the recorded digest is gone
+        if asset.id not in digests:
+            digests[asset.id] = signed_digests(item, asset, settings, version)
+        if row.record_digest in digests[asset.id]:
+            yield row, Staleness(False)
+        else:
+            reasons = _reasons(session, row, item, settings)
+            yield row, Staleness(True, "; ".join(reasons) or UNEXPLAINED)
+
+
+def _reasons(session: Session, row: Export, item: Item, settings: Settings) -> list[str]:
+    """What changed in the record since export `row` was signed, in plain words."""
+    seq = session.scalar(
+        select(HistoryEntry.seq).where(
+            HistoryEntry.item_id == row.item_id,
+            HistoryEntry.entity == "export",
+            HistoryEntry.entity_id == row.id,
+        )
+    )
+    if seq is None:
+        return []
+    fields = {name: getattr(item, name, None) for name in SIGNED_FIELDS}
+    disclosures = {d.id: _json(_disclosure_state(d)) for d in item.disclosures}
+    events = {e.id: _json(_event_state(e)) for e in item.events}
+    options = settings.to_dict()
+    now = (dict(fields), dict(disclosures), dict(events), dict(options))
+    later = list(
+        session.scalars(
+            select(HistoryEntry).where(HistoryEntry.item_id == row.item_id, HistoryEntry.seq > seq)
+        )
+    )
+    later += session.scalars(
+        select(HistoryEntry).where(
+            HistoryEntry.item_id.is_(None),
+            HistoryEntry.entity.in_(LIBRARY_WIDE),
+            HistoryEntry.seq > seq,
+        )
+    )
+    # Undo the later entries, newest first: what is left is the record as it was signed.
+    for entry in sorted(later, key=lambda e: e.seq, reverse=True):
+        before = json.loads(entry.before_json) if entry.before_json else None
+        if entry.entity == "item" and entry.action == "update" and before:
+            fields.update({k: v for k, v in before.items() if k in SIGNED_FIELDS})
+        elif entry.entity in ("disclosure", "event"):
+            target = disclosures if entry.entity == "disclosure" else events
+            if entry.action == "create":
+                target.pop(entry.entity_id, None)
+            elif before is not None:
+                target[entry.entity_id] = _json(before)
+        elif entry.entity == "settings" and before:
+            options.update(before)
+    then = (fields, disclosures, events, options)
+    return _differences(then, now, row.asset_id, settings.language)
+
+
+def _differences(then, now, asset_id: int, language: str) -> list[str]:
+    (fields_then, disc_then, events_then, options_then) = then
+    (fields_now, disc_now, events_now, options_now) = now
+    reasons = [
+        f"{label} changed"
+        for name, label in SIGNED_FIELDS.items()
+        if fields_then.get(name) != fields_now.get(name)
+    ]
+    reasons += _disclosure_differences(
+        _by_category(disc_then, asset_id), _by_category(disc_now, asset_id), language
+    )
+    reasons += _event_differences(list(events_then.values()), list(events_now.values()))
+    reasons += [
+        words
+        for key, words in SIGNED_SETTINGS.items()
+        if options_then.get(key) != options_now.get(key)
+    ]
+    return list(dict.fromkeys(reasons))
+
+
+def _disclosure_differences(then: dict, now: dict, language: str) -> list[str]:
+    reasons = []
+    for key in sorted(set(then) | set(now), key=str):
+        category = key[1]
+        old, new = then.get(key), now.get(key)
+        if old is None:
+            reasons.append(f"a disclosure was added ({category})")
+            continue
+        if new is None:
+            reasons.append(f"the disclosure was removed ({category})")
+            continue
+        if _wording(old, language) != _wording(new, language):
+            reasons.append(f"the disclosure wording changed ({category})")
+        was, is_ = old.get("review_state"), new.get("review_state")
+        if was == "approved" and is_ != "approved":
+            reasons.append(f"the disclosure approval was withdrawn ({category})")
+        elif was != "approved" and is_ == "approved":
+            reasons.append(f"the disclosure was approved after the file was signed ({category})")
+        elif _reviewer(old) != _reviewer(new):
+            reasons.append(f"the disclosure was approved by someone else ({category})")
+        elif was != is_:
+            reasons.append(f"the disclosure review changed ({category})")
+    return reasons
+
+
+def _event_differences(then: list[dict], now: list[dict]) -> list[str]:
+    old = sorted(json.dumps(e, sort_keys=True) for e in then)
+    new = sorted(json.dumps(e, sort_keys=True) for e in now)
+    if old == new:
+        return []
+    if len(new) > len(old):
+        return ["a provenance event was added"]
+    if len(new) < len(old):
+        return ["a provenance event was removed"]
+    return ["a provenance event changed"]
+
+
+def _by_category(states: dict[int, dict], asset_id: int) -> dict[tuple, dict]:
+    # The statements an export of this image carries: the item's and this image's own.
+    return {
+        (state.get("asset_id"), state.get("category")): state
+        for state in states.values()
+        if state.get("asset_id") in (None, asset_id)
+    }
+
+
+def _wording(state: dict, language: str) -> tuple:
+    overrides = state.get("overrides") or {}
+    return (
+        state.get("purpose"),
+        state.get("extent"),
+        state.get("fields") or [],
+        state.get("tools") or [],
+        overrides.get(language),
+    )
+
+
+def _reviewer(state: dict) -> str | None:
+    return state.get("approved_by") or state.get("reviewed_by")
+
+
+def _disclosure_state(disclosure: Disclosure) -> dict[str, Any]:
+    # The same shape the facade records in history for a disclosure.
+    state = convert.disclosure_view(disclosure).to_dict()
+    for key in ("id", "created_at"):
+        state.pop(key, None)
+    return state
+
+
+def _event_state(event: Event) -> dict[str, Any]:
+    state = convert.event_view(event).to_dict()
+    for key in ("id", "created_at"):
+        state.pop(key, None)
+    return state
+
+
+def _json(state: dict[str, Any]) -> dict[str, Any]:
+    # Tuples become lists, as they are in the stored history: the two compare equal.
+    return json.loads(json.dumps(state))
+
+
+def _exported(session: Session, item_ids: list[int]) -> list[int]:
+    found: list[int] = []
+    for chunk in _chunks(item_ids):
+        found += session.scalars(select(Export.item_id).where(Export.item_id.in_(chunk)).distinct())
+    return found
+
+
+def _chunks(values: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
