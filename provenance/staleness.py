@@ -160,7 +160,7 @@ def _evaluate(
     settings: Settings,
     version: str,
     rows: list[Export] | None,
-) -> Iterator[tuple[Export, Staleness]]:
+) -> list[tuple[Export, Staleness]]:
     # populate_existing: the write transaction may hold these items with collections loaded
     # before its own changes (a disclosure deleted by an undo is still in item.disclosures).
     items = {
@@ -188,51 +188,88 @@ def _evaluate(
                 .order_by(Export.id)
             )
         )
-    digests: dict[int, tuple[str, ...]] = {}
+    plain: dict[int, str] = {}
+    captioned: dict[int, str] = {}
+    current: list[Export] = []
+    stale: list[tuple[Export, Item]] = []
     for row in rows:
         item = items.get(row.item_id)
         asset = next((a for a in item.assets if a.id == row.asset_id), None) if item else None
         if asset is None or row.record_digest is None:
             continue  # nothing to compare with: the image or the recorded digest is gone
-        if asset.id not in digests:
-            digests[asset.id] = signed_digests(item, asset, settings, version)
-        if row.record_digest in digests[asset.id]:
-            yield row, Staleness(False)
+        if asset.id not in plain:
+            plain[asset.id], captioned[asset.id] = signed_digests(item, asset, settings, version)
+        if row.record_digest in (plain[asset.id], captioned[asset.id]):
+            current.append(row)
         else:
-            reasons = _reasons(session, row, item, settings)
-            yield row, Staleness(True, "; ".join(reasons) or UNEXPLAINED)
+            stale.append((row, item))
+    found = [(row, Staleness(False)) for row in current]
+    reasons = _reasons(session, stale, settings)
+    for row, _item in stale:
+        found.append((row, Staleness(True, "; ".join(reasons.get(row.id, ())) or UNEXPLAINED)))
+    return found
 
 
-def _reasons(session: Session, row: Export, item: Item, settings: Settings) -> list[str]:
-    """What changed in the record since export `row` was signed, in plain words."""
-    seq = session.scalar(
-        select(HistoryEntry.seq).where(
-            HistoryEntry.item_id == row.item_id,
-            HistoryEntry.entity == "export",
-            HistoryEntry.entity_id == row.id,
+def _reasons(
+    session: Session, stale: list[tuple[Export, Item]], settings: Settings
+) -> dict[int, list[str]]:
+    """export id -> what changed in the record since it was signed, in plain words."""
+    if not stale:
+        return {}
+    item_ids = sorted({row.item_id for row, _ in stale})
+    export_ids = {row.id for row, _ in stale}
+    signed_at = {  # export id -> the seq of its own history entry
+        entity_id: seq
+        for entity_id, seq in session.execute(
+            select(HistoryEntry.entity_id, HistoryEntry.seq).where(
+                HistoryEntry.item_id.in_(item_ids), HistoryEntry.entity == "export"
+            )
+        )
+        if entity_id in export_ids
+    }
+    if not signed_at:
+        return {}
+    first = min(signed_at.values())
+    columns = (
+        HistoryEntry.seq,
+        HistoryEntry.item_id,
+        HistoryEntry.entity,
+        HistoryEntry.entity_id,
+        HistoryEntry.action,
+        HistoryEntry.before_json,
+    )
+    later: dict[int | None, list] = {}
+    for entry in session.execute(
+        select(*columns).where(HistoryEntry.item_id.in_(item_ids), HistoryEntry.seq > first)
+    ):
+        later.setdefault(entry.item_id, []).append(entry)
+    library_wide = list(
+        session.execute(
+            select(*columns).where(
+                HistoryEntry.item_id.is_(None),
+                HistoryEntry.entity.in_(LIBRARY_WIDE),
+                HistoryEntry.seq > first,
+            )
         )
     )
-    if seq is None:
-        return []
+    result = {}
+    for row, item in stale:
+        seq = signed_at.get(row.id)
+        if seq is None:
+            continue
+        entries = [e for e in later.get(row.item_id, ()) + library_wide if e.seq > seq]
+        result[row.id] = _what_changed(entries, row.asset_id, item, settings)
+    return result
+
+
+def _what_changed(entries: list, asset_id: int, item: Item, settings: Settings) -> list[str]:
     fields = {name: getattr(item, name, None) for name in SIGNED_FIELDS}
     disclosures = {d.id: _json(_disclosure_state(d)) for d in item.disclosures}
     events = {e.id: _json(_event_state(e)) for e in item.events}
     options = settings.to_dict()
     now = (dict(fields), dict(disclosures), dict(events), dict(options))
-    later = list(
-        session.scalars(
-            select(HistoryEntry).where(HistoryEntry.item_id == row.item_id, HistoryEntry.seq > seq)
-        )
-    )
-    later += session.scalars(
-        select(HistoryEntry).where(
-            HistoryEntry.item_id.is_(None),
-            HistoryEntry.entity.in_(LIBRARY_WIDE),
-            HistoryEntry.seq > seq,
-        )
-    )
     # Undo the later entries, newest first: what is left is the record as it was signed.
-    for entry in sorted(later, key=lambda e: e.seq, reverse=True):
+    for entry in sorted(entries, key=lambda e: e.seq, reverse=True):
         before = json.loads(entry.before_json) if entry.before_json else None
         if entry.entity == "item" and entry.action == "update" and before:
             fields.update({k: v for k, v in before.items() if k in SIGNED_FIELDS})
@@ -245,7 +282,7 @@ def _reasons(session: Session, row: Export, item: Item, settings: Settings) -> l
         elif entry.entity == "settings" and before:
             options.update(before)
     then = (fields, disclosures, events, options)
-    return _differences(then, now, row.asset_id, settings.language)
+    return _differences(then, now, asset_id, settings.language)
 
 
 def _differences(then, now, asset_id: int, language: str) -> list[str]:
