@@ -201,6 +201,20 @@ def test_re_approval_and_re_export_clear_it_and_old_rows_stay_as_history(signed)
     assert status == 1
 
 
+def test_own_wording_and_its_restoration_are_named_until_approved_again(signed):
+    library, out = signed
+    export(library, out, "R-17")
+    own = "ai-restored=Staff mended a crack with Restorer X."
+    assert cli(library, "wording", "R-17", "--override", own).returncode == 0
+    reason = stale(library)["R-17"]
+    assert "wording changed" in reason and "approval was withdrawn" in reason
+    # The generated sentence again: the words match the file, the approval still does not.
+    assert cli(library, "wording", "R-17", "--restore", "ai-restored").returncode == 0
+    assert stale(library) == {"R-17": "the disclosure approval was withdrawn (ai-restored)"}
+    cli(library, "review", "R-17", "--approve", "--by", REVIEWER)
+    assert stale(library) == {}
+
+
 # -- catalog fields: carried or not ---------------------------------------------------------
 
 
