@@ -284,7 +284,7 @@ def test_unrelated_metadata_is_kept(relative, tmp_path):
     if "IPTC-Photometadata" in relative:
         # The reference image's IIM block survives too (only our properties' copies changed).
         iim = {key for key in before if key.startswith("IPTC:") and key not in LEGACY_COPIES}
-        assert len(iim) > 20
+        assert len(iim) > 15
         assert {key: after.get(key) for key in iim} == {key: before[key] for key in iim}
         assert after["XMP-iptcExt:ArtworkOrObject"] == before["XMP-iptcExt:ArtworkOrObject"]
 
