@@ -78,6 +78,14 @@ def claim_for(item: Item, asset, statements: list[dict[str, Any]]) -> Claim:
     name = Path(asset.path).name
     raw = [t for t in (asset.credentials or {}).get("digital_source_types") or () if t]
     found = list(dict.fromkeys(current_source_type(t) for t in raw))
+    # How the file itself spells a term (a retired term is named as the file gives it).
+    spelled = {current_source_type(t): t for t in reversed(raw)}
+
+    def term(uri: str) -> str:
+        own = source_type_term(spelled.get(uri, uri))
+        now_term = source_type_term(uri)
+        return own if own == now_term else f"{own}, now {now_term}"
+
     pixel = [s for s in statements if category(s["category"]).touches_pixels]
     file_ai = ai_source_types(found)
     if file_ai and not pixel:
@@ -85,7 +93,7 @@ def claim_for(item: Item, asset, statements: list[dict[str, Any]]) -> Claim:
             None,
             refusal=(
                 f"{name}: the file's own credentials or XMP say AI made or changed it "
-                f"({source_type_term(file_ai[0])}), but no AI disclosure is recorded for it; "
+                f"({term(file_ai[0])}), but no AI disclosure is recorded for it; "
                 "record one (credence disclose ITEM --category ...) and have it approved"
             ),
         )
@@ -113,7 +121,7 @@ def claim_for(item: Item, asset, statements: list[dict[str, Any]]) -> Claim:
                 None,
                 refusal=(
                     f"{name}: the record says {said}, but the file's own credentials or XMP "
-                    f"say {source_type_term(other)}; correct the record (credence capture-type) "
+                    f"say {term(other)}; correct the record (credence capture-type) "
                     "or export a master whose metadata agrees"
                 ),
             )

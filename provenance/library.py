@@ -255,7 +255,7 @@ class Library:
                 item.updated_at = now()
                 history.record(Change("item", item.id, item.id, "update", before, after))
                 changed.append(label)
-        return CaptureTypeReport(tuple(changed), tuple(unchanged), tuple(missing))
+        return CaptureTypeReport(tuple(changed), tuple(unchanged), tuple(missing), key)
 
     def get_item(self, ref: str | int) -> ItemView:
         """One item with its assets, events and disclosures. Raises NotFound."""

@@ -220,6 +220,7 @@ class CaptureTypeReport(_Dictable):
     changed: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     not_found: tuple[str, ...] = ()
+    capture_type: str | None = None  # the value set (a CAPTURE_TYPES key; None: unrecorded)
 
 
 @dataclass(frozen=True)
