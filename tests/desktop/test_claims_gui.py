@@ -119,3 +119,45 @@ def test_import_dialog_records_the_chosen_capture_type(qtbot, library, tmp_path,
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=30000)
     [imported] = dialog.report.imported
     assert library.get_item(imported.item).capture_type == "negativeFilm"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_dialog_refuses_ai_in_the_file_and_notes_unrecorded_capture(
+    qtbot, library, tmp_path, monkeypatch, size
+):
+    from desktop.dialogs.export_dialog import ExportDialog
+    from tests.conftest import data_file
+    from tests.desktop.test_dialogs import TIMEOUT, children, group, run_work
+
+    monkeypatch.delenv("CREDENCE_PASSPHRASE", raising=False)
+    library.create_identity("Test Museum", "pw")
+    fill = tmp_path / "fill.jpg"
+    fill.write_bytes(data_file("c2pa-fixtures/ocsp.jpg").read_bytes())  # Generative Fill
+    library.import_files([make_jpeg(tmp_path / "plain.jpg"), fill])
+    ids = [i.id for i in library.list_items()]
+
+    dialog = ExportDialog(library, ids, start)
+    qtbot.addWidget(dialog)
+    dialog.resize(*size)
+    with qtbot.waitSignal(dialog.work_done, timeout=TIMEOUT):
+        dialog.show()
+    assert dialog.refusals.topLevelItemCount() == 1
+    assert "no AI disclosure is recorded" in dialog.refusals.topLevelItem(0).text(1)
+    dialog.unreviewed_check.setFocus()
+    qtbot.keyClick(dialog.unreviewed_check, Qt.Key.Key_Space)
+    assert dialog.unreviewed_check.isChecked()
+    assert dialog.refusals.topLevelItemCount() == 1  # allowing unreviewed work does not help
+
+    dialog.folder_edit.setText(str(tmp_path / "out"))
+    dialog.jobs_spin.setValue(1)
+    dialog.passphrase_edit.setText("pw")
+    assert _inside(dialog.export_button, dialog)
+    run_work(
+        qtbot, dialog, lambda: qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    )
+    assert len(dialog.report.exported) == 1
+    row = group(dialog.summary, "Exported (1)").child(0)
+    assert row.isExpanded() and children(row)[0][0] == "Note"
+    assert "capture type unrecorded" in children(row)[0][1]
+    assert "claim no capture" in dialog.counts.text() and dialog.counts.isVisible()
+    assert len(children(group(dialog.summary, "Refused (1)"))) == 1
