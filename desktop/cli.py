@@ -23,6 +23,7 @@ from desktop.history_text import describe_entry
 # Only light parts of the core at import time: export worker processes start by importing
 # this module again, and every command pays for what is imported here.
 from provenance import (
+    CAPTURE_LABELS,
     CATEGORY_SLUGS,
     REVIEW_STATES,
     CredenceError,
@@ -30,6 +31,7 @@ from provenance import (
     LibraryError,
     NotFound,
     __version__,
+    capture_label,
 )
 
 if TYPE_CHECKING:
@@ -77,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("import", help="import image files and folders")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--item", help="attach every file to this item (accession or id)")
+    p.add_argument(
+        "--capture-type",
+        metavar="TYPE",
+        help="how the images were made, recorded on the items this import creates "
+        f"(default: the capture_type_default setting): {', '.join(CAPTURE_LABELS)}",
+    )
     p.add_argument("--json", action="store_true")
 
     catalog = verbs.add_parser("catalog", help="catalog CSV/JSON import and CSV export")
@@ -103,6 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--limit", type=int)
     p.add_argument("--json", action="store_true")
+
+    p = verbs.add_parser(
+        "capture-type",
+        help="record how items' images were made (digitalCapture, negativeFilm, ...)",
+        description="Record how the images of one or many items were made. It is part of the "
+        "record: exports sign it as the image's digital source type (with no capture type "
+        "recorded, an export claims no capture). TYPE is one of: "
+        + "; ".join(f"{key} ({label})" for key, label in CAPTURE_LABELS.items())
+        + "; or none to clear it.",
+    )
+    p.add_argument("type", metavar="TYPE", help="a capture type, or none")
+    p.add_argument("items", nargs="*", metavar="ITEM", help="accession numbers or #ids")
+    p.add_argument("--all", action="store_true", help="every item in the library")
+    p.add_argument("--search", metavar="TEXT", help="every item matching TEXT")
 
     p = verbs.add_parser("show", help="show one item")
     p.add_argument("item", metavar="ITEM")
@@ -268,7 +290,9 @@ def cmd_init(lib: Library, args) -> int:
 def cmd_import(lib: Library, args) -> int:
     progress, close = _progress_bar(not args.json, "file")
     try:
-        report = lib.import_files(args.paths, item=args.item, progress=progress)
+        report = lib.import_files(
+            args.paths, item=args.item, capture_type=args.capture_type, progress=progress
+        )
     finally:
         close()
     if args.json:
@@ -360,6 +384,11 @@ def cmd_show(lib: Library, args) -> int:
     for name, value in item.fields().items():
         if value:
             print(f"  {name.replace('_', ' ') + ':':24} {value}")
+    print(f"  {'capture type:':24} {capture_label(item.capture_type)}")
+    if any(a.ai_found for a in item.assets):
+        print(
+            f"  {'AI found in file:':24} yes (its own credentials or XMP say AI made or changed it)"
+        )
     if item.extra:
         print("  other fields:")
     for name, value in item.extra.items():
@@ -386,6 +415,23 @@ def cmd_show(lib: Library, args) -> int:
     if item.needs_reexport:
         print(f"  needs re-export: {item.stale_reason}")
     return EXIT_OK
+
+
+def cmd_capture_type(lib: Library, args) -> int:
+    chosen = sum(bool(x) for x in (args.items, args.all, args.search))
+    if chosen != 1:
+        raise UsageError("name the ITEMs, or use --all or --search TEXT (one of them)")
+    if args.items:
+        refs: list[str | int] = list(args.items)
+    else:
+        refs = [i.id for i in lib.list_items(args.search if args.search else None)]
+    report = lib.set_capture_type(refs, args.type)
+    value = report.capture_type
+    what = capture_label(value) + (f" ({value})" if value else "")
+    print(f"capture type {what}: {len(report.changed)} changed, {len(report.unchanged)} already so")
+    for ref in report.not_found:
+        print(f"not found {ref}: no item with that accession number or id", file=sys.stderr)
+    return EXIT_REJECTED if report.not_found else EXIT_OK
 
 
 def cmd_event(lib: Library, args) -> int:
@@ -628,6 +674,8 @@ def cmd_export(lib: Library, args) -> int:
     else:
         for f in report.exported:
             print(f"exported  {f.item} -> {f.file}")
+            for note in f.notes:
+                print(f"          note: {note}")
         for r in report.refused:
             print(f"refused   {r.item}: {r.reason}")
         if any("not approved" in r.reason for r in report.refused):
@@ -703,7 +751,8 @@ def cmd_labels(lib: Library, args) -> int:
             for f in r.findings:
                 print(f"{item.label} (page {r.page}): {f.rule}: {f.message}")
         for label, reason in plan.refused:
-            print(f"refused   {label}: {reason}; use --allow-unreviewed to print a DRAFT")
+            hint = "; use --allow-unreviewed to print a DRAFT" if "not approved" in reason else ""
+            print(f"refused   {label}: {reason}{hint}")
         if rendered:
             print(f"wrote {len(rendered)} labels to {args.out} ({rendered[-1].page} pages)")
     if plan.refused or (args.strict and findings):
@@ -733,6 +782,7 @@ VERBS: dict[str, Callable[[Library, argparse.Namespace], int]] = {
     "catalog": cmd_catalog,
     "items": cmd_items,
     "show": cmd_show,
+    "capture-type": cmd_capture_type,
     "event": cmd_event,
     "tool": cmd_tool,
     "disclose": cmd_disclose,

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from provenance import capture_label
+
 
 def _short(value: Any) -> str:
     text = "(empty)" if value in (None, "") else str(value)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _change(key: str, old: Any, new: Any) -> str:
+    if key == "capture_type":  # a vocabulary key: say what it means
+        return f"capture type {capture_label(old)} -> {capture_label(new)}"
+    return f"{key} {_short(old)} -> {_short(new)}"
 
 
 def describe_entry(e) -> str:
@@ -27,7 +35,7 @@ def describe_entry(e) -> str:
                     else ""
                 )
             )
-        changes = [f"{k} {_short(before.get(k))} -> {_short(v)}" for k, v in after.items()]
+        changes = [_change(k, before.get(k), v) for k, v in after.items()]
         target = f"{e.entity} {e.entity_id}" if e.entity_id else e.entity
         return f"{target}: " + "; ".join(changes)
     if e.entity == "event":

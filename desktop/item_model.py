@@ -17,7 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon, QImage, QPixmap, QPixmapCache
 
-from provenance import ItemView, Library, SearchFilters
+from provenance import ItemView, Library, SearchFilters, category
 
 PAGE = 200
 THUMB = QSize(160, 160)
@@ -84,8 +84,16 @@ class ThumbnailCache(QObject):
 
 
 def ai_summary(item: ItemView) -> str:
+    """The AI column: the disclosed categories, and a warning when the image file itself says
+    AI made or changed it but no disclosure of that work is recorded."""
     ai = [d for d in item.disclosures if d.category != "none"]
-    return ", ".join(sorted({d.category for d in ai})) if ai else ""
+    text = ", ".join(sorted({d.category for d in ai}))
+    if any(a.ai_found for a in item.assets) and not any(
+        category(d.category).touches_pixels for d in ai
+    ):
+        text = f"{text}; " if text else ""
+        text += "file says AI: not disclosed"
+    return text
 
 
 def review_summary(item: ItemView) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from labels import LabelContent, label_content
-from provenance import CATEGORIES, ItemView, Library, Wording
+from provenance import CATEGORIES, ItemView, Library, Wording, category
 
 #: Image-level categories first: a wall label leads with what was done to the picture.
 _ORDER = {c.slug: n for n, c in enumerate(CATEGORIES) if c.slug != "none"}
@@ -43,11 +43,24 @@ def plan_labels(
     qr_pattern: str | None = None,
 ) -> LabelPlan:
     """Label contents for `items`; an item whose AI disclosure is not approved is refused,
-    unless `allow_unreviewed`, and then its label carries a visible DRAFT mark."""
+    unless `allow_unreviewed`, and then its label carries a visible DRAFT mark. An item whose
+    image file itself says AI made or changed it needs a recorded disclosure of that work:
+    without one it is refused even with `allow_unreviewed` (there is nothing to review)."""
     plan = LabelPlan()
     for item in items:
         wordings = library.wordings(f"#{item.id}", language)
         ai = [(d, w) for d, w in wordings if d.category != "none"]
+        said_ai = [a for a in item.assets if a.ai_found]
+        if said_ai and not any(category(d.category).touches_pixels for d, _ in ai):
+            name = said_ai[0].path.replace("\\", "/").rsplit("/", 1)[-1]
+            plan.refused.append(
+                (
+                    item.label,
+                    f"the file {name} says AI made or changed it (its own credentials or XMP), "
+                    "but no AI disclosure is recorded; record one and have it approved",
+                )
+            )
+            continue
         pending = [d for d, _ in ai if d.review_state != "approved"]
         if pending and not allow_unreviewed:
             names = ", ".join(sorted({d.category for d in pending}))

@@ -9,7 +9,15 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from provenance.categories import CATEGORIES, Category, category, category_slugs
+from provenance.categories import (
+    CAPTURE_LABELS,
+    CAPTURE_TYPES,
+    CATEGORIES,
+    Category,
+    capture_label,
+    category,
+    category_slugs,
+)
 from provenance.errors import CredenceError, InvalidValue, LibraryError, NotFound
 from provenance.progress import CancelToken, Progress
 from provenance.views import (
@@ -17,6 +25,7 @@ from provenance.views import (
     ITEM_FIELDS,
     REVIEW_STATES,
     AssetView,
+    CaptureTypeReport,
     CatalogImportReport,
     DisclosureView,
     EventView,
@@ -65,6 +74,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CAPTURE_LABELS",
+    "CAPTURE_TYPES",
     "CATEGORIES",
     "CATEGORY_SLUGS",
     "CREDENTIAL_STATES",
@@ -72,6 +83,7 @@ __all__ = [
     "REVIEW_STATES",
     "AssetView",
     "CancelToken",
+    "CaptureTypeReport",
     "CatalogFileError",
     "CatalogImportReport",
     "Category",
@@ -94,6 +106,7 @@ __all__ = [
     "ToolView",
     "Wording",
     "__version__",
+    "capture_label",
     "category",
     "open_library",
     "resolve_passphrase",

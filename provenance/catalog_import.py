@@ -26,6 +26,7 @@ from provenance.catalog_files import (
     unguard_cell,
     write_csv,
 )
+from provenance.categories import capture_type
 from provenance.clock import now
 from provenance.db.bulk import insert_rows
 from provenance.db.models import Item, Meta
@@ -37,7 +38,10 @@ if TYPE_CHECKING:
     from provenance.library import Library
     from provenance.progress import CancelToken, Progress
 
-_ITEM_COLUMNS = ("id", *ITEM_FIELDS, "extra", "created_at", "updated_at")
+#: What a catalog row can set: the item fields, then how the image was made (a CAPTURE_TYPES
+#: key, checked per row; a bad value rejects the row and names the allowed ones).
+CATALOG_FIELDS: tuple[str, ...] = (*ITEM_FIELDS, "capture_type")
+_ITEM_COLUMNS = ("id", *CATALOG_FIELDS, "extra", "created_at", "updated_at")
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 #: Rows per transaction.
@@ -63,6 +67,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "credit_line": ("creditline", "credit"),
     "rights": ("copyright", "copyright_holder", "rights_statement", "license", "licence"),
     "description": ("public_caption", "label_text", "summary", "abstract"),
+    "capture_type": ("capture", "digital_source_type", "source_type"),
 }
 
 
@@ -74,7 +79,7 @@ def guess_mapping(columns: list[str]) -> dict[str, str]:
     """Map item fields to columns by name: an exact name first, then common museum aliases."""
     mapping: dict[str, str] = {}
     used: set[str] = set()
-    for field_name in ITEM_FIELDS:
+    for field_name in CATALOG_FIELDS:
         exact = [c for c in columns if c == field_name]
         normalised = [c for c in columns if _norm(c) == field_name]
         aliased = [c for alias in _ALIASES[field_name] for c in columns if _norm(c) == alias]
@@ -103,10 +108,10 @@ class _Plan:
 
     def __init__(self, columns: list[str], mapping: dict[str, str], key: str | None) -> None:
         for field_name, column in mapping.items():
-            if field_name not in ITEM_FIELDS:
+            if field_name not in CATALOG_FIELDS:
                 raise InvalidValue(
                     f"--map {field_name}=...: {field_name!r} is not an item field; "
-                    f"fields are {', '.join(ITEM_FIELDS)}"
+                    f"fields are {', '.join(CATALOG_FIELDS)}"
                 )
             if column not in columns:
                 raise InvalidValue(
@@ -144,7 +149,7 @@ def _clean(value: str | None) -> str | None:
 class _Prepared:
     """One chunk of rows, checked and encoded, ready for the writer thread."""
 
-    # (line, item field values in ITEM_FIELDS order, extra JSON, history "after" JSON)
+    # (line, item field values in CATALOG_FIELDS order, extra JSON, history "after" JSON)
     new: list[tuple[int, tuple, str, str]] = field(default_factory=list)
     # (line, item id, fields, extra) for rows whose key is already in the library
     existing: list[tuple[int, int, dict, dict]] = field(default_factory=list)
@@ -202,7 +207,7 @@ def _prepare(
     rejected: list[RowProblem],
 ) -> _Prepared:
     prepared = _Prepared(rows=len(chunk))
-    mapped = [(f, plan.mapping.get(f)) for f in ITEM_FIELDS]
+    mapped = [(f, plan.mapping.get(f)) for f in CATALOG_FIELDS]
     field_columns = [c for _, c in mapped]
     extra_columns = plan.extra_columns
     for row in chunk:
@@ -228,9 +233,14 @@ def _prepare(
             continue
         first_line[key_value] = row.line
         fields = tuple([_clean(values.get(c)) if c else None for c in field_columns])
+        try:
+            fields = (*fields[:-1], capture_type(fields[-1]))
+        except ValueError as exc:
+            rejected.append(RowProblem(row.line, f"column {field_columns[-1]!r}: {exc}"))
+            continue
         extra = {c: _clean(values.get(c)) for c in extra_columns}
         if item_id is not None:
-            changed = dict(zip(ITEM_FIELDS, fields, strict=True))
+            changed = dict(zip(CATALOG_FIELDS, fields, strict=True))
             for name, column in mapped:
                 if column is None:
                     del changed[name]
@@ -246,7 +256,7 @@ def _prepare(
             accessions.add(accession)
         item_extra = {c: v for c, v in extra.items() if v is not None}
         extra_json = _ENCODE(item_extra)
-        after_json = _ENCODE({k: v for k, v in zip(ITEM_FIELDS, fields, strict=True) if v})
+        after_json = _ENCODE({k: v for k, v in zip(CATALOG_FIELDS, fields, strict=True) if v})
         if item_extra:  # the same text as items.extra, spliced in rather than encoded twice
             after_json = (
                 f'{after_json[:-1]}{"," if len(after_json) > 2 else ""}"extra":{extra_json}}}'
@@ -397,7 +407,7 @@ def export_csv(session: Session, path: Path) -> int:
     extra_columns: dict[str, None] = {}
     for extra in session.scalars(select(Item.extra)):
         extra_columns.update(dict.fromkeys(extra or {}))
-    header = [ID_COLUMN, *ITEM_FIELDS, *extra_columns]
+    header = [ID_COLUMN, *CATALOG_FIELDS, *extra_columns]
     this_library = library_id(session)
 
     def rows() -> Iterator[list[str]]:
@@ -406,7 +416,7 @@ def export_csv(session: Session, path: Path) -> int:
             extra = item.extra or {}
             yield [
                 f"{this_library}-{item.id}",
-                *((getattr(item, f) or "") for f in ITEM_FIELDS),
+                *((getattr(item, f) or "") for f in CATALOG_FIELDS),
                 *(str(extra.get(c, "")) for c in extra_columns),
             ]
 

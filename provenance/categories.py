@@ -7,31 +7,138 @@ catalog fields, not pixels, so they carry no digital source type for the image i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 IPTC_DST = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
-#: Capture types a registrar may record for an item with no AI involvement (category `none`).
+#: Capture types a registrar may record for an item: how its image was made, when no AI made it.
+#: Keys are IPTC Digital Source Type terms (cv.iptc.org/newscodes/digitalsourcetype, release
+#: 2024-10). Besides the four scans and camera captures, three current terms fit collection
+#: imaging: computationalCapture (phone/HDR captures merged from several frames),
+#: compositeCapture (stitched or focus-stacked captures of large or deep objects) and
+#: screenCapture (born-digital material recorded from a screen).
 CAPTURE_TYPES: dict[str, str] = {
-    "digitalCapture": IPTC_DST + "digitalCapture",
-    "negativeFilm": IPTC_DST + "negativeFilm",
-    "positiveFilm": IPTC_DST + "positiveFilm",
-    "print": IPTC_DST + "print",
+    term: IPTC_DST + term
+    for term in (
+        "digitalCapture",
+        "computationalCapture",
+        "compositeCapture",
+        "negativeFilm",
+        "positiveFilm",
+        "print",
+        "screenCapture",
+    )
 }
 
+#: What each capture type means, for people (history, the window, `credence --help`).
+CAPTURE_LABELS: dict[str, str] = {
+    "digitalCapture": "Digital capture (camera)",
+    "computationalCapture": "Computational capture (several frames merged)",
+    "compositeCapture": "Composite of captures (stitched or stacked)",
+    "negativeFilm": "Scan of a negative",
+    "positiveFilm": "Scan of a positive (slide or transparency)",
+    "print": "Scan of a print",
+    "screenCapture": "Screen capture",
+}
+
+#: Retired IPTC terms and the current term IPTC names as their replacement. minorHumanEdits
+#: and digitalArt were retired in the 2024-Q3 NewsCodes release ("Human-edited media, intended
+#: to replace the retired Original media with minor human edits"; "Digital creation, intended
+#: to replace the retired Digital art"). softwareImage ("created by computer software") was
+#: retired in 2022-Q2 in favour of the terms from purely human to purely machine creation; of
+#: those, digitalCreation is the one that claims no more than "made with software" (it claims
+#: no capture and no AI).
+RETIRED_SOURCE_TYPES: dict[str, str] = {
+    IPTC_DST + "minorHumanEdits": IPTC_DST + "humanEdits",
+    IPTC_DST + "digitalArt": IPTC_DST + "digitalCreation",
+    IPTC_DST + "softwareImage": IPTC_DST + "digitalCreation",
+}
 
 #: Source types that say AI made or changed an image (found in files on import, for example).
+#: The last one is the C2PA specification's own term for AI-made data.
 AI_SOURCE_TYPES: frozenset[str] = frozenset(
-    IPTC_DST + term
-    for term in (
-        "trainedAlgorithmicMedia",
-        "compositeWithTrainedAlgorithmicMedia",
-        "algorithmicallyEnhanced",
-        "compositeSynthetic",
-        "algorithmicMedia",
-        "dataDrivenMedia",
-    )
+    {
+        *(
+            IPTC_DST + term
+            for term in (
+                "trainedAlgorithmicMedia",
+                "compositeWithTrainedAlgorithmicMedia",
+                "algorithmicallyEnhanced",
+                "compositeSynthetic",
+                "algorithmicMedia",
+                "dataDrivenMedia",
+            )
+        ),
+        "http://c2pa.org/digitalsourcetype/trainedAlgorithmicData",
+    }
 )
+
+#: Source types that say how an image came to exist in the first place (not what was done to
+#: it later). Two different origins cannot both be true of one file: a recorded capture type
+#: that differs from one of these in the file is a contradiction, never signed.
+ORIGIN_SOURCE_TYPES: frozenset[str] = frozenset(
+    {
+        *CAPTURE_TYPES.values(),
+        *(
+            IPTC_DST + term
+            for term in (
+                "digitalCreation",
+                "trainedAlgorithmicMedia",
+                "algorithmicMedia",
+                "dataDrivenMedia",
+                "virtualRecording",
+            )
+        ),
+        "http://c2pa.org/digitalsourcetype/trainedAlgorithmicData",
+    }
+)
+
+
+def current_source_type(uri: str) -> str:
+    """The current IPTC term for `uri` (retired terms mapped to their replacement)."""
+    return RETIRED_SOURCE_TYPES.get(uri, uri)
+
+
+def ai_source_types(uris: Iterable[str] | None) -> list[str]:
+    """The source types among `uris` (retired ones mapped) that say AI made or changed it."""
+    found = (current_source_type(u) for u in uris or ())
+    return list(dict.fromkeys(u for u in found if u in AI_SOURCE_TYPES))
+
+
+def source_type_term(uri: str) -> str:
+    """The short term of a source type URI: ".../negativeFilm" -> "negativeFilm"."""
+    return uri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def capture_type(value: str | None) -> str | None:
+    """Validate a capture type; returns its key, or None for "unrecorded".
+
+    Accepts a key (any case), its IPTC URI, or its label. Empty text and "none"/"unrecorded"
+    mean unrecorded. Raises ValueError naming the allowed values otherwise.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text or text.lower() in ("none", "unrecorded", "unknown"):
+        return None
+    folded = text.casefold()
+    for key, uri in CAPTURE_TYPES.items():
+        if folded in (key.casefold(), uri.casefold(), CAPTURE_LABELS[key].casefold()):
+            return key
+    term = source_type_term(text) if "/" in text else text
+    for key in CAPTURE_TYPES:
+        if term.casefold() == key.casefold():
+            return key
+    allowed = ", ".join(CAPTURE_TYPES)
+    raise ValueError(f"unknown capture type {text!r}; use one of: {allowed} (or none)")
+
+
+def capture_label(key: str | None) -> str:
+    """A capture type for people; "Not recorded" for None."""
+    if key is None:
+        return "Not recorded"
+    return CAPTURE_LABELS.get(key, key)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ def item_fields(item: Item) -> dict[str, str | None]:
 def item_state(item: Item) -> dict[str, Any]:
     """The item's catalog content as recorded in history (empty values left out)."""
     state: dict[str, Any] = {k: v for k, v in item_fields(item).items() if v is not None}
+    if item.capture_type:
+        state["capture_type"] = item.capture_type
     if item.extra:
         state["extra"] = dict(item.extra)
     return state
@@ -60,6 +62,7 @@ def asset_view(asset) -> AssetView:
         credential_state=asset.credential_state,
         credentials=dict(asset.credentials or {}),
         imported_at=asset.imported_at,
+        ai_found=bool(asset.ai_found),
     )
 
 
@@ -128,6 +131,7 @@ def item_view(item: Item, *, details: bool, events: bool = True) -> ItemView:
         extra=dict(item.extra or {}),
         created_at=item.created_at,
         updated_at=item.updated_at,
+        capture_type=item.capture_type,
         **children,
     )
 

@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -29,7 +29,12 @@ from typing import Any, BinaryIO
 import c2pa
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from provenance.categories import CAPTURE_TYPES, category
+from provenance.categories import (
+    CAPTURE_TYPES,
+    ORIGIN_SOURCE_TYPES,
+    category,
+    current_source_type,
+)
 from provenance.clock import now
 from provenance.errors import InvalidValue
 from provenance.xmp import (
@@ -84,6 +89,8 @@ class ExportJob:
     xmp: XmpFields
     source_has_credentials: bool
     caption: tuple[str, str] | None = None  # (badge, sentence) burned into a strip
+    #: The manifest "opens" the original (no capture claimed): it is the parentOf ingredient.
+    parent_ingredient: bool = False
 
 
 @dataclass(frozen=True)
@@ -347,7 +354,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
         if thumb is not None:
             manifest["thumbnail"] = {"format": "image/jpeg", "identifier": THUMBNAIL_URI}
         with c2pa.Builder(manifest, signing.context) as builder:
-            if job.source_has_credentials or job.caption:
+            if job.source_has_credentials or job.caption or job.parent_ingredient:
                 # The source (with its own credentials, if any) is the parent: its chain is kept.
                 with open(source, "rb") as parent:
                     builder.add_ingredient(
@@ -478,21 +485,38 @@ def clean_stale_temporaries(folder: Path) -> int:
 # -- the planning side: manifests and XMP from the record ------------------------------------
 
 
-def capture_source_type(asset_types: list[str]) -> str:
-    """The digital source type of the capture: what import found in the file, else a camera."""
-    for found in asset_types:
-        if found.rsplit("/", 1)[-1] in CAPTURE_TYPES:
-            return found
-    return CAPTURE_TYPES["digitalCapture"]
+def capture_source_type(recorded: str | None, asset_types: Iterable[str]) -> str | None:
+    """The source type an export claims for how the image was made.
+
+    The recorded capture type (a CAPTURE_TYPES key) when there is one; else the one origin
+    the file's own credentials or XMP give (retired IPTC terms mapped to their current
+    replacement); else None: nothing is known, and the export claims no capture at all.
+    """
+    if recorded:
+        return CAPTURE_TYPES[recorded]
+    origins = list(
+        dict.fromkeys(
+            current_source_type(t)
+            for t in asset_types
+            if current_source_type(t) in ORIGIN_SOURCE_TYPES
+        )
+    )
+    return origins[0] if len(origins) == 1 else None
 
 
 def build_actions(
-    disclosures: list[dict[str, Any]], capture_type: str, opened: bool
+    disclosures: list[dict[str, Any]], capture_type: str | None, opened: bool
 ) -> list[dict[str, Any]]:
-    """c2pa.actions for the record: created (or opened) first, then the AI work."""
+    """c2pa.actions for the record: created (or opened) first, then the AI work.
+
+    With no capture type (None) and no AI-generated disclosure nothing is known about how the
+    image was made, so it is never "created": the export records that it *opened* the
+    original (its parentOf ingredient "source"), which C2PA accepts without a source type.
+    """
     actions: list[dict[str, Any]] = []
     pixel = [d for d in disclosures if category(d["category"]).touches_pixels]
     generated = next((d for d in pixel if d["category"] == "ai-generated"), None)
+    opened = opened or (capture_type is None and generated is None)
     if opened:
         actions.append({"action": "c2pa.opened", "parameters": {"ingredientIds": ["source"]}})
     else:

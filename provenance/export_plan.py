@@ -16,7 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from provenance import convert
-from provenance.categories import AI_SOURCE_TYPES, category
+from provenance.categories import (
+    CAPTURE_TYPES,
+    ORIGIN_SOURCE_TYPES,
+    ai_source_types,
+    capture_label,
+    category,
+    current_source_type,
+    source_type_term,
+)
 from provenance.db.models import Disclosure, Export, Item
 from provenance.export import (
     PLUS_DATA_MINING,
@@ -42,6 +50,97 @@ class Plan:
     digests: dict[int, str] = field(default_factory=dict)  # asset id -> record digest
     current: list[ExportedFile] = field(default_factory=list)  # already exported, unchanged
     refused: list[ExportProblem] = field(default_factory=list)
+    notes: dict[int, tuple[str, ...]] = field(default_factory=dict)  # asset id -> notes
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What an export may say about how one asset's image was made.
+
+    `origin` is the source type of the capture or creation (None: claim none, the manifest
+    opens the original instead); `notes` are what the report tells the person exporting;
+    `refusal` is set when nothing may be signed (the reason and the fix, in plain words).
+    """
+
+    origin: str | None
+    notes: tuple[str, ...] = ()
+    refusal: str | None = None
+
+
+def claim_for(item: Item, asset, statements: list[dict[str, Any]]) -> Claim:
+    """Decide what an export of `asset` may claim, from the record first and then the file.
+
+    Refuses when the file's own credentials or XMP say AI made or changed it and no AI
+    disclosure of the image is recorded (whatever --allow-unreviewed says: there is nothing
+    to review), and when the record's account of how the image was made contradicts the
+    file's (two different origins cannot both be true).
+    """
+    name = Path(asset.path).name
+    raw = [t for t in (asset.credentials or {}).get("digital_source_types") or () if t]
+    found = list(dict.fromkeys(current_source_type(t) for t in raw))
+    # How the file itself spells a term (a retired term is named as the file gives it).
+    spelled = {current_source_type(t): t for t in reversed(raw)}
+
+    def term(uri: str) -> str:
+        own = source_type_term(spelled.get(uri, uri))
+        now_term = source_type_term(uri)
+        return own if own == now_term else f"{own}, now {now_term}"
+
+    pixel = [s for s in statements if category(s["category"]).touches_pixels]
+    file_ai = ai_source_types(found)
+    if file_ai and not pixel:
+        return Claim(
+            None,
+            refusal=(
+                f"{name}: the file's own credentials or XMP say AI made or changed it "
+                f"({term(file_ai[0])}), but no AI disclosure is recorded for it; "
+                "record one (credence disclose ITEM --category ...) and have it approved"
+            ),
+        )
+    generated = any(s["category"] == "ai-generated" for s in pixel)
+    recorded = CAPTURE_TYPES[item.capture_type] if item.capture_type else None
+    if generated and recorded:
+        return Claim(
+            None,
+            refusal=(
+                f"{name}: the record says both that the image is {capture_label(item.capture_type)}"
+                " and that AI generated it; correct the capture type or the disclosure"
+            ),
+        )
+    record_origin = category("ai-generated").digital_source_type if generated else recorded
+    file_origins = [t for t in found if t in ORIGIN_SOURCE_TYPES]
+    if record_origin:
+        other = next((t for t in file_origins if t != record_origin), None)
+        if other is not None:
+            said = (
+                f"its capture type is {capture_label(item.capture_type)} ({item.capture_type})"
+                if recorded
+                else "AI generated the image"
+            )
+            return Claim(
+                None,
+                refusal=(
+                    f"{name}: the record says {said}, but the file's own credentials or XMP "
+                    f"say {term(other)}; correct the record (credence capture-type) "
+                    "or export a master whose metadata agrees"
+                ),
+            )
+        return Claim(record_origin)
+    notes: list[str] = []
+    origin = capture_source_type(None, found)
+    if origin is None:
+        notes.append(
+            "capture type unrecorded: the manifest claims no capture (it records opening the "
+            "original); record it with `credence capture-type TYPE ITEM`"
+        )
+    for retired in dict.fromkeys(raw):
+        current = current_source_type(retired)
+        if current != retired:
+            notes.append(
+                f"the file gives the retired IPTC term {source_type_term(retired)}; signed as "
+                f"its current replacement {source_type_term(current)}"
+            )
+    return Claim(origin, tuple(notes))
 
 
 def plan_export(
@@ -87,11 +186,6 @@ def plan_export(
                 )
                 continue
             mine = _statements_for(asset, item.disclosures, statements)
-            found_ai = [
-                t
-                for t in (asset.credentials or {}).get("digital_source_types") or ()
-                if t in AI_SOURCE_TYPES
-            ]
             if asset.credential_state == "invalid":
                 codes = ", ".join((asset.credentials or {}).get("codes") or []) or "invalid"
                 plan.refused.append(
@@ -103,17 +197,9 @@ def plan_export(
                     )
                 )
                 continue
-            disclosed = any(category(s["category"]).touches_pixels for s in mine)
-            if found_ai and not disclosed and not allow_unreviewed:
-                term = found_ai[0].rsplit("/", 1)[-1]
-                plan.refused.append(
-                    ExportProblem(
-                        label,
-                        f"{Path(asset.path).name}: the file's own credentials say AI made or "
-                        f"changed it ({term}), but no AI disclosure is recorded; record one "
-                        "and have it approved",
-                    )
-                )
+            claim = claim_for(item, asset, mine)
+            if claim.refusal is not None:
+                plan.refused.append(ExportProblem(label, claim.refusal))
                 continue
             name = dest_name(naming, Path(asset.path), item.accession, item.id)
             if caption:
@@ -122,12 +208,16 @@ def plan_export(
                 stem, dot, ext = name.rpartition(".")
                 name = f"{stem}-{asset.id}{dot}{ext}"
             used_names.add(name)
-            job = _job(item, asset, mine, out_dir / name, settings, version, caption)
+            job = _job(item, asset, mine, out_dir / name, settings, version, caption, claim)
+            if claim.notes:
+                plan.notes[asset.id] = claim.notes
             digest = manifest_digest(job.manifest, job.xmp, caption)
             previous = _current_export(session, asset.id, job.dest, digest)
             if previous is not None:
                 plan.current.append(
-                    ExportedFile(label, previous.path, previous.sha256, previous.manifest_id)
+                    ExportedFile(
+                        label, previous.path, previous.sha256, previous.manifest_id, claim.notes
+                    )
                 )
                 continue
             plan.jobs.append(job)
@@ -198,13 +288,21 @@ def _statement(disclosure: Disclosure, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _job(item, asset, statements, dest: Path, settings: Settings, version: str, caption: bool):
-    credentials = asset.credentials or {}
+def _job(
+    item,
+    asset,
+    statements,
+    dest: Path,
+    settings: Settings,
+    version: str,
+    caption: bool,
+    claim: Claim | None = None,
+):
+    claim = claim if claim is not None else claim_for(item, asset, statements)
     has_manifest = asset.credential_state in CREDENTIAL_STATES_WITH_MANIFEST
-    found = list(credentials.get("digital_source_types") or [])
-    capture = capture_source_type(found)
-    found_ai = next((t for t in found if t in AI_SOURCE_TYPES), None)
-    actions = build_actions(statements, capture, opened=has_manifest or caption)
+    origin = claim.origin
+    actions = build_actions(statements, origin, opened=has_manifest or caption)
+    opened = actions[0]["action"] == "c2pa.opened"
     if caption:
         actions.append(
             {
@@ -224,9 +322,12 @@ def _job(item, asset, statements, dest: Path, settings: Settings, version: str, 
         disclosures=statements,
         review_pending=pending,
         item={
-            k: v
-            for k, v in convert.item_fields(item).items()
-            if v and k in ("accession", "title", "maker", "date", "medium", "credit_line")
+            **{
+                k: v
+                for k, v in convert.item_fields(item).items()
+                if v and k in ("accession", "title", "maker", "date", "medium", "credit_line")
+            },
+            **({"capture_type": item.capture_type} if item.capture_type else {}),
         },
         events=[_event(e) for e in sorted(item.events, key=lambda e: e.date_earliest or "")],
         training_policy=settings.training_mining,
@@ -238,7 +339,7 @@ def _job(item, asset, statements, dest: Path, settings: Settings, version: str, 
         creators=(item.maker,) if item.maker else (),
         rights=item.rights,
         credit=item.credit_line,
-        digital_source_type=main["digital_source_type"] if main else (found_ai or capture),
+        digital_source_type=main["digital_source_type"] if main else origin,
         data_mining=PLUS_DATA_MINING[settings.training_mining],
         ai_system=main["tool_details"][0]["name"] if main and main["tool_details"] else None,
         ai_system_version=(
@@ -264,6 +365,7 @@ def _job(item, asset, statements, dest: Path, settings: Settings, version: str, 
         xmp=xmp,
         source_has_credentials=has_manifest,
         caption=badge_sentence,
+        parent_ingredient=opened,
     )
 
 

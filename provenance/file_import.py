@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from provenance import convert
+from provenance.categories import ai_source_types
 from provenance.clock import now
 from provenance.credentials import CredentialReader
 from provenance.db.models import Asset, Item
@@ -165,8 +166,14 @@ def run(
     target_item: int | None,
     progress: Progress | None,
     cancel: CancelToken | None,
+    *,
+    capture_type: str | None = None,
 ) -> ImportReport:
-    """Import `paths` into `library`; every file ends up imported, a duplicate, or rejected."""
+    """Import `paths` into `library`; every file ends up imported, a duplicate, or rejected.
+
+    Items created for new files get `capture_type` (a CAPTURE_TYPES key) as their record of
+    how the images were made; existing items keep theirs.
+    """
     files, rejected = expand(paths, exclude=library.folder)
     imported: list[ImportedFile] = []
     duplicates: list[Duplicate] = []
@@ -177,13 +184,13 @@ def run(
         else:
             batch.append(result)
         if len(batch) >= BATCH:
-            _store(library, batch, target_item, imported, duplicates)
+            _store(library, batch, target_item, imported, duplicates, capture_type)
             batch = []
         if progress is not None:
             name = Path(result.file if isinstance(result, Rejected) else result.path).name
             progress(done, len(files), name)
     if batch:
-        _store(library, batch, target_item, imported, duplicates)
+        _store(library, batch, target_item, imported, duplicates, capture_type)
     cancelled = cancel is not None and cancel.cancelled
     return ImportReport(tuple(imported), tuple(duplicates), tuple(rejected), cancelled)
 
@@ -194,6 +201,7 @@ def _store(
     target_item: int | None,
     imported: list[ImportedFile],
     duplicates: list[Duplicate],
+    capture_type: str | None = None,
 ) -> None:
     with library._write() as (session, history), session.no_autoflush:
         known = {
@@ -220,6 +228,8 @@ def _store(
                 continue
             claimed.add(analysis.sha256)
             item, created = _item_for(session, analysis.path, target_item, stamp)
+            if created and capture_type is not None:
+                item.capture_type = capture_type
             if created:
                 new_items.append(item)
             placed.append((analysis, item))
@@ -279,6 +289,7 @@ def _asset(analysis: Analysis, item: Item, stamp: str) -> Asset:
         thumbnail=analysis.thumbnail,
         credential_state=analysis.credentials["state"],
         credentials=analysis.credentials,
+        ai_found=bool(ai_source_types(analysis.credentials.get("digital_source_types"))),
         imported_at=stamp,
     )
 

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from provenance import convert, identity, staleness
+from provenance.categories import capture_type as _capture_type
 from provenance.categories import category
 from provenance.clock import now
 from provenance.credentials import read_credentials
@@ -49,6 +50,7 @@ from provenance.settings import Settings, changed_settings, load_settings, store
 from provenance.views import (
     ITEM_FIELDS,
     REVIEW_STATES,
+    CaptureTypeReport,
     CatalogImportReport,
     DisclosureView,
     EventView,
@@ -188,7 +190,8 @@ class Library:
     # -- items ----------------------------------------------------------------------------
 
     def create_item(self, fields: dict[str, Any], extra: dict[str, str] | None = None) -> ItemView:
-        """Create a catalog entry. Field names are those of ITEM_FIELDS."""
+        """Create a catalog entry. Field names are those of ITEM_FIELDS, plus `capture_type`
+        (a key of CAPTURE_TYPES, or None for unrecorded)."""
         values = _clean_fields(fields)
         with self._write() as (session, history):
             if values.get("accession"):
@@ -206,7 +209,10 @@ class Library:
     def update_item(
         self, ref: str | int, fields: dict[str, Any], extra: dict[str, str | None] | None = None
     ) -> ItemView:
-        """Change catalog fields (and extra fields; None removes one). Records only what changed."""
+        """Change catalog fields (and extra fields; None removes one). Records only what changed.
+
+        `capture_type` is set like a field: a key of CAPTURE_TYPES, or None for unrecorded.
+        """
         values = _clean_fields(fields)
         with self._write() as (session, history):
             item = self._item(session, ref)
@@ -234,6 +240,34 @@ class Library:
                 history.record(Change("item", item.id, item.id, "update", before, after))
             item_id = item.id
         return self.get_item(item_id)
+
+    def set_capture_type(self, refs: Sequence[str | int], value: str | None) -> CaptureTypeReport:
+        """Record how the images of many items were made (None: unrecorded), in one step.
+
+        Each changed item gets its own history entry; items already so recorded are left
+        alone; a reference that finds no item is reported, and the others still change.
+        """
+        key = checked_capture_type(value)
+        changed: list[str] = []
+        unchanged: list[str] = []
+        missing: list[str] = []
+        with self._write() as (session, history):
+            for ref in refs:
+                try:
+                    item = self._item(session, ref)
+                except NotFound:
+                    missing.append(str(ref))
+                    continue
+                label = item.accession or f"#{item.id}"
+                if item.capture_type == key:
+                    unchanged.append(label)
+                    continue
+                before, after = {"capture_type": item.capture_type}, {"capture_type": key}
+                item.capture_type = key
+                item.updated_at = now()
+                history.record(Change("item", item.id, item.id, "update", before, after))
+                changed.append(label)
+        return CaptureTypeReport(tuple(changed), tuple(unchanged), tuple(missing), key)
 
     def get_item(self, ref: str | int) -> ItemView:
         """One item with its assets, events and disclosures. Raises NotFound."""
@@ -321,7 +355,10 @@ class Library:
         else:
             stmt = stmt.order_by(Item.accession.is_(None), Item.accession, Item.id)
         if filters.has_ai is not None:
-            ai = exists().where(Disclosure.item_id == Item.id, Disclosure.category != "none")
+            # AI involved: a recorded disclosure, or a file whose own credentials/XMP say AI.
+            disclosed = exists().where(Disclosure.item_id == Item.id, Disclosure.category != "none")
+            found = exists().where(Asset.item_id == Item.id, Asset.ai_found.is_(True))
+            ai = disclosed | found
             stmt = stmt.where(ai if filters.has_ai else ~ai)
         if filters.review_state:
             if filters.review_state not in REVIEW_STATES:
@@ -686,17 +723,27 @@ class Library:
         paths: Iterable[str | os.PathLike[str]],
         *,
         item: str | int | None = None,
+        capture_type: str | None = None,
         progress: Progress | None = None,
         cancel: CancelToken | None = None,
     ) -> ImportReport:
-        """Import image files and folders (recursively). See provenance.file_import."""
+        """Import image files and folders (recursively). See provenance.file_import.
+
+        `capture_type` is recorded on the items this import creates (default: the
+        institution's `capture_type_default` setting; empty means unrecorded).
+        """
         target = None
-        if item is not None:
-            with self._read() as session:
+        with self._read() as session:
+            if item is not None:
                 target = self._item(session, item).id
+            if capture_type is None:
+                capture_type = load_settings(session).capture_type_default or None
+        default_capture = checked_capture_type(capture_type)
         from provenance import file_import  # loaded when first used: most commands never do
 
-        return file_import.run(self, [Path(p) for p in paths], target, progress, cancel)
+        return file_import.run(
+            self, [Path(p) for p in paths], target, progress, cancel, capture_type=default_capture
+        )
 
     def import_catalog(
         self,
@@ -956,7 +1003,13 @@ class Library:
             else:
                 unrecorded.append(result)
                 exported.append(
-                    ExportedFile(result.item_label, result.file, result.sha256, result.manifest)
+                    ExportedFile(
+                        result.item_label,
+                        result.file,
+                        result.sha256,
+                        result.manifest,
+                        plan.notes.get(result.asset_id, ()),
+                    )
                 )
                 # Recorded a few at a time: one transaction per file would hold the workers up.
                 if len(unrecorded) >= 16:
@@ -1058,12 +1111,24 @@ def _check_accession_free(session: Session, accession: str, own_id: int | None =
 
 
 def _clean_fields(fields: dict[str, Any]) -> dict[str, str | None]:
-    unknown = set(fields) - set(ITEM_FIELDS)
+    unknown = set(fields) - set(ITEM_FIELDS) - {"capture_type"}
     if unknown:
         raise InvalidValue(
-            f"unknown catalog field {sorted(unknown)[0]!r}; fields are {', '.join(ITEM_FIELDS)}"
+            f"unknown catalog field {sorted(unknown)[0]!r}; fields are "
+            f"{', '.join(ITEM_FIELDS)}, capture_type"
         )
-    return {k: _blank_to_none(v) for k, v in fields.items()}
+    values = {k: _blank_to_none(v) for k, v in fields.items() if k != "capture_type"}
+    if "capture_type" in fields:
+        values["capture_type"] = checked_capture_type(fields["capture_type"])
+    return values
+
+
+def checked_capture_type(value: Any) -> str | None:
+    """A capture type key (or None), or InvalidValue naming the allowed values."""
+    try:
+        return _capture_type(None if value is None else str(value))
+    except ValueError as exc:
+        raise InvalidValue(str(exc)) from None
 
 
 def _blank_to_none(value: Any) -> str | None:

@@ -8,11 +8,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from provenance.categories import capture_type
 from provenance.db.models import Meta
 from provenance.errors import InvalidValue
 from provenance.wording import available_languages
 
 _KEY = "settings"
+
+_MAY_BE_EMPTY = ("qr_pattern", "capture_type_default")
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "training_mining": ("notAllowed", "allowed", "constrained"),
@@ -36,6 +39,8 @@ class Settings:
     #: What label QR codes say: a URL pattern with {accession} or {id}, "export" (the newest
     #: export's manifest id and file hash), or empty for no QR code.
     qr_pattern: str = ""
+    #: Capture type recorded on items an import creates (a CAPTURE_TYPES key); empty: none.
+    capture_type_default: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -58,8 +63,14 @@ def changed_settings(current: Settings, changes: dict[str, str]) -> Settings:
             raise InvalidValue(f"unknown setting {key!r}; settings are {', '.join(sorted(known))}")
         if key in _CHOICES and value not in _CHOICES[key]:
             raise InvalidValue(f"setting {key}: use one of {', '.join(_CHOICES[key])}")
-        if not str(value).strip() and key != "qr_pattern":
+        if not str(value).strip() and key not in _MAY_BE_EMPTY:
             raise InvalidValue(f"setting {key} cannot be empty")
+    if "capture_type_default" in changes:
+        try:
+            key = capture_type(changes["capture_type_default"])
+        except ValueError as exc:
+            raise InvalidValue(f"setting capture_type_default: {exc}") from None
+        changes = {**changes, "capture_type_default": key or ""}
     if "language" in changes and changes["language"] not in available_languages():
         raise InvalidValue(
             f"no disclosure wording in {changes['language']!r}; "

@@ -45,6 +45,8 @@ class AssetView(_Dictable):
     credential_state: str
     credentials: dict[str, Any]
     imported_at: str
+    #: The file's own credentials or XMP say AI made or changed it.
+    ai_found: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ class ItemView(_Dictable):
     #: the record says (since when, and what changed, in plain words).
     stale_since: str | None = None
     stale_reason: str | None = None
+    #: How the image was made (a key of CAPTURE_TYPES, e.g. negativeFilm); None = unrecorded.
+    capture_type: str | None = None
 
     @property
     def needs_reexport(self) -> bool:
@@ -218,11 +222,26 @@ class CatalogImportReport(_Dictable):
 
 
 @dataclass(frozen=True)
+class CaptureTypeReport(_Dictable):
+    """What `Library.set_capture_type` did: items changed, already so, and references that
+    found no item."""
+
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    not_found: tuple[str, ...] = ()
+    capture_type: str | None = None  # the value set (a CAPTURE_TYPES key; None: unrecorded)
+
+
+@dataclass(frozen=True)
 class ExportedFile(_Dictable):
+    """One signed file; `notes` say what a reader should know about its claims (for example
+    that the capture type is unrecorded, so the manifest claims no capture)."""
+
     item: str
     file: str
     sha256: str
     manifest: str | None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,17 @@ byte for byte.
 Existing XMP is merged: every property Credence does not set is kept, and each property it sets
 replaces the old value (a second write never doubles ``dc:creator``).
 
+The legacy copies of the same properties are kept in step, so a file never holds two different
+titles, captions, creators, copyright notices or credit lines. The mapping is the IPTC Photo
+Metadata TechReference's (2023.2, which follows the Metadata Working Group's guidelines):
+dc:title = IIM 2:05 Object Name; dc:description = IIM 2:120 Caption/Abstract = EXIF
+ImageDescription; dc:creator = IIM 2:80 By-line = EXIF Artist; dc:rights = IIM 2:116 Copyright
+Notice = EXIF Copyright; photoshop:Credit = IIM 2:110 Credit. A legacy copy that exists is set
+to the record's value, or removed when the value does not fit the IIM field's byte limit (a
+cut value would be a second, different one). When the record has no value, the XMP is left as
+it is and any legacy copy that says something else is removed. Windows' XPTitle, XPComment,
+XPSubject and XPAuthor (UCS-2 duplicates no other tool keeps in step) are removed.
+
 Formats: JPEG, PNG, TIFF and WebP. The other formats c2pa can sign are not writable by the
 Exiv2 0.28 inside pyexiv2 2.16: HEIF/HEIC, AVIF and JPEG XL open read-only, GIF and SVG carry no
 XMP for Exiv2. DNG is TIFF-based and probably works, but no real DNG was at hand to prove that
@@ -138,7 +149,7 @@ def write_xmp(path: Path, fields: XmpFields) -> None:
     _refuse_long_tiff(path)
     modify = _modify_by_name if _exiv2_opens_by_name(path) else _modify_in_memory
     try:
-        modify(path, changes)
+        modify(path, changes, fields)
     except (RuntimeError, ValueError, OSError, UnicodeError) as exc:
         raise _error(path, _plain_reason(exc, path)) from None
 
@@ -158,7 +169,7 @@ def write_xmp_bytes(data: bytes, fields: XmpFields, name: str) -> bytes:
     try:
         image = pyexiv2.ImageData(data)
         _require_writable(image)
-        image.modify_xmp(changes, encoding="utf-8")
+        _write_fields(image, changes, fields)
         return image.get_bytes()
     except (RuntimeError, ValueError, OSError, UnicodeError) as exc:
         raise _error(label, _plain_reason(exc, label)) from None
@@ -229,26 +240,112 @@ def _exiv2_opens_by_name(path: Path) -> bool:
         return False
 
 
-def _modify_by_name(path: Path, changes: dict[str, object]) -> None:
+def _modify_by_name(path: Path, changes: dict[str, object], fields: XmpFields) -> None:
     """Let Exiv2 open and rewrite the file itself (no extra copy of it in memory)."""
     image = pyexiv2.Image(str(path), encoding="utf-8")
     try:
         _require_writable(image)
-        image.modify_xmp(changes, encoding="utf-8")
+        _write_fields(image, changes, fields)
     finally:
         image.close()
 
 
-def _modify_in_memory(path: Path, changes: dict[str, object]) -> None:
+def _modify_in_memory(path: Path, changes: dict[str, object], fields: XmpFields) -> None:
     """Edit the bytes in memory, then replace the file atomically (for unopenable names)."""
     image = pyexiv2.ImageData(path.read_bytes())
     try:
         _require_writable(image)
-        image.modify_xmp(changes, encoding="utf-8")
+        _write_fields(image, changes, fields)
         data = image.get_bytes()
     finally:
         image.close()
     _replace_file(path, data)
+
+
+# (XMP key, IIM dataset, IIM byte limit, EXIF tags, Windows XP duplicates) per property.
+_LEGACY: dict[str, tuple[str, str, int, tuple[str, ...], tuple[str, ...]]] = {
+    "title": (_TITLE, "Iptc.Application2.ObjectName", 64, (), ("Exif.Image.XPTitle",)),
+    "description": (
+        _DESCRIPTION,
+        "Iptc.Application2.Caption",
+        2000,
+        ("Exif.Image.ImageDescription",),
+        ("Exif.Image.XPComment", "Exif.Image.XPSubject"),
+    ),
+    "creators": (
+        _CREATOR,
+        "Iptc.Application2.Byline",
+        32,
+        ("Exif.Image.Artist",),
+        ("Exif.Image.XPAuthor",),
+    ),
+    "rights": (_RIGHTS, "Iptc.Application2.Copyright", 128, ("Exif.Image.Copyright",), ()),
+    "credit": (_CREDIT, "Iptc.Application2.Credit", 32, (), ()),
+}
+# ISO 2022 escape sequence for UTF-8 in IIM 1:90 Coded Character Set.
+_IIM_UTF8 = "\x1b%G"
+
+
+def _write_fields(image, changes: dict[str, object], fields: XmpFields) -> None:
+    """Write the XMP `changes`, then bring the IIM and EXIF copies of the same properties in
+    line with the XMP (set to the record's value, or removed), in one pass of the image."""
+    image.modify_xmp(changes, encoding="utf-8")
+    access = image.get_access_mode()
+    iptc_ok = access.get("iptc") in ("write", "read+write")
+    exif_ok = access.get("exif") in ("write", "read+write")
+    xmp = image.read_xmp(encoding="utf-8")
+    iptc = image.read_iptc(encoding="utf-8") if iptc_ok else {}
+    exif = image.read_exif(encoding="utf-8") if exif_ok else {}
+    iptc_changes: dict[str, object] = {}
+    exif_changes: dict[str, object] = {}
+    for name, (xmp_key, iim_key, iim_limit, exif_keys, xp_keys) in _LEGACY.items():
+        values = _xmp_values(xmp.get(xmp_key))  # after the write: the record's, or the file's
+        written = xmp_key in changes
+        if iim_key in iptc:
+            fits = all(len(v.encode("utf-8")) <= iim_limit for v in values)
+            if written and fits:
+                if _as_list(iptc[iim_key]) != values:
+                    iptc_changes[iim_key] = values if name == "creators" else values[0]
+            elif written or _as_list(iptc[iim_key]) != values:
+                iptc_changes[iim_key] = None
+        for key in exif_keys:
+            if key not in exif:
+                continue
+            wanted = "; ".join(values) if name == "creators" else (values[0] if values else "")
+            if written and wanted:
+                if str(exif[key]).strip() != wanted:
+                    exif_changes[key] = wanted
+            elif str(exif[key]).strip() != wanted:
+                exif_changes[key] = None
+        for key in xp_keys:
+            if key in exif:
+                exif_changes[key] = None
+    if any(not str(v).isascii() for v in iptc_changes.values() if v is not None):
+        # Declared only when needed: the file's other datasets keep their own encoding.
+        iptc_changes["Iptc.Envelope.CharacterSet"] = _IIM_UTF8
+    if iptc_changes:
+        image.modify_iptc(iptc_changes, encoding="utf-8")
+    if exif_changes:
+        image.modify_exif(exif_changes, encoding="utf-8")
+
+
+def _xmp_values(value: object) -> list[str]:
+    """An XMP property as pyexiv2 reads it (LangAlt dict, array, text) as a list of texts;
+    for a LangAlt, the x-default (else the first) alternative."""
+    if isinstance(value, dict):
+        text = value.get(_X_DEFAULT) or next(iter(value.values()), "")
+        return [str(text).strip()] if str(text).strip() else []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    if value is None or not str(value).strip():
+        return []
+    return [str(value).strip()]
+
+
+def _as_list(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [str(value).strip()] if value is not None and str(value).strip() else []
 
 
 def _require_writable(image: pyexiv2.Image) -> None:

@@ -1,5 +1,6 @@
-"""Batch work: add one provenance event or one AI disclosure to every selected item, after a
-preview of what will change for each, as a single Undo step."""
+"""Batch work: add one provenance event or one AI disclosure to every selected item, or record
+how their images were made (capture type), after a preview of what will change for each, as a
+single Undo step."""
 
 from __future__ import annotations
 
@@ -28,9 +29,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.capture import capture_type_combo
 from desktop.dialogs.common import ProblemLabel
 from desktop.undo import UndoController
-from provenance import CATEGORIES, CredenceError, ItemView, Library, NotFound, ToolView, category
+from provenance import (
+    CATEGORIES,
+    CredenceError,
+    ItemView,
+    Library,
+    NotFound,
+    ToolView,
+    capture_label,
+    category,
+)
 
 ACTIONS = (
     "acquired",
@@ -59,7 +70,7 @@ def tool_label(tool: ToolView) -> str:
 class BatchDialog(QDialog):
     """Add an event or a disclosure to `item_ids`; the preview says what changes for each."""
 
-    EVENT, DISCLOSURE = 0, 1
+    EVENT, DISCLOSURE, CAPTURE = 0, 1, 2
 
     def __init__(
         self,
@@ -88,18 +99,22 @@ class BatchDialog(QDialog):
 
         self.event_radio = QRadioButton("Add an &event (a provenance record)", self)
         self.disclosure_radio = QRadioButton("Add an AI &disclosure", self)
+        self.capture_radio = QRadioButton("Set the capture t&ype", self)
         self.event_radio.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self.event_radio, self.EVENT)
         group.addButton(self.disclosure_radio, self.DISCLOSURE)
+        group.addButton(self.capture_radio, self.CAPTURE)
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.event_radio)
         mode_row.addWidget(self.disclosure_radio)
+        mode_row.addWidget(self.capture_radio)
         mode_row.addStretch(1)
 
         self.forms = QStackedWidget(self)
         self.forms.addWidget(self._event_form())
         self.forms.addWidget(self._disclosure_form())
+        self.forms.addWidget(self._capture_form())
         group.idToggled.connect(self._mode_changed)
 
         self.preview = QTableWidget(0, 3, self)
@@ -218,12 +233,32 @@ class BatchDialog(QDialog):
         self.extent_edit = self._line(form, "E&xtent:", "Extent", "how much of the work it did")
         return page
 
+    def _capture_form(self) -> QWidget:
+        page = QWidget(self)
+        form = QFormLayout(page)
+        self.capture_combo = capture_type_combo(page)
+        self.capture_combo.setAccessibleName("Capture type for every selected item")
+        self.capture_combo.currentIndexChanged.connect(self.refresh_preview)
+        label = QLabel("Capture &type:", page)
+        label.setBuddy(self.capture_combo)
+        form.addRow(label, self.capture_combo)
+        explain = QLabel(
+            "How the images were made. Exports sign it as the digital source type; with none "
+            "recorded they claim no capture.",
+            page,
+        )
+        explain.setWordWrap(True)
+        form.addRow("", explain)
+        return page
+
     def _mode_changed(self, mode: int, checked: bool) -> None:
         if checked:
             self.forms.setCurrentIndex(mode)
             self.refresh_preview()
 
     def mode(self) -> int:
+        if self.capture_radio.isChecked():
+            return self.CAPTURE
         return self.DISCLOSURE if self.disclosure_radio.isChecked() else self.EVENT
 
     def chosen_tools(self) -> list[str]:
@@ -270,11 +305,23 @@ class BatchDialog(QDialog):
             note += "; it goes back to draft"
         return note
 
+    @staticmethod
+    def _capture_note(item: ItemView, value: str | None) -> str:
+        if item.capture_type == value:
+            return "already so: unchanged"
+        if item.capture_type is None:
+            return ""
+        return f"replaces {capture_label(item.capture_type)}"
+
     def planned(self) -> list[tuple[str, str, str]]:
         """(item label, what will be added, note) for every item, as the preview shows it."""
         if self.mode() == self.EVENT:
             text = self._event_text()
             return [(item.label, text, "") for item in self.items]
+        if self.mode() == self.CAPTURE:
+            value = self.capture_combo.currentData()
+            text = f"capture type: {capture_label(value)}"
+            return [(item.label, text, self._capture_note(item, value)) for item in self.items]
         text = self._disclosure_text()
         return [(item.label, text, self._disclosure_note(item)) for item in self.items]
 
@@ -301,12 +348,16 @@ class BatchDialog(QDialog):
         n = len(self.items)
         if self.mode() == self.EVENT:
             return f"Add event to {n} items"
+        if self.mode() == self.CAPTURE:
+            return f"Set capture type of {n} items"
         return f"Add {category(self.category_combo.currentData()).label} disclosure to {n} items"
 
     def apply(self) -> None:
         """Make every edit inside one Undo step; one item's problem never stops the others."""
         self.problem.clear_problem()
-        edit = self._add_event if self.mode() == self.EVENT else self._disclose
+        edit = {self.EVENT: self._add_event, self.CAPTURE: self._set_capture}.get(
+            self.mode(), self._disclose
+        )
         failures: list[tuple[str, str]] = []
         applied = 0
         with self.undo.edit(self.undo_text(), None):
@@ -346,6 +397,9 @@ class BatchDialog(QDialog):
             note=self.note_edit.text(),
             tool=self.event_tool_combo.currentData(),
         )
+
+    def _set_capture(self, item: ItemView) -> None:
+        self.library.update_item(item.id, {"capture_type": self.capture_combo.currentData()})
 
     def _disclose(self, item: ItemView) -> None:
         self.library.disclose(

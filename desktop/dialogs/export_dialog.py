@@ -37,7 +37,7 @@ from desktop.dialogs.common import (
     summary_group,
     summary_row,
 )
-from provenance import ExportReport, ItemView, Library, NotFound
+from provenance import ExportReport, ItemView, Library, NotFound, category
 
 PASSPHRASE_ENV = "CREDENCE_PASSPHRASE"
 #: Up to this many selected items are read one by one; more are read a page at a time.
@@ -55,6 +55,8 @@ class Candidate:
     example: tuple[str, str | None] | None = None  # (a file name, accession) for the naming hint
     item_id: int = 0
     missing: bool = False
+    #: An image file's own credentials or XMP say AI, and no AI disclosure of it is recorded.
+    ai_undisclosed: bool = False
 
 
 def candidate(item: ItemView) -> Candidate:
@@ -67,7 +69,12 @@ def candidate(item: ItemView) -> Candidate:
         }
     )
     example = (Path(item.assets[0].path).name, item.accession) if item.assets else None
-    return Candidate(item.label, bool(item.assets), tuple(unapproved), example, item.id)
+    undisclosed = any(a.ai_found for a in item.assets) and not any(
+        category(d.category).touches_pixels for d in item.disclosures
+    )
+    return Candidate(
+        item.label, bool(item.assets), tuple(unapproved), example, item.id, False, undisclosed
+    )
 
 
 def refusal(entry: Candidate, allow_unreviewed: bool) -> str | None:
@@ -79,6 +86,11 @@ def refusal(entry: Candidate, allow_unreviewed: bool) -> str | None:
         return "is no longer in the library"
     if not entry.has_image:
         return "has no image to export (import one for it first)"
+    if entry.ai_undisclosed:  # nothing to review: allowing unreviewed work does not help
+        return (
+            "its file says AI made or changed it, but no AI disclosure is recorded; "
+            "record one and have it approved"
+        )
     if entry.unapproved and not allow_unreviewed:
         return f"AI disclosure ({', '.join(entry.unapproved)}) not approved by a named person"
     return None
@@ -419,7 +431,10 @@ class ExportDialog(WorkDialog):
         tree.clear()
         exported = summary_group(tree, "Exported", len(report.exported))
         for entry in report.exported:
-            summary_row(exported, entry.item, Path(entry.file).name, tooltip=entry.file)
+            row = summary_row(exported, entry.item, Path(entry.file).name, tooltip=entry.file)
+            for note in entry.notes:  # what a reader should know about the file's claims
+                summary_row(row, "Note", note, tooltip=note)
+            row.setExpanded(bool(entry.notes))
         refused = summary_group(tree, "Refused", len(report.refused))
         for entry in report.refused:
             summary_row(refused, entry.item, entry.reason, tooltip=entry.reason)
@@ -430,6 +445,14 @@ class ExportDialog(WorkDialog):
             f"{len(report.exported)} exported, {len(report.refused)} refused, "
             f"{len(report.failed)} failed."
         )
+        unrecorded = sum(
+            any(n.startswith("capture type unrecorded") for n in e.notes) for e in report.exported
+        )
+        if unrecorded:
+            text += (
+                f" {unrecorded} claim no capture: their capture type is not recorded "
+                "(set it in the Catalog tab or with Batch)."
+            )
         if report.failed:
             text += " Fix what each failure names and export again; finished files are kept."
         if report.cancelled or cancelled:

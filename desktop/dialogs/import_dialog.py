@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.capture import capture_type_combo
 from desktop.dialogs.common import (
     FIELD_LABELS,
     ProblemLabel,
@@ -102,6 +103,14 @@ class ImportFilesDialog(WorkDialog):
         item_label = QLabel("&Attach to item (optional):", self)
         item_label.setBuddy(self.item_edit)
         form.addRow(item_label, self.item_edit)
+        # How the images were made is part of the record: exports sign it.
+        self.capture_combo = capture_type_combo(self)
+        self.capture_combo.setAccessibleName("Capture type of the new items")
+        default = library.settings().capture_type_default or None
+        self.capture_combo.setCurrentIndex(max(0, self.capture_combo.findData(default)))
+        capture_label_widget = QLabel("Capture t&ype of new items:", self)
+        capture_label_widget.setBuddy(self.capture_combo)
+        form.addRow(capture_label_widget, self.capture_combo)
 
         self.counts = QLabel(self)
         self.counts.setAccessibleName("Import result")
@@ -184,6 +193,7 @@ class ImportFilesDialog(WorkDialog):
             self.add_folder_button,
             self.remove_button,
             self.item_edit,
+            self.capture_combo,
             self.import_button,
         ):
             widget.setEnabled(enabled)
@@ -197,10 +207,14 @@ class ImportFilesDialog(WorkDialog):
             )
             return
         item = self.item_edit.text().strip() or None
+        # "" (not None): the choice "Not recorded" is made here, not left to the setting.
+        capture = self.capture_combo.currentData() or ""
         library = self.library
 
         def work(progress, cancel) -> ImportReport:
-            return library.import_files(paths, item=item, progress=progress, cancel=cancel)
+            return library.import_files(
+                paths, item=item, capture_type=capture, progress=progress, cancel=cancel
+            )
 
         self.run_task("Importing images", work, self.show_report)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.capture import capture_type_combo
 from desktop.inspector.base import InspectorTab
 from desktop.undo import UndoController
 from provenance import CATEGORIES, ITEM_FIELDS, CredenceError, DisclosureView, ItemView, Library
@@ -148,6 +149,14 @@ class CatalogTab(InspectorTab):
             self.editors[name] = editor
             self.badges[name] = badge
 
+        # How the image was made: part of the record, signed by exports (None: unrecorded).
+        self.capture_combo = capture_type_combo(self)
+        self.capture_combo.setAccessibleName("Capture type")
+        self.capture_combo.activated.connect(self._capture_chosen)
+        capture_label = QLabel("Capture t&ype", self)
+        capture_label.setBuddy(self.capture_combo)
+        form.addRow(capture_label, self.capture_combo)
+
         extra_label = QLabel("E&xtra fields", self)
         self.extra_table = QTableWidget(0, 3, self)
         self.extra_table.setHorizontalHeaderLabels(["Field", "Value", "AI"])
@@ -193,7 +202,13 @@ class CatalogTab(InspectorTab):
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         save.activated.connect(self._save_pending)
 
-        order = [*self.editors.values(), self.extra_table, self.add_extra, self.remove_extra]
+        order = [
+            *self.editors.values(),
+            self.capture_combo,
+            self.extra_table,
+            self.add_extra,
+            self.remove_extra,
+        ]
         self.set_tab_order(order)
         self._set_enabled(False)
 
@@ -221,10 +236,15 @@ class CatalogTab(InspectorTab):
                         editor.setCursorPosition(0)
                     else:
                         editor.setPlainText(value)
+            self._load_capture()
             self._load_extra()
             self._mark_ai()
         finally:
             self._loading = False
+
+    def _load_capture(self) -> None:
+        value = self.item.capture_type if self.item else None
+        self.capture_combo.setCurrentIndex(max(0, self.capture_combo.findData(value)))
 
     def _load_extra(self) -> None:
         item = self.item
@@ -282,7 +302,13 @@ class CatalogTab(InspectorTab):
             self.extra_table.blockSignals(False)
 
     def _set_enabled(self, enabled: bool) -> None:
-        for widget in (*self.editors.values(), self.extra_table, self.add_extra, self.remove_extra):
+        for widget in (
+            *self.editors.values(),
+            self.capture_combo,
+            self.extra_table,
+            self.add_extra,
+            self.remove_extra,
+        ):
             widget.setEnabled(enabled)
         if not enabled:
             self.status.setText("")
@@ -343,6 +369,21 @@ class CatalogTab(InspectorTab):
         self._mark_ai()
         self.item_changed.emit(view.id)
         return True
+
+    def _capture_chosen(self, _index: int) -> None:
+        if self._loading or self.item is None:
+            return
+        value = self.capture_combo.currentData()
+        if value == self.item.capture_type:
+            return
+        if not self._apply(
+            "Set capture type",
+            {"capture_type": value},
+            {},
+            report=False,
+            done=f"Saved: capture type {self.capture_combo.currentText()}.",
+        ):
+            self._load_capture()
 
     # -- extra fields -------------------------------------------------------------------
 

@@ -221,7 +221,7 @@ def test_identity_export_verify_from_the_command_line(cli, tmp_path, monkeypatch
     data = json.loads(out)
     assert status == 0 and set(data) == {"exported", "refused", "failed"}
     [exported] = data["exported"]
-    assert set(exported) == {"item", "file", "sha256", "manifest"}
+    assert set(exported) == {"item", "file", "sha256", "manifest", "notes"}
     status, out, _ = cli("verify", exported["file"], "--json")
     assert status == 0 and json.loads(out)[0]["credentials"] == "trusted"
     status, out, _ = cli("identity", "export-ca", str(tmp_path / "ca.pem"))

@@ -87,6 +87,8 @@ def museum(library, tmp_path):
 
 def test_round_trip_trusted_with_actions_disclosure_and_xmp(museum, tmp_path):
     library, sources = museum
+    # The capture type is part of the record: P1 was photographed; P3 and P4 are unrecorded.
+    library.update_item("P1", {"capture_type": "digitalCapture"})
     before = {p: _sha(p) for p in sources.iterdir()}
     out = tmp_path / "out"
     report = library.export(["P1", "P3", "P4", "P5"], out, passphrase=PASS, jobs=1)
@@ -130,6 +132,15 @@ def test_round_trip_trusted_with_actions_disclosure_and_xmp(museum, tmp_path):
     assert _assertion(manifest, "c2pa.actions")["actions"][0]["action"] == "c2pa.opened"
     [parent] = manifest["ingredients"]
     assert parent["relationship"] == "parentOf" and parent.get("active_manifest")
+    # Nothing recorded about P3's capture: no capture is claimed, the original is opened.
+    _, store = _read(out / "P3.tiff", anchors)
+    manifest = _active(store)
+    [opened] = _assertion(manifest, "c2pa.actions")["actions"]
+    assert opened["action"] == "c2pa.opened" and "digitalSourceType" not in opened
+    assert [i["relationship"] for i in manifest["ingredients"]] == ["parentOf"]
+    notes = {f.file.rsplit("/", 1)[-1]: f.notes for f in report.exported}
+    assert any("capture type unrecorded" in n for n in notes["P3.tiff"])
+    assert notes["P1.jpg"] == ()
     # Originals untouched; pixels of the exports are the originals' pixels.
     assert {p: _sha(p) for p in sources.iterdir()} == before
     for name in ("P1.jpg", "P3.tiff", "P4.webp"):

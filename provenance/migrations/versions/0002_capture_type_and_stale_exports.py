@@ -11,6 +11,8 @@ Revision ID: 0002
 Revises: 0001
 """
 
+import json
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,9 +30,51 @@ def upgrade() -> None:
         "assets", sa.Column("ai_found", sa.Boolean(), nullable=False, server_default=sa.false())
     )
     op.create_index("ix_assets_ai_found", "assets", ["ai_found"], unique=False)
+    _find_ai_in_imported_files()
     op.add_column("exports", sa.Column("stale_since", sa.String(length=40), nullable=True))
     op.add_column("exports", sa.Column("stale_reason", sa.Text(), nullable=True))
     op.create_index("ix_exports_stale_since", "exports", ["stale_since"], unique=False)
+
+
+# Frozen here (a migration must mean the same thing forever): the digital source types that
+# said "AI made or changed this" when this revision was written. Stored credentials hold full
+# URIs (normalised on import).
+_IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+_AI_TERMS = frozenset(
+    {
+        *(
+            _IPTC + term
+            for term in (
+                "trainedAlgorithmicMedia",
+                "compositeWithTrainedAlgorithmicMedia",
+                "algorithmicallyEnhanced",
+                "compositeSynthetic",
+                "algorithmicMedia",
+                "dataDrivenMedia",
+            )
+        ),
+        "http://c2pa.org/digitalsourcetype/trainedAlgorithmicData",
+    }
+)
+
+
+def _find_ai_in_imported_files() -> None:
+    """Set ai_found for assets imported before this revision, from their stored credentials
+    (which hold the digital source types of the file's manifest and XMP)."""
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, credentials FROM assets WHERE credentials IS NOT NULL"))
+    found: list[int] = []
+    for asset_id, raw in rows:
+        try:
+            credentials = json.loads(raw) if isinstance(raw, str) else (raw or {})
+        except ValueError:
+            continue  # unreadable JSON stays as it was; it says nothing about AI
+        types = credentials.get("digital_source_types") if isinstance(credentials, dict) else None
+        if isinstance(types, list) and any(t in _AI_TERMS for t in types if isinstance(t, str)):
+            found.append(asset_id)
+    update = sa.text("UPDATE assets SET ai_found = :yes WHERE id = :id")
+    for start in range(0, len(found), 500):
+        bind.execute(update, [{"yes": True, "id": i} for i in found[start : start + 500]])
 
 
 def downgrade() -> None:
