@@ -26,7 +26,7 @@ def qr_text(item: ItemView, pattern: str | None, library: Library) -> str | None
     if not pattern:
         return None
     if pattern == "export":
-        exports = library.exports_of(f"#{item.id}")
+        exports = library.exports_of(item.id)
         if not exports:
             return None
         newest = exports[0]
@@ -46,7 +46,7 @@ def plan_labels(
     unless `allow_unreviewed`, and then its label carries a visible DRAFT mark."""
     plan = LabelPlan()
     for item in items:
-        wordings = library.wordings(f"#{item.id}", language)
+        wordings = library.wordings(item.id, language)
         ai = [(d, w) for d, w in wordings if d.category != "none"]
         pending = [d for d, _ in ai if d.review_state != "approved"]
         if pending and not allow_unreviewed:

@@ -12,6 +12,14 @@ from typing import TYPE_CHECKING, Any
 from provenance.categories import CATEGORIES, Category, category, category_slugs
 from provenance.errors import CredenceError, InvalidValue, LibraryError, NotFound
 from provenance.progress import CancelToken, Progress
+from provenance.text import (
+    MAX_SQLITE_INT,
+    file_path,
+    json_safe,
+    library_url_problem,
+    path_text,
+    terminal_safe,
+)
 from provenance.views import (
     CREDENTIAL_STATES,
     ITEM_FIELDS,
@@ -32,7 +40,7 @@ from provenance.views import (
 if TYPE_CHECKING:
     from provenance.catalog_files import CatalogFileError
     from provenance.identity import IdentityError, resolve_passphrase
-    from provenance.library import Library, SearchFilters, open_library
+    from provenance.library import Library, SearchFilters, open_library, verify_path
     from provenance.wording import Wording
     from provenance.xmp import silence_exiv2_warnings
 
@@ -50,6 +58,7 @@ _LAZY = {
     "Library": "provenance.library",
     "SearchFilters": "provenance.library",
     "open_library": "provenance.library",
+    "verify_path": "provenance.library",
     "Wording": "provenance.wording",
     "silence_exiv2_warnings": "provenance.xmp",
 }
@@ -69,6 +78,7 @@ __all__ = [
     "CATEGORY_SLUGS",
     "CREDENTIAL_STATES",
     "ITEM_FIELDS",
+    "MAX_SQLITE_INT",
     "REVIEW_STATES",
     "AssetView",
     "CancelToken",
@@ -95,7 +105,13 @@ __all__ = [
     "Wording",
     "__version__",
     "category",
+    "file_path",
+    "json_safe",
+    "library_url_problem",
     "open_library",
+    "path_text",
     "resolve_passphrase",
     "silence_exiv2_warnings",
+    "terminal_safe",
+    "verify_path",
 ]
