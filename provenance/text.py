@@ -40,6 +40,9 @@ _UNSAFE = (
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
 _UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
+# The same without C0 controls: JSON escapes those itself inside strings, and its layout (line
+# breaks, indentation) outside strings is made of them.
+_JSON_UNSAFE_RE = re.compile(f"[{_UNSAFE.removeprefix(chr(0) + '-' + chr(0x1F))}]")
 # Stored text keeps tab, line feed and carriage return; other control characters are dropped.
 _STRIP_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -110,7 +113,7 @@ def json_safe(dumped: str) -> str:
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
-    return _UNSAFE_RE.sub(escape, dumped)
+    return _JSON_UNSAFE_RE.sub(escape, dumped)
 
 
 # -- file names --------------------------------------------------------------------------------
