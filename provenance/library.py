@@ -1167,10 +1167,14 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, str | None]:
         raise InvalidValue(
             f"unknown catalog field {sorted(unknown)[0]!r}; fields are {', '.join(ITEM_FIELDS)}"
         )
-    values = {k: _blank_to_none(v) for k, v in fields.items()}
-    if values.get("accession"):
+    values = {k: _blank_to_none(v) for k, v in fields.items() if k != "accession"}
+    if "accession" in fields:
+        # Checked as given, before any cleaning: an invisible character is refused, not
+        # silently removed (the number on the object's label must be the one stored).
+        raw = fields["accession"]
+        accession = str(raw).strip() if raw is not None else ""
         try:
-            values["accession"] = check_key(values["accession"], "accession number")
+            values["accession"] = check_key(accession, "accession number") or None
         except ValueError as exc:
             raise InvalidValue(str(exc)) from None
     return values
