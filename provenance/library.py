@@ -218,7 +218,8 @@ class Library:
     def integrity_problem(self) -> str | None:
         """SQLite's quick_check of the database file: None when sound, else its first finding."""
         try:
-            with self._writer.connect() as conn:
+            # On the reader: a read transaction, so other writers are not held up meanwhile.
+            with self._reader.connect() as conn:
                 rows = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
         except OperationalError as exc:
             raise LibraryError(_write_failure(self.folder, exc)) from exc
