@@ -25,6 +25,7 @@ from desktop.history_text import describe_entry
 from provenance import (
     CAPTURE_LABELS,
     CATEGORY_SLUGS,
+    MAX_SQLITE_INT,
     REVIEW_STATES,
     CredenceError,
     InvalidValue,
@@ -32,12 +33,17 @@ from provenance import (
     NotFound,
     __version__,
     capture_label,
+    json_safe,
+    library_url_problem,
+    terminal_safe,
 )
 
 if TYPE_CHECKING:
     from provenance import Library
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+#: Most export worker processes one command may start.
+MAX_JOBS = 256
 log = logging.getLogger("credence")
 
 
@@ -45,12 +51,45 @@ def default_library_path() -> Path:
     """CREDENCE_LIBRARY, else the platform's per-user data folder."""
     env = os.environ.get("CREDENCE_LIBRARY")
     if env:
+        problem = library_url_problem(env)
+        if problem:
+            raise LibraryError(f"CREDENCE_LIBRARY={problem}")
         return Path(env).expanduser()
     return Path(user_data_dir("Credence", appauthor=False)) / "Library"
 
 
+def _library_location(given: str | None) -> Path:
+    """The library folder from --library (checked as typed, before it becomes a Path: a Path
+    would turn postgresql://host into a folder named "postgresql:"), else the default."""
+    if given is None:
+        return default_library_path()
+    problem = library_url_problem(given)
+    if problem:
+        raise LibraryError(problem)
+    return Path(given).expanduser()
+
+
 class UsageError(Exception):
     """Wrong arguments: exit status 2."""
+
+
+def _whole_number(low: int, high: int = MAX_SQLITE_INT) -> Callable[[str], int]:
+    """An argparse type for a whole number from `low` to `high`: a number the database cannot
+    hold (or a machine cannot run) is a usage error, never an overflow deep inside."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{text[:40]} is out of range: give a number from {low} to {high}"
+            )
+        return value
+
+    parse.__name__ = "number"  # argparse names the type in its messages
+    return parse
 
 
 class _Parser(argparse.ArgumentParser):
@@ -109,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--stale", action="store_true", help="items whose signed export no longer matches"
     )
-    p.add_argument("--limit", type=int)
+    p.add_argument("--limit", type=_whole_number(0))
     p.add_argument("--json", action="store_true")
 
     p = verbs.add_parser(
@@ -185,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", type=Path, metavar="FOLDER")
 
     p = verbs.add_parser("undo", help="undo the change recorded in a history entry")
-    p.add_argument("seq", type=int, metavar="ENTRY")
+    p.add_argument("seq", type=_whole_number(1), metavar="ENTRY")
 
     identity = verbs.add_parser("identity", help="the institution's signing identity")
     iverbs = identity.add_subparsers(dest="identity_verb", metavar="ACTION", required=True)
@@ -214,7 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("items", nargs="*", metavar="ITEM")
     p.add_argument("--all", action="store_true", help="every item that has an image")
     p.add_argument("--out", required=True, type=Path, metavar="DIR")
-    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
+    p.add_argument(
+        "--jobs",
+        type=_whole_number(1, MAX_JOBS),
+        metavar="N",
+        help="worker processes (default: cores)",
+    )
     p.add_argument("--caption", action="store_true", help="burn the disclosure into a strip")
     p.add_argument("--allow-unreviewed", action="store_true")
     p.add_argument("--naming", metavar="PATTERN", help="e.g. {accession}-{stem}.{ext}")
@@ -246,8 +290,16 @@ def build_parser() -> argparse.ArgumentParser:
 # -- output helpers ----------------------------------------------------------------------
 
 
+def say(text: str = "", file: Any = None) -> None:
+    """Print one human-readable line. Every line the command line shows goes through here:
+    text from the catalog or a file name is shown with control characters escaped, so it can
+    never drive the terminal (escape sequences, bidi overrides, a bell, a fake line)."""
+    print(terminal_safe(text), file=file if file is not None else sys.stdout)
+
+
 def _emit_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    dumped = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(json_safe(dumped))
     sys.stdout.write("\n")
 
 
@@ -263,7 +315,7 @@ def _progress_bar(enabled: bool, unit: str) -> tuple[Callable | None, Callable[[
         if total is not None and bar.total != total:
             bar.total = total
         bar.n = done
-        bar.set_postfix_str(message[-40:], refresh=False)
+        bar.set_postfix_str(terminal_safe(message[-40:]), refresh=False)
         bar.refresh()
 
     return update, bar.close
@@ -283,7 +335,7 @@ def _parse_map(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def cmd_init(lib: Library, args) -> int:
-    print(f"Library ready at {lib.folder} ({lib.count_items():,} items)")
+    say(f"Library ready at {lib.folder} ({lib.count_items():,} items)")
     return EXIT_OK
 
 
@@ -302,14 +354,14 @@ def cmd_import(lib: Library, args) -> int:
     else:
         for f in report.imported:
             state = f.credentials.get("state", "none")
-            print(f"imported  {f.file} -> {f.item} (credentials: {state})")
+            say(f"imported  {f.file} -> {f.item} (credentials: {state})")
             for warning in f.warnings:
-                print(f"          note: {warning}")
+                say(f"          note: {warning}")
         for d in report.duplicates:
-            print(f"duplicate {d.file}: same file as {d.same_as} ({d.item})")
+            say(f"duplicate {d.file}: same file as {d.same_as} ({d.item})")
         for r in report.rejected:
-            print(f"rejected  {r.file}: {r.reason}")
-        print(
+            say(f"rejected  {r.file}: {r.reason}")
+        say(
             f"{len(report.imported)} imported, {len(report.duplicates)} duplicates, "
             f"{len(report.rejected)} rejected"
         )
@@ -319,14 +371,14 @@ def cmd_import(lib: Library, args) -> int:
 def cmd_catalog(lib: Library, args) -> int:
     if args.catalog_verb == "export":
         count = lib.export_catalog(args.file)
-        print(f"wrote {count:,} items to {args.file}")
+        say(f"wrote {count:,} items to {args.file}")
         return EXIT_OK
     if args.catalog_verb == "columns":
         columns, guess = lib.catalog_columns(args.file)
         by_column = {c: f for f, c in guess.items()}
         for column in columns:
             target = by_column.get(column)
-            print(f"{column:32} -> {target}" if target else f"{column:32}    (kept as extra)")
+            say(f"{column:32} -> {target}" if target else f"{column:32}    (kept as extra)")
         return EXIT_OK
     progress, close = _progress_bar(not args.json, "row")
     try:
@@ -341,8 +393,8 @@ def cmd_catalog(lib: Library, args) -> int:
         _emit_json(data)
     else:
         for problem in report.rejected:
-            print(f"{args.file}: line {problem.line}: {problem.reason}", file=sys.stderr)
-        print(
+            say(f"{args.file}: line {problem.line}: {problem.reason}", file=sys.stderr)
+        say(
             f"{report.created:,} created, {report.updated:,} updated, "
             f"{report.unchanged:,} unchanged, {len(report.rejected):,} rejected"
         )
@@ -368,10 +420,10 @@ def cmd_items(lib: Library, args) -> int:
         _emit_json(rows)
         return EXIT_OK
     for item in items:
-        print(f"{item.accession or '#' + str(item.id):20} {item.title or ''}"[:120])
+        say(f"{item.accession or '#' + str(item.id):20} {item.title or ''}"[:120])
         if args.stale and item.stale_reason:
-            print(f"{'':20} needs re-export: {item.stale_reason}")
-    print(f"{len(items):,} items", file=sys.stderr)
+            say(f"{'':20} needs re-export: {item.stale_reason}")
+    say(f"{len(items):,} items", file=sys.stderr)
     return EXIT_OK
 
 
@@ -380,40 +432,40 @@ def cmd_show(lib: Library, args) -> int:
     if args.json:
         _emit_json(item.to_dict() | {"exports": [e.to_dict() for e in lib.exports_of(item.id)]})
         return EXIT_OK
-    print(f"Item #{item.id}")
+    say(f"Item #{item.id}")
     for name, value in item.fields().items():
         if value:
-            print(f"  {name.replace('_', ' ') + ':':24} {value}")
-    print(f"  {'capture type:':24} {capture_label(item.capture_type)}")
+            say(f"  {name.replace('_', ' ') + ':':24} {value}")
+    say(f"  {'capture type:':24} {capture_label(item.capture_type)}")
     if any(a.ai_found for a in item.assets):
-        print(
+        say(
             f"  {'AI found in file:':24} yes (its own credentials or XMP say AI made or changed it)"
         )
     if item.extra:
-        print("  other fields:")
+        say("  other fields:")
     for name, value in item.extra.items():
-        print(f"    {name + ':':22} {value}")
+        say(f"    {name + ':':22} {value}")
     for asset in item.assets:
         creds = asset.credentials.get("summary") or asset.credential_state
-        print(f"  asset {asset.id}: {asset.path}")
+        say(f"  asset {asset.id}: {asset.path}")
         size = f"{asset.width}x{asset.height} " if asset.width else ""
-        print(f"    {asset.format} {size}sha256 {asset.sha256[:16]}...; {creds}")
+        say(f"    {asset.format} {size}sha256 {asset.sha256[:16]}...; {creds}")
     for event in item.events:
         when = f" {event.date}" if event.date else ""
         tool = f" with {event.tool}" if event.tool else ""
-        print(f"  event{when}: {event.action} by {event.actor}{tool}")
+        say(f"  event{when}: {event.action} by {event.actor}{tool}")
     for d in item.disclosures:
         who = f" by {d.approved_by or d.reviewed_by}" if d.review_state != "draft" else ""
         tools = f" ({', '.join(d.tools)})" if d.tools else ""
-        print(f"  disclosure: {d.category}{tools}, {d.review_state}{who}")
+        say(f"  disclosure: {d.category}{tools}, {d.review_state}{who}")
     for export in lib.exports_of(item.id):
-        print(f"  export {export.id}: {export.path}")
+        say(f"  export {export.id}: {export.path}")
         if export.stale:
-            print(f"    stale since {export.stale_since}: {export.stale_reason}")
+            say(f"    stale since {export.stale_since}: {export.stale_reason}")
         else:
-            print(f"    written {export.created_at}; still matches the record")
+            say(f"    written {export.created_at}; still matches the record")
     if item.needs_reexport:
-        print(f"  needs re-export: {item.stale_reason}")
+        say(f"  needs re-export: {item.stale_reason}")
     return EXIT_OK
 
 
@@ -445,7 +497,7 @@ def cmd_event(lib: Library, args) -> int:
         note=args.note,
         tool=args.tool,
     )
-    print(f"event {event.id} recorded: {event.action} by {event.actor}")
+    say(f"event {event.id} recorded: {event.action} by {event.actor}")
     return EXIT_OK
 
 
@@ -453,7 +505,7 @@ def cmd_tool(lib: Library, args) -> int:
     if args.tool_verb == "list":
         for tool in lib.list_tools():
             version = f" {tool.version}" if tool.version else ""
-            print(f"{tool.name}{version} ({tool.vendor}){' - ' + tool.runs if tool.runs else ''}")
+            say(f"{tool.name}{version} ({tool.vendor}){' - ' + tool.runs if tool.runs else ''}")
         return EXIT_OK
     tool = lib.add_tool(
         args.name,
@@ -464,7 +516,7 @@ def cmd_tool(lib: Library, args) -> int:
         retention=args.retention,
         documentation=args.docs,
     )
-    print(f"tool registered: {tool.name}{' ' + tool.version if tool.version else ''}")
+    say(f"tool registered: {tool.name}{' ' + tool.version if tool.version else ''}")
     return EXIT_OK
 
 
@@ -477,7 +529,7 @@ def cmd_disclose(lib: Library, args) -> int:
         extent=args.extent,
         fields=args.field,
     )
-    print(f"disclosure {d.id}: {d.category}, {d.review_state} (needs review before export)")
+    say(f"disclosure {d.id}: {d.category}, {d.review_state} (needs review before export)")
     return EXIT_OK
 
 
@@ -488,16 +540,16 @@ def cmd_wording(lib: Library, args) -> int:
         if not sep or not sentence.strip():
             raise UsageError("--override CATEGORY=SENTENCE, e.g. --override ai-restored='...'")
         view = lib.override_sentence(args.item, slug.strip(), language, sentence)
-        print(f"disclosure {view.id} ({view.category}): own sentence set; now {view.review_state}")
+        say(f"disclosure {view.id} ({view.category}): own sentence set; now {view.review_state}")
     elif args.restore:
         view = lib.override_sentence(args.item, args.restore.strip(), language, None)
-        print(f"disclosure {view.id} ({view.category}): generated sentence restored")
+        say(f"disclosure {view.id} ({view.category}): generated sentence restored")
     for view, wording in lib.wordings(args.item, language):
         own = " (your own sentence)" if language in view.overrides else ""
-        print(f"{view.category} [{view.review_state}]")
-        print(f"  badge:    {wording.badge}")
-        print(f"  sentence: {wording.sentence}{own}")
-        print(f"  detail:   {wording.detail}")
+        say(f"{view.category} [{view.review_state}]")
+        say(f"  badge:    {wording.badge}")
+        say(f"  sentence: {wording.sentence}{own}")
+        say(f"  detail:   {wording.detail}")
     return EXIT_OK
 
 
@@ -505,7 +557,7 @@ def cmd_review(lib: Library, args) -> int:
     if args.state != "draft" and not args.by:
         raise UsageError("--by NAME is required: a review names the person who made it")
     for d in lib.review(args.item, args.state, args.by or ""):
-        print(f"disclosure {d.id} ({d.category}): {d.review_state}")
+        say(f"disclosure {d.id} ({d.category}): {d.review_state}")
     return EXIT_OK
 
 
@@ -519,9 +571,11 @@ def cmd_history(lib: Library, args) -> int:
         if args.json:
             _emit_json(result.to_dict())
         elif result.ok:
-            print(f"History intact: {result.checked:,} entries checked.")
+            say(f"History intact: {result.checked:,} entries checked.")
+        elif result.damaged:
+            say(f"Library damaged: {result.reason}")
         else:
-            print(f"History broken at entry {result.first_broken}: {result.reason}")
+            say(f"History broken at entry {result.first_broken}: {result.reason}")
         return EXIT_OK if result.ok else EXIT_REJECTED
     entries = lib.history(args.item)
     if args.json:
@@ -529,32 +583,37 @@ def cmd_history(lib: Library, args) -> int:
         return EXIT_OK
     for e in entries:
         note = f"  [{e.note}]" if e.note else ""
-        print(f"{e.seq:6}  {e.at}  {e.actor}: {describe_entry(e)}{note}")
+        say(f"{e.seq:6}  {e.at}  {e.actor}: {describe_entry(e)}{note}")
     return EXIT_OK
 
 
 def cmd_backup(lib: Library, args) -> int:
     target = lib.backup(args.dest)
-    print(f"backed up the library to {target}")
-    print("  back up your original image files too: they are not inside the library")
+    say(f"backed up the library to {target}")
+    say("  back up your original image files too: they are not inside the library")
     return EXIT_OK
 
 
 def cmd_undo(lib: Library, args) -> int:
     entry = lib.revert(args.seq)
-    print(f"undone: entry {args.seq} (recorded as entry {entry.seq})")
+    say(f"undone: entry {args.seq} (recorded as entry {entry.seq})")
     return EXIT_OK
 
 
-def cmd_verify(lib: Library, args) -> int:
-    results = [lib.verify_file(path) for path in args.files]
+def cmd_verify(lib: Library | None, args) -> int:
+    if lib is None:
+        from provenance import verify_path
+
+        results = [verify_path(path) for path in args.files]
+    else:
+        results = [lib.verify_file(path) for path in args.files]
     if args.json:
         _emit_json(results)
     else:
         for result in results:
-            print(f"{result['file']}: {result['credentials']} - {result['summary']}")
+            say(f"{result['file']}: {result['credentials']} - {result['summary']}")
             if "record" in result:
-                print(f"  {_record_line(result['record'])}")
+                say(f"  {_record_line(result['record'])}")
     bad = any(r["credentials"] in ("invalid", "error") for r in results)
     # A file whose signed disclosure or fields no longer match the record must not pass a
     # publishing script's check either.
@@ -577,9 +636,14 @@ def _passphrase(args, *, confirm: bool = False) -> str:
     def prompt(message: str) -> str:
         if not sys.stdin.isatty():
             return ""
-        first = getpass.getpass(message)
-        if confirm and getpass.getpass("Repeat the passphrase: ") != first:
-            raise UsageError("the two passphrases differ")
+        try:
+            first = getpass.getpass(message)
+            if confirm and getpass.getpass("Repeat the passphrase: ") != first:
+                raise UsageError("the two passphrases differ")
+        except EOFError:
+            raise LibraryError(
+                "no passphrase was typed (the input ended with Ctrl-D); nothing was changed"
+            ) from None
         return first
 
     from provenance import resolve_passphrase
@@ -594,27 +658,25 @@ def _read_secret_file(path: Path | None) -> str | None:
 
 
 def _print_identity(info) -> None:
-    print(f"Signing identity: {info.common_name} ({info.organisation}), {info.algorithm}")
-    print(
-        f"  issued by {info.issuer}; valid until {info.not_after:%Y-%m-%d} ({info.days_left} days)"
-    )
-    print(f"  fingerprint SHA-256 {info.fingerprint}")
+    say(f"Signing identity: {info.common_name} ({info.organisation}), {info.algorithm}")
+    say(f"  issued by {info.issuer}; valid until {info.not_after:%Y-%m-%d} ({info.days_left} days)")
+    say(f"  fingerprint SHA-256 {info.fingerprint}")
     warning = info.expiry_warning()
     if warning:
-        print(f"credence: warning: {warning}", file=sys.stderr)
+        say(f"credence: warning: {warning}", file=sys.stderr)
 
 
 def cmd_identity(lib: Library, args) -> int:
     if args.identity_verb == "show":
         info = lib.identity_info()
         if info is None:
-            print("No signing identity yet: credence identity create --org NAME")
+            say("No signing identity yet: credence identity create --org NAME")
             return EXIT_REJECTED
         _print_identity(info)
         return EXIT_OK
     if args.identity_verb == "export-ca":
         path = lib.export_trust_bundle(args.file)
-        print(f"wrote the trust bundle to {path}; partners add it to their readers' trust lists")
+        say(f"wrote the trust bundle to {path}; partners add it to their readers' trust lists")
         return EXIT_OK
     if args.identity_verb == "create":
         info = lib.create_identity(
@@ -641,7 +703,7 @@ def cmd_identity(lib: Library, args) -> int:
 
 def cmd_trust(lib: Library, args) -> int:
     fingerprint = lib.add_trust_anchor(args.file.read_bytes())
-    print(f"trusted CA {fingerprint[:16]}... for verification")
+    say(f"trusted CA {fingerprint[:16]}... for verification")
     return EXIT_OK
 
 
@@ -652,7 +714,7 @@ def cmd_export(lib: Library, args) -> int:
         raise UsageError("--jobs must be 1 or more")
     info = lib.identity_info()
     if info is not None and info.expiry_warning():
-        print(f"credence: warning: {info.expiry_warning()}", file=sys.stderr)
+        say(f"credence: warning: {info.expiry_warning()}", file=sys.stderr)
     progress, close = _progress_bar(not args.json, "file")
     try:
         report = lib.export(
@@ -673,19 +735,19 @@ def cmd_export(lib: Library, args) -> int:
         _emit_json(data)
     else:
         for f in report.exported:
-            print(f"exported  {f.item} -> {f.file}")
+            say(f"exported  {f.item} -> {f.file}")
             for note in f.notes:
-                print(f"          note: {note}")
+                say(f"          note: {note}")
         for r in report.refused:
-            print(f"refused   {r.item}: {r.reason}")
+            say(f"refused   {r.item}: {r.reason}")
         if any("not approved" in r.reason for r in report.refused):
-            print(
+            say(
                 "          approve with `credence review ITEM --approve --by NAME`, or export "
                 "with --allow-unreviewed (the manifest then says review is pending)"
             )
         for r in report.failed:
-            print(f"failed    {r.item}: {r.reason}")
-        print(
+            say(f"failed    {r.item}: {r.reason}")
+        say(
             f"{len(report.exported)} exported, {len(report.refused)} refused, "
             f"{len(report.failed)} failed"
         )
@@ -699,7 +761,7 @@ def cmd_templates(lib: Library, args) -> int:
         size = f"{template.page_width_mm:.0f} x {template.page_height_mm:.0f} mm"
         per_sheet = template.columns * template.rows
         sheet = f", {per_sheet} per sheet" if per_sheet > 1 else ""
-        print(f"{name:14} {size}{sheet}, min {template.min_size_pt:g} pt - {template.description}")
+        say(f"{name:14} {size}{sheet}, min {template.min_size_pt:g} pt - {template.description}")
     return EXIT_OK
 
 
@@ -749,12 +811,12 @@ def cmd_labels(lib: Library, args) -> int:
     else:
         for item, r in findings:
             for f in r.findings:
-                print(f"{item.label} (page {r.page}): {f.rule}: {f.message}")
+                say(f"{item.label} (page {r.page}): {f.rule}: {f.message}")
         for label, reason in plan.refused:
             hint = "; use --allow-unreviewed to print a DRAFT" if "not approved" in reason else ""
-            print(f"refused   {label}: {reason}{hint}")
+            say(f"refused   {label}: {reason}{hint}")
         if rendered:
-            print(f"wrote {len(rendered)} labels to {args.out} ({rendered[-1].page} pages)")
+            say(f"wrote {len(rendered)} labels to {args.out} ({rendered[-1].page} pages)")
     if plan.refused or (args.strict and findings):
         return EXIT_REJECTED
     return EXIT_OK
@@ -772,7 +834,7 @@ def cmd_settings(lib: Library, args) -> int:
     else:
         settings = lib.settings()
     for key, value in settings.to_dict().items():
-        print(f"{key} = {value}")
+        say(f"{key} = {value}")
     return EXIT_OK
 
 
@@ -806,6 +868,22 @@ def log_path() -> Path:
     return Path(user_log_dir("Credence", appauthor=False)) / "credence.log"
 
 
+def _private_log(path: Path) -> Path:
+    """Create the log file readable by its owner only (0600, its folder 0700): a log can name
+    files, items and people of the collection. An existing log is tightened the same way."""
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if hasattr(os, "getuid") and folder.stat().st_uid == os.getuid():
+        os.chmod(folder, 0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    return path
+
+
 def configure_logging() -> None:
     """Send log records and Python warnings to the log file, never to the user's terminal."""
     logging.captureWarnings(True)
@@ -813,8 +891,7 @@ def configure_logging() -> None:
     if any(getattr(h, "credence", False) for h in root.handlers):
         return
     try:
-        log_path().parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(log_path(), encoding="utf-8")
+        handler: logging.Handler = logging.FileHandler(_private_log(log_path()), encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
     handler.credence = True  # type: ignore[attr-defined]
@@ -830,36 +907,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except UsageError as exc:
-        print(f"credence: error: {exc}", file=sys.stderr)
+        say(f"credence: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    library_path = Path(args.library).expanduser() if args.library else default_library_path()
     try:
+        library_path = _library_location(args.library)
         if args.verb is None:
             from desktop.app import run_window
 
             return run_window(library_path, explicit=bool(args.library))
+        if args.verb == "verify" and not (library_path / "library.sqlite").is_file():
+            # Checking a file needs no library: never create one behind the user's back.
+            return cmd_verify(None, args)
         from provenance import open_library
 
         with open_library(library_path) as lib:
             return VERBS[args.verb](lib, args)
+    except EOFError:
+        say(
+            "credence: the input ended (Ctrl-D) before an answer was given; nothing was changed",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED
     except UsageError as exc:
-        print(f"credence: error: {exc}", file=sys.stderr)
+        say(f"credence: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (InvalidValue, NotFound) as exc:
-        print(f"credence: {exc}", file=sys.stderr)
+        say(f"credence: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (LibraryError, CredenceError) as exc:
-        print(f"credence: {exc}", file=sys.stderr)
+        say(f"credence: {exc}", file=sys.stderr)
         return EXIT_REJECTED
     except KeyboardInterrupt:
-        print("credence: interrupted; work finished so far is kept", file=sys.stderr)
+        say("credence: interrupted; work finished so far is kept", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
         log.exception("unexpected error running %s", sys.argv[1:])
         first_line = (str(exc).strip().splitlines() or [""])[0][:160]
-        print(
+        say(
             f"credence: unexpected error ({type(exc).__name__}: {first_line}); "
             f"details were written to {log_path()}",
             file=sys.stderr,

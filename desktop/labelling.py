@@ -26,7 +26,7 @@ def qr_text(item: ItemView, pattern: str | None, library: Library) -> str | None
     if not pattern:
         return None
     if pattern == "export":
-        exports = library.exports_of(f"#{item.id}")
+        exports = library.exports_of(item.id)
         if not exports:
             return None
         newest = exports[0]
@@ -48,7 +48,7 @@ def plan_labels(
     without one it is refused even with `allow_unreviewed` (there is nothing to review)."""
     plan = LabelPlan()
     for item in items:
-        wordings = library.wordings(f"#{item.id}", language)
+        wordings = library.wordings(item.id, language)
         ai = [(d, w) for d, w in wordings if d.category != "none"]
         said_ai = [a for a in item.assets if a.ai_found]
         if said_ai and not any(category(d.category).touches_pixels for d, _ in ai):

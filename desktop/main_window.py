@@ -525,6 +525,8 @@ class MainWindow(QMainWindow):
                 QMessageBox.information(
                     self, "History", f"The history is intact: {result.checked:,} entries checked."
                 )
+            elif result.damaged:
+                QMessageBox.warning(self, "History", f"The library is damaged: {result.reason}")
             else:
                 QMessageBox.warning(
                     self,

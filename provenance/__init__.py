@@ -20,6 +20,14 @@ from provenance.categories import (
 )
 from provenance.errors import CredenceError, InvalidValue, LibraryError, NotFound
 from provenance.progress import CancelToken, Progress
+from provenance.text import (
+    MAX_SQLITE_INT,
+    file_path,
+    json_safe,
+    library_url_problem,
+    path_text,
+    terminal_safe,
+)
 from provenance.views import (
     CREDENTIAL_STATES,
     ITEM_FIELDS,
@@ -41,7 +49,7 @@ from provenance.views import (
 if TYPE_CHECKING:
     from provenance.catalog_files import CatalogFileError
     from provenance.identity import IdentityError, resolve_passphrase
-    from provenance.library import Library, SearchFilters, open_library
+    from provenance.library import Library, SearchFilters, open_library, verify_path
     from provenance.wording import Wording
     from provenance.xmp import silence_exiv2_warnings
 
@@ -59,6 +67,7 @@ _LAZY = {
     "Library": "provenance.library",
     "SearchFilters": "provenance.library",
     "open_library": "provenance.library",
+    "verify_path": "provenance.library",
     "Wording": "provenance.wording",
     "silence_exiv2_warnings": "provenance.xmp",
 }
@@ -80,6 +89,7 @@ __all__ = [
     "CATEGORY_SLUGS",
     "CREDENTIAL_STATES",
     "ITEM_FIELDS",
+    "MAX_SQLITE_INT",
     "REVIEW_STATES",
     "AssetView",
     "CancelToken",
@@ -108,7 +118,13 @@ __all__ = [
     "__version__",
     "capture_label",
     "category",
+    "file_path",
+    "json_safe",
+    "library_url_problem",
     "open_library",
+    "path_text",
     "resolve_passphrase",
     "silence_exiv2_warnings",
+    "terminal_safe",
+    "verify_path",
 ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.errors import CredenceError
+from provenance.text import clean_text, nfc
 
 #: Cells longer than this are refused (the csv module's default limit is 128 KiB).
 MAX_CELL = 1_000_000
@@ -66,8 +67,10 @@ def read_catalog(path: Path) -> tuple[list[str], Iterator[CatalogRow | BadRow]]:
     except OSError as exc:
         raise CatalogFileError(f"{path.name}: cannot open ({exc.strerror})") from exc
     # strict: an opening quote that is never closed is an error, not a cell that silently
-    # swallows the rest of the file.
-    reader = csv.reader(handle, strict=True)
+    # swallows the rest of the file. The reader reads through `lines`, which keeps the lines of
+    # the record being read, so a record the reader gives up on can be skipped whole.
+    lines = _Lines(handle)
+    reader = csv.reader(lines, strict=True)
     csv.field_size_limit(MAX_CELL)
     try:
         header = next(reader, None)
@@ -84,8 +87,9 @@ def read_catalog(path: Path) -> tuple[list[str], Iterator[CatalogRow | BadRow]]:
     if not header:
         handle.close()
         raise CatalogFileError(f"{path.name}: the file is empty or has no header row")
-    header = _unique_header([h.strip() for h in header])
-    return header, _csv_rows(path, handle, reader, header)
+    header = _unique_header([nfc(unguard_cell(clean_text(h).strip())) for h in header])
+    lines.record_done()
+    return header, _csv_rows(path, handle, reader, header, lines)
 
 
 def _is_json(path: Path) -> bool:
@@ -104,11 +108,83 @@ def _open_text(path: Path):
     return open(path, encoding=encoding, newline="")
 
 
-def _csv_rows(path: Path, handle, reader, header: list[str]) -> Iterator[CatalogRow | BadRow]:
+class _Lines:
+    """The file's lines as the csv reader takes them, counted, with the lines of the record
+    being read kept until it is done: enough to find where a record the reader refused
+    really ends (a quoted cell may span many lines)."""
+
+    def __init__(self, handle) -> None:
+        self._handle = handle
+        self.consumed = 0  # lines handed out so far (the csv reader's own count goes astray)
+        self.record: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._handle)
+        self.consumed += 1
+        self.record.append(line)
+        return line
+
+    def record_done(self) -> None:
+        self.record = []
+
+    def skip_rest_of_record(self) -> int:
+        """After the reader refused a record: read on to its real end (past the closing quote
+        of a cell that spans lines). Returns the number of the record's last line."""
+        state = _OUT
+        for line in self.record:
+            state = _scan(line, state)
+        self.record = []
+        while state == _QUOTED:
+            try:
+                line = next(self._handle)
+            except StopIteration:
+                break
+            self.consumed += 1
+            state = _scan(line, state)
+        return self.consumed
+
+
+# Where a line of CSV leaves the reader: outside any quoted cell (the record ends with the
+# line), or inside one (the record goes on). The csv module's own rules, reduced to what
+# decides where a record ends; a quote after a closing quote is read as the lenient reader
+# does (the cell goes on unquoted), since the strict reader already refused that record.
+_OUT, _QUOTED = 0, 1
+
+
+def _scan(line: str, state: int) -> int:
+    """The state after `line`, starting in `state` (str.find jumps: a huge cell is quick)."""
+    pos, end = 0, len(line)
+    at_field_start = state == _OUT
+    while pos < end:
+        if state == _QUOTED:
+            quote = line.find('"', pos)
+            if quote < 0:
+                return _QUOTED
+            if line.startswith('"', quote + 1):
+                pos = quote + 2  # "" is a quote inside the cell
+                continue
+            state, pos, at_field_start = _OUT, quote + 1, False
+            continue
+        if at_field_start and line[pos] == '"':
+            state, pos = _QUOTED, pos + 1
+            continue
+        comma = line.find(",", pos)
+        if comma < 0:
+            return _OUT
+        pos, at_field_start = comma + 1, True
+    return state
+
+
+def _csv_rows(
+    path: Path, handle, reader, header: list[str], lines: _Lines
+) -> Iterator[CatalogRow | BadRow]:
     with handle:
         width = len(header)
         while True:
-            line = reader.line_num + 1
+            line = lines.consumed + 1
             try:
                 cells = next(reader)
             except StopIteration:
@@ -128,8 +204,20 @@ def _csv_rows(path: Path, handle, reader, header: list[str]) -> Iterator[Catalog
                         "(the row looks cut off); the lines after it were not imported",
                     )
                     return
-                yield BadRow(line, f"cannot be read as CSV ({exc})")
+                # The whole record is refused, however many lines its cells span: the lines
+                # inside a quoted cell are never read as records of their own.
+                last = lines.skip_rest_of_record()
+                span = f" (lines {line}-{last})" if last > line else ""
+                if "field larger than field limit" in str(exc):
+                    yield BadRow(
+                        line,
+                        f"has a cell longer than {MAX_CELL:,} characters{span}; the whole "
+                        "record was skipped (is a closing quote missing?)",
+                    )
+                else:
+                    yield BadRow(line, f"cannot be read as CSV ({exc}){span}")
                 continue
+            lines.record_done()
             if not "".join(cells).strip():
                 continue  # blank lines are not records
             if len(cells) != width:
@@ -180,7 +268,9 @@ def _json_rows(path: Path) -> Iterator[CatalogRow | BadRow]:
         if not isinstance(record, dict):
             yield BadRow(index, "is not a JSON object")
             continue
-        yield CatalogRow(index, {str(k): _text(v) for k, v in record.items()})
+        yield CatalogRow(
+            index, {nfc(clean_text(str(k)).strip()): _text(v) for k, v in record.items()}
+        )
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -212,7 +302,8 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) 
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(header)
+            # Column names are cells too: a spreadsheet runs a formula in the header row.
+            writer.writerow([guard_cell(h) for h in header])
             for row in rows:
                 writer.writerow([guard_cell(c) for c in row])
                 count += 1

@@ -32,6 +32,7 @@ from provenance.db.bulk import insert_rows
 from provenance.db.models import Item, Meta
 from provenance.errors import InvalidValue
 from provenance.history import Change, read_head
+from provenance.text import check_key, clean_text, nfc
 from provenance.views import ITEM_FIELDS, CatalogImportReport, RowProblem
 
 if TYPE_CHECKING:
@@ -107,6 +108,9 @@ class _Plan:
     """The resolved mapping and key for one import."""
 
     def __init__(self, columns: list[str], mapping: dict[str, str], key: str | None) -> None:
+        # Column names are compared in NFC, as the file's own header is read.
+        mapping = {f: nfc(c) for f, c in mapping.items()}
+        key = nfc(key) if key is not None else None
         for field_name, column in mapping.items():
             if field_name not in CATALOG_FIELDS:
                 raise InvalidValue(
@@ -136,13 +140,27 @@ class _Plan:
 
 
 def _clean(value: str | None) -> str | None:
-    """A cell as stored: trimmed, formula guard removed, empty as None."""
+    """A cell as stored: trimmed, formula guard removed, NFC, stray control characters
+    dropped, empty as None."""
+    if not value:
+        return None
+    value = clean_text(value).strip()
+    if value[:1] == "'":
+        value = unguard_cell(value)
+    return value or None
+
+
+def _key_cell(value: str | None, column: str) -> str | None:
+    """A key or accession cell: like `_clean`, but a control character refuses the row (a key
+    that differs from another by an invisible character would split one object in two)."""
     if not value:
         return None
     value = value.strip()
     if value[:1] == "'":
         value = unguard_cell(value)
-    return value or None
+    if not value:
+        return None
+    return check_key(value, f"the {column!r} value")
 
 
 @dataclass
@@ -173,7 +191,10 @@ def run(
     plan = _Plan(columns, mapping, key)
     with library._read() as session:
         index = _key_index(session, plan)
-        accessions = set(session.scalars(select(Item.accession).where(Item.accession.is_not(None))))
+        accessions = {
+            nfc(a)
+            for a in session.scalars(select(Item.accession).where(Item.accession.is_not(None)))
+        }
         this_library = library_id(session)
         head = read_head(session)
     writer = _ChunkWriter(library, path, head)
@@ -209,13 +230,23 @@ def _prepare(
     prepared = _Prepared(rows=len(chunk))
     mapped = [(f, plan.mapping.get(f)) for f in CATALOG_FIELDS]
     field_columns = [c for _, c in mapped]
+    accession_column = plan.mapping.get("accession")
     extra_columns = plan.extra_columns
     for row in chunk:
         if isinstance(row, BadRow):
             rejected.append(RowProblem(row.line, row.reason))
             continue
         values = row.values
-        key_value = _clean(values.get(plan.key))
+        try:
+            key_value = _key_cell(values.get(plan.key), plan.key)
+            accession_value = (
+                _key_cell(values.get(accession_column), accession_column)
+                if accession_column
+                else None
+            )
+        except ValueError as exc:
+            rejected.append(RowProblem(row.line, str(exc)))
+            continue
         item_id = index.get(key_value) if key_value is not None else None
         if key_value is None:
             item_id = _own_id(values.get(ID_COLUMN), this_library)
@@ -233,6 +264,8 @@ def _prepare(
             continue
         first_line[key_value] = row.line
         fields = tuple([_clean(values.get(c)) if c else None for c in field_columns])
+        if accession_column:
+            fields = (accession_value, *fields[1:])
         try:
             fields = (*fields[:-1], capture_type(fields[-1]))
         except ValueError as exc:
@@ -399,7 +432,7 @@ def _key_index(session: Session, plan: _Plan) -> dict[str, int]:
     else:
         value = Item.extra[plan.key].as_string()
         stmt = select(value, Item.id).where(value.is_not(None))
-    return {k: i for k, i in session.execute(stmt)}
+    return {nfc(k) if isinstance(k, str) else k: i for k, i in session.execute(stmt)}
 
 
 def export_csv(session: Session, path: Path) -> int:

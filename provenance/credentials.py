@@ -28,7 +28,7 @@ from typing import Any, Literal, cast
 
 import c2pa
 
-from provenance.probe import IPTC_DIGITAL_SOURCE_TYPE, normalise_digital_source_type
+from provenance.probe import IPTC_DIGITAL_SOURCE_TYPE, normalise_digital_source_type, open_regular
 
 __all__ = [
     "CredentialReader",
@@ -154,11 +154,14 @@ class CredentialReader:
 
         ``xmp_digital_source_types`` (from ``probe_file``) are merged into the result. Never
         raises for anything in the file's content; raises ``FileNotFoundError`` /
-        ``PermissionError`` (``OSError``) when the file itself cannot be opened.
+        ``PermissionError`` (``OSError``) when the file itself cannot be opened, and
+        ``RejectedFile`` when it is not a regular file (a pipe or device is never read).
         """
         path = Path(path)
         xmp_dsts = _normalised(xmp_digital_source_types)
-        with path.open("rb") as stream:  # OSError here is the caller's business
+        # Never blocks on a pipe or device swapped in for the file; RejectedFile (an unreadable
+        # or irregular file) and OSError are the caller's business.
+        with open_regular(path) as stream:
             try:
                 with c2pa.Reader(_mime_for(path), stream, context=self._context) as reader:
                     store = json.loads(reader.json())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -25,8 +26,17 @@ from provenance.categories import ai_source_types
 from provenance.clock import now
 from provenance.credentials import CredentialReader
 from provenance.db.models import Asset, Item
+from provenance.errors import LibraryError
 from provenance.history import Change
-from provenance.probe import FileFacts, RejectedFile, make_thumbnail, probe_file
+from provenance.probe import (
+    FileFacts,
+    RejectedFile,
+    file_kind,
+    make_thumbnail,
+    open_regular,
+    probe_file,
+)
+from provenance.text import clean_text, display_name, path_text
 from provenance.views import Duplicate, ImportedFile, ImportReport, Rejected
 
 if TYPE_CHECKING:
@@ -54,23 +64,39 @@ def expand(paths: list[Path], exclude: Path | None = None) -> tuple[list[Path], 
 
     Hidden files are skipped, and so is everything inside `exclude` (the library's own folder,
     whose database and thumbnails must never be imported as pictures of the collection).
+    Anything that is not a regular file (a named pipe, a device, a socket, a broken link) is
+    reported, never opened.
     """
     excluded = exclude.resolve() if exclude is not None else None
     files: list[Path] = []
     rejected: list[Rejected] = []
     seen: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        elif path.is_file():
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            reason = "is a broken link" if path.is_symlink() else "does not exist"
+            rejected.append(Rejected(path_text(path), reason))
+            continue
+        if stat.S_ISDIR(mode):
+            found = []
+            for p in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in p.relative_to(path).parts):
+                    continue
+                try:
+                    mode = p.stat().st_mode
+                except OSError:
+                    reason = "is a broken link" if p.is_symlink() else "could not be read"
+                    rejected.append(Rejected(path_text(p), reason))
+                    continue
+                if stat.S_ISREG(mode):
+                    found.append(p)
+                elif not stat.S_ISDIR(mode):
+                    rejected.append(Rejected(path_text(p), _irregular(mode)))
+        elif stat.S_ISREG(mode):
             found = [path]
         else:
-            rejected.append(Rejected(str(path), "does not exist (or is not a file or folder)"))
+            rejected.append(Rejected(path_text(path), _irregular(mode)))
             continue
         for p in found:
             resolved = p.resolve()
@@ -82,20 +108,75 @@ def expand(paths: list[Path], exclude: Path | None = None) -> tuple[list[Path], 
     return files, rejected
 
 
-def analyse(path: Path, thumbnails_dir: Path, reader: CredentialReader) -> Analysis | Rejected:
-    """Hash, probe, read credentials and make a thumbnail for one file. Never raises for content."""
+def _irregular(mode: int) -> str:
+    return f"not a regular file ({file_kind(mode)}); only image files and folders are imported"
+
+
+#: Why a file that changed under Credence is not imported.
+CHANGED = (
+    "changed while Credence was reading it (its size, date or contents moved); "
+    "import it again once it is complete"
+)
+
+
+class _Changed(Exception):
+    """The file is not the one that was hashed any more."""
+
+
+def _digest(handle, size: int) -> str:
+    """SHA-256 of exactly `size` bytes; _Changed when the file is shorter or longer now."""
+    digest = hashlib.sha256()
+    buffer = memoryview(bytearray(1 << 20))
+    raw = handle.raw
+    remaining = size
+    while remaining:
+        count = raw.readinto(buffer[: min(len(buffer), remaining)])
+        if not count:
+            raise _Changed  # shorter than it was when opened
+        digest.update(buffer[:count])
+        remaining -= count
+    if raw.read(1):
+        raise _Changed  # longer: still being written
+    return digest.hexdigest()
+
+
+def _same_file(path: Path, before: os.stat_result) -> bool:
     try:
-        with open(path, "rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        now_ = path.stat()
+    except OSError:
+        return False
+    return (now_.st_dev, now_.st_ino, now_.st_size, now_.st_mtime_ns) == (
+        before.st_dev,
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+
+
+def analyse(path: Path, thumbnails_dir: Path, reader: CredentialReader) -> Analysis | Rejected:
+    """Hash, probe, read credentials and make a thumbnail for one file. Never raises for content.
+
+    Every read goes through `open_regular` (never blocks on a pipe or device swapped in); the
+    file must still be the one that was hashed at the end, else it is reported as changed.
+    """
+    shown = path_text(path)
+    try:
+        with open_regular(path) as handle:
+            before = os.fstat(handle.fileno())
+            digest = _digest(handle, before.st_size)
+    except RejectedFile as exc:
+        return Rejected(shown, str(exc))
+    except _Changed:
+        return Rejected(shown, CHANGED)
     except OSError as exc:
-        return Rejected(str(path), f"cannot read the file ({exc.strerror})")
+        return Rejected(shown, f"cannot read the file ({exc.strerror})")
     try:
         facts = probe_file(path)
+        summary = reader.read(path, xmp_digital_source_types=facts.xmp_digital_source_types)
     except RejectedFile as exc:
-        return Rejected(str(path), str(exc))
+        return Rejected(shown, str(exc))
     except OSError as exc:
-        return Rejected(str(path), f"cannot read the file ({exc.strerror})")
-    summary = reader.read(path, xmp_digital_source_types=facts.xmp_digital_source_types)
+        return Rejected(shown, f"cannot read the file ({exc.strerror})")
     analysis = Analysis(path, digest, facts, summary.to_dict(), None)
     relative = Path(digest[:2]) / f"{digest}.jpg"
     target = thumbnails_dir / relative
@@ -112,6 +193,8 @@ def analyse(path: Path, thumbnails_dir: Path, reader: CredentialReader) -> Analy
             analysis.warnings.append(
                 f"no thumbnail: the library's thumbnail cache cannot be written ({exc.strerror})"
             )
+    if facts.size != before.st_size or not _same_file(path, before):
+        return Rejected(shown, CHANGED)
     return analysis
 
 
@@ -130,7 +213,7 @@ def _analyses(
         try:
             return analyse(path, thumbnails_dir, local.reader)
         except Exception as exc:
-            return Rejected(str(path), f"could not be read ({type(exc).__name__}: {exc})")
+            return Rejected(path_text(path), f"could not be read ({type(exc).__name__}: {exc})")
 
     workers = max(1, min(4, os.cpu_count() or 1))
     try:
@@ -184,25 +267,56 @@ def run(
         else:
             batch.append(result)
         if len(batch) >= BATCH:
-            _store(library, batch, target_item, imported, duplicates, capture_type)
+            _store_each(library, batch, target_item, imported, duplicates, rejected, capture_type)
             batch = []
         if progress is not None:
-            name = Path(result.file if isinstance(result, Rejected) else result.path).name
-            progress(done, len(files), name)
+            name = result.file if isinstance(result, Rejected) else path_text(result.path)
+            progress(done, len(files), name.rsplit("/", 1)[-1])
     if batch:
-        _store(library, batch, target_item, imported, duplicates, capture_type)
+        _store_each(library, batch, target_item, imported, duplicates, rejected, capture_type)
     cancelled = cancel is not None and cancel.cancelled
     return ImportReport(tuple(imported), tuple(duplicates), tuple(rejected), cancelled)
 
 
-def _store(
+def _store_each(
     library: Library,
     batch: list[Analysis],
     target_item: int | None,
     imported: list[ImportedFile],
     duplicates: list[Duplicate],
+    rejected: list[Rejected],
     capture_type: str | None = None,
 ) -> None:
+    """Store a batch in one transaction; if one file sinks it, store the files one by one so
+    that file alone is reported and the rest are kept. A library that cannot be written at all
+    (disk full, damaged, busy) still stops the import: every file would fail the same way."""
+    try:
+        done = _store(library, batch, target_item, capture_type)
+    except LibraryError:
+        raise
+    except Exception:
+        done = ([], [])
+        for analysis in batch:
+            try:
+                one = _store(library, [analysis], target_item, capture_type)
+            except LibraryError:
+                raise
+            except Exception as exc:
+                reason = f"could not be stored ({type(exc).__name__}: {exc})"
+                rejected.append(Rejected(path_text(analysis.path), reason))
+                continue
+            done[0].extend(one[0])
+            done[1].extend(one[1])
+    imported.extend(done[0])
+    duplicates.extend(done[1])
+
+
+def _store(
+    library: Library, batch: list[Analysis], target_item: int | None, capture_type: str | None
+) -> tuple[list[ImportedFile], list[Duplicate]]:
+    """Write one batch in one transaction; what it imported and found duplicate, once committed."""
+    imported: list[ImportedFile] = []
+    duplicates: list[Duplicate] = []
     with library._write() as (session, history), session.no_autoflush:
         known = {
             a.sha256: a
@@ -220,7 +334,9 @@ def _store(
             same = known.get(analysis.sha256)
             if same is not None:
                 duplicates.append(
-                    Duplicate(str(analysis.path), _label(session, same.item_id), same.id, same.path)
+                    Duplicate(
+                        path_text(analysis.path), _label(session, same.item_id), same.id, same.path
+                    )
                 )
                 continue
             if analysis.sha256 in claimed:
@@ -246,7 +362,7 @@ def _store(
         for analysis in repeats:
             asset, item = by_hash[analysis.sha256]
             label = item.accession or f"#{item.id}"
-            duplicates.append(Duplicate(str(analysis.path), label, asset.id, asset.path))
+            duplicates.append(Duplicate(path_text(analysis.path), label, asset.id, asset.path))
         for (analysis, item), asset in zip(placed, assets, strict=True):
             history.record(
                 Change(
@@ -266,19 +382,20 @@ def _store(
             )
             imported.append(
                 ImportedFile(
-                    str(analysis.path),
+                    path_text(analysis.path),
                     item.accession or f"#{item.id}",
                     asset.id,
                     analysis.credentials,
                     tuple(analysis.warnings),
                 )
             )
+    return imported, duplicates
 
 
 def _asset(analysis: Analysis, item: Item, stamp: str) -> Asset:
     return Asset(
         item=item,
-        path=str(analysis.path.resolve()),
+        path=path_text(analysis.path.resolve()),
         sha256=analysis.sha256,
         size=analysis.facts.size,
         format=analysis.facts.format,
@@ -299,10 +416,12 @@ def _item_for(session, path: Path, target_item: int | None, stamp: str) -> tuple
     name (a common way to name master files), else a new item titled after the file."""
     if target_item is not None:
         return session.get(Item, target_item), False
-    item = session.scalar(select(Item).where(Item.accession == path.stem))
-    if item is not None:
-        return item, False
-    item = Item(title=path.stem, extra={}, created_at=stamp, updated_at=stamp)
+    stem = display_name(path.stem)
+    if path_text(path.stem) == path.stem:  # a name that is text can be an accession number
+        item = session.scalar(select(Item).where(Item.accession == stem))
+        if item is not None:
+            return item, False
+    item = Item(title=clean_text(stem), extra={}, created_at=stamp, updated_at=stamp)
     session.add(item)
     return item, True
 

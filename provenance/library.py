@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import exists, func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from provenance import convert, identity, staleness
@@ -43,10 +43,20 @@ from provenance.errors import InvalidValue, LibraryError, NotFound
 from provenance.export import SigningKey, clean_stale_temporaries, run_jobs
 from provenance.export_plan import load_items, plan_export
 from provenance.history import Change, HistoryWriter, read_head, verify_chain
-from provenance.probe import RejectedFile, probe_file
+from provenance.probe import RejectedFile, file_kind, probe_file
 from provenance.progress import CancelToken, Progress
 from provenance.search import MATCHING_IDS_SQL, SearchIndex, match_expression
 from provenance.settings import Settings, changed_settings, load_settings, store_settings
+from provenance.text import (
+    MAX_SQLITE_INT,
+    check_key,
+    clean_text,
+    file_path,
+    library_url_problem,
+    nfc,
+    path_text,
+    terminal_safe,
+)
 from provenance.views import (
     ITEM_FIELDS,
     REVIEW_STATES,
@@ -93,18 +103,22 @@ class SearchFilters:
     stale: bool = False
 
 
-def open_library(path: str | os.PathLike[str], *, actor: str | None = None) -> Library:
-    """Open the library folder at `path`, creating it if needed.
+def open_library(
+    path: str | os.PathLike[str], *, actor: str | None = None, create: bool = True
+) -> Library:
+    """Open the library folder at `path`, creating it if needed (unless `create` is False).
+
+    A URL (``postgresql://...``) is refused with a plain reason, before anything is created.
 
     An existing database whose schema is older than this version is backed up under
     `backups/` and then migrated. Raises LibraryError with a plain reason on failure.
     """
-    if isinstance(path, str) and "://" in path:
-        raise LibraryError(
-            f"{path}: only local library folders are supported in this version "
-            "(server databases will follow)"
-        )
+    problem = library_url_problem(path)
+    if problem:
+        raise LibraryError(problem)
     folder = Path(path).expanduser()
+    if not create and not (folder / DB_NAME).is_file():
+        raise LibraryError(f"there is no library at {folder}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "cache" / "thumbnails").mkdir(parents=True, exist_ok=True)
@@ -116,13 +130,35 @@ def open_library(path: str | os.PathLike[str], *, actor: str | None = None) -> L
     reader, writer = make_engines(db_path)
     try:
         migrate(writer, db_path, folder / "backups")
-    except OperationalError as exc:
+        library = Library(folder, reader, writer, actor or default_actor())
+        library._ensure_identity()
+    except DatabaseError as exc:
         reader.dispose()
         writer.dispose()
+        if is_damage(exc):
+            raise LibraryError(damage_message(folder, exc.orig)) from exc
         raise LibraryError(f"cannot open {db_path}: {exc.orig}") from exc
-    library = Library(folder, reader, writer, actor or default_actor())
-    library._ensure_identity()
     return library
+
+
+def is_damage(exc: DatabaseError) -> bool:
+    """True when SQLite says the database file itself is damaged (not busy, not full)."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+    text = str(exc.orig).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def damage_message(folder: Path, detail: object) -> str:
+    """The plain sentence for a damaged database: which file, that nothing more was written,
+    and where the copies are."""
+    return (
+        f"the library database {folder / DB_NAME} is damaged (SQLite: {detail}); "
+        "Credence will not write into it. Restore your latest copy made with "
+        f"`credence backup`, or the newest copy in {folder / 'backups'} (made before "
+        "upgrades), and keep the damaged file for inspection"
+    )
 
 
 class Library:
@@ -134,6 +170,10 @@ class Library:
         self._reader = reader
         self._writer = writer
         self.search_index = SearchIndex()
+        # Checked with SQLite's quick_check before the first write; a damaged database found
+        # then or later is never written to again by this Library.
+        self._damage: str | None = None
+        self._checked = False
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -154,11 +194,18 @@ class Library:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with Session(self._reader) as session, session.begin():
-            yield session
+        try:
+            with Session(self._reader) as session, session.begin():
+                yield session
+        except DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._damage = str(exc.orig)
+            raise LibraryError(damage_message(self.folder, exc.orig)) from exc
 
     @contextmanager
     def _write(self) -> Iterator[tuple[Session, HistoryWriter]]:
+        self._check_sound()
         try:
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
                 history = HistoryWriter(session, self.actor, now())
@@ -176,6 +223,35 @@ class Library:
         except OperationalError as exc:
             # The transaction was rolled back: what was stored before stays as it was.
             raise LibraryError(_write_failure(self.folder, exc)) from exc
+        except DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._damage = str(exc.orig)
+            raise LibraryError(damage_message(self.folder, exc.orig)) from exc
+
+    def integrity_problem(self) -> str | None:
+        """SQLite's quick_check of the database file: None when sound, else its first finding."""
+        try:
+            # On the reader: a read transaction, so other writers are not held up meanwhile.
+            with self._reader.connect() as conn:
+                rows = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
+        except OperationalError as exc:
+            raise LibraryError(_write_failure(self.folder, exc)) from exc
+        except DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            return str(exc.orig)
+        findings = [str(r[0]) for r in rows if r[0] != "ok"]
+        return findings[0] if findings else None
+
+    def _check_sound(self) -> None:
+        # Once per Library, before its first write (about 0.15 s for 200,000 items): writing
+        # into a damaged file spreads the damage and buries the good copy in the backups.
+        if not self._checked and self._damage is None:
+            self._damage = self.integrity_problem()
+            self._checked = True
+        if self._damage is not None:
+            raise LibraryError(damage_message(self.folder, self._damage))
 
     def _ensure_identity(self) -> None:
         # A short random id names this library in exported catalog rows (credence_id), so a
@@ -197,7 +273,12 @@ class Library:
             if values.get("accession"):
                 _check_accession_free(session, values["accession"])
             stamp = now()
-            item = Item(**values, extra=dict(extra or {}), created_at=stamp, updated_at=stamp)
+            item = Item(
+                **values,
+                extra=_clean_extra(dict(extra or {})),
+                created_at=stamp,
+                updated_at=stamp,
+            )
             session.add(item)
             session.flush()
             self.search_index.index(session, [item.id])
@@ -223,7 +304,7 @@ class Library:
                         _check_accession_free(session, value, item.id)
                     before[name], after[name] = getattr(item, name), value
             new_extra = dict(item.extra or {})
-            for key, value in (extra or {}).items():
+            for key, value in _clean_extra(dict(extra or {})).items():
                 if new_extra.get(key) != value:
                     before[f"extra.{key}"], after[f"extra.{key}"] = new_extra.get(key), value
                     if value is None:
@@ -322,6 +403,10 @@ class Library:
         Without a search, items come in catalog order (accession, then id). With `details`,
         each view carries its assets and disclosures (events stay in get_item).
         """
+        if limit is not None and check_sqlite_int(limit, "limit") < 0:
+            raise InvalidValue(f"limit {limit} is negative; give 0 or more")
+        if check_sqlite_int(offset, "offset") < 0:
+            raise InvalidValue(f"offset {offset} is negative; give 0 or more")
         with self._read() as session:
             stmt = self._select_items(search, filters or SearchFilters())
             if stmt is None:
@@ -400,7 +485,7 @@ class Library:
         documentation: str | None = None,
     ) -> ToolView:
         """Register an AI tool. (name, version) is unique."""
-        name, vendor = (name or "").strip(), (vendor or "").strip()
+        name, vendor = _blank_to_none(name) or "", _blank_to_none(vendor) or ""
         if not name:
             raise InvalidValue("tool name is empty")
         if not vendor:
@@ -453,7 +538,7 @@ class Library:
         tool: str | None = None,
     ) -> EventView:
         """Record one provenance event. `date` must be EDTF; `tool` names a registered AI tool."""
-        action, actor = (action or "").strip(), (actor or "").strip()
+        action, actor = _blank_to_none(action) or "", _blank_to_none(actor) or ""
         if not action:
             raise InvalidValue("event action is empty (e.g. acquired, digitised, restored)")
         if not actor:
@@ -484,6 +569,7 @@ class Library:
 
     def remove_event(self, event_id: int) -> None:
         """Withdraw a provenance event recorded by mistake (history keeps it; undo restores)."""
+        check_sqlite_int(event_id, "event")
         with self._write() as (session, history):
             event = session.get(Event, event_id)
             if event is None:
@@ -657,6 +743,8 @@ class Library:
         self, ref: str | int | None = None, *, limit: int | None = None
     ) -> list[HistoryEntryView]:
         """History entries, oldest first; for one item when `ref` is given."""
+        if limit is not None and check_sqlite_int(limit, "limit") < 0:
+            raise InvalidValue(f"limit {limit} is negative; give 0 or more")
         with self._read() as session:
             stmt = select(HistoryEntry).order_by(HistoryEntry.seq)
             if ref is not None:
@@ -691,15 +779,31 @@ class Library:
     def verify_history(
         self, progress: Progress | None = None, cancel: CancelToken | None = None
     ) -> HistoryVerification:
-        """Check the whole hash chain; the result names the first broken entry."""
-        with self._read() as session:
-            return verify_chain(session, progress, cancel)
+        """Check the database file (SQLite's quick_check), then the whole hash chain.
+
+        Damage to the file is reported as damage (`damaged` is True), not as tampering; an
+        intact file with a broken chain names the first broken entry.
+        """
+        problem = self.integrity_problem()
+        if problem is None:
+            try:
+                with self._read() as session:
+                    return verify_chain(session, progress, cancel)
+            except LibraryError:
+                if self._damage is None:
+                    raise
+                problem = self._damage
+        self._damage = problem
+        return HistoryVerification(
+            False, 0, None, damage_message(self.folder, problem), damaged=True
+        )
 
     def revert(self, seq: int) -> HistoryEntryView:
         """Undo the change recorded in history entry `seq`, as a new entry (never a deletion).
 
         Item and disclosure updates get their earlier values back; a created event is removed.
         """
+        check_sqlite_int(seq, "history entry")
         with self._write() as (session, history):
             entry = session.get(HistoryEntry, seq)
             if entry is None:
@@ -770,36 +874,15 @@ class Library:
         """Read and check the Content Credentials of one file (the `verify` JSON shape).
 
         Returns file, credentials (none / trusted / valid / invalid / error), codes,
-        ingredient_problems, digital_source_types, signer and a plain summary.
+        ingredient_problems, digital_source_types, signer and a plain summary. Signers under
+        this library's trust anchors read as trusted.
         """
-        path = Path(path)
-        if not path.is_file():
-            return _verify_result(path, "error", summary="file not found")
-        try:
-            xmp_types = probe_file(path).xmp_digital_source_types
-        except RejectedFile:
-            xmp_types = ()  # not an image Credence reads, but c2pa may still read it
-        try:
-            summary = read_credentials(
-                path,
-                trust_anchors_pem=identity.trust_anchors_pem(self.identity_dir),
-                xmp_digital_source_types=xmp_types,
-            ).to_dict()
-        except OSError as exc:
-            return _verify_result(path, "error", summary=f"cannot read the file ({exc.strerror})")
-        result = _verify_result(
-            path,
-            summary["state"],
-            codes=summary["codes"],
-            ingredient_problems=summary["ingredient_problems"],
-            digital_source_types=summary["digital_source_types"],
-            signer=summary["signer"],
-            summary=summary["summary"],
-        )
-        record = self._export_record(path, summary.get("manifest_label"))
-        if record is not None:  # a file this library signed: does it still match the record?
-            result["record"] = record
-        return result
+        shown, label = _verify(path, identity.trust_anchors_pem(self.identity_dir))
+        if shown["credentials"] != "error":
+            record = self._export_record(file_path(str(path)), label)
+            if record is not None:  # a file this library signed: does it still match the record?
+                shown["record"] = record
+        return shown
 
     def _export_record(self, path: Path, manifest_label: str | None) -> dict[str, Any] | None:
         """The export this library recorded for `path` (same SHA-256, else the same manifest
@@ -1076,20 +1159,107 @@ class Library:
         return catalog_import.columns_and_guess(Path(path))
 
 
+def verify_path(
+    path: str | os.PathLike[str], *, trust_anchors_pem: str | None = None
+) -> dict[str, Any]:
+    """Check one file's Content Credentials without a library (see Library.verify_file).
+
+    `path` may be a stored asset path (`file_path` reads its text form). A folder, pipe or
+    device is reported, never opened for reading.
+    """
+    return _verify(path, trust_anchors_pem)[0]
+
+
+def _verify(
+    path: str | os.PathLike[str], trust_anchors_pem: str | None
+) -> tuple[dict[str, Any], str | None]:
+    """The `verify` result for one file, and its active manifest's label (None if none)."""
+    path = file_path(path) if isinstance(path, str) else Path(path)
+    shown = path_text(path)
+    if not path.exists():
+        return _verify_result(shown, "error", summary="file not found"), None
+    if not path.is_file():
+        reason = f"not a regular file ({file_kind(path)})"
+        return _verify_result(shown, "error", summary=reason), None
+    try:
+        xmp_types = probe_file(path).xmp_digital_source_types
+    except RejectedFile:
+        xmp_types = ()  # not an image Credence reads, but c2pa may still read it
+    try:
+        summary = read_credentials(
+            path, trust_anchors_pem=trust_anchors_pem, xmp_digital_source_types=xmp_types
+        ).to_dict()
+    except RejectedFile as exc:
+        return _verify_result(shown, "error", summary=str(exc)), None
+    except OSError as exc:
+        reason = f"cannot read the file ({exc.strerror})"
+        return _verify_result(shown, "error", summary=reason), None
+    result = _verify_result(
+        shown,
+        summary["state"],
+        codes=summary["codes"],
+        ingredient_problems=summary["ingredient_problems"],
+        digital_source_types=summary["digital_source_types"],
+        signer=summary["signer"],
+        summary=summary["summary"],
+    )
+    return result, summary.get("manifest_label")
+
+
 # -- helpers shared by the facade and its pipelines ------------------------------------------
 
 
 def resolve_item(session: Session, ref: str | int) -> Item:
-    """Find an item by accession number (preferred) or by id (`12` or `#12`)."""
-    text_ref = str(ref).strip()
+    """Find an item: an `int` is always its id; a string is an accession number, or `#12` for
+    the item whose id is 12.
+
+    Ids and accession numbers are kept apart on purpose: in a collection numbered 1, 2, 3 the
+    item with id 5 and the item with accession number "5" are usually different items.
+    """
+    if isinstance(ref, bool) or not isinstance(ref, int | str):
+        raise InvalidValue(f"{ref!r} is neither an item id nor an accession number")
+    if isinstance(ref, int):
+        item = session.get(Item, ref) if 0 < ref <= MAX_SQLITE_INT else None
+        if item is None:
+            raise NotFound(f"there is no item with id {ref}")
+        return item
+    text_ref = nfc(ref.strip())
+    if not text_ref:
+        raise InvalidValue("no item given: write its accession number, or #ID for an item id")
+    number = _id_number(text_ref.removeprefix("#")) if text_ref.startswith("#") else None
+    if number is not None:
+        item = session.get(Item, number) if number <= MAX_SQLITE_INT else None
+        if item is not None:
+            return item
     item = session.scalar(select(Item).where(Item.accession == text_ref))
-    if item is None:
-        digits = text_ref.removeprefix("#")
-        if digits.isdigit():
-            item = session.get(Item, int(digits))
-    if item is None:
-        raise NotFound(f"no item with accession number or id {text_ref!r}")
-    return item
+    if item is not None:
+        return item
+    shown = terminal_safe(text_ref)
+    if number is not None:
+        raise NotFound(f"there is no item with id {number}")
+    number = _id_number(text_ref)
+    if number is not None and number <= MAX_SQLITE_INT and session.get(Item, number):
+        raise NotFound(
+            f"no item has the accession number '{shown}'; to mean the item whose id is "
+            f"{number}, write #{number}"
+        )
+    raise NotFound(f"no item has the accession number '{shown}' (write #ID for an item id)")
+
+
+def _id_number(text_ref: str) -> int | None:
+    """The number in an id reference ("12"), or None when it is not plain ASCII digits."""
+    if text_ref.isascii() and text_ref.isdigit() and len(text_ref) <= 30:
+        return int(text_ref)
+    return None
+
+
+def check_sqlite_int(value: int, what: str) -> int:
+    """`value` if SQLite can hold it; InvalidValue naming `what` otherwise (never OverflowError)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(f"{what} must be a whole number, not {value!r}")
+    if not -MAX_SQLITE_INT - 1 <= value <= MAX_SQLITE_INT:
+        raise InvalidValue(f"{what} {value} is out of range (the largest is {MAX_SQLITE_INT})")
+    return value
 
 
 def resolve_tool(session: Session, ref: str) -> Tool:
@@ -1117,7 +1287,17 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, str | None]:
             f"unknown catalog field {sorted(unknown)[0]!r}; fields are "
             f"{', '.join(ITEM_FIELDS)}, capture_type"
         )
-    values = {k: _blank_to_none(v) for k, v in fields.items() if k != "capture_type"}
+    special = ("accession", "capture_type")
+    values = {k: _blank_to_none(v) for k, v in fields.items() if k not in special}
+    if "accession" in fields:
+        # Checked as given, before any cleaning: an invisible character is refused, not
+        # silently removed (the number on the object's label must be the one stored).
+        raw = fields["accession"]
+        accession = str(raw).strip() if raw is not None else ""
+        try:
+            values["accession"] = check_key(accession, "accession number") or None
+        except ValueError as exc:
+            raise InvalidValue(str(exc)) from None
     if "capture_type" in fields:
         values["capture_type"] = checked_capture_type(fields["capture_type"])
     return values
@@ -1131,10 +1311,22 @@ def checked_capture_type(value: Any) -> str | None:
         raise InvalidValue(str(exc)) from None
 
 
+def _clean_extra(extra: dict[str, str | None]) -> dict[str, str | None]:
+    """Extra fields as stored: names in NFC without control characters, values cleaned."""
+    cleaned: dict[str, str | None] = {}
+    for key, value in extra.items():
+        name = clean_text(str(key)).strip()
+        if not name:
+            raise InvalidValue("an extra field needs a name")
+        cleaned[name] = None if value is None else clean_text(str(value))
+    return cleaned
+
+
 def _blank_to_none(value: Any) -> str | None:
+    """Typed or imported text as stored: trimmed, NFC, no stray control characters."""
     if value is None:
         return None
-    value = str(value).strip()
+    value = clean_text(str(value)).strip()
     return value or None
 
 
@@ -1176,9 +1368,9 @@ def _version() -> str:
     return __version__
 
 
-def _verify_result(path: Path, state: str, **found: Any) -> dict[str, Any]:
+def _verify_result(path: str, state: str, **found: Any) -> dict[str, Any]:
     return {
-        "file": str(path),
+        "file": path,
         "credentials": state,
         "codes": found.get("codes", []),
         "ingredient_problems": found.get("ingredient_problems", []),

@@ -12,16 +12,19 @@ registrar; Pillow's many exception types never leave this module.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import html
 import io
 import os
 import re
+import stat
 import struct
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, ImageCms, UnidentifiedImageError
 
@@ -31,8 +34,10 @@ __all__ = [
     "FileFacts",
     "RejectedFile",
     "digital_source_types_in_xmp",
+    "file_kind",
     "make_thumbnail",
     "normalise_digital_source_type",
+    "open_regular",
     "probe_file",
 ]
 
@@ -356,7 +361,18 @@ def _check_pixels(size: tuple[int, int]) -> None:
         raise RejectedFile(_bomb_reason(width * height, PIXEL_LIMIT))
 
 
-def _open_with_pillow(path: Path, head: bytes) -> Image.Image:
+@contextlib.contextmanager
+def _pillow_image(path: Path, head: bytes) -> Iterator[Image.Image]:
+    """The image opened by Pillow from a file `open_regular` opened (never a pipe or device)."""
+    try:
+        fh = open_regular(path)
+    except OSError as exc:
+        raise RejectedFile(f"the file could not be read ({_short(exc)})") from None
+    with fh, _open_with_pillow(fh, head) as im:
+        yield im
+
+
+def _open_with_pillow(path: Path | BinaryIO, head: bytes) -> Image.Image:
     """``Image.open`` (lazy: headers only) with every failure turned into RejectedFile."""
     _register_heif_opener()
     try:
@@ -414,12 +430,66 @@ def _xmp_bytes(im: Image.Image) -> bytes | None:
     return None
 
 
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(target: Path | int) -> str:
+    """What a path (or an ``st_mode``) is, in words: "a named pipe (FIFO)", "a socket"..."""
+    if isinstance(target, int):
+        mode = target
+    else:
+        try:
+            mode = os.stat(target).st_mode
+        except OSError:
+            return "a broken link" if os.path.islink(target) else "missing"
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
+
+
+def open_regular(path: Path) -> io.BufferedReader:
+    """Open a regular file for reading without ever blocking, or raise RejectedFile.
+
+    The file is opened with O_NONBLOCK (a named pipe with no writer would otherwise block the
+    open forever) and its type is checked on the opened descriptor, so a pipe, device or
+    socket swapped in after any earlier check is refused here, not read. Every read of a file
+    being imported goes through this function. A missing or forbidden file raises the usual
+    OSError (FileNotFoundError, PermissionError).
+    """
+    path = Path(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    before = os.stat(path)
+    if not stat.S_ISREG(before.st_mode):
+        # Checked before opening too: opening some devices has effects (a tape rewinds).
+        raise RejectedFile(f"not a regular file ({file_kind(before.st_mode)})")
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
+            raise RejectedFile("not a regular file (a socket or device)") from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise RejectedFile(f"not a regular file ({file_kind(mode)})")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _read_head(path: Path) -> tuple[int, bytes]:
     try:
-        st = path.stat()
-        if not path.is_file():
-            raise RejectedFile("not a file (a folder or device)")
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
             head = fh.read(_SNIFF_BYTES)
     except FileNotFoundError:
         raise RejectedFile("file not found") from None
@@ -427,16 +497,16 @@ def _read_head(path: Path) -> tuple[int, bytes]:
         raise RejectedFile("Credence is not allowed to read this file") from None
     except OSError as exc:
         raise RejectedFile(f"the file could not be read ({_short(exc)})") from None
-    if st.st_size == 0 or not head:
+    if size == 0 or not head:
         raise RejectedFile("file is empty")
-    return st.st_size, head
+    return size, head
 
 
 def _read_prefix(path: Path, limit: int) -> bytes:
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             return fh.read(limit)
-    except OSError:
+    except (OSError, RejectedFile):
         return b""
 
 
@@ -475,7 +545,7 @@ def probe_file(path: Path) -> FileFacts:
             digital_source_types_in_xmp(prefix),
         )
 
-    with _open_with_pillow(path, head) as im:
+    with _pillow_image(path, head) as im:
         try:
             fmt, mime = _format_name(im)
             width, height = im.size
@@ -630,7 +700,7 @@ def make_thumbnail(path: Path, dest: Path, max_side: int = 512) -> None:
     if _looks_like_jxl(head):
         raise RejectedFile("no thumbnail for JPEG XL files: Credence cannot decode them yet")
 
-    with _open_with_pillow(path, head) as im:
+    with _pillow_image(path, head) as im:
         fmt, _ = _format_name(im)
         thumb = _render_thumbnail(im, fmt, max_side)
 

@@ -169,6 +169,8 @@ class HistoryVerification(_Dictable):
     checked: int
     first_broken: int | None = None
     reason: str | None = None
+    #: True when the database file itself is damaged (SQLite's check failed): not tampering.
+    damaged: bool = False
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ class LabelsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Print labels")
         self.library = library
-        self.items = [library.get_item(f"#{i}") for i in item_ids]
+        self.items = [library.get_item(i) for i in item_ids]
         self.templates = load_templates()
         settings = library.settings()
         self.plan = LabelPlan()

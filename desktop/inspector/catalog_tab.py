@@ -356,7 +356,7 @@ class CatalogTab(InspectorTab):
         assert item is not None
         try:
             with self.edit(text):
-                view = self.library.update_item(f"#{item.id}", fields, extra)
+                view = self.library.update_item(item.id, fields, extra)
         except CredenceError as exc:
             # Shown beside the form, not in a dialog: a dialog would take the focus away and
             # finish the edit again. The typed text stays so it can be corrected.

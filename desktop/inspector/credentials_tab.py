@@ -194,7 +194,7 @@ class CredentialsTab(InspectorTab):
             self.heading.setText("No item selected.")
         else:
             try:
-                exports = self.library.exports_of(f"#{item.id}")
+                exports = self.library.exports_of(item.id)
             except CredenceError as exc:
                 self.heading.setText(str(exc))
                 exports = []

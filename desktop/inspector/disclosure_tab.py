@@ -605,7 +605,7 @@ class DisclosureTab(InspectorTab):
         key = (repr(d), language)
         if self._cached_wording[0] != key:
             try:
-                found = self.library.wordings(f"#{d.item_id}", language)
+                found = self.library.wordings(d.item_id, language)
             except CredenceError as exc:
                 self.status.setText(str(exc))
                 return None
@@ -616,7 +616,7 @@ class DisclosureTab(InspectorTab):
     # -- actions ------------------------------------------------------------------------
 
     def _refresh(self, item_id: int) -> None:
-        self.show_item(self.library.get_item(f"#{item_id}"))
+        self.show_item(self.library.get_item(item_id))
         self.item_changed.emit(item_id)
 
     def save(self) -> None:
@@ -629,7 +629,7 @@ class DisclosureTab(InspectorTab):
         try:
             with self.edit(f"Disclose {label}"):
                 self.library.disclose(
-                    f"#{self.item.id}",
+                    self.item.id,
                     slug,
                     tools=values["tools"],
                     purpose=values["purpose"],
@@ -666,7 +666,7 @@ class DisclosureTab(InspectorTab):
             return
         try:
             with self.edit(f"{'Approve' if state == 'approved' else 'Review'} statement"):
-                self.library.review(f"#{self.item.id}", state, name, disclosure_id=d.id)
+                self.library.review(self.item.id, state, name, disclosure_id=d.id)
         except CredenceError as exc:
             self.status.setText(f"Not recorded: {exc}")
             return
@@ -684,7 +684,7 @@ class DisclosureTab(InspectorTab):
             return
         try:
             with self.edit("Own sentence" if sentence else "Restore generated sentence"):
-                self.library.override_sentence(f"#{self.item.id}", d.category, language, sentence)
+                self.library.override_sentence(self.item.id, d.category, language, sentence)
         except CredenceError as exc:
             self.status.setText(f"Not saved: {exc}")
             return

@@ -79,7 +79,7 @@ class HistoryTab(InspectorTab):
         if item is None:
             return
         try:
-            entries = self.library.history(f"#{item.id}")
+            entries = self.library.history(item.id)
         except CredenceError as exc:
             self.result.setText(str(exc))
             return

@@ -310,7 +310,7 @@ class ProvenanceTab(InspectorTab):
         try:
             with self.edit(f"Add event {action}"):
                 self.library.add_event(
-                    f"#{self.item.id}",
+                    self.item.id,
                     action,
                     self.actor.text(),
                     date=self.date.text() or None,
@@ -325,7 +325,7 @@ class ProvenanceTab(InspectorTab):
         item_id = self.item.id
         self.status.setText(f"Added: {action}, {self.date.text() or 'undated'}.")
         self.clear_form()
-        self.show_item(self.library.get_item(f"#{item_id}"))
+        self.show_item(self.library.get_item(item_id))
         self.item_changed.emit(item_id)
 
     def _correct_selected(self) -> None:
@@ -362,7 +362,7 @@ class ProvenanceTab(InspectorTab):
         try:
             created = [
                 e
-                for e in self.library.history(f"#{item_id}")
+                for e in self.library.history(item_id)
                 if e.entity == "event" and e.entity_id == event.id and e.action == "create"
             ]
             if not created:
@@ -373,5 +373,5 @@ class ProvenanceTab(InspectorTab):
             self.status.setText(f"Not removed: {exc}")
             return
         self.status.setText(f"Removed: {event.action}, {event.date or 'undated'}.")
-        self.show_item(self.library.get_item(f"#{item_id}"))
+        self.show_item(self.library.get_item(item_id))
         self.item_changed.emit(item_id)

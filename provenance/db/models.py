@@ -47,10 +47,26 @@ class Item(Base):
     created_at: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[str] = mapped_column(String(40))
 
-    assets: Mapped[list[Asset]] = relationship(back_populates="item", order_by="Asset.id")
-    events: Mapped[list[Event]] = relationship(back_populates="item", order_by="Event.id")
+    # Deleting an item deletes its records (the database cascades; the history keeps them).
+    # Without the cascade here the ORM would first set their item_id to NULL, which the
+    # schema refuses, and no item with an image, event or disclosure could be deleted.
+    assets: Mapped[list[Asset]] = relationship(
+        back_populates="item",
+        order_by="Asset.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    events: Mapped[list[Event]] = relationship(
+        back_populates="item",
+        order_by="Event.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
     disclosures: Mapped[list[Disclosure]] = relationship(
-        back_populates="item", order_by="Disclosure.id"
+        back_populates="item",
+        order_by="Disclosure.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
 

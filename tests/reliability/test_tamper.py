@@ -90,7 +90,13 @@ def test_the_real_command_exits_1_on_a_broken_chain(library):
 def test_an_untouched_library_verifies(library, capsys):
     status, message, result = verify(library, capsys)
     assert status == 0 and message == f"History intact: {ENTRIES} entries checked."
-    assert result == {"ok": True, "checked": ENTRIES, "first_broken": None, "reason": None}
+    assert result == {
+        "ok": True,
+        "checked": ENTRIES,
+        "first_broken": None,
+        "reason": None,
+        "damaged": False,
+    }
 
 
 def _forge_hash(library: Path, seq: int) -> str:
