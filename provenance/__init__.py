@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from provenance.categories import CATEGORIES, Category, category, category_slugs
 from provenance.errors import CredenceError, InvalidValue, LibraryError, NotFound
+from provenance.naming import pattern_problem, resolve_name
+from provenance.output import OutputRefused, OutputRun
 from provenance.progress import CancelToken, Progress
 from provenance.views import (
     CREDENTIAL_STATES,
@@ -89,6 +91,8 @@ __all__ = [
     "Library",
     "LibraryError",
     "NotFound",
+    "OutputRefused",
+    "OutputRun",
     "Progress",
     "SearchFilters",
     "ToolView",
@@ -96,6 +100,8 @@ __all__ = [
     "__version__",
     "category",
     "open_library",
+    "pattern_problem",
+    "resolve_name",
     "resolve_passphrase",
     "silence_exiv2_warnings",
 ]

@@ -7,7 +7,9 @@ manifest says that review is pending.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from provenance.export import (
     dest_name,
     manifest_digest,
 )
+from provenance.output import OutputRun, name_problem
 from provenance.settings import Settings
 from provenance.views import ExportedFile, ExportProblem
 from provenance.wording import disclosure_wording
@@ -42,6 +45,7 @@ class Plan:
     digests: dict[int, str] = field(default_factory=dict)  # asset id -> record digest
     current: list[ExportedFile] = field(default_factory=list)  # already exported, unchanged
     refused: list[ExportProblem] = field(default_factory=list)
+    failed: list[ExportProblem] = field(default_factory=list)  # e.g. a name no disk accepts
 
 
 def plan_export(
@@ -54,10 +58,18 @@ def plan_export(
     caption: bool,
     allow_unreviewed: bool,
     naming: str,
+    output: OutputRun | None = None,
 ) -> Plan:
-    """Decide, item by item, what will be written and what is refused (and why)."""
+    """Decide, item by item, what will be written and what is refused (and why).
+
+    File names are decided here, once, against the disk and the whole run (`output`): an
+    existing file is replaced only when it is this asset's own earlier export, unchanged since;
+    any other clash gets the next free `stem-N.ext`. A name no file system accepts (too long,
+    NUL) fails that one file.
+    """
     plan = Plan()
-    used_names: set[str] = set()
+    run = output if output is not None else OutputRun()
+    recorded = _recorded_in(session, out_dir)
     for item in items:
         label = item.accession or f"#{item.id}"
         if not item.assets:
@@ -121,15 +133,25 @@ def plan_export(
                 continue
             name = dest_name(naming, Path(asset.path), item.accession, item.id)
             if caption:
-                name = str(Path(name).with_suffix(".jpg"))
-            if name in used_names:  # two masters with one file name: keep both
-                stem, dot, ext = name.rpartition(".")
-                name = f"{stem}-{asset.id}{dot}{ext}"
-            used_names.add(name)
-            job = _job(item, asset, mine, out_dir / name, settings, version, caption)
+                stem, dot, _ext = name.rpartition(".")
+                name = f"{stem if dot else name}.jpg"
+            problem = name_problem(name)
+            if problem is not None:
+                plan.failed.append(
+                    ExportProblem(
+                        label,
+                        f"{shown_name(asset.path)}: {problem}; choose a naming pattern that "
+                        "makes a shorter, plain name, such as {accession}.{ext}",
+                    )
+                )
+                continue
+            own = _OwnExport(recorded, asset.id)
+            dest, replacing = run.free_name(out_dir, name, own)
+            job = _job(item, asset, mine, dest, settings, version, caption)
+            job = dataclasses.replace(job, replace=replacing)
             digest = manifest_digest(job.manifest, job.xmp, caption)
-            previous = _current_export(session, asset.id, job.dest, digest)
-            if previous is not None:
+            previous = own.found.get(dest)
+            if previous is not None and previous.record_digest == digest:
                 plan.current.append(
                     ExportedFile(label, previous.path, previous.sha256, previous.manifest_id)
                 )
@@ -255,16 +277,46 @@ def _event(event) -> dict[str, Any]:
     }
 
 
-def _current_export(session: Session, asset_id: int, dest: str, digest: str) -> Export | None:
-    """A finished export of this asset to `dest` that says what a new one would say."""
-    previous = session.scalars(
+def _recorded_in(session: Session, folder: Path) -> dict[str, Export]:
+    """The newest export recorded at each path directly in `folder`, in one query."""
+    base = str(folder).rstrip(os.sep)
+    # Paths compare as bytes: everything that starts with "folder/" sorts before "folder0".
+    rows = session.scalars(
         select(Export)
-        .where(Export.asset_id == asset_id, Export.path == dest)
-        .order_by(Export.id.desc())
-    ).first()
-    if previous is None or previous.record_digest != digest or not Path(dest).is_file():
-        return None
-    with open(dest, "rb") as handle:  # the file on disk must still be the one we signed
-        if hashlib.file_digest(handle, "sha256").hexdigest() != previous.sha256:
-            return None
-    return previous
+        .where(Export.path > base + os.sep, Export.path < base + chr(ord(os.sep) + 1))
+        .order_by(Export.id)
+    )
+    return {row.path: row for row in rows}
+
+
+def shown_name(path: str) -> str:
+    """A file's name fit for a message (bytes that are not text shown as U+FFFD)."""
+    name = Path(path).name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+class _OwnExport:
+    """May an existing file be replaced by a new export of `asset_id`? Only if the newest
+    export recorded at that path is this asset's and the file is still the one signed then
+    (so a file the user put there, or changed, is never replaced). Remembers what it found,
+    which also tells the plan whether the earlier export is already current."""
+
+    def __init__(self, recorded: dict[str, Export], asset_id: int) -> None:
+        self.recorded = recorded
+        self.asset_id = asset_id
+        self.found: dict[Path, Export] = {}
+
+    def __call__(self, path: Path) -> bool:
+        previous = self.recorded.get(str(path))
+        if previous is None or previous.asset_id != self.asset_id:
+            return False
+        try:
+            if path.is_symlink() or not path.is_file():
+                return False
+            with open(path, "rb") as handle:  # the file on disk must still be the one we signed
+                if hashlib.file_digest(handle, "sha256").hexdigest() != previous.sha256:
+                    return False
+        except OSError:
+            return False
+        self.found[path] = previous
+        return True

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from provenance.db.models import Meta
 from provenance.errors import InvalidValue
+from provenance.naming import parse_pattern
 from provenance.wording import available_languages
 
 _KEY = "settings"
@@ -60,6 +61,8 @@ def changed_settings(current: Settings, changes: dict[str, str]) -> Settings:
             raise InvalidValue(f"setting {key}: use one of {', '.join(_CHOICES[key])}")
         if not str(value).strip() and key != "qr_pattern":
             raise InvalidValue(f"setting {key} cannot be empty")
+    if "export_naming" in changes:
+        parse_pattern(changes["export_naming"])  # InvalidValue with the plain reason
     if "language" in changes and changes["language"] not in available_languages():
         raise InvalidValue(
             f"no disclosure wording in {changes['language']!r}; "
