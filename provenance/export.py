@@ -31,7 +31,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 from provenance.categories import CAPTURE_TYPES, category
 from provenance.clock import now
 from provenance.naming import resolve_name
-from provenance.output import clean_temporaries, publish, temp_name
+from provenance.output import clean_temporaries, publish, temp_name, text_name
 from provenance.xmp import (
     XmpError,
     XmpFields,
@@ -234,7 +234,7 @@ def _read_verifying(source: Path, expected: str) -> bytes:
 
 def _changed_message(source: Path) -> str:
     return (
-        f"{source.name} changed since it was imported (SHA-256 differs); re-import it "
+        f"{text_name(source)} changed since it was imported (SHA-256 differs); re-import it "
         "so the record describes the file that is exported"
     )
 
@@ -343,7 +343,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
         else:
             asset = _read_verifying(source, job.sha256)
             if can_write_xmp(mime):
-                asset = write_xmp_bytes(asset, job.xmp, source.name)
+                asset = write_xmp_bytes(asset, job.xmp, text_name(source))
         _stamp_export_time(manifest)
         thumb = _thumbnail(_open_asset(asset))
         if thumb is not None:
@@ -353,7 +353,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
                 # The source (with its own credentials, if any) is the parent: its chain is kept.
                 with open(source, "rb") as parent:
                     builder.add_ingredient(
-                        {"title": source.name, "relationship": "parentOf", "label": "source"},
+                        {"title": text_name(source), "relationship": "parentOf", "label": "source"},
                         job.mime,
                         parent,
                     )
@@ -377,7 +377,8 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
             error=f"another file appeared at {dest} during the export; export again",
         )
     except OSError as exc:
-        where = exc.filename or dest
+        # Shown as text: a master's name may hold bytes that are not UTF-8.
+        where = os.fsencode(exc.filename or dest).decode("utf-8", "replace")
         reason = exc.strerror or str(exc)
         return ExportResult(
             job.item_id, job.asset_id, job.item_label, error=f"cannot write {where}: {reason}"

@@ -30,7 +30,7 @@ from provenance.export import (
     dest_name,
     manifest_digest,
 )
-from provenance.output import OutputRun, name_problem
+from provenance.output import OutputRun, name_problem, stored_path, text_name
 from provenance.settings import Settings
 from provenance.views import ExportedFile, ExportProblem
 from provenance.wording import disclosure_wording
@@ -131,7 +131,7 @@ def plan_export(
                     )
                 )
                 continue
-            name = dest_name(naming, Path(asset.path), item.accession, item.id)
+            name = dest_name(naming, stored_path(asset.path), item.accession, item.id)
             if caption:
                 stem, dot, _ext = name.rpartition(".")
                 name = f"{stem if dot else name}.jpg"
@@ -140,8 +140,8 @@ def plan_export(
                 plan.failed.append(
                     ExportProblem(
                         label,
-                        f"{shown_name(asset.path)}: {problem}; choose a naming pattern that "
-                        "makes a shorter, plain name, such as {accession}.{ext}",
+                        f"{text_name(stored_path(asset.path))}: {problem}; choose a naming "
+                        "pattern that makes a shorter, plain name, such as {accession}.{ext}",
                     )
                 )
                 continue
@@ -257,7 +257,7 @@ def _job(item, asset, statements, dest: Path, settings: Settings, version: str, 
         item_id=item.id,
         asset_id=asset.id,
         item_label=item.accession or f"#{item.id}",
-        source=asset.path,
+        source=str(stored_path(asset.path)),
         sha256=asset.sha256,
         mime=asset.mime,
         dest=str(dest),
@@ -287,12 +287,6 @@ def _recorded_in(session: Session, folder: Path) -> dict[str, Export]:
         .order_by(Export.id)
     )
     return {row.path: row for row in rows}
-
-
-def shown_name(path: str) -> str:
-    """A file's name fit for a message (bytes that are not text shown as U+FFFD)."""
-    name = Path(path).name
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 class _OwnExport:

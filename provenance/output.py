@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import unquote_to_bytes
 
 from provenance.errors import CredenceError
 
@@ -209,7 +210,28 @@ def _numbered(name: str, number: int) -> str:
     return f"{stem}-{number}.{ext}"
 
 
+def text_name(path: Path | str) -> str:
+    """A file's name as text for messages and manifests: bytes that are not UTF-8 (surrogates
+    in a Python path) are shown as U+FFFD, so printing or JSON never fails on them."""
+    name = Path(path).name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 # -- the guarded run --------------------------------------------------------------------------
+
+_FILE_URI = "file://"
+
+
+def stored_path(text: str) -> Path:
+    """The path an asset's stored `path` names. A name that is not valid UTF-8 is stored as a
+    ``file://`` URI with its bytes percent-encoded (the database holds only text); anything
+    else is the path itself."""
+    if text.startswith(_FILE_URI):
+        raw = unquote_to_bytes(text[len(_FILE_URI) :])
+        if os.name == "nt":
+            raw = raw.lstrip(b"/")
+        return Path(os.fsdecode(raw))
+    return Path(text)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -254,7 +276,7 @@ class OutputRun:
         if self._original_paths is None:
             source = self._originals_source
             found = source() if callable(source) else source
-            self._original_paths = {str(_resolved(Path(p))) for p in found}
+            self._original_paths = {str(_resolved(stored_path(p))) for p in found}
         return self._original_paths
 
     def _ids(self) -> set[tuple[int, int]]:
