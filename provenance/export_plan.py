@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from provenance import convert
 from provenance.categories import AI_SOURCE_TYPES, category
-from provenance.db.models import Disclosure, Export, Item
+from provenance.db.models import Disclosure, Export, Item, Meta
 from provenance.export import (
     PLUS_DATA_MINING,
     SIGNABLE,
@@ -70,6 +72,7 @@ def plan_export(
     plan = Plan()
     run = output if output is not None else OutputRun()
     recorded = _recorded_in(session, out_dir)
+    intents = load_intents(session)
     for item in items:
         label = item.accession or f"#{item.id}"
         if not item.assets:
@@ -145,7 +148,7 @@ def plan_export(
                     )
                 )
                 continue
-            own = _OwnExport(recorded, asset.id)
+            own = _OwnExport(recorded, intents, asset.id)
             dest, replacing = run.free_name(out_dir, name, own)
             job = _job(item, asset, mine, dest, settings, version, caption)
             job = dataclasses.replace(job, replace=replacing)
@@ -277,6 +280,30 @@ def _event(event) -> dict[str, Any]:
     }
 
 
+#: Meta key holding {path: asset id} for the files an export run is about to write. Written
+#: before the first file moves into place and cleared when the run has recorded its files, so
+#: after a kill a re-run knows that an unrecorded file at such a path is its own to replace.
+INTENTS_KEY = "export_intents"
+
+
+def load_intents(session: Session) -> dict[str, int]:
+    """Paths that unfinished export runs meant for an asset (see INTENTS_KEY)."""
+    row = session.get(Meta, INTENTS_KEY)
+    return json.loads(row.value) if row is not None else {}
+
+
+def change_intents(session: Session, add: dict[str, int], drop: Iterable[str] = ()) -> None:
+    """Add and remove intended export paths (inside the caller's write transaction)."""
+    intents = load_intents(session)
+    intents.update(add)
+    for path in drop:
+        intents.pop(path, None)
+    if intents:
+        session.merge(Meta(key=INTENTS_KEY, value=json.dumps(intents, sort_keys=True)))
+    elif session.get(Meta, INTENTS_KEY) is not None:
+        session.delete(session.get(Meta, INTENTS_KEY))
+
+
 def _recorded_in(session: Session, folder: Path) -> dict[str, Export]:
     """The newest export recorded at each path directly in `folder`, in one query."""
     base = str(folder).rstrip(os.sep)
@@ -292,15 +319,24 @@ def _recorded_in(session: Session, folder: Path) -> dict[str, Export]:
 class _OwnExport:
     """May an existing file be replaced by a new export of `asset_id`? Only if the newest
     export recorded at that path is this asset's and the file is still the one signed then
-    (so a file the user put there, or changed, is never replaced). Remembers what it found,
-    which also tells the plan whether the earlier export is already current."""
+    (so a file the user put there, or changed, is never replaced), or if an export run that
+    was stopped before it could record its files meant that path for this asset (see
+    `INTENTS_KEY`). Remembers what it found, which also tells the plan whether the earlier
+    export is already current."""
 
-    def __init__(self, recorded: dict[str, Export], asset_id: int) -> None:
+    def __init__(self, recorded: dict[str, Export], intents: dict[str, int], asset_id: int):
         self.recorded = recorded
+        self.intents = intents
         self.asset_id = asset_id
         self.found: dict[Path, Export] = {}
 
     def __call__(self, path: Path) -> bool:
+        if self._recorded_and_unchanged(path):
+            return True
+        # Else, this asset's file from a run that was killed before it could record it.
+        return self.intents.get(str(path)) == self.asset_id and not path.is_symlink()
+
+    def _recorded_and_unchanged(self, path: Path) -> bool:
         previous = self.recorded.get(str(path))
         if previous is None or previous.asset_id != self.asset_id:
             return False

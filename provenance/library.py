@@ -40,7 +40,7 @@ from provenance.db.models import (
 )
 from provenance.errors import InvalidValue, LibraryError, NotFound
 from provenance.export import SigningKey, clean_stale_temporaries, run_jobs
-from provenance.export_plan import load_items, plan_export
+from provenance.export_plan import change_intents, load_items, plan_export
 from provenance.history import Change, HistoryWriter, read_head, verify_chain
 from provenance.naming import parse_pattern
 from provenance.output import OutputRefused, OutputRun
@@ -931,6 +931,10 @@ class Library:
                 progress(done, total, result.item_label)
 
         workers = jobs if jobs is not None else min(len(plan.jobs), os.cpu_count() or 1)
+        intended = {job.dest: job.asset_id for job in plan.jobs}
+        if intended:  # before any file moves into place: a kill cannot orphan one
+            with self._write() as (session, _history):
+                change_intents(session, intended)
         try:
             finished = run_jobs(
                 plan.jobs,
@@ -943,6 +947,9 @@ class Library:
             # Files already in place are recorded even if the run stops early; a file that
             # cannot be recorded is removed, so no signed file exists without its record.
             self._record_or_remove(unrecorded, plan.digests, key.fingerprint)
+            if intended:  # every file of this run is recorded now
+                with self._write() as (session, _history):
+                    change_intents(session, {}, intended)
         return ExportReport(tuple(exported), tuple(plan.refused), tuple(failed), not finished)
 
     def output_run(self) -> OutputRun:
