@@ -633,7 +633,7 @@ class Library:
         run = self.output_run()
         if run.inside_library(folder):
             raise OutputRefused(
-                f"{folder} is inside the library folder {self.folder}; a backup kept there is "
+                f"{folder} {run.library_place(folder)}; a backup kept there is "
                 "lost with the library. Choose a folder outside it (another disk is best)"
             )
         run.claim(target)
@@ -977,7 +977,7 @@ class Library:
             )
         if run.inside_library(out):
             return (
-                f"{out} is inside the library folder {self.folder}; Credence never writes "
+                f"{out} {run.library_place(out)}; Credence never writes "
                 "exports among its own files. Choose a folder outside the library for exports"
             )
         if run.folder_holds_originals(out):

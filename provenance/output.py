@@ -300,6 +300,12 @@ class OutputRun:
                 return True
         return False
 
+    def library_place(self, path: Path) -> str:
+        """'is the library folder X' or 'is inside the library folder X', for messages."""
+        if _resolved(path) == self._library:
+            return f"is the library folder {self._library}"
+        return f"is inside the library folder {self._library}"
+
     def original_at(self, path: Path) -> bool:
         """Whether `path` is an imported original, or a symbolic or hard link to one."""
         if not self._paths():
@@ -328,7 +334,7 @@ class OutputRun:
         target = Path(target)
         if self.inside_library(target):
             return (
-                f"{target} is inside the library folder {self._library}; Credence never writes "
+                f"{target} {self.library_place(target)}; Credence never writes "
                 "over its own files there. Choose a file outside the library folder"
             )
         if os.path.lexists(target) and self.original_at(target):
