@@ -791,7 +791,7 @@ def cmd_labels(lib: Library, args) -> int:
     if plan.contents:
         ensure_gui()
         render = render_pdf if suffix == ".pdf" else render_png
-        rendered = render(plan.contents, template, args.out)
+        rendered = render(plan.contents, template, args.out, output=lib.output_run())
     findings = [(item, r) for item, r in zip(plan.items, rendered, strict=True) if r.findings]
     if args.json:
         _emit_json(

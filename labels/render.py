@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,7 @@ from labels.content import LabelContent
 from labels.paint import LabelLayout, ShapeCache, paint_label
 from labels.preflight import Finding, preflight
 from labels.templates import Template
-from provenance import CancelToken, Progress
+from provenance import CancelToken, OutputRun, Progress
 
 #: QPdfWriter resolution: fine enough that Qt's integer device coordinates never show.
 PDF_DPI = 1200
@@ -96,12 +95,9 @@ def _page_size(template: Template) -> QPageLayout:
     return QPageLayout(size, orientation, QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
 
 
-def _temp_beside(path: Path) -> Path:
+def _require_folder(path: Path) -> None:
     if not path.parent.is_dir():
         raise ValueError(f"cannot write {path}: the folder {path.parent} does not exist")
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(handle)
-    return Path(name)
 
 
 def _paint_page(
@@ -135,29 +131,29 @@ def render_pdf(
     *,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    output: OutputRun | None = None,
 ) -> list[RenderedLabel]:
     """Render `contents` to one vector PDF at `path`: text stays text, fonts are embedded.
 
     Labels fill each sheet in order, row by row; a new page starts when a sheet is full.
     `progress(done, total, message)` is called after each label; `cancel` is checked before
     each one, and a cancel raises LabelsCancelled leaving `path` as it was.
+    The file goes through `output` (the library's guarded run from `Library.output_run()`,
+    which refuses originals and library files), else through an unguarded atomic write.
     """
     ensure_gui()
     path = Path(path)
     if not contents:
         raise ValueError("there are no labels to render")
-    temp = _temp_beside(path)
-    writer = QPdfWriter(str(temp))
-    writer.setResolution(PDF_DPI)
-    writer.setCreator("Credence")
-    writer.setTitle(f"Labels ({template.name})")
-    try:
+    _require_folder(path)
+    run = output if output is not None else OutputRun()
+    with run.writing(path) as temp:
+        writer = QPdfWriter(str(temp))
+        writer.setResolution(PDF_DPI)
+        writer.setCreator("Credence")
+        writer.setTitle(f"Labels ({template.name})")
         results = paint_pages(writer, contents, template, progress=progress, cancel=cancel)
         del writer  # closes the file before it is moved
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
     return results
 
 
@@ -271,13 +267,14 @@ def render_png(
     dpi: int = 300,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    output: OutputRun | None = None,
 ) -> list[RenderedLabel]:
     """Render `contents` to PNG images at `dpi`, one image per page (sheet).
 
     The first page goes to `path`, further pages beside it as `<stem>-2.png`, `<stem>-3.png`,
     ... (see `png_page_path`). Pages are written to temporary files and moved into place
-    together at the end. Progress and cancel work as in `render_pdf`: a cancel raises
-    LabelsCancelled and leaves existing files as they were.
+    together at the end. Progress, cancel and `output` work as in `render_pdf`: a cancel
+    raises LabelsCancelled and leaves existing files as they were.
     """
     ensure_gui()
     path = Path(path)
@@ -285,23 +282,17 @@ def render_png(
         raise ValueError("there are no labels to render")
     if not 36 <= dpi <= 2400:
         raise ValueError(f"dpi must be between 36 and 2400, not {dpi}")
+    _require_folder(path)
     results: list[RenderedLabel] = []
     cache = ShapeCache()
-    # Every page goes to a temporary file first; they are moved into place only when all are
-    # written, so a cancel or a failure leaves the previous set of files as it was.
-    written: list[tuple[Path, Path]] = []
-    try:
-        for page in range(1, page_count(len(contents), template) + 1):
+    # Every page is claimed first (a refused target changes nothing) and goes to a temporary
+    # file; they are moved into place only when all are written, so a cancel or a failure
+    # leaves the previous set of files as it was.
+    pages = range(1, page_count(len(contents), template) + 1)
+    run = output if output is not None else OutputRun()
+    with run.writing_all(png_page_path(path, page) for page in pages) as temps:
+        for page, temp in zip(pages, temps, strict=True):
             image = _sheet_image(contents, template, page, dpi, results, progress, cancel, cache)
-            target = png_page_path(path, page)
-            temp = _temp_beside(target)
-            written.append((temp, target))
             if not image.save(str(temp), "PNG"):
-                raise OSError(f"cannot write the PNG {target}")
-        for temp, target in written:
-            os.replace(temp, target)
-    except BaseException:
-        for temp, _ in written:
-            temp.unlink(missing_ok=True)
-        raise
+                raise OSError(f"cannot write the PNG {png_page_path(path, page)}")
     return results

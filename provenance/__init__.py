@@ -19,6 +19,8 @@ from provenance.categories import (
     category_slugs,
 )
 from provenance.errors import CredenceError, InvalidValue, LibraryError, NotFound
+from provenance.naming import pattern_problem, resolve_name
+from provenance.output import OutputRefused, OutputRun
 from provenance.progress import CancelToken, Progress
 from provenance.text import (
     MAX_SQLITE_INT,
@@ -111,6 +113,8 @@ __all__ = [
     "Library",
     "LibraryError",
     "NotFound",
+    "OutputRefused",
+    "OutputRun",
     "Progress",
     "SearchFilters",
     "ToolView",
@@ -123,6 +127,8 @@ __all__ = [
     "library_url_problem",
     "open_library",
     "path_text",
+    "pattern_problem",
+    "resolve_name",
     "resolve_passphrase",
     "silence_exiv2_warnings",
     "terminal_safe",

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.errors import CredenceError
+from provenance.output import OutputRun
 from provenance.text import clean_text, nfc
 
 #: Cells longer than this are refused (the csv module's default limit is 128 KiB).
@@ -294,21 +293,21 @@ def unguard_cell(value: str) -> str:
     return value
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
-    """Write a guarded UTF-8 CSV atomically (temporary file, then os.replace). Returns row count."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    output: OutputRun | None = None,
+) -> int:
+    """Write a guarded UTF-8 CSV through the output writer (`output`, else an unguarded run):
+    temporary file, fsync, rename. Returns the row count."""
+    run = output if output is not None else OutputRun()
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            # Column names are cells too: a spreadsheet runs a formula in the header row.
-            writer.writerow([guard_cell(h) for h in header])
-            for row in rows:
-                writer.writerow([guard_cell(c) for c in row])
-                count += 1
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with run.open(Path(path), "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        # Column names are cells too: a spreadsheet runs a formula in the header row.
+        writer.writerow([guard_cell(h) for h in header])
+        for row in rows:
+            writer.writerow([guard_cell(c) for c in row])
+            count += 1
     return count

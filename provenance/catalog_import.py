@@ -32,6 +32,7 @@ from provenance.db.bulk import insert_rows
 from provenance.db.models import Item, Meta
 from provenance.errors import InvalidValue
 from provenance.history import Change, read_head
+from provenance.output import OutputRun
 from provenance.text import check_key, clean_text, nfc
 from provenance.views import ITEM_FIELDS, CatalogImportReport, RowProblem
 
@@ -435,8 +436,10 @@ def _key_index(session: Session, plan: _Plan) -> dict[str, int]:
     return {nfc(k) if isinstance(k, str) else k: i for k, i in session.execute(stmt)}
 
 
-def export_csv(session: Session, path: Path) -> int:
-    """Write every item as a CSV row: credence_id, the item fields, then extra columns."""
+def export_csv(session: Session, path: Path, output: OutputRun | None = None) -> int:
+    """Write every item as a CSV row: credence_id, the item fields, then extra columns.
+
+    The file goes through `output` (the library's guarded run), else an unguarded one."""
     extra_columns: dict[str, None] = {}
     for extra in session.scalars(select(Item.extra)):
         extra_columns.update(dict.fromkeys(extra or {}))
@@ -454,6 +457,6 @@ def export_csv(session: Session, path: Path) -> int:
             ]
 
     try:
-        return write_csv(path, header, rows())
+        return write_csv(path, header, rows(), output)
     except OSError as exc:
         raise CatalogFileError(f"cannot write {path}: {exc.strerror}") from exc

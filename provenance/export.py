@@ -17,7 +17,6 @@ import os
 import sys
 import threading
 import time
-import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -36,7 +35,8 @@ from provenance.categories import (
     current_source_type,
 )
 from provenance.clock import now
-from provenance.errors import InvalidValue
+from provenance.naming import resolve_name
+from provenance.output import clean_temporaries, publish, temp_name, text_name
 from provenance.xmp import (
     XmpError,
     XmpFields,
@@ -46,7 +46,6 @@ from provenance.xmp import (
     write_xmp_bytes,
 )
 
-TEMP_SUFFIX = ".credence-tmp"
 THUMBNAIL_SIDE = 500
 #: Masters up to this size are exported through memory; bigger ones through a working file.
 IN_MEMORY_LIMIT = 128 * 1024 * 1024
@@ -91,6 +90,9 @@ class ExportJob:
     caption: tuple[str, str] | None = None  # (badge, sentence) burned into a strip
     #: The manifest "opens" the original (no capture claimed): it is the parentOf ingredient.
     parent_ingredient: bool = False
+    #: dest is this asset's own earlier export and may be replaced; otherwise a file that
+    #: appears at dest before the move is never replaced (the job fails instead).
+    replace: bool = False
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,7 @@ def active_manifest_label(store: bytes | None) -> str | None:
 
 
 def _temp_path(dest: Path) -> Path:
-    return dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}{TEMP_SUFFIX}")
+    return temp_name(dest)
 
 
 def _read_verifying(source: Path, expected: str) -> bytes:
@@ -239,7 +241,7 @@ def _read_verifying(source: Path, expected: str) -> bytes:
 
 def _changed_message(source: Path) -> str:
     return (
-        f"{source.name} changed since it was imported (SHA-256 differs); re-import it "
+        f"{text_name(source)} changed since it was imported (SHA-256 differs); re-import it "
         "so the record describes the file that is exported"
     )
 
@@ -348,7 +350,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
         else:
             asset = _read_verifying(source, job.sha256)
             if can_write_xmp(mime):
-                asset = write_xmp_bytes(asset, job.xmp, source.name)
+                asset = write_xmp_bytes(asset, job.xmp, text_name(source))
         _stamp_export_time(manifest)
         thumb = _thumbnail(_open_asset(asset))
         if thumb is not None:
@@ -358,7 +360,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
                 # The source (with its own credentials, if any) is the parent: its chain is kept.
                 with open(source, "rb") as parent:
                     builder.add_ingredient(
-                        {"title": source.name, "relationship": "parentOf", "label": "source"},
+                        {"title": text_name(source), "relationship": "parentOf", "label": "source"},
                         job.mime,
                         parent,
                     )
@@ -366,7 +368,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
                 builder.add_resource(THUMBNAIL_URI, thumb)
             digest, store = _sign_to(builder, signing, mime, asset, signed)
         label = active_manifest_label(store) or signing.manifest_label(signed, mime)
-        os.replace(signed, dest)
+        publish(signed, dest, replace=job.replace, synced=True)
         return ExportResult(job.item_id, job.asset_id, job.item_label, str(dest), digest, label)
     except (ExportFailure, XmpError) as exc:
         return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
@@ -374,8 +376,16 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
         return ExportResult(
             job.item_id, job.asset_id, job.item_label, error=f"signing failed: {exc}"
         )
+    except FileExistsError:
+        return ExportResult(
+            job.item_id,
+            job.asset_id,
+            job.item_label,
+            error=f"another file appeared at {dest} during the export; export again",
+        )
     except OSError as exc:
-        where = exc.filename or dest
+        # Shown as text: a master's name may hold bytes that are not UTF-8.
+        where = os.fsencode(exc.filename or dest).decode("utf-8", "replace")
         reason = exc.strerror or str(exc)
         return ExportResult(
             job.item_id, job.asset_id, job.item_label, error=f"cannot write {where}: {reason}"
@@ -459,27 +469,33 @@ def _worker_context():
 def _bounded(pool, jobs: list[ExportJob], window: int, cancelled) -> Iterator[ExportResult]:
     """Submit jobs a few at a time (so cancel takes effect quickly) and yield results."""
     queue = iter(jobs)
-    running: set[Future] = set()
+    running: dict[Future, ExportJob] = {}
     while True:
         while len(running) < window and not cancelled():
             job = next(queue, None)
             if job is None:
                 break
-            running.add(pool.submit(_run_in_worker, job))
+            running[pool.submit(_run_in_worker, job)] = job
         if not running:
             return
-        done, running = wait(running, return_when=FIRST_COMPLETED)
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
-            yield future.result()
+            job = running.pop(future)
+            try:
+                yield future.result()
+            except Exception as exc:  # a worker died (BrokenProcessPool) or failed oddly
+                # Reported for this file; the other files still get their results.
+                yield ExportResult(
+                    job.item_id,
+                    job.asset_id,
+                    job.item_label,
+                    error=f"the export worker stopped ({type(exc).__name__}: {exc})",
+                )
 
 
 def clean_stale_temporaries(folder: Path) -> int:
     """Remove temporary files a killed export left in `folder` (only Credence's own)."""
-    removed = 0
-    for path in folder.glob(f".*{TEMP_SUFFIX}"):
-        path.unlink(missing_ok=True)
-        removed += 1
-    return removed
+    return clean_temporaries(folder)
 
 
 # -- the planning side: manifests and XMP from the record ------------------------------------
@@ -625,21 +641,9 @@ def _without_review_times(assertion: dict[str, Any]) -> dict[str, Any]:
 
 
 def dest_name(pattern: str, source: Path, accession: str | None, item_id: int) -> str:
-    """File name for an export from a naming pattern ({name} {stem} {ext} {accession} {id})."""
-    values = {
-        "name": source.name,
-        "stem": source.stem,
-        "ext": source.suffix.lstrip("."),
-        "accession": accession or f"item-{item_id}",
-        "id": str(item_id),
-    }
-    try:
-        name = pattern.format(**values)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise InvalidValue(
-            f"naming pattern {pattern!r} is not valid; use {{name}}, {{stem}}, {{ext}}, "
-            "{accession} or {id}"
-        ) from exc
-    if "." not in name.rsplit("/", 1)[-1]:
-        name += source.suffix
-    return name.replace("/", "_").replace("\\", "_").lstrip(".") or source.name
+    """File name for an export from a naming pattern ({name} {stem} {ext} {accession} {id}).
+
+    See provenance.naming: only those fields, no attribute access, conversions or huge widths;
+    the result is one plain file name (no folder parts, no leading dot).
+    """
+    return resolve_name(pattern, source, accession, item_id)

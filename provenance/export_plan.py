@@ -7,7 +7,11 @@ manifest says that review is pending.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +29,7 @@ from provenance.categories import (
     current_source_type,
     source_type_term,
 )
-from provenance.db.models import Disclosure, Export, Item
+from provenance.db.models import Disclosure, Export, Item, Meta
 from provenance.export import (
     PLUS_DATA_MINING,
     SIGNABLE,
@@ -36,7 +40,9 @@ from provenance.export import (
     dest_name,
     manifest_digest,
 )
+from provenance.output import OutputRun, name_problem, text_name
 from provenance.settings import Settings
+from provenance.text import display_name, file_path
 from provenance.views import ExportedFile, ExportProblem
 from provenance.wording import disclosure_wording
 from provenance.xmp import XmpFields
@@ -51,6 +57,7 @@ class Plan:
     current: list[ExportedFile] = field(default_factory=list)  # already exported, unchanged
     refused: list[ExportProblem] = field(default_factory=list)
     notes: dict[int, tuple[str, ...]] = field(default_factory=dict)  # asset id -> notes
+    failed: list[ExportProblem] = field(default_factory=list)  # e.g. a name no disk accepts
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ def claim_for(item: Item, asset, statements: list[dict[str, Any]]) -> Claim:
     to review), and when the record's account of how the image was made contradicts the
     file's (two different origins cannot both be true).
     """
-    name = Path(asset.path).name
+    name = text_name(file_path(asset.path))
     raw = [t for t in (asset.credentials or {}).get("digital_source_types") or () if t]
     found = list(dict.fromkeys(current_source_type(t) for t in raw))
     # How the file itself spells a term (a retired term is named as the file gives it).
@@ -153,10 +160,19 @@ def plan_export(
     caption: bool,
     allow_unreviewed: bool,
     naming: str,
+    output: OutputRun | None = None,
 ) -> Plan:
-    """Decide, item by item, what will be written and what is refused (and why)."""
+    """Decide, item by item, what will be written and what is refused (and why).
+
+    File names are decided here, once, against the disk and the whole run (`output`): an
+    existing file is replaced only when it is this asset's own earlier export, unchanged since;
+    any other clash gets the next free `stem-N.ext`. A name no file system accepts (too long,
+    NUL) fails that one file.
+    """
     plan = Plan()
-    used_names: set[str] = set()
+    run = output if output is not None else OutputRun()
+    recorded = _recorded_in(session, out_dir)
+    intents = load_intents(session)
     for item in items:
         label = item.accession or f"#{item.id}"
         if not item.assets:
@@ -180,8 +196,8 @@ def plan_export(
                 plan.refused.append(
                     ExportProblem(
                         label,
-                        f"{Path(asset.path).name}: {asset.format} files cannot carry Content "
-                        "Credentials; convert the master to TIFF, PNG or JPEG first",
+                        f"{text_name(file_path(asset.path))}: {asset.format} files cannot carry "
+                        "Content Credentials; convert the master to TIFF, PNG or JPEG first",
                     )
                 )
                 continue
@@ -191,8 +207,8 @@ def plan_export(
                 plan.refused.append(
                     ExportProblem(
                         label,
-                        f"{Path(asset.path).name}: its own Content Credentials are invalid "
-                        f"({codes}); a signed copy would read as invalid in every reader. "
+                        f"{text_name(file_path(asset.path))}: its own Content Credentials are "
+                        f"invalid ({codes}); a signed copy would read as invalid in every reader. "
                         "Export a clean master instead",
                     )
                 )
@@ -201,19 +217,29 @@ def plan_export(
             if claim.refusal is not None:
                 plan.refused.append(ExportProblem(label, claim.refusal))
                 continue
-            name = dest_name(naming, Path(asset.path), item.accession, item.id)
+            name = dest_name(naming, file_path(asset.path), item.accession, item.id)
             if caption:
-                name = str(Path(name).with_suffix(".jpg"))
-            if name in used_names:  # two masters with one file name: keep both
-                stem, dot, ext = name.rpartition(".")
-                name = f"{stem}-{asset.id}{dot}{ext}"
-            used_names.add(name)
-            job = _job(item, asset, mine, out_dir / name, settings, version, caption, claim)
+                stem, dot, _ext = name.rpartition(".")
+                name = f"{stem if dot else name}.jpg"
+            problem = name_problem(name)
+            if problem is not None:
+                plan.failed.append(
+                    ExportProblem(
+                        label,
+                        f"{text_name(file_path(asset.path))}: {problem}; choose a naming "
+                        "pattern that makes a shorter, plain name, such as {accession}.{ext}",
+                    )
+                )
+                continue
+            own = _OwnExport(recorded, intents, asset.id)
+            dest, replacing = run.free_name(out_dir, name, own)
+            job = _job(item, asset, mine, dest, settings, version, caption, claim)
+            job = dataclasses.replace(job, replace=replacing)
             if claim.notes:
                 plan.notes[asset.id] = claim.notes
             digest = manifest_digest(job.manifest, job.xmp, caption)
-            previous = _current_export(session, asset.id, job.dest, digest)
-            if previous is not None:
+            previous = own.found.get(dest)
+            if previous is not None and previous.record_digest == digest:
                 plan.current.append(
                     ExportedFile(
                         label, previous.path, previous.sha256, previous.manifest_id, claim.notes
@@ -313,7 +339,7 @@ def _job(
     pixel = [s for s in statements if category(s["category"]).touches_pixels]
     main = next(iter(pixel), None)
     pending = any(s["review_state"] != "approved" for s in statements if s["category"] != "none")
-    title = item.title or Path(asset.path).stem
+    title = item.title or display_name(file_path(asset.path).stem)
     manifest = build_manifest(
         version=version,
         title=title,
@@ -357,7 +383,7 @@ def _job(
         item_id=item.id,
         asset_id=asset.id,
         item_label=item.accession or f"#{item.id}",
-        source=asset.path,
+        source=str(file_path(asset.path)),
         sha256=asset.sha256,
         mime=asset.mime,
         dest=str(dest),
@@ -378,16 +404,73 @@ def _event(event) -> dict[str, Any]:
     }
 
 
-def _current_export(session: Session, asset_id: int, dest: str, digest: str) -> Export | None:
-    """A finished export of this asset to `dest` that says what a new one would say."""
-    previous = session.scalars(
+#: Meta key holding {path: asset id} for the files an export run is about to write. Written
+#: before the first file moves into place and cleared when the run has recorded its files, so
+#: after a kill a re-run knows that an unrecorded file at such a path is its own to replace.
+INTENTS_KEY = "export_intents"
+
+
+def load_intents(session: Session) -> dict[str, int]:
+    """Paths that unfinished export runs meant for an asset (see INTENTS_KEY)."""
+    row = session.get(Meta, INTENTS_KEY)
+    return json.loads(row.value) if row is not None else {}
+
+
+def change_intents(session: Session, add: dict[str, int], drop: Iterable[str] = ()) -> None:
+    """Add and remove intended export paths (inside the caller's write transaction)."""
+    intents = load_intents(session)
+    intents.update(add)
+    for path in drop:
+        intents.pop(path, None)
+    if intents:
+        session.merge(Meta(key=INTENTS_KEY, value=json.dumps(intents, sort_keys=True)))
+    elif session.get(Meta, INTENTS_KEY) is not None:
+        session.delete(session.get(Meta, INTENTS_KEY))
+
+
+def _recorded_in(session: Session, folder: Path) -> dict[str, Export]:
+    """The newest export recorded at each path directly in `folder`, in one query."""
+    base = str(folder).rstrip(os.sep)
+    # Paths compare as bytes: everything that starts with "folder/" sorts before "folder0".
+    rows = session.scalars(
         select(Export)
-        .where(Export.asset_id == asset_id, Export.path == dest)
-        .order_by(Export.id.desc())
-    ).first()
-    if previous is None or previous.record_digest != digest or not Path(dest).is_file():
-        return None
-    with open(dest, "rb") as handle:  # the file on disk must still be the one we signed
-        if hashlib.file_digest(handle, "sha256").hexdigest() != previous.sha256:
-            return None
-    return previous
+        .where(Export.path > base + os.sep, Export.path < base + chr(ord(os.sep) + 1))
+        .order_by(Export.id)
+    )
+    return {row.path: row for row in rows}
+
+
+class _OwnExport:
+    """May an existing file be replaced by a new export of `asset_id`? Only if the newest
+    export recorded at that path is this asset's and the file is still the one signed then
+    (so a file the user put there, or changed, is never replaced), or if an export run that
+    was stopped before it could record its files meant that path for this asset (see
+    `INTENTS_KEY`). Remembers what it found, which also tells the plan whether the earlier
+    export is already current."""
+
+    def __init__(self, recorded: dict[str, Export], intents: dict[str, int], asset_id: int):
+        self.recorded = recorded
+        self.intents = intents
+        self.asset_id = asset_id
+        self.found: dict[Path, Export] = {}
+
+    def __call__(self, path: Path) -> bool:
+        if self._recorded_and_unchanged(path):
+            return True
+        # Else, this asset's file from a run that was killed before it could record it.
+        return self.intents.get(str(path)) == self.asset_id and not path.is_symlink()
+
+    def _recorded_and_unchanged(self, path: Path) -> bool:
+        previous = self.recorded.get(str(path))
+        if previous is None or previous.asset_id != self.asset_id:
+            return False
+        try:
+            if path.is_symlink() or not path.is_file():
+                return False
+            with open(path, "rb") as handle:  # the file on disk must still be the one we signed
+                if hashlib.file_digest(handle, "sha256").hexdigest() != previous.sha256:
+                    return False
+        except OSError:
+            return False
+        self.found[path] = previous
+        return True

@@ -23,11 +23,8 @@ key bytes are never logged, never put in exception messages and never written un
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import os
-import secrets
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +41,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from provenance.errors import CredenceError
+from provenance.output import OutputRun, write_atomic
 
 __all__ = [
     "ALGORITHMS",
@@ -343,11 +341,12 @@ def load_signing_material(folder: Path, passphrase: str) -> SigningMaterial:
     )
 
 
-def export_ca(folder: Path, dest: Path) -> Path:
+def export_ca(folder: Path, dest: Path, output: OutputRun | None = None) -> Path:
     """Write the certificate partners should trust to ``dest`` (PEM) and return ``dest``.
 
     That is the institution's root CA, or, for an imported identity stored without its root, the
-    topmost issuer certificate in the chain.
+    topmost issuer certificate in the chain. The file goes through ``output`` (the library's
+    guarded run: never onto a key, the database or an original), else an unguarded one.
     """
     folder, dest = Path(folder), Path(dest)
     if not (folder / CHAIN_FILE).is_file():
@@ -361,6 +360,7 @@ def export_ca(folder: Path, dest: Path) -> Path:
                 "is no CA certificate to export; ask the issuer for it"
             )
         anchor = chain[-1]
+    (output if output is not None else OutputRun()).claim(dest)  # refused: nothing changes
     dest.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(dest, anchor.public_bytes(serialization.Encoding.PEM), mode=0o644)
     return dest
@@ -875,26 +875,7 @@ def _write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     The temporary file is created with ``mode`` by ``os.open`` itself (O_EXCL), so a key file is
     never readable by others, not even for the moment between creating and chmod-ing it.
     """
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(tmp, flags, mode)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    # Make the rename itself durable where the platform allows syncing a directory.
-    with contextlib.suppress(OSError, AttributeError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    write_atomic(path, data, mode=mode)  # the one output writer's primitive
 
 
 def _refuse_overwrite(folder: Path, replace: bool) -> None:

@@ -7,6 +7,7 @@ in the same transaction, and keep the search index in step.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import os
@@ -41,8 +42,10 @@ from provenance.db.models import (
 )
 from provenance.errors import InvalidValue, LibraryError, NotFound
 from provenance.export import SigningKey, clean_stale_temporaries, run_jobs
-from provenance.export_plan import load_items, plan_export
+from provenance.export_plan import change_intents, load_items, plan_export
 from provenance.history import Change, HistoryWriter, read_head, verify_chain
+from provenance.naming import parse_pattern
+from provenance.output import OutputRefused, OutputRun
 from provenance.probe import RejectedFile, file_kind, probe_file
 from provenance.progress import CancelToken, Progress
 from provenance.search import MATCHING_IDS_SQL, SearchIndex, match_expression
@@ -766,7 +769,15 @@ class Library:
         as is. Thumbnails are left out: they are rebuilt. Returns the new folder.
         """
         stamp = now().replace(":", "").replace("-", "").replace("+0000", "Z")
-        target = Path(dest).expanduser() / f"{self.folder.name}-backup-{stamp}"
+        folder = Path(dest).expanduser()
+        target = folder / f"{self.folder.name}-backup-{stamp}"
+        run = self.output_run()
+        if run.inside_library(folder):
+            raise OutputRefused(
+                f"{folder} {run.library_place(folder)}; a backup kept there is "
+                "lost with the library. Choose a folder outside it (another disk is best)"
+            )
+        run.claim(target)
         try:
             target.mkdir(parents=True, exist_ok=False)
             backup_database(self.folder / DB_NAME, target, "copy").replace(target / DB_NAME)
@@ -868,7 +879,7 @@ class Library:
         with self._read() as session:
             from provenance import catalog_import
 
-            return catalog_import.export_csv(session, Path(path))
+            return catalog_import.export_csv(session, Path(path), output=self.output_run())
 
     def verify_file(self, path: str | os.PathLike[str]) -> dict[str, Any]:
         """Read and check the Content Credentials of one file (the `verify` JSON shape).
@@ -975,7 +986,7 @@ class Library:
 
     def export_trust_bundle(self, dest: str | os.PathLike[str]) -> Path:
         """Write the CA certificate partners add to their readers' trust lists."""
-        return identity.export_ca(self.identity_dir, Path(dest))
+        return identity.export_ca(self.identity_dir, Path(dest), output=self.output_run())
 
     def add_trust_anchor(self, pem: bytes) -> str:
         """Trust a partner's CA when verifying; returns its SHA-256 fingerprint."""
@@ -1046,6 +1057,13 @@ class Library:
         original, a full disk) are listed in the report; one never stops the others. An
         export that is already current (same record, file unchanged) is not written again.
         """
+        if naming is not None:
+            parse_pattern(naming)  # a bad pattern is refused before anything is touched
+        out = Path(out_dir).expanduser()
+        run = self.output_run()
+        problem = self._export_folder_problem(out, run)
+        if problem is not None:
+            raise OutputRefused(problem)
         info = identity.load_info(self.identity_dir)
         if info is None:
             raise LibraryError(
@@ -1054,7 +1072,6 @@ class Library:
             )
         material = identity.load_signing_material(self.identity_dir, passphrase)
         key = SigningKey(material.chain_pem, material.key_pem, material.algorithm, info.fingerprint)
-        out = Path(out_dir).expanduser()
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -1074,9 +1091,10 @@ class Library:
                 caption=caption,
                 allow_unreviewed=allow_unreviewed,
                 naming=naming or settings.export_naming,
+                output=run,
             )
         exported = list(plan.current)
-        failed: list[ExportProblem] = []
+        failed: list[ExportProblem] = list(plan.failed)
         unrecorded: list = []
         total = len(plan.jobs)
 
@@ -1099,9 +1117,14 @@ class Library:
                     self._record_exports(unrecorded, plan.digests, key.fingerprint)
                     unrecorded.clear()
             if progress is not None:
-                progress(len(exported) - len(plan.current) + len(failed), total, result.item_label)
+                done = len(exported) - len(plan.current) + len(failed) - len(plan.failed)
+                progress(done, total, result.item_label)
 
         workers = jobs if jobs is not None else min(len(plan.jobs), os.cpu_count() or 1)
+        intended = {job.dest: job.asset_id for job in plan.jobs}
+        if intended:  # before any file moves into place: a kill cannot orphan one
+            with self._write() as (session, _history):
+                change_intents(session, intended)
         try:
             finished = run_jobs(
                 plan.jobs,
@@ -1111,9 +1134,57 @@ class Library:
                 lambda: cancel is not None and cancel.cancelled,
             )
         finally:
-            # Files already in place are recorded even if the run stops early.
-            self._record_exports(unrecorded, plan.digests, key.fingerprint)
+            # Files already in place are recorded even if the run stops early; a file that
+            # cannot be recorded is removed, so no signed file exists without its record.
+            self._record_or_remove(unrecorded, plan.digests, key.fingerprint)
+            if intended:  # every file of this run is recorded now
+                with self._write() as (session, _history):
+                    change_intents(session, {}, intended)
         return ExportReport(tuple(exported), tuple(plan.refused), tuple(failed), not finished)
+
+    def output_run(self) -> OutputRun:
+        """A guarded output run for files written for the user (see provenance.output): it
+        refuses this library's originals (by path and device+inode, links included), anything
+        inside the library folder, and a second output to one name."""
+
+        def originals() -> list[str]:
+            with self._read() as session:
+                return list(session.scalars(select(Asset.path)))
+
+        return OutputRun(self.folder, originals)
+
+    def export_folder_problem(self, folder: str | os.PathLike[str]) -> str | None:
+        """Why signed copies may not be written to `folder` (a plain sentence), or None."""
+        return self._export_folder_problem(Path(folder).expanduser(), self.output_run())
+
+    def _export_folder_problem(self, out: Path, run: OutputRun) -> str | None:
+        try:
+            str(out).encode("utf-8")
+        except UnicodeEncodeError:
+            return (
+                "the export folder's name is not valid text, so the exports could not be "
+                "recorded; choose a folder with a plain name"
+            )
+        if run.inside_library(out):
+            return (
+                f"{out} {run.library_place(out)}; Credence never writes "
+                "exports among its own files. Choose a folder outside the library for exports"
+            )
+        if run.folder_holds_originals(out):
+            return (
+                f"{out} holds imported originals, and an export there could replace one; "
+                "choose another folder for the signed copies (originals are never changed)"
+            )
+        return None
+
+    def _record_or_remove(self, results: list, digests: dict[int, str], fingerprint: str) -> None:
+        try:
+            self._record_exports(results, digests, fingerprint)
+        except BaseException:
+            for result in results:
+                with contextlib.suppress(OSError):
+                    os.unlink(result.file)
+            raise
 
     def _record_exports(self, results: list, digests: dict[int, str], fingerprint: str) -> None:
         if not results:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from provenance.categories import capture_type
 from provenance.db.models import Meta
 from provenance.errors import InvalidValue
+from provenance.naming import parse_pattern
 from provenance.wording import available_languages
 
 _KEY = "settings"
@@ -71,6 +72,8 @@ def changed_settings(current: Settings, changes: dict[str, str]) -> Settings:
         except ValueError as exc:
             raise InvalidValue(f"setting capture_type_default: {exc}") from None
         changes = {**changes, "capture_type_default": key or ""}
+    if "export_naming" in changes:
+        parse_pattern(changes["export_naming"])  # InvalidValue with the plain reason
     if "language" in changes and changes["language"] not in available_languages():
         raise InvalidValue(
             f"no disclosure wording in {changes['language']!r}; "

@@ -257,7 +257,7 @@ def _reasons(
         seq = signed_at.get(row.id)
         if seq is None:
             continue
-        entries = [e for e in later.get(row.item_id, ()) + library_wide if e.seq > seq]
+        entries = [e for e in (*later.get(row.item_id, ()), *library_wide) if e.seq > seq]
         result[row.id] = _what_changed(entries, row.asset_id, item, settings)
     return result
 

@@ -28,11 +28,9 @@ pixels and raw data survive, so it is not offered.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -40,6 +38,7 @@ from typing import BinaryIO
 import pyexiv2
 
 from provenance.errors import CredenceError
+from provenance.output import write_atomic
 
 # Exiv2 key names. Exiv2 calls the IPTC Extension prefix ``iptcExt`` (namespace
 # http://iptc.org/std/Iptc4xmpExt/2008-02-29/, "Iptc4xmpExt" in the IPTC spec) and accepts
@@ -356,17 +355,7 @@ def _require_writable(image: pyexiv2.Image) -> None:
 
 def _replace_file(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path`` and move it into place."""
-    fd, temp_name = tempfile.mkstemp(prefix=".xmp-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
+    write_atomic(path, data)
 
 
 def _refuse_long_tiff(path: Path) -> None:

@@ -9,6 +9,7 @@ owned by the dialog, so they are delivered on the UI thread through the event lo
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.workers import Work, Worker
-from provenance import Library
+from provenance import Library, pattern_problem, resolve_name
 
 #: What the window passes in to start a worker (desktop.workers.start in tests).
 Runner = Callable[[Worker], object]
@@ -69,35 +70,13 @@ def naming_help(short: bool = False) -> str:
 
 
 def naming_problem(pattern: str) -> str | None:
-    """Why `pattern` cannot name export files, or None when it can."""
-    if not pattern.strip():
-        return "The naming pattern is empty; {name} keeps the original file names."
-    sample = {"name": "a.jpg", "stem": "a", "ext": "jpg", "accession": "A1", "id": "1"}
-    try:
-        pattern.format(**sample)
-    except (KeyError, IndexError, ValueError):
-        return (
-            f"The naming pattern {pattern!r} is not valid: use only {{name}}, {{stem}}, {{ext}}, "
-            "{accession} and {id}, with every brace closed."
-        )
-    return None
+    """Why `pattern` cannot name export files, or None when it can (the core's own check)."""
+    return pattern_problem(pattern)
 
 
 def naming_example(pattern: str, file_name: str, accession: str | None, item_id: int) -> str:
-    """What the pattern makes of one file (as the export names it, near enough for a hint)."""
-    stem, dot, ext = file_name.rpartition(".")
-    if not dot:
-        stem, ext = file_name, ""
-    name = pattern.format(
-        name=file_name,
-        stem=stem,
-        ext=ext,
-        accession=accession or f"item-{item_id}",
-        id=str(item_id),
-    )
-    if "." not in name and ext:
-        name += f".{ext}"
-    return name.replace("/", "_").replace("\\", "_").lstrip(".")
+    """What the pattern makes of one file, exactly as the export names it."""
+    return resolve_name(pattern, Path(file_name), accession, item_id)
 
 
 class ProblemLabel(QLabel):

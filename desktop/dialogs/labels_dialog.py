@@ -177,7 +177,15 @@ class LabelsDialog(QDialog):
             return None
         target = Path(path)
         try:
-            render_pdf(self.plan.contents, self.current_template, target)
+            render_pdf(
+                self.plan.contents,
+                self.current_template,
+                target,
+                output=self.library.output_run(),  # never onto an original or a library file
+            )
+        except CredenceError as exc:
+            QMessageBox.warning(self, "Save labels", str(exc))
+            return None
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Save labels", f"The PDF could not be written: {exc}")
             return None

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 
+from provenance.output import atomic_path
+
 #: How long a writer waits for another process's write to finish before giving up (ms).
 BUSY_TIMEOUT_MS = 30_000
 
@@ -72,14 +74,14 @@ def backup_database(db_path: Path, backups_dir: Path, label: str) -> Path:
     backups_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = backups_dir / f"library-{label}-{stamp}.sqlite"
-    tmp = target.with_suffix(".tmp")
-    src, dst = sqlite3.connect(db_path), sqlite3.connect(tmp)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
-    tmp.replace(target)
+    # Through the output writer's primitive: a copy that stops half way never has a final name.
+    with atomic_path(target) as tmp:
+        src, dst = sqlite3.connect(db_path), sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
     return target
 
 
