@@ -295,3 +295,56 @@ def test_labels_command_pdf_refusal_draft_and_strict(cli, tmp_path):
     assert (tmp_path / "d.png").stat().st_size > 1000
     status, _, err = cli("labels", "--all", "--template", "nope", "--out", str(pdf))
     assert status == 2 and "wall" in err
+
+
+def test_readme_and_help_state_the_same_exit_statuses(capsys):
+    from pathlib import Path
+
+    from desktop.cli.status import EXIT_STATUS_HELP
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
+    assert EXIT_STATUS_HELP in help_text and EXIT_STATUS_HELP in readme
+
+
+def test_every_error_ends_with_its_exit_status(capsys):
+    from desktop.cli import exit_status
+    from desktop.cli.parsing import UsageError
+    from provenance import InvalidValue, LibraryError, NotFound, OutputRefused
+
+    cases = [
+        (UsageError("wrong"), 2, "credence: error: wrong"),
+        (NotFound("no item 'X'"), 2, "credence: no item 'X'"),
+        (InvalidValue("bad {date}"), 2, "credence: bad {date}"),
+        (LibraryError("locked"), 1, "credence: locked"),
+        (OutputRefused("an original"), 1, "credence: an original"),
+        (EOFError(), 1, "the input ended (Ctrl-D)"),
+        (KeyboardInterrupt(), 130, "interrupted"),
+        (BrokenPipeError(), 0, ""),
+        (ZeroDivisionError("boom"), 1, "unexpected error (ZeroDivisionError: boom)"),
+    ]
+    for error, status, message in cases:
+        assert exit_status(error) == status, error
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+
+
+def test_review_flags_cover_every_review_state():
+    from desktop.cli.commands.disclosure import REVIEW_FLAGS
+    from provenance import REVIEW_STATES
+
+    assert sorted(REVIEW_FLAGS.values()) == sorted(REVIEW_STATES)
+
+
+def test_the_command_line_starts_without_heavy_parts():
+    """Export worker processes import the command line again: building the parser must not
+    load the database layer, c2pa, Qt or the label renderer."""
+    code = (
+        "import sys; from desktop.cli import build_parser; build_parser(); "
+        "heavy = ('sqlalchemy', 'c2pa', 'PySide6', 'labels', 'cryptography'); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
