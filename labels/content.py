@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance import ItemView
-from provenance.wording import DEFAULT_LANGUAGE, Wording
+from provenance import ItemView, Wording
+from provenance.wording import DEFAULT_LANGUAGE  # not on the root yet (pyproject.toml)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,12 @@ from desktop.dialogs.common import (
     summary_row,
 )
 from provenance import ITEM_FIELDS, CatalogImportReport, CredenceError, ImportReport, Library
-from provenance.catalog_files import BadRow, CatalogRow, read_catalog, unguard_cell
+from provenance.catalog_files import (  # not on the root yet (pyproject.toml)
+    BadRow,
+    CatalogRow,
+    read_catalog,
+    unguard_cell,
+)
 
 IMAGE_FILTER = (
     "Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.heif *.avif *.dng *.gif *.bmp);;"
@@ -443,11 +448,6 @@ class CatalogImportDialog(WorkDialog):
         self._mapping_changed()
 
     # -- the mapping ----------------------------------------------------------------------
-
-    def set_mapping(self, field: str, column: str | None) -> None:
-        """Choose the column for `field` (None: not imported), as a person would."""
-        combo = self.mapping_combos[field]
-        combo.setCurrentIndex(combo.findData(column) if column else 0)
 
     def chosen_mapping(self) -> dict[str, str]:
         """Field -> column as chosen in the dialog (fields left out are not listed)."""
