@@ -1,4 +1,4 @@
-"""Entry point of the frozen `credence` executable (PyInstaller runs this, not desktop/cli.py).
+"""Entry point of the frozen `credence` executable (PyInstaller runs this, not desktop/cli/).
 
 It does one thing before the real command line starts: `multiprocessing.freeze_support()`.
 `credence export --jobs N` signs in worker processes. In a frozen app there is no `python`
