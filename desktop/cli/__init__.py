@@ -44,7 +44,7 @@ from provenance import (
     library_url_problem,
 )
 
-__all__ = ["ENDINGS", "build_parser", "default_library_path", "log_path", "main"]
+__all__ = ["ENDINGS", "build_parser", "default_library_path", "exit_status", "log_path", "main"]
 
 log = logging.getLogger("credence")
 

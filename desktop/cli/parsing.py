@@ -5,17 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 
 from provenance import MAX_SQLITE_INT
 
-if TYPE_CHECKING:
-    from provenance import Library
-
 #: What `register()` of a command module receives: the `VERB` subparsers of `credence`.
 Verbs: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-#: A verb's handler: runs on the open library with the parsed arguments, returns the exit status.
-Handler: TypeAlias = "Callable[[Library, argparse.Namespace], int]"
 
 
 class UsageError(Exception):
