@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance import ItemView, Wording
-from provenance.wording import DEFAULT_LANGUAGE  # not on the root yet (pyproject.toml)
+from provenance import DEFAULT_LANGUAGE, ItemView, Wording
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from provenance.views import (
     CREDENTIAL_STATES,
     ITEM_FIELDS,
     REVIEW_STATES,
+    TOOL_RUNS,
     AssetView,
     CaptureTypeReport,
     CatalogImportReport,
@@ -49,10 +50,18 @@ from provenance.views import (
 )
 
 if TYPE_CHECKING:
-    from provenance.catalog_files import CatalogFileError
+    from provenance.catalog_files import (
+        BadRow,
+        CatalogFileError,
+        CatalogRow,
+        read_catalog,
+        unguard_cell,
+    )
+    from provenance.dates import EDTF_HELP, parse_event_date
     from provenance.identity import IdentityError, resolve_passphrase
     from provenance.library import Library, SearchFilters, open_library, verify_path
-    from provenance.wording import Wording
+    from provenance.settings import Settings
+    from provenance.wording import DEFAULT_LANGUAGE, Wording, available_languages
     from provenance.xmp import silence_exiv2_warnings
 
 try:
@@ -63,6 +72,15 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 CATEGORY_SLUGS = category_slugs()
 
 _LAZY = {
+    "BadRow": "provenance.catalog_files",
+    "CatalogRow": "provenance.catalog_files",
+    "read_catalog": "provenance.catalog_files",
+    "unguard_cell": "provenance.catalog_files",
+    "EDTF_HELP": "provenance.dates",
+    "parse_event_date": "provenance.dates",
+    "Settings": "provenance.settings",
+    "DEFAULT_LANGUAGE": "provenance.wording",
+    "available_languages": "provenance.wording",
     "CatalogFileError": "provenance.catalog_files",
     "IdentityError": "provenance.identity",
     "resolve_passphrase": "provenance.identity",
@@ -90,14 +108,19 @@ __all__ = [
     "CATEGORIES",
     "CATEGORY_SLUGS",
     "CREDENTIAL_STATES",
+    "DEFAULT_LANGUAGE",
+    "EDTF_HELP",
     "ITEM_FIELDS",
     "MAX_SQLITE_INT",
     "REVIEW_STATES",
+    "TOOL_RUNS",
     "AssetView",
+    "BadRow",
     "CancelToken",
     "CaptureTypeReport",
     "CatalogFileError",
     "CatalogImportReport",
+    "CatalogRow",
     "Category",
     "CredenceError",
     "DisclosureView",
@@ -117,20 +140,25 @@ __all__ = [
     "OutputRun",
     "Progress",
     "SearchFilters",
+    "Settings",
     "ToolView",
     "Wording",
     "__version__",
+    "available_languages",
     "capture_label",
     "category",
     "file_path",
     "json_safe",
     "library_url_problem",
     "open_library",
+    "parse_event_date",
     "path_text",
     "pattern_problem",
+    "read_catalog",
     "resolve_name",
     "resolve_passphrase",
     "silence_exiv2_warnings",
     "terminal_safe",
+    "unguard_cell",
     "verify_path",
 ]

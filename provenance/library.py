@@ -63,6 +63,7 @@ from provenance.text import (
 from provenance.views import (
     ITEM_FIELDS,
     REVIEW_STATES,
+    TOOL_RUNS,
     CaptureTypeReport,
     CatalogImportReport,
     DisclosureView,
@@ -80,7 +81,6 @@ from provenance.views import (
 from provenance.wording import Wording, available_languages, disclosure_wording
 
 DB_NAME = "library.sqlite"
-TOOL_RUNS = ("on-device", "cloud")
 
 
 def default_actor() -> str:

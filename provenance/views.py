@@ -18,6 +18,8 @@ ITEM_FIELDS: tuple[str, ...] = (
 )
 
 REVIEW_STATES: tuple[str, ...] = ("draft", "reviewed", "approved")
+#: Where an AI tool runs (the registry's `runs` values).
+TOOL_RUNS = ("on-device", "cloud")
 CREDENTIAL_STATES: tuple[str, ...] = ("none", "valid", "trusted", "invalid", "error")
 
 

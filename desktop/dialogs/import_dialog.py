@@ -38,10 +38,14 @@ from desktop.dialogs.common import (
     summary_group,
     summary_row,
 )
-from provenance import ITEM_FIELDS, CatalogImportReport, CredenceError, ImportReport, Library
-from provenance.catalog_files import (  # not on the root yet (pyproject.toml)
+from provenance import (
+    ITEM_FIELDS,
     BadRow,
+    CatalogImportReport,
     CatalogRow,
+    CredenceError,
+    ImportReport,
+    Library,
     read_catalog,
     unguard_cell,
 )

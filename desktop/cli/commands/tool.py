@@ -8,13 +8,10 @@ from typing import TYPE_CHECKING
 from desktop.cli.output import say
 from desktop.cli.parsing import Verbs
 from desktop.cli.status import EXIT_OK
+from provenance import TOOL_RUNS
 
 if TYPE_CHECKING:
     from provenance import Library
-
-# Where a tool runs. TEMPORARY copy of provenance.library.TOOL_RUNS, which the package root
-# does not export yet (issue 11: the lead adds it to the root at merge; then import it).
-TOOL_RUNS = ("on-device", "cloud")
 
 
 def register(verbs: Verbs) -> None:
