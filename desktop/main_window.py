@@ -55,7 +55,7 @@ VIEWS: tuple[tuple[str, SearchFilters], ...] = (
 
 #: Default widths of the table's columns (the last one takes what is left): every column is in
 #: view at 1600 px and reachable by scrolling (or Left/Right) at 1024 px.
-COLUMN_WIDTHS = (220, 130, 80, 110, 100, 120)
+COLUMN_WIDTHS = (200, 120, 80, 100, 90, 110)
 
 #: A focus outline a person can see on every widget that takes the keyboard (Qt's own is a
 #: thin dotted or pale line in most styles).
@@ -334,8 +334,13 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        else:  # first start: as large as is comfortable on this screen, never larger
+            screen = self.screen() or QApplication.primaryScreen()
+            free = screen.availableGeometry() if screen is not None else None
+            if free is None:
+                self.resize(1280, 800)
+            else:
+                self.resize(min(1440, free.width() - 16), min(900, free.height() - 40))
         self._fit_to_screen()
         state = self.settings.value("window/splitter")
         if isinstance(state, QByteArray):
