@@ -67,7 +67,6 @@ QComboBox:focus, QAbstractSpinBox:focus {
 QPushButton:focus, QToolButton:focus, QCheckBox:focus, QRadioButton:focus {
     outline: 2px solid palette(highlight);
 }
-QTabBar::tab:focus { border: 2px solid palette(highlight); }
 """
 
 
@@ -153,6 +152,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         if self.model.rowCount():  # open on the first item, so the inspector is never blank
             self.table.setCurrentIndex(self.model.index(0, 0))
+        self.items_stack.currentWidget().setFocus()  # the keyboard starts in the list
 
     # -- layout ---------------------------------------------------------------------------------
 

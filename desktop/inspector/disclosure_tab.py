@@ -155,6 +155,8 @@ class DisclosureTab(InspectorTab):
         self.statements = QListWidget(body)
         self.statements.setAccessibleName("Disclosure statements of this item")
         self.statements.setMaximumHeight(self.statements.fontMetrics().lineSpacing() * 6)
+        self.statements.setWordWrap(True)  # a long review line wraps instead of scrolling sideways
+        self.statements.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.statements.currentRowChanged.connect(self._statement_chosen)
         statements_label.setBuddy(self.statements)
 
