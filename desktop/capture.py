@@ -15,6 +15,9 @@ def capture_type_combo(parent: QWidget | None = None) -> QComboBox:
     combo.addItem(NOT_RECORDED, None)
     for key, label in CAPTURE_LABELS.items():
         combo.addItem(f"{label} — {key}", key)
+    # The longest label is wider than the inspector at 1024 px; the open list shows it whole.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(16)
     combo.setToolTip(
         "How the image was made. It is part of the record: exports sign it as the image's "
         "digital source type."

@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from provenance import capture_label
+from provenance import CATEGORIES, capture_label
+
+#: Catalog fields as a person names them (history records the stored names).
+FIELD_WORDS = {
+    "accession": "accession number",
+    "title": "title",
+    "maker": "maker",
+    "date": "date",
+    "medium": "medium",
+    "credit_line": "credit line",
+    "rights": "rights",
+    "description": "description",
+    "capture_type": "capture type",
+}
+_CATEGORY_WORDS = {c.slug: c.label for c in CATEGORIES}
+_UNDO_NOTE = re.compile(r"undo of entry (\d+)")
+
+
+def field_words(key: str) -> str:
+    """`credit_line` -> "credit line"; `extra.keywords` -> "keywords" (a free field)."""
+    if key.startswith("extra."):
+        return f"{key[6:]} (extra field)"
+    return FIELD_WORDS.get(key, key.replace("_", " "))
+
+
+def category_words(slug: object) -> str:
+    """A disclosure category's label ("AI-restored"), not its slug."""
+    return _CATEGORY_WORDS.get(str(slug), str(slug))
 
 
 def _short(value: Any) -> str:
@@ -15,7 +43,7 @@ def _short(value: Any) -> str:
 def _change(key: str, old: Any, new: Any) -> str:
     if key == "capture_type":  # a vocabulary key: say what it means
         return f"capture type {capture_label(old)} -> {capture_label(new)}"
-    return f"{key} {_short(old)} -> {_short(new)}"
+    return f"{field_words(key)} {_short(old)} -> {_short(new)}"
 
 
 def describe_entry(e) -> str:
@@ -27,7 +55,8 @@ def describe_entry(e) -> str:
     if e.action in ("update", "review") and after:
         if e.entity == "disclosure":
             return (
-                f"disclosure {after.get('category')}: {before.get('review_state')} -> "
+                f"disclosure {category_words(after.get('category'))}: "
+                f"{before.get('review_state')} -> "
                 f"{after.get('review_state')}"
                 + (
                     f" by {after.get('approved_by') or after.get('reviewed_by')}"
@@ -45,7 +74,7 @@ def describe_entry(e) -> str:
     if e.entity == "disclosure":
         verb = "disclosed" if e.action == "create" else "removed disclosure"
         data = after or before
-        return f"{verb} {data.get('category')} ({data.get('review_state')})"
+        return f"{verb} {category_words(data.get('category'))} ({data.get('review_state')})"
     if e.entity == "asset":
         state = after.get("credentials")
         return f"imported {after.get('file')} ({after.get('format')}, credentials {state})"
@@ -59,3 +88,12 @@ def describe_entry(e) -> str:
     if e.entity == "tool":
         return f"registered AI tool {after.get('name')} {after.get('version') or ''}".rstrip()
     return f"{e.action} {e.entity} {e.entity_id or ''}".rstrip()
+
+
+def entry_line(e) -> str:
+    """What the History tab shows for an entry: an undo says it is one, and what it undid."""
+    what = describe_entry(e)
+    undone = _UNDO_NOTE.fullmatch(e.note or "")
+    if undone:
+        return f"Undo of entry {undone.group(1)}: {what}"
+    return f"{what} ({e.note})" if e.note else what

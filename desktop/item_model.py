@@ -24,6 +24,8 @@ THUMB = QSize(160, 160)
 _Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("Item", "Maker", "Date", "AI", "Review", "Credentials")
+#: What the facade sorts by for each column (Library.list_items' `sort`).
+SORT_BY = ("item", "maker", "date", "ai", "review", "credentials")
 
 _CREDENTIAL_TEXT = {
     "trusted": "Trusted",
@@ -87,7 +89,8 @@ def ai_summary(item: ItemView) -> str:
     """The AI column: the disclosed categories, and a warning when the image file itself says
     AI made or changed it but no disclosure of that work is recorded."""
     ai = [d for d in item.disclosures if d.category != "none"]
-    text = ", ".join(sorted({d.category for d in ai}))
+    # The categories' labels ("AI-restored"), never their slugs ("ai-restored").
+    text = ", ".join(sorted({category(d.category).label for d in ai}))
     if any(a.ai_found for a in item.assets) and not any(
         category(d.category).touches_pixels for d in ai
     ):
@@ -121,6 +124,9 @@ class ItemListModel(QAbstractTableModel):
         self.thumbnails = thumbnails
         self.search: str | None = None
         self.filters = SearchFilters()
+        #: (column, descending) the list is sorted by in the database; None: catalog order,
+        #: or best match first while searching.
+        self.sorting: tuple[int, bool] | None = None
         self._items: list[ItemView] = []
         self._rows_by_thumb: dict[str, list[int]] = {}
         self._total = 0
@@ -129,18 +135,35 @@ class ItemListModel(QAbstractTableModel):
 
     # -- queries ------------------------------------------------------------------------------
 
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:  # Qt override
+        """Sort by a column. The facade sorts the whole result, never just the loaded page."""
+        sorting = None if column < 0 else (column, order == Qt.SortOrder.DescendingOrder)
+        if sorting != self.sorting:
+            self.sorting = sorting
+            self.reload()
+
     def set_query(self, search: str | None, filters: SearchFilters) -> None:
+        """Show the items matching `search` and `filters`. On a CredenceError (an impossible
+        date, say) the list keeps showing the previous query."""
+        previous = self.search, self.filters
         self.search, self.filters = (search or None), filters
-        self.reload()
+        try:
+            self.reload()
+        except Exception:
+            self.search, self.filters = previous
+            raise
 
     def reload(self) -> None:
+        """Read the count and the first page again; the model resets with the first page in
+        it, so views (and whoever listens to modelReset) see the new rows at once."""
+        total = self.library.count_items(self.search, self.filters)  # may raise: nothing changed
+        first = self._page(0) if total else []
         self.beginResetModel()
         self._items = []
         self._rows_by_thumb = {}
-        self._total = self.library.count_items(self.search, self.filters)
+        self._total = total
+        self._append(first)
         self.endResetModel()
-        if self.canFetchMore():
-            self.fetchMore()
 
     @property
     def total(self) -> int:
@@ -172,20 +195,34 @@ class ItemListModel(QAbstractTableModel):
         return not parent.isValid() and len(self._items) < self._total
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        page = self.library.list_items(
-            self.search, self.filters, limit=PAGE, offset=len(self._items), details=True
-        )
+        page = self._page(len(self._items))
         if not page:
             self._total = len(self._items)
             return
         start = len(self._items)
         self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+        self._append(page)
+        self.endInsertRows()
+
+    def _page(self, offset: int) -> list[ItemView]:
+        column, descending = self.sorting or (-1, False)
+        return self.library.list_items(
+            self.search,
+            self.filters,
+            limit=PAGE,
+            offset=offset,
+            details=True,
+            sort=SORT_BY[column] if column >= 0 else None,
+            descending=descending,
+        )
+
+    def _append(self, page: list[ItemView]) -> None:
+        start = len(self._items)
         self._items.extend(page)
         for offset, item in enumerate(page):
             key = _thumb_key(item)
             if key:
                 self._rows_by_thumb.setdefault(key, []).append(start + offset)
-        self.endInsertRows()
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:

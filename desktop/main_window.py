@@ -8,32 +8,36 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
     QTabWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
+from desktop.filter_bar import FilterBar, SearchField
 from desktop.inspector.tabs import TABS
-from desktop.item_model import THUMB, ItemListModel, ThumbnailCache
+from desktop.item_model import COLUMNS, THUMB, ItemListModel, ThumbnailCache
 from desktop.undo import UndoController
 from desktop.workers import Worker, start
 from provenance import CredenceError, Library, SearchFilters
@@ -48,6 +52,22 @@ VIEWS: tuple[tuple[str, SearchFilters], ...] = (
     ("Credential problems", SearchFilters(credential_state="invalid")),
     ("Needs re-export", SearchFilters(stale=True)),
 )
+
+#: Default widths of the table's columns (the last one takes what is left): every column is in
+#: view at 1600 px and reachable by scrolling (or Left/Right) at 1024 px.
+COLUMN_WIDTHS = (200, 120, 80, 100, 90, 110)
+
+#: A focus outline a person can see on every widget that takes the keyboard (Qt's own is a
+#: thin dotted or pale line in most styles).
+FOCUS_STYLE = """
+QAbstractItemView:focus, QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus,
+QComboBox:focus, QAbstractSpinBox:focus {
+    border: 2px solid palette(highlight);
+}
+QPushButton:focus, QToolButton:focus, QCheckBox:focus, QRadioButton:focus {
+    outline: 2px solid palette(highlight);
+}
+"""
 
 
 class TaskPanel(QWidget):
@@ -120,6 +140,10 @@ class MainWindow(QMainWindow):
         self.tasks = TaskPanel(self)
         self._build_views()
         self._build_actions()
+        # Tab goes list -> inspector -> sidebar (-> search field), as the eye reads the window.
+        QWidget.setTabOrder(self.search, self.table)
+        QWidget.setTabOrder(self.table, self.grid)
+        QWidget.setTabOrder(self.grid, self.inspector)
         self.statusBar().addPermanentWidget(self.tasks)
         self.count_label = QLabel()
         self.statusBar().addWidget(self.count_label)
@@ -128,6 +152,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         if self.model.rowCount():  # open on the first item, so the inspector is never blank
             self.table.setCurrentIndex(self.model.index(0, 0))
+        self.items_stack.currentWidget().setFocus()  # the keyboard starts in the list
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -142,13 +167,20 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentRow(0)
         self.sidebar.currentRowChanged.connect(self._view_changed)
 
-        self.search = QLineEdit()
+        self.search = SearchField()
         self.search.setPlaceholderText("Search titles, makers, accession numbers… (Ctrl+F)")
         self.search.setAccessibleName("Search")
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(160)
+        self.search.setMaximumWidth(360)
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self._apply_query)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self._search_now)
+        self.search.escaped.connect(lambda: self.items_stack.currentWidget().setFocus())
+        self.filter_bar = FilterBar()
+        self.filter_bar.changed.connect(self._apply_query)
+        self.filter_bar.hide()
 
         self.table = QTableView()
         self.table.setAccessibleName("Items (table)")
@@ -157,9 +189,22 @@ class MainWindow(QMainWindow):
         self.table.setIconSize(QSize(40, 40))
         self.table.verticalHeader().setDefaultSectionSize(44)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((300, 150, 100, 110, 110)):
+        # Tab leaves the list for the inspector instead of walking cell by cell.
+        self.table.setTabKeyNavigation(False)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(48)
+        for column, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(column, width)
+        # Sorting happens in the database (ItemListModel.sort); a third click on a header
+        # goes back to catalog order (or best match first while searching).
+        header.setSortIndicatorShown(True)
+        header.setSortIndicatorClearable(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
 
         self.grid = QListView()
         self.grid.setAccessibleName("Items (grid)")
@@ -178,8 +223,10 @@ class MainWindow(QMainWindow):
         self.items_stack.addWidget(self.table)
         self.items_stack.addWidget(self.grid)
         centre = QWidget()
-        layout = QHBoxLayout(centre)
+        layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.items_stack)
 
         self.inspector = QTabWidget()
@@ -197,14 +244,23 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.inspector)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
+        self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([170, 700, 520])
         self.setCentralWidget(self.splitter)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show(cur))
+        # The selection follows the list: when a search, filter or sort changes it, the
+        # current item stays current if it is still listed, else the first one is shown.
+        self._kept_item: int | None = None
+        self.model.modelAboutToBeReset.connect(self._remember_current)
+        self.model.modelReset.connect(self._restore_current)
+        self.setStyleSheet(FOCUS_STYLE)
 
     def _build_actions(self) -> None:
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         edit_menu = menu.addMenu("&Edit")
@@ -241,8 +297,14 @@ class MainWindow(QMainWindow):
         self.delete_action = action(
             "&Delete item…", self.delete_selected, QKeySequence.StandardKey.Delete, edit_menu
         )
-        self.find_action = action("&Find", self.search.setFocus, "Ctrl+F", edit_menu)
-        action("Sa&ve search…", self.save_search, "Ctrl+Shift+S", edit_menu)
+        self.find_action = action("&Find", self.focus_search, "Ctrl+F", edit_menu)
+        self.filters_action = action(
+            "&Filters", self.show_filters, "Ctrl+Shift+F", edit_menu, tool=True
+        )
+        self.filters_action.setCheckable(True)
+        self.filters_action.setToolTip("Filter by maker, date, AI, review, credentials, export")
+        self.filter_bar.changed.connect(self._filters_changed)
+        action("Sa&ve search…", lambda: self.save_search(), "Ctrl+Shift+S", edit_menu)
         action("Delete saved searc&h", self.delete_saved_search, menu=edit_menu)
 
         self.table_action = action("&Table", self._show_table, "Ctrl+1", view_menu)
@@ -260,18 +322,42 @@ class MainWindow(QMainWindow):
             "&Preferences…", self.preferences, QKeySequence.StandardKey.Preferences, library_menu
         )
 
+        # The search field lives at the right end of the toolbar, always in view.
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        toolbar.addWidget(spacer)
+        toolbar.addWidget(self.search)
+
     # -- state ----------------------------------------------------------------------------------
 
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        else:  # first start: as large as is comfortable on this screen, never larger
+            screen = self.screen() or QApplication.primaryScreen()
+            free = screen.availableGeometry() if screen is not None else None
+            if free is None:
+                self.resize(1280, 800)
+            else:
+                self.resize(min(1440, free.width() - 16), min(900, free.height() - 40))
+        self._fit_to_screen()
         state = self.settings.value("window/splitter")
         if isinstance(state, QByteArray):
             self.splitter.restoreState(state)
+        else:  # the inspector gets about two fifths (all its tabs in view at 1024 px)
+            width = self.width()
+            inspector = max(self.inspector.tabBar().sizeHint().width() + 8, width * 2 // 5)
+            self.splitter.setSizes([140, max(300, width - 140 - inspector), inspector])
+        columns = self.settings.value("window/columns")
+        if isinstance(columns, QByteArray):
+            self.table.horizontalHeader().restoreState(columns)
         self.set_view_mode(str(self.settings.value("window/view", "table")))
+
+    def showEvent(self, event) -> None:  # Qt override
+        super().showEvent(event)
+        # The window manager's frame is known only once shown: fit again with it counted.
+        QTimer.singleShot(0, self._fit_to_screen)
 
     def closeEvent(self, event) -> None:  # Qt override
         if self.tasks.busy:
@@ -284,10 +370,40 @@ class MainWindow(QMainWindow):
             self.tasks.worker.cancel()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/columns", self.table.horizontalHeader().saveState())
         self.settings.setValue(
             "window/view", "grid" if self.items_stack.currentWidget() is self.grid else "table"
         )
         super().closeEvent(event)
+
+    def _fit_to_screen(self) -> None:
+        """Never larger than the screen's free area (a 1024x700 laptop, a remembered size from
+        a bigger monitor), and never starting off screen."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.geometry().size()  # title bar and borders
+        width = min(self.width(), free.width() - frame.width())
+        height = min(self.height(), free.height() - frame.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not free.intersects(self.frameGeometry()) or not free.contains(self.frameGeometry()):
+            self.move(
+                max(free.left(), min(self.x(), free.right() - self.frameGeometry().width())),
+                max(free.top(), min(self.y(), free.bottom() - self.frameGeometry().height())),
+            )
+
+    def _column_menu(self, position) -> None:
+        """Right-click on the header: show or hide columns (the first always stays)."""
+        header = self.table.horizontalHeader()
+        menu = QMenu(self)
+        for column in range(1, len(COLUMNS)):
+            toggle = menu.addAction(COLUMNS[column])
+            toggle.setCheckable(True)
+            toggle.setChecked(not header.isSectionHidden(column))
+            toggle.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+        menu.exec(header.mapToGlobal(position))
 
     def _show_table(self) -> None:
         self.set_view_mode("table")
@@ -311,11 +427,25 @@ class MainWindow(QMainWindow):
             return []
 
     def _add_saved_searches(self) -> None:
-        for saved in self._saved_searches():
+        saved_searches = self._saved_searches()
+        if saved_searches:
+            heading = QListWidgetItem("Saved searches")
+            heading.setFlags(Qt.ItemFlag.NoItemFlags)  # a heading: not a view to choose
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
+            heading.setToolTip("Save the current search and filters with Ctrl+Shift+S")
+            self.sidebar.addItem(heading)
+        for saved in saved_searches:
+            view = saved.get("view", 0)
+            view = view if isinstance(view, int) and 0 <= view < len(VIEWS) else 0
             entry = QListWidgetItem(f"🔎 {saved['name']}")
-            entry.setData(Qt.ItemDataRole.UserRole, VIEWS[saved.get("view", 0)][1])
+            entry.setData(Qt.ItemDataRole.UserRole, VIEWS[view][1])
             entry.setData(Qt.ItemDataRole.UserRole + 1, saved.get("text", ""))
-            entry.setToolTip(f"Saved search: {saved.get('text', '')}")
+            filters = saved.get("filters")
+            filters = filters if isinstance(filters, dict) else {}
+            entry.setData(Qt.ItemDataRole.UserRole + 2, filters)
+            entry.setToolTip(f"Saved search: {saved.get('text', '') or 'no words'}")
             self.sidebar.addItem(entry)
 
     def save_search(self, name: str | None = None) -> None:
@@ -331,7 +461,7 @@ class MainWindow(QMainWindow):
         row = self.sidebar.currentRow()
         view = row if 0 <= row < len(VIEWS) else 0
         saved = [s for s in self._saved_searches() if s["name"] != name]
-        saved.append({"name": name, "text": text, "view": view})
+        saved.append({"name": name, "text": text, "view": view, "filters": self.filter_bar.state()})
         self.settings.setValue("searches/saved", json.dumps(saved))
         while self.sidebar.count() > len(VIEWS):
             self.sidebar.takeItem(len(VIEWS))
@@ -344,25 +474,79 @@ class MainWindow(QMainWindow):
         name = self.sidebar.item(row).text().removeprefix("🔎 ")
         saved = [s for s in self._saved_searches() if s["name"] != name]
         self.settings.setValue("searches/saved", json.dumps(saved))
-        self.sidebar.takeItem(row)
         self.sidebar.setCurrentRow(0)
+        while self.sidebar.count() > len(VIEWS):  # the heading goes with the last one
+            self.sidebar.takeItem(len(VIEWS))
+        self._add_saved_searches()
 
     def _view_changed(self, _row: int) -> None:
         entry = self.sidebar.currentItem()
         saved_text = entry.data(Qt.ItemDataRole.UserRole + 1) if entry else None
-        if saved_text is not None:  # a saved search brings its words back
+        if saved_text is not None:  # a saved search brings its words and filters back
             self.search.blockSignals(True)
             self.search.setText(saved_text)
             self.search.blockSignals(False)
+            filters = entry.data(Qt.ItemDataRole.UserRole + 2) or {}
+            self.filter_bar.restore(filters)  # applies the query
+            if self.filter_bar.active():
+                self.show_filters(True)
+            return
         self._apply_query()
 
     def _apply_query(self) -> None:
+        self._search_timer.stop()
         entry = self.sidebar.currentItem()
-        filters = entry.data(Qt.ItemDataRole.UserRole) if entry else SearchFilters()
+        filters = entry.data(Qt.ItemDataRole.UserRole) if entry else None
+        filters = self.filter_bar.apply_to(filters or SearchFilters())
         try:
             self.model.set_query(self.search.text().strip() or None, filters)
-        except CredenceError as exc:
-            QMessageBox.warning(self, "Credence", str(exc))
+        except CredenceError as exc:  # an impossible date: say so beside the filters
+            self.filter_bar.show_problem(f"Not filtered: {exc}")
+            self.show_filters(True)
+            return
+        self.filter_bar.show_problem(None)
+
+    def _search_now(self) -> None:
+        self._apply_query()
+
+    def focus_search(self) -> None:
+        """Ctrl+F: put the cursor in the search field, its words selected to type over."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def show_filters(self, shown: bool = True) -> None:
+        """Show or hide the filter bar; hiding it keeps the filters (the button stays lit)."""
+        self.filter_bar.setVisible(bool(shown))
+        self.filters_action.setChecked(bool(shown) or self.filter_bar.active())
+        if shown:
+            self.filter_bar.maker.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _filters_changed(self) -> None:
+        self.filters_action.setChecked(self.filter_bar.isVisible() or self.filter_bar.active())
+
+    def current_item_id(self) -> int | None:
+        """The item the inspector shows (None: none)."""
+        index = self.table.selectionModel().currentIndex()
+        item = self.model.item_at(index.row()) if index.isValid() else None
+        return item.id if item is not None else None
+
+    def _remember_current(self) -> None:
+        self._kept_item = self.current_item_id()
+
+    def _restore_current(self) -> None:
+        row = self.model.row_of(self._kept_item) if self._kept_item is not None else None
+        if row is None and self.model.rowCount():
+            row = 0
+        if row is None:  # nothing listed: the inspector shows nothing either
+            self._show(self.model.index(-1, -1))
+            return
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
 
     def _update_count(self) -> None:
         self.count_label.setText(f"{self.model.total:,} items")
@@ -548,6 +732,8 @@ class MainWindow(QMainWindow):
             "Delete",
             f"Delete {', '.join(labels)}{more} from the library?\n\nTheir image files are not "
             "touched. The history keeps a record of what was deleted. This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,  # a step that cannot be undone is never the default
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, func, select, text
+from sqlalchemy import and_, case, exists, func, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
@@ -104,6 +104,84 @@ class SearchFilters:
     not_exported: bool = False
     #: Items with an image whose newest export no longer says what the record says.
     stale: bool = False
+    #: Part of the maker's name (any case).
+    maker: str | None = None
+    #: An EDTF date range (either end may be missing): items whose own date falls in it, by
+    #: year, or with a provenance event whose earliest..latest days overlap it.
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+#: What `Library.list_items` can sort by (the window's columns).
+SORT_KEYS = ("item", "maker", "date", "ai", "review", "credentials")
+
+
+def _range_end(value: str | None, which: str) -> str | None:
+    """The earliest (from) or latest (to) day an EDTF end of a date range can mean."""
+    if not (value or "").strip():
+        return None
+    _text, earliest, latest = parse_event_date(value)
+    day = earliest if which == "from" else latest
+    if day is None:
+        raise InvalidValue(f"date {value!r} has no {which} day to search by; give a year")
+    return day
+
+
+def _date_text():
+    """An item's date without leading words ("about 1890" -> "1890"), lower case: what date
+    ranges compare and the Date column sorts by."""
+    lead = "abcdefghijklmnopqrstuvwxyz .,~?[(" + chr(39)  # "about ", "c. ", "ca. ", "[", ...
+    return func.nullif(func.ltrim(func.lower(Item.date), lead), "")
+
+
+def _in_date_range(date_from: str | None, date_to: str | None):
+    """Items dated in the range by their own date's year, or with an event whose EDTF bounds
+    overlap it. Item dates are free text ("about 1890", "189X", "1890-05"), so the year is
+    read after any leading words, and a final X stands for the decade."""
+    first, last = _range_end(date_from, "from"), _range_end(date_to, "to")
+    year = func.substr(_date_text(), 1, 4)
+    own = [year.op("GLOB")("[0-9][0-9][0-9][0-9x]")]
+    overlap = [Event.item_id == Item.id]
+    if first is not None:
+        own.append(func.replace(year, "x", "9") >= first[:4])
+        overlap.append(Event.date_latest >= first)
+    if last is not None:
+        own.append(func.replace(year, "x", "0") <= last[:4])
+        overlap.append(Event.date_earliest <= last)
+    return and_(*own) | exists().where(*overlap)
+
+
+def _sort_order(key: str, descending: bool) -> list:
+    """ORDER BY terms for a SORT_KEYS key; empty values last, then catalog order for ties."""
+    rank_review = case(
+        (Disclosure.review_state == "draft", 0),
+        (Disclosure.review_state == "reviewed", 1),
+        else_=2,
+    )
+    rank_credentials = case(
+        (Asset.credential_state == "invalid", 0),
+        (Asset.credential_state == "error", 1),
+        (Asset.credential_state == "valid", 2),
+        (Asset.credential_state == "trusted", 3),
+        else_=4,
+    )
+    ai = Disclosure.item_id == Item.id, Disclosure.category != "none"
+    value = {
+        "item": func.coalesce(Item.accession, Item.title),
+        "maker": func.nullif(Item.maker, ""),
+        "date": _date_text(),
+        "ai": select(func.min(Disclosure.category)).where(*ai).scalar_subquery(),
+        "review": select(func.min(rank_review)).where(*ai).scalar_subquery(),
+        "credentials": select(func.min(rank_credentials))
+        .where(Asset.item_id == Item.id)
+        .scalar_subquery(),
+    }.get(key)
+    if value is None:
+        raise InvalidValue(f"cannot sort by {key!r}; use one of {', '.join(SORT_KEYS)}")
+    if key in ("item", "maker"):
+        value = func.lower(value)
+    ordered = value.desc() if descending else value.asc()
+    return [value.is_(None), ordered, Item.accession.is_(None), Item.accession, Item.id]
 
 
 def open_library(
@@ -400,11 +478,15 @@ class Library:
         limit: int | None = None,
         offset: int = 0,
         details: bool = False,
+        sort: str | None = None,
+        descending: bool = False,
     ) -> list[ItemView]:
         """Items matching the full-text `search` and `filters`, best match first.
 
         Without a search, items come in catalog order (accession, then id). With `details`,
-        each view carries its assets and disclosures (events stay in get_item).
+        each view carries its assets and disclosures (events stay in get_item). `sort` (one of
+        SORT_KEYS) orders the whole result in the database, so pages stay in one order; items
+        without a value come last either way.
         """
         if limit is not None and check_sqlite_int(limit, "limit") < 0:
             raise InvalidValue(f"limit {limit} is negative; give 0 or more")
@@ -414,6 +496,8 @@ class Library:
             stmt = self._select_items(search, filters or SearchFilters())
             if stmt is None:
                 return []
+            if sort is not None:
+                stmt = stmt.order_by(None).order_by(*_sort_order(sort, descending))
             if limit is not None:
                 stmt = stmt.limit(limit)
             if offset:
@@ -473,6 +557,10 @@ class Library:
             )
         if filters.stale:
             stmt = stmt.where(staleness.needs_reexport())
+        if filters.maker and filters.maker.strip():
+            stmt = stmt.where(Item.maker.icontains(filters.maker.strip(), autoescape=True))
+        if (filters.date_from or "").strip() or (filters.date_to or "").strip():
+            stmt = stmt.where(_in_date_range(filters.date_from, filters.date_to))
         return stmt
 
     # -- AI tools -------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.capture import capture_type_combo
-from desktop.dialogs.common import ProblemLabel
+from desktop.dialogs.common import ProblemLabel, fit_to_screen
 from desktop.undo import UndoController
 from provenance import (
     CATEGORIES,
@@ -153,6 +153,7 @@ class BatchDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.resize(760, 640)
+        fit_to_screen(self)
         self._built = True
         self.refresh_preview()
 

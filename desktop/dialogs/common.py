@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -27,6 +28,24 @@ from PySide6.QtWidgets import (
 
 from desktop.workers import Work, Worker
 from provenance import Library, pattern_problem, resolve_name
+
+#: Room kept for a window manager's title bar and borders, which Qt cannot know before a
+#: window is first shown.
+FRAME_ALLOWANCE = (16, 40)
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Shrink `window` to the screen's free area (a 1024x700 laptop), frame included, and
+    keep it on screen. Dialogs call it after choosing their preferred size."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    width = min(window.width(), free.width() - FRAME_ALLOWANCE[0])
+    height = min(window.height(), free.height() - FRAME_ALLOWANCE[1])
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
+
 
 #: What the window passes in to start a worker (desktop.workers.start in tests).
 Runner = Callable[[Worker], object]

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop.dialogs.common import (
     Runner,
     WorkDialog,
+    fit_to_screen,
     naming_example,
     naming_help,
     naming_problem,
@@ -274,6 +275,7 @@ class ExportDialog(WorkDialog):
         layout.addWidget(self.summary, 1)
         layout.addWidget(buttons)
         self.resize(760, 720)
+        fit_to_screen(self)
         self._naming_changed()
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt override

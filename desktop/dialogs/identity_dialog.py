@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desktop.dialogs.common import ProblemLabel
+from desktop.dialogs.common import ProblemLabel, fit_to_screen
 from provenance import CredenceError, Library
 
 ALGORITHMS = (
@@ -456,3 +456,4 @@ class IdentityWizard(QWizard):
         self.setPage(self.RESULT, self.result_page)
         self.setStartId(self.CHOICE)
         self.resize(640, 520)
+        fit_to_screen(self)

@@ -35,6 +35,7 @@ from desktop.dialogs.common import (
     ProblemLabel,
     Runner,
     WorkDialog,
+    fit_to_screen,
     summary_group,
     summary_row,
 )
@@ -156,6 +157,7 @@ class ImportFilesDialog(WorkDialog):
         layout.addWidget(buttons)
         self.add_paths(paths)
         self.resize(720, 520)
+        fit_to_screen(self)
 
     # -- choosing -------------------------------------------------------------------------
 
@@ -383,6 +385,7 @@ class CatalogImportDialog(WorkDialog):
         layout.addWidget(self.task_panel)
         layout.addWidget(buttons)
         self.resize(1000, 560)
+        fit_to_screen(self)
         if path is not None:
             self.set_path(path)
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop.dialogs.common import fit_to_screen
 from desktop.labelling import LabelPlan, plan_labels
 from labels import load_templates, page_count, page_image, paint_pages, render_pdf
 from provenance import CredenceError, Library, available_languages
@@ -48,6 +49,11 @@ class LabelsDialog(QDialog):
         for name, template in sorted(self.templates.items()):
             self.template.addItem(f"{name} — {template.description}", name)
         self.template.setCurrentIndex(max(0, self.template.findData("wall")))
+        # The descriptions are long: the open list shows them whole, the closed box need not.
+        self.template.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.template.setMinimumContentsLength(16)
         self.language = QComboBox()
         for code in available_languages():
             self.language.addItem(code, code)
@@ -79,7 +85,9 @@ class LabelsDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidget(self.preview)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumSize(PREVIEW_WIDTH + 30, 460)
+        # Room for the page, but never more than a 1024x700 screen holds (it scrolls).
+        scroll.setMinimumSize(320, 300)
+        scroll.resize(PREVIEW_WIDTH + 30, 460)
         self.findings = QListWidget()
         self.findings.setAccessibleName("Preflight findings")
         side = QVBoxLayout()
@@ -112,6 +120,8 @@ class LabelsDialog(QDialog):
         self.print_button.clicked.connect(self.print_labels)
         self.save_button.clicked.connect(self.save_pdf)
         close.clicked.connect(self.accept)
+        self.resize(PREVIEW_WIDTH + 400, 600)
+        fit_to_screen(self)
         self.refresh()
 
     @property

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.dialogs.common import ProblemLabel, naming_help, naming_problem
+from desktop.dialogs.common import ProblemLabel, fit_to_screen, naming_help, naming_problem
 from desktop.dialogs.identity_dialog import IdentityWizard, fingerprint_text
 from provenance import CredenceError, Library, available_languages
 
@@ -159,6 +159,7 @@ class PreferencesDialog(QDialog):
         self._show_settings(self.settings)
         self.refresh_identity()
         self.resize(640, 640)
+        fit_to_screen(self)
 
     @staticmethod
     def _row(form: QFormLayout, text: str, field: QWidget) -> None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.dialogs.common import ProblemLabel
+from desktop.dialogs.common import ProblemLabel, fit_to_screen
 from provenance import CredenceError, Library, ToolView
 
 COLUMNS = (
@@ -101,6 +101,7 @@ class AiToolsDialog(QDialog):
         layout.addWidget(box)
         layout.addWidget(buttons)
         self.resize(900, 600)
+        fit_to_screen(self)
         self.refresh()
 
     def _edit(self, form: QFormLayout, text: str, name: str, hint: str) -> QLineEdit:

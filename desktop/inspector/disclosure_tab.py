@@ -1,11 +1,14 @@
 """Disclosure tab: what AI did to the item, its human review, and the words it will carry.
 
 One statement per category (and per image, when it concerns one image only). The preview shows
-the badge, sentence and detail exactly as exports sign them and labels print them; it comes
-from the saved record, so unsaved changes say "save to update" instead of guessing.
+the badge, sentence and detail exactly as exports sign them and labels print them, worded by the
+same function; while the form has unsaved changes it words them live, as a draft (saving sends a
+statement back to draft), and says so.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -41,6 +45,7 @@ from provenance import (
     ItemView,
     Library,
     available_languages,
+    disclosure_wording,
 )
 
 _BY_SLUG = {c.slug: c for c in CATEGORIES}
@@ -146,6 +151,7 @@ class DisclosureTab(InspectorTab):
         super().__init__(library, undo, parent)
         self._loading = False
         self._cached_wording: tuple[object, object] = (None, None)
+        self._tool_views: list = []
         try:
             default_language = library.settings().language
         except CredenceError:
@@ -157,6 +163,8 @@ class DisclosureTab(InspectorTab):
         self.statements = QListWidget(body)
         self.statements.setAccessibleName("Disclosure statements of this item")
         self.statements.setMaximumHeight(self.statements.fontMetrics().lineSpacing() * 6)
+        self.statements.setWordWrap(True)  # a long review line wraps instead of scrolling sideways
+        self.statements.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.statements.currentRowChanged.connect(self._statement_chosen)
         statements_label.setBuddy(self.statements)
 
@@ -241,10 +249,14 @@ class DisclosureTab(InspectorTab):
         self.approve_button = QPushButton("&Approve…", review_box)
         self.approve_button.setAccessibleName("Approve the statement")
         self.approve_button.clicked.connect(lambda: self.review("approved"))
-        review_row = QHBoxLayout(review_box)
-        review_row.addWidget(self.review_state, 1)
+        # The state above its buttons: side by side they need more than a 1024 px screen gives.
+        review_column = QVBoxLayout(review_box)
+        review_column.addWidget(self.review_state)
+        review_row = QHBoxLayout()
         review_row.addWidget(self.mark_reviewed)
         review_row.addWidget(self.approve_button)
+        review_row.addStretch(1)
+        review_column.addLayout(review_row)
 
         # -- preview ---------------------------------------------------------------------
         preview_box = QGroupBox("Preview", body)
@@ -301,10 +313,9 @@ class DisclosureTab(InspectorTab):
         self.restore_override = QPushButton("&Restore the generated sentence", override_box)
         self.restore_override.setAccessibleName("Restore the generated sentence")
         self.restore_override.clicked.connect(lambda: self.override(None))
-        override_buttons = QHBoxLayout()
-        override_buttons.addWidget(self.use_override)
-        override_buttons.addWidget(self.restore_override)
-        override_buttons.addStretch(1)
+        override_buttons = QVBoxLayout()  # one above the other: both in view at 1024 px
+        override_buttons.addWidget(self.use_override, 0, Qt.AlignmentFlag.AlignLeft)
+        override_buttons.addWidget(self.restore_override, 0, Qt.AlignmentFlag.AlignLeft)
         override.addWidget(self.override_label)
         override.addWidget(self.override_text)
         override.addLayout(override_buttons)
@@ -423,6 +434,7 @@ class DisclosureTab(InspectorTab):
         except CredenceError as exc:
             self.status.setText(str(exc))
             tools = []
+        self._tool_views = tools  # the live preview words the checked ones
         for tool in tools:
             label = _tool_label(tool)
             entry = QListWidgetItem(f"{label} ({tool.vendor})")
@@ -586,7 +598,11 @@ class DisclosureTab(InspectorTab):
             "generated one (it needs a new approval):"
         )
         d = self.current()
-        wording = self._wording(d, language) if d is not None else None
+        draft = self.item is not None and self.dirty()
+        if draft:  # what the statement will say once saved, live while typing
+            wording = self._draft_wording(d, language)
+        else:
+            wording = self._wording(d, language) if d is not None else None
         if wording is None:
             self.badge.setText("")
             self.sentence.setText("")
@@ -599,12 +615,52 @@ class DisclosureTab(InspectorTab):
         self.badge.setText(wording.badge)
         self.sentence.setText(wording.sentence)
         self.detail.setText(wording.detail)
-        self.override_text.setPlainText(d.overrides.get(language, ""))
-        self.preview_note.setText(
-            "You have unsaved changes: this is the saved wording; save to update it."
-            if self.dirty()
-            else ("This is your own sentence." if language in d.overrides else "")
+        self.override_text.setPlainText(d.overrides.get(language, "") if d else "")
+        if draft:
+            self.preview_note.setText(
+                "Preview of your unsaved changes, as a draft: save the statement to record it."
+            )
+        else:
+            self.preview_note.setText(
+                "This is your own sentence." if language in d.overrides else ""
+            )
+
+    def _draft_wording(self, d: DisclosureView | None, language: str):
+        """The wording of the form as it stands (not saved), by the function exports use."""
+        values = self._form_values()
+        blank = DisclosureView(
+            id=0,
+            item_id=self.item.id if self.item else 0,
+            asset_id=self.applies_to.currentData(),
+            category=self.category.currentData(),
+            tools=(),
+            purpose=None,
+            extent=None,
+            fields=(),
+            overrides={},
+            review_state="draft",
+            reviewed_by=None,
+            reviewed_at=None,
+            approved_by=None,
+            approved_at=None,
+            created_at="",
         )
+        draft = replace(
+            d or blank,
+            tools=tuple(values["tools"]),
+            purpose=values["purpose"],
+            extent=values["extent"],
+            fields=tuple(values["fields"]),
+            review_state="draft",  # saving sends a statement back to draft
+        )
+        tools = [t for t in self._tool_views if _tool_label(t) in values["tools"]]
+        try:
+            settings = self.library.settings()
+            reviewer = settings.reviewer_role if settings.reviewer_display == "role" else None
+            return disclosure_wording(draft, tools, language=language, reviewer=reviewer)
+        except (CredenceError, ValueError) as exc:
+            self.status.setText(str(exc))
+            return None
 
     def _wording(self, d: DisclosureView, language: str):
         # The preview is redrawn on every keystroke; the words change only when the saved
@@ -666,10 +722,12 @@ class DisclosureTab(InspectorTab):
         if not ok:
             return
         name = name.strip()
-        if not name:
-            self.status.setText(
+        if not name:  # said where it is seen, not only at the foot of the tab
+            message = (
                 "Not recorded: an approval or review needs the name of the person who gave it."
             )
+            self.status.setText(message)
+            QMessageBox.information(self, "Credence", message)
             return
         try:
             with self.edit(f"{'Approve' if state == 'approved' else 'Review'} statement"):

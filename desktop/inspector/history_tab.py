@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.history_text import describe_entry
+from desktop.history_text import entry_line
 from desktop.inspector.base import InspectorTab
 from desktop.inspector.credentials_tab import require_ui_thread
 from desktop.undo import UndoController
@@ -84,9 +84,7 @@ class HistoryTab(InspectorTab):
             self.result.setText(str(exc))
             return
         for entry in entries:
-            what = describe_entry(entry)
-            if entry.note:
-                what += f" ({entry.note})"
+            what = entry_line(entry)
             row = QTreeWidgetItem(
                 [str(entry.seq), entry.at[:19].replace("T", " "), entry.actor, what]
             )

@@ -279,6 +279,9 @@ def test_disclosure_save_approve_preview_and_override(qtbot, library, undo, make
     _check(tab.fields, "description")
     tab.purpose.setText("to make the faded hand legible")
     assert tab.dirty() and not tab.approve_button.isEnabled()
+    # Before it is ever saved, the preview words the statement as typed.
+    assert tab.badge.text() == "AI-transcribed" and "faded hand" in tab.detail.text()
+    assert "Transkribus 1.9" in tab.sentence.text()
     with qtbot.waitSignal(tab.item_changed):
         qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     [d] = library.get_item(item.id).disclosures
@@ -288,17 +291,23 @@ def test_disclosure_save_approve_preview_and_override(qtbot, library, undo, make
     assert "transcribed with Transkribus 1.9 (READ-COOP)" in tab.sentence.text()
     assert "pending" in tab.sentence.text() and "faded hand" in tab.detail.text()
 
-    # Unsaved changes keep the saved wording and say so.
+    # Unsaved changes are worded live, as a draft, and the note says they are not saved.
     tab.extent.setText("the second page")
-    assert "save to update" in tab.preview_note.text()
+    tab.purpose.setText("to read the torn margin")
+    assert "torn margin" in tab.detail.text() and "faded hand" not in tab.detail.text()
+    assert "unsaved changes" in tab.preview_note.text()
+    tab.purpose.setText("to make the faded hand legible")
     tab.save()
     assert library.get_item(item.id).disclosures[0].extent == "the second page"
 
-    # Approve asks who; an empty answer is refused.
+    # Approve asks who; an empty answer is refused with a plain message.
     monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("  ", True)))
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
     qtbot.mouseClick(tab.approve_button, Qt.MouseButton.LeftButton)
     assert library.get_item(item.id).disclosures[0].review_state == "draft"
     assert "needs the name" in tab.status.text()
+    assert told and "needs the name of the person" in told[0]
     monkeypatch.setattr(
         QInputDialog, "getText", staticmethod(lambda *a, **k: ("Dana Registrar", True))
     )

@@ -324,3 +324,32 @@ def test_backup_while_open_is_complete_and_verifies(library, tmp_path):
     with open_library(target) as copy:
         assert copy.get_item("B1").title == "Kept"
         assert copy.verify_history().ok
+
+
+def test_filters_by_maker_and_date_range_and_sorts_in_the_database(library):
+    library.create_item({"accession": "M1", "maker": "Anna Smith", "date": "about 1885"})
+    library.create_item({"accession": "M2", "maker": "bob 100%_jones", "date": "1925"})
+    library.create_item({"accession": "M3", "title": "Kite", "date": "20th century"})
+    library.create_item({"accession": "M4", "date": "189X"})
+    library.add_event("M3", "surveyed", "Survey office", date="1890~")
+
+    def found(**fields) -> list[str]:
+        return [i.accession for i in library.list_items(filters=SearchFilters(**fields))]
+
+    assert found(maker="SMITH") == ["M1"]
+    assert found(maker="100%_") == ["M2"]  # wildcards typed by a person are plain text
+    # The item's own year (after words like "about"), a decade, or an event's EDTF bounds.
+    assert found(date_from="1880", date_to="1899") == ["M1", "M3", "M4"]
+    assert found(date_to="1886") == ["M1"]
+    assert found(date_from="1900") == ["M2"]
+    assert found(date_from="1880", maker="smith") == ["M1"]  # filters combine
+    with pytest.raises(InvalidValue, match="not an EDTF date"):
+        found(date_from="soon")
+    by_date = [i.accession for i in library.list_items(sort="date")]
+    assert by_date == ["M1", "M4", "M2", "M3"]
+    newest_first = library.list_items(sort="date", descending=True, limit=2)
+    assert [i.accession for i in newest_first] == ["M3", "M2"]
+    assert [i.accession for i in library.list_items(sort="maker")][:2] == ["M1", "M2"]
+    assert [i.accession for i in library.list_items(sort="maker", offset=2)] == ["M3", "M4"]
+    with pytest.raises(InvalidValue, match="cannot sort by"):
+        library.list_items(sort="colour")
