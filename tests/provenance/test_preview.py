@@ -36,7 +36,7 @@ def test_preview_problems_are_plain_sentences(library, tmp_path):
     source = make_jpeg(tmp_path / "gone.jpg")
     asset = _asset_id(library, source)
     source.unlink()
-    with pytest.raises(LibraryError, match="gone.jpg cannot be shown: file not found"):
+    with pytest.raises(LibraryError, match=r"gone\.jpg cannot be shown: file not found"):
         library.preview_image(asset)
     with pytest.raises(NotFound, match="no image with id 999"):
         library.preview_image(999)
