@@ -128,6 +128,8 @@ class LibrarySession(QObject):
         old = self.window
         parent: QWidget | None = old
         folder = folder.expanduser()
+        if not create and not is_library(folder) and is_library(folder / "Library"):
+            folder = folder / "Library"  # the folder around a library (the sample's, a default)
         if old is not None and _same(old.library.folder, folder):
             old.raise_()
             return True

@@ -80,7 +80,9 @@ class ImagePane(QGraphicsView):
     """One picture that zooms (wheel, keys) and pans (drag); fits the pane until zoomed."""
 
     navigate = Signal(int)  # -1 previous, +1 next
-    zoom_requested = Signal(float)  # a factor; the viewer applies it to every pane
+    #: A factor, and whether to zoom around the mouse (the wheel) or the middle (keys).
+    zoom_requested = Signal(float, bool)
+    refitted = Signal()  # the fitted scale changed (the pane was resized)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,19 +129,24 @@ class ImagePane(QGraphicsView):
         factor = min(view.width() / rect.width(), view.height() / rect.height(), 1.0)
         self.scale(factor, factor)
         self.centerOn(self.item)
+        self.refitted.emit()
 
-    def zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float, around_mouse: bool = False) -> None:
         low, high = ZOOM_RANGE
         target = min(max(self.zoom * factor, low), high)
         if self.zoom:
             self.fitted = False
+            anchor = QGraphicsView.ViewportAnchor
+            self.setTransformationAnchor(
+                anchor.AnchorUnderMouse if around_mouse else anchor.AnchorViewCenter
+            )
             factor = target / self.zoom
             self.scale(factor, factor)
 
     def wheelEvent(self, event) -> None:  # Qt override: the wheel zooms, as in photo viewers
         steps = event.angleDelta().y() / 120
         if steps:
-            self.zoom_requested.emit(ZOOM_STEP**steps)
+            self.zoom_requested.emit(ZOOM_STEP**steps, True)
         event.accept()
 
     def resizeEvent(self, event) -> None:  # Qt override
@@ -193,6 +200,7 @@ class ImageViewer(QDialog):
             pane = ImagePane(self)
             pane.navigate.connect(self.move)
             pane.zoom_requested.connect(self.zoom_by)
+            pane.refitted.connect(self._update_title)
             caption = QLabel()
             caption.setTextFormat(Qt.TextFormat.PlainText)
             caption.setAccessibleName(f"Caption {number + 1}" if self.compare else "Caption")
@@ -209,10 +217,15 @@ class ImageViewer(QDialog):
             "Ctrl+0 fits · Esc closes"
         )
         hint.setWordWrap(True)
+        self.zoom_label = QLabel()
+        self.zoom_label.setAccessibleName("Zoom")
+        bottom = QHBoxLayout()
+        bottom.addWidget(hint, 1)
+        bottom.addWidget(self.zoom_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(row_layout, 1)
-        layout.addWidget(hint)
+        layout.addLayout(bottom)
 
         for keys, slot in (
             (("Ctrl++", "Ctrl+="), lambda: self.zoom_by(ZOOM_STEP)),
@@ -284,6 +297,8 @@ class ImageViewer(QDialog):
         shown = f" — {zoom} %" if zoom else ""
         kind = "Compare" if self.compare else "View"
         self.setWindowTitle(f"{kind}: {' | '.join(labels)}{shown}")
+        fitted = " (fitted)" if self.panes and self.panes[0].fitted else ""
+        self.zoom_label.setText(f"Zoom {zoom} %{fitted}" if zoom else "")
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -300,9 +315,9 @@ class ImageViewer(QDialog):
         self._show(0)
         self.current_row_changed.emit(row)
 
-    def zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float, around_mouse: bool = False) -> None:
         for pane in self.panes:
-            pane.zoom_by(factor)
+            pane.zoom_by(factor, around_mouse)
         self._update_title()
 
     def fit(self) -> None:

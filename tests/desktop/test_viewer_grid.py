@@ -93,6 +93,8 @@ def test_double_click_opens_the_viewer_and_keys_drive_it(qtbot, pictures, tmp_pa
     assert caption.text().startswith("V1 View 1 — 1 of 4 — 600 × 100 px")
     assert pane.item.sceneBoundingRect().width() == 600  # the picture itself, not the thumbnail
     assert 0 < pane.zoom <= 1.0 and "%" in viewer.windowTitle()
+    zoom = _named(viewer, QLabel, "Zoom")
+    assert zoom.text() == f"Zoom {round(pane.zoom * 100)} % (fitted)"
 
     focus = QApplication.focusWidget()
     assert focus is pane
@@ -107,6 +109,7 @@ def test_double_click_opens_the_viewer_and_keys_drive_it(qtbot, pictures, tmp_pa
     fitted = pane.zoom
     qtbot.keyClick(focus, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert pane.zoom == pytest.approx(fitted * 1.25)
+    assert zoom.text() == f"Zoom {round(fitted * 125)} %"
     qtbot.keyClick(focus, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
     assert pane.zoom == pytest.approx(fitted)
     for _ in range(8):
