@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QPen,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -277,6 +278,9 @@ def install_grid(window: MainWindow) -> None:
     delegate = ItemGridDelegate(grid)
     grid.setItemDelegate(delegate)
     grid.setSpacing(0)
+    # A cell stands for its whole row: what is selected in the grid is selected in the table
+    # (one selection model), so Export, Print and Compare see the same items.
+    grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     grid.setWordWrap(False)
     window.grid_delegate = delegate
 

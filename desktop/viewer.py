@@ -354,7 +354,7 @@ def open_viewer(window: MainWindow, row: int) -> ImageViewer | None:
 
 def open_compare(window: MainWindow) -> ImageViewer | None:
     """Show the two selected items side by side (a plain message for any other selection)."""
-    rows = sorted({i.row() for i in window.table.selectionModel().selectedRows()})
+    rows = sorted({i.row() for i in window.table.selectionModel().selectedIndexes()})
     if len(rows) != 2:
         QMessageBox.information(
             window,

@@ -205,6 +205,24 @@ def test_c_compares_two_selected_items_side_by_side(qtbot, pictures, tmp_path, s
     qtbot.waitUntil(lambda: window.findChild(ImageViewer) is None)
 
 
+def test_c_compares_two_items_selected_in_the_grid(qtbot, pictures, tmp_path):
+    window = _window(qtbot, pictures, tmp_path, SIZES[0])
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # View > Grid
+    grid = _named(window, QWidget, "Items (grid)")
+    for row, modifier in (
+        (1, Qt.KeyboardModifier.NoModifier),
+        (2, Qt.KeyboardModifier.ControlModifier),
+    ):
+        pos = grid.visualRect(window.model.index(row, 0)).center()
+        qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, modifier, pos)
+    assert window.selected_ids() == [window.model.item_at(1).id, window.model.item_at(2).id]
+    qtbot.keyClick(grid, Qt.Key.Key_C)
+    viewer = _open_viewer(qtbot, window)
+    assert _named(viewer, QLabel, "Caption 1").text().startswith("V2 View 2")
+    assert _named(viewer, QLabel, "Caption 2").text().startswith("V3 View 3")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+
+
 def test_compare_needs_two(qtbot, pictures, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
