@@ -114,18 +114,23 @@ class ItemGridDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        self._draw_background(painter, opt)
         cell = opt.rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
         frame = QRect(cell.left(), cell.top(), cell.width(), self.side)
-        picture = self._draw_picture(painter, opt, index, frame, item)
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        icon = icon if isinstance(icon, QIcon) and not icon.isNull() else None
+        picture = self._picture_rect(icon, frame) if icon is not None else frame
+        # The selection hugs the picture and its caption, not the empty band above a wide one.
+        self._draw_background(painter, opt, picture.top())
+        self._draw_picture(painter, opt, icon, picture, item)
         if item is not None:
             self._draw_badges(painter, picture, badges(item))
             self._draw_caption(painter, opt, cell, item)
         painter.restore()
 
-    def _draw_background(self, painter: QPainter, opt: QStyleOptionViewItem) -> None:
-        """The whole cell shows the selection (the style would mark only the caption)."""
+    def _draw_background(self, painter: QPainter, opt: QStyleOptionViewItem, top: int) -> None:
+        """The selection behind picture and caption (the style would mark only the caption)."""
         box = opt.rect.adjusted(2, 2, -2, -2)
+        box.setTop(max(box.top(), top - _PAD + 2))
         painter.setPen(Qt.PenStyle.NoPen)
         if opt.state & QStyle.StateFlag.State_Selected:
             painter.setBrush(opt.palette.color(QPalette.ColorRole.Highlight))
@@ -140,30 +145,32 @@ class ItemGridDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(box.adjusted(1, 1, -1, -1), 6, 6)
 
+    @staticmethod
+    def _picture_rect(icon: QIcon, frame: QRect) -> QRect:
+        """Where the thumbnail goes: fitted inside the square, aspect kept (a panorama is a
+        strip, never cropped), centred across and standing on the caption."""
+        sizes = icon.availableSizes()
+        natural = sizes[0] if sizes else frame.size()
+        shown = natural.scaled(frame.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, shown.width(), shown.height())
+        target.moveCenter(frame.center())
+        target.moveBottom(frame.bottom())
+        return target
+
     def _draw_picture(
-        self, painter: QPainter, opt: QStyleOptionViewItem, index: _Index, frame: QRect, item
-    ) -> QRect:
-        icon = index.data(Qt.ItemDataRole.DecorationRole)
-        if isinstance(icon, QIcon) and not icon.isNull():
+        self, painter: QPainter, opt: QStyleOptionViewItem, icon: QIcon | None, target: QRect, item
+    ) -> None:
+        if icon is not None:
             sizes = icon.availableSizes()
-            natural = sizes[0] if sizes else frame.size()
-            # Fitted inside the square, aspect kept: a panorama is a strip, never cropped.
-            shown = natural.scaled(frame.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(0, 0, shown.width(), shown.height())
-            # Centred across, standing on the caption: a wide picture keeps its title close.
-            target.moveCenter(frame.center())
-            target.moveBottom(frame.bottom())
-            pixmap = icon.pixmap(natural)
-            painter.drawPixmap(target, pixmap)
-            return target
+            painter.drawPixmap(target, icon.pixmap(sizes[0] if sizes else target.size()))
+            return
         # No picture (yet): a quiet box says which.
         painter.setPen(opt.palette.color(QPalette.ColorRole.Mid))
         painter.setBrush(opt.palette.color(QPalette.ColorRole.AlternateBase))
-        painter.drawRoundedRect(frame.adjusted(0, 0, -1, -1), 4, 4)
+        painter.drawRoundedRect(target.adjusted(0, 0, -1, -1), 4, 4)
         text = "Loading…" if item is not None and item.assets else "No image"
         painter.setPen(opt.palette.color(QPalette.ColorRole.PlaceholderText))
-        painter.drawText(frame, Qt.AlignmentFlag.AlignCenter, text)
-        return frame
+        painter.drawText(target, Qt.AlignmentFlag.AlignCenter, text)
 
     def _draw_badges(self, painter: QPainter, picture: QRect, found: list[Badge]) -> None:
         if not found:
