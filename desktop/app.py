@@ -8,6 +8,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop.libraries import LibrarySession, RecentLibraries, is_library
 from provenance import CredenceError, Library, open_library
 
 
@@ -107,6 +109,31 @@ def open_for_window(library_path: Path, first_run: bool) -> Library | None:
     return open_library(library_path)
 
 
+def start_window(
+    library_path: Path, *, explicit: bool = False, settings: QSettings | None = None
+) -> LibrarySession | None:
+    """Open the library the window should show and show it; None when the user cancelled the
+    Welcome dialog. Raises CredenceError when the library cannot be opened.
+
+    Without an explicit library (--library or CREDENCE_LIBRARY) the window reopens the library
+    used last, so the Welcome dialog's choice (the sample collection, another folder) is
+    remembered; Welcome appears only when there is no library to reopen.
+    """
+    settings = settings if settings is not None else QSettings("Credence", "Credence")
+    explicit = explicit or bool(os.environ.get("CREDENCE_LIBRARY"))
+    if not explicit:
+        last = RecentLibraries(settings).last()
+        if last is not None:
+            library_path = last
+    first_run = not explicit and not is_library(library_path)
+    library = open_for_window(library_path, first_run)
+    if library is None:
+        return None
+    session = LibrarySession(settings)
+    session.show(library)
+    return session
+
+
 def run_window(library_path: Path, *, explicit: bool = False) -> int:
     """Open the library (asking on first run) and show the window until it is closed."""
     problem = display_problem()
@@ -119,17 +146,15 @@ def run_window(library_path: Path, *, explicit: bool = False) -> int:
     app.setDesktopFileName("org.credence.Credence")  # Wayland matches the menu entry and icon
     with resources.as_file(resources.files("resources") / "icons" / "credence-256.png") as icon:
         app.setWindowIcon(QIcon(str(icon)))
-    first_run = not explicit and not (library_path / "library.sqlite").exists()
     try:
-        library = open_for_window(library_path, first_run)
+        session = start_window(library_path, explicit=explicit)
     except CredenceError as exc:
         QMessageBox.critical(None, "Credence", f"The library cannot be opened.\n\n{exc}")
         return 1
-    if library is None:
+    if session is None:
         return 0
-    from desktop.main_window import MainWindow
-
-    with library:
-        window = MainWindow(library)
-        window.show()
+    try:
         return app.exec()
+    finally:
+        if session.library is not None:  # the library shown last (after any switching)
+            session.library.close()

@@ -21,6 +21,8 @@ from provenance import ItemView, Library, SearchFilters, category
 
 PAGE = 200
 THUMB = QSize(160, 160)
+#: Size thumbnails are kept at in memory: the largest the grid's size slider shows.
+THUMB_LOADED = QSize(320, 320)
 _Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("Item", "Maker", "Date", "AI", "Review", "Credentials")
@@ -49,8 +51,13 @@ class _LoadThumbnail(QRunnable):
 
     def run(self) -> None:
         image = QImage(str(self.path))
-        if not image.isNull():
-            image = image.scaled(THUMB, Qt.AspectRatioMode.KeepAspectRatio)
+        big = image.width() > THUMB_LOADED.width() or image.height() > THUMB_LOADED.height()
+        if not image.isNull() and big:
+            image = image.scaled(
+                THUMB_LOADED,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
         self.signals.loaded.emit(self.key, image)
 
 
@@ -67,7 +74,7 @@ class ThumbnailCache(QObject):
         self._signals = _LoadSignals(self)
         self._signals.loaded.connect(self._store)  # queued: runs on the UI thread
         self._pending: set[str] = set()
-        QPixmapCache.setCacheLimit(64 * 1024)  # KiB; bounded memory however long the list
+        QPixmapCache.setCacheLimit(128 * 1024)  # KiB; bounded memory however long the list
 
     def get(self, key: str) -> QPixmap | None:
         pixmap = QPixmapCache.find(key)

@@ -8,7 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,7 +45,9 @@ from PySide6.QtWidgets import (
 
 from desktop.filter_bar import FilterBar, SearchField
 from desktop.inspector.tabs import TABS
+from desktop.item_grid import add_grid_actions, install_grid
 from desktop.item_model import COLUMNS, THUMB, ItemListModel, ThumbnailCache
+from desktop.libraries import LibrarySession, install_library_menu, library_name
 from desktop.undo import UndoController
 from desktop.workers import Worker, start
 from provenance import CredenceError, Library, SearchFilters
@@ -125,11 +135,20 @@ class TaskPanel(QWidget):
 class MainWindow(QMainWindow):
     """Browse, tag, disclose, review, export and print from one window."""
 
-    def __init__(self, library: Library, settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        settings: QSettings | None = None,
+        session: LibrarySession | None = None,
+    ) -> None:
         super().__init__()
         self.library = library
         self.settings = settings or QSettings("Credence", "Credence")
-        self.setWindowTitle(f"Credence — {library.folder.name}")
+        if session is None:  # a window built on its own (tests, benchmarks) still switches
+            session = LibrarySession(self.settings)
+            session.adopt(self)
+        self.session = session
+        self.setWindowTitle(f"Credence — {library_name(library.folder)}")
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.undo = UndoController(library, self)
@@ -140,6 +159,8 @@ class MainWindow(QMainWindow):
         self.tasks = TaskPanel(self)
         self._build_views()
         self._build_actions()
+        install_grid(self)
+        add_grid_actions(self, self.view_menu)
         # Tab goes list -> inspector -> sidebar (-> search field), as the eye reads the window.
         QWidget.setTabOrder(self.search, self.table)
         QWidget.setTabOrder(self.table, self.grid)
@@ -254,6 +275,8 @@ class MainWindow(QMainWindow):
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._restore_current)
         self.setStyleSheet(FOCUS_STYLE)
+        self.table.doubleClicked.connect(self.view_image)
+        self.grid.doubleClicked.connect(self.view_image)
 
     def _build_actions(self) -> None:
         toolbar = QToolBar("Main")
@@ -265,6 +288,7 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&File")
         edit_menu = menu.addMenu("&Edit")
         view_menu = menu.addMenu("&View")
+        self.view_menu = view_menu
         library_menu = menu.addMenu("&Library")
 
         def action(text, slot, shortcut=None, menu=None, tool=False) -> QAction:
@@ -285,6 +309,7 @@ class MainWindow(QMainWindow):
         self.print_action = action("&Print labels…", self.print_labels, "Ctrl+P", tool=True)
         file_menu.addSeparator()
         action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        install_library_menu(self, file_menu)
 
         self.undo_action = self.undo.stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -313,6 +338,15 @@ class MainWindow(QMainWindow):
             act.setCheckable(True)
         self.table_action.setChecked(True)
         action("&Reload", self.model.reload, QKeySequence.StandardKey.Refresh, view_menu)
+        view_menu.addSeparator()
+        self.view_image_action = action("&View image", self.view_image, "Space", view_menu)
+        self.compare_action = action("&Compare two items", self.compare_selected, "C", view_menu)
+        for act in (self.view_image_action, self.compare_action):
+            # Single keys act only in the item list: Space still types in fields and presses
+            # buttons elsewhere.
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.items_stack.addAction(act)
+        view_menu.addSeparator()
 
         action("AI &tools…", self.ai_tools, menu=library_menu)
         action("Signing &identity…", self.identity, menu=library_menu)
@@ -416,6 +450,21 @@ class MainWindow(QMainWindow):
         self.items_stack.setCurrentWidget(self.grid if grid else self.table)
         self.grid_action.setChecked(grid)
         self.table_action.setChecked(not grid)
+
+    def view_image(self, index=None) -> None:
+        """Open the current (or double-clicked) item large in the viewer."""
+        from desktop.viewer import open_viewer
+
+        if not isinstance(index, QModelIndex) or not index.isValid():
+            index = self.table.selectionModel().currentIndex()
+        if index.isValid():
+            open_viewer(self, index.row())
+
+    def compare_selected(self) -> None:
+        """Show the two selected items side by side."""
+        from desktop.viewer import open_compare
+
+        open_compare(self)
 
     # -- saved searches ------------------------------------------------------------------------
 

@@ -46,7 +46,7 @@ from provenance.export_plan import change_intents, load_items, plan_export
 from provenance.history import Change, HistoryWriter, read_head, verify_chain
 from provenance.naming import parse_pattern
 from provenance.output import OutputRefused, OutputRun
-from provenance.probe import RejectedFile, file_kind, probe_file
+from provenance.probe import RejectedFile, file_kind, probe_file, render_preview
 from provenance.progress import CancelToken, Progress
 from provenance.search import MATCHING_IDS_SQL, SearchIndex, match_expression
 from provenance.settings import Settings, changed_settings, load_settings, store_settings
@@ -436,6 +436,20 @@ class Library:
         with self._read() as session:
             item = self._item(session, ref)
             return _with_staleness(session, [convert.item_view(item, details=True)])[0]
+
+    def preview_image(self, asset_id: int, max_side: int = 2048) -> bytes:
+        """The image of asset `asset_id` as JPEG bytes for viewing (upright, sRGB, longest side
+        `max_side`). Reads the original in place and never writes it. Raises NotFound for an
+        unknown asset and LibraryError, with the file and the reason, when it cannot be shown."""
+        with self._read() as session:
+            asset = session.get(Asset, check_sqlite_int(asset_id, "asset id"))
+            if asset is None:
+                raise NotFound(f"no image with id {asset_id} in this library")
+            path = file_path(asset.path)
+        try:
+            return render_preview(path, max_side)
+        except RejectedFile as exc:
+            raise LibraryError(f"{path.name} cannot be shown: {exc}") from None
 
     def count_items(self, search: str | None = None, filters: SearchFilters | None = None) -> int:
         """How many items match (all items when no search and no filters)."""

@@ -39,6 +39,7 @@ __all__ = [
     "normalise_digital_source_type",
     "open_regular",
     "probe_file",
+    "render_preview",
 ]
 
 #: Largest image (width x height) Credence accepts. Pillow's own guard (``Image.MAX_IMAGE_PIXELS``,
@@ -715,3 +716,25 @@ def make_thumbnail(path: Path, dest: Path, max_side: int = 512) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
+
+
+def render_preview(path: Path, max_side: int = 2048) -> bytes:
+    """JPEG bytes of ``path`` for on-screen viewing: upright, sRGB, longest side ``max_side``.
+
+    The same decoding as ``make_thumbnail`` (reduced JPEG decode, EXIF orientation, colour
+    management, alpha onto white), kept in memory instead of written to a file: the window shows
+    it and never reads originals itself. Raises ``RejectedFile`` with a plain reason when the
+    file is missing, unreadable or cannot be decoded.
+    """
+    path = Path(path)
+    if max_side < 1:
+        raise ValueError("max_side must be positive")
+    _, head = _read_head(path)
+    if _looks_like_pdf(head) or _looks_like_svg(head) or _looks_like_jxl(head):
+        raise RejectedFile("Credence cannot show this kind of file (PDF, SVG or JPEG XL)")
+    with _pillow_image(path, head) as im:
+        fmt, _ = _format_name(im)
+        picture = _render_thumbnail(im, fmt, max_side)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=90)
+    return out.getvalue()

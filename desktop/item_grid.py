@@ -1,0 +1,343 @@
+"""The grid of items: whole pictures with captions and status badges, a size slider, and a hint
+in the list pane when there is nothing to list.
+
+The delegate draws each cell from the model's ItemView: the thumbnail fitted inside the cell
+(never cropped), accession and title below it (elided), and badges on the picture for what a
+registrar scans a wall of pictures for: AI involved, review state, credential state and stale
+exports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QSlider,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from desktop.item_model import ai_summary, credential_summary, review_summary
+from provenance import ItemView, SearchFilters
+
+if TYPE_CHECKING:
+    from desktop.main_window import MainWindow
+
+#: Thumbnail side in the grid: smallest, largest, default, and the slider's step (pixels).
+SIDE_MIN, SIDE_MAX, SIDE_DEFAULT, SIDE_STEP = 64, 320, 160, 16
+SETTINGS_KEY = "grid/thumbnail"
+_PAD = 6
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A word drawn on a thumbnail, with its colours and what it means."""
+
+    text: str
+    background: str
+    meaning: str
+    foreground: str = "#ffffff"
+
+
+def badges(item: ItemView) -> list[Badge]:
+    """The badges of `item`, in reading order: AI, review, credentials, export."""
+    found: list[Badge] = []
+    ai = ai_summary(item)
+    if "not disclosed" in ai:
+        found.append(Badge("AI?", "#b3261e", "The file says AI was involved; not disclosed"))
+    elif ai:
+        found.append(Badge("AI", "#6a3fb5", f"AI involved: {ai}"))
+    review = review_summary(item)
+    if review == "Needs review":
+        found.append(Badge("Draft", "#f2b600", "Disclosure needs review", "#1b1b1b"))
+    elif review == "Reviewed":
+        found.append(Badge("Reviewed", "#1f6fb2", "Disclosure reviewed, not yet approved"))
+    elif review == "Approved":
+        found.append(Badge("Approved", "#2e7d32", "Disclosure approved"))
+    states = {a.credential_state for a in item.assets}
+    if states & {"invalid", "error"}:
+        found.append(Badge("CR ✗", "#b3261e", f"Credentials: {credential_summary(item)}"))
+    elif "trusted" in states:
+        found.append(Badge("CR ✓", "#2e7d32", "Credentials: trusted"))
+    elif "valid" in states:
+        found.append(Badge("CR", "#546e7a", f"Credentials: {credential_summary(item)}"))
+    if item.needs_reexport:
+        found.append(
+            Badge("Re-export", "#d84315", f"Needs re-export: {item.stale_reason or 'changed'}")
+        )
+    return found
+
+
+def _line_height(font: QFont) -> int:
+    return QFontMetrics(font).height()
+
+
+class ItemGridDelegate(QStyledItemDelegate):
+    """Draws one grid cell: the whole picture, badges on it, two caption lines below."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.side = SIDE_DEFAULT
+
+    def cell_size(self, font: QFont) -> QSize:
+        line = _line_height(font)
+        return QSize(self.side + 2 * _PAD, self.side + 2 * line + 3 * _PAD)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:  # Qt override
+        return self.cell_size(option.font)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        model = index.model()
+        item = model.item_at(index.row()) if hasattr(model, "item_at") else None
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        cell = opt.rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
+        frame = QRect(cell.left(), cell.top(), cell.width(), self.side)
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        icon = icon if isinstance(icon, QIcon) and not icon.isNull() else None
+        picture = self._picture_rect(icon, frame) if icon is not None else frame
+        # The selection hugs the picture and its caption, not the empty band above a wide one.
+        self._draw_background(painter, opt, picture.top())
+        self._draw_picture(painter, opt, icon, picture, item)
+        if item is not None:
+            self._draw_badges(painter, picture, badges(item))
+            self._draw_caption(painter, opt, cell, item)
+        painter.restore()
+
+    def _draw_background(self, painter: QPainter, opt: QStyleOptionViewItem, top: int) -> None:
+        """The selection behind picture and caption (the style would mark only the caption)."""
+        box = opt.rect.adjusted(2, 2, -2, -2)
+        box.setTop(max(box.top(), top - _PAD + 2))
+        painter.setPen(Qt.PenStyle.NoPen)
+        if opt.state & QStyle.StateFlag.State_Selected:
+            painter.setBrush(opt.palette.color(QPalette.ColorRole.Highlight))
+            painter.drawRoundedRect(box, 6, 6)
+        elif opt.state & QStyle.StateFlag.State_MouseOver:
+            painter.setBrush(opt.palette.color(QPalette.ColorRole.AlternateBase))
+            painter.drawRoundedRect(box, 6, 6)
+        if opt.state & QStyle.StateFlag.State_HasFocus:
+            pen = QPen(opt.palette.color(QPalette.ColorRole.Highlight).darker(150), 2)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(box.adjusted(1, 1, -1, -1), 6, 6)
+
+    @staticmethod
+    def _picture_rect(icon: QIcon, frame: QRect) -> QRect:
+        """Where the thumbnail goes: fitted inside the square, aspect kept (a panorama is a
+        strip, never cropped), centred across and standing on the caption."""
+        sizes = icon.availableSizes()
+        natural = sizes[0] if sizes else frame.size()
+        shown = natural.scaled(frame.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, shown.width(), shown.height())
+        target.moveCenter(frame.center())
+        target.moveBottom(frame.bottom())
+        return target
+
+    def _draw_picture(
+        self, painter: QPainter, opt: QStyleOptionViewItem, icon: QIcon | None, target: QRect, item
+    ) -> None:
+        if icon is not None:
+            sizes = icon.availableSizes()
+            painter.drawPixmap(target, icon.pixmap(sizes[0] if sizes else target.size()))
+            return
+        # No picture (yet): a quiet box says which.
+        painter.setPen(opt.palette.color(QPalette.ColorRole.Mid))
+        painter.setBrush(opt.palette.color(QPalette.ColorRole.AlternateBase))
+        painter.drawRoundedRect(target.adjusted(0, 0, -1, -1), 4, 4)
+        text = "Loading…" if item is not None and item.assets else "No image"
+        painter.setPen(opt.palette.color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(target, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _draw_badges(self, painter: QPainter, picture: QRect, found: list[Badge]) -> None:
+        if not found:
+            return
+        font = QFont(painter.font())
+        font.setBold(True)
+        font.setPointSizeF(max(font.pointSizeF() * (0.75 if self.side < 120 else 0.85), 6.0))
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        x, y = picture.left() + 3, picture.top() + 3
+        height = metrics.height() + 2
+        for badge in found:
+            width = metrics.horizontalAdvance(badge.text) + 8
+            if x + width > picture.right() - 2 and x > picture.left() + 3:
+                x, y = picture.left() + 3, y + height + 2  # wrap to the next row
+            box = QRect(x, y, width, height)
+            painter.setPen(QColor(0, 0, 0, 90))
+            painter.setBrush(QColor(badge.background))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(QColor(badge.foreground))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, badge.text)
+            x += width + 3
+
+    def _draw_caption(
+        self, painter: QPainter, opt: QStyleOptionViewItem, cell: QRect, item: ItemView
+    ) -> None:
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.setPen(opt.palette.color(role))
+        line = _line_height(opt.font)
+        top = cell.top() + self.side + _PAD // 2
+        bold = QFont(opt.font)
+        bold.setBold(True)
+        lines = ((bold, item.accession or f"#{item.id}"), (opt.font, item.title or ""))
+        for number, (font, text) in enumerate(lines):
+            painter.setFont(font)
+            elided = painter.fontMetrics().elidedText(
+                text, Qt.TextElideMode.ElideRight, cell.width()
+            )
+            rect = QRect(cell.left(), top + number * line, cell.width(), line)
+            painter.drawText(
+                rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, elided
+            )
+
+
+def set_thumbnail_side(grid: QListView, delegate: ItemGridDelegate, side: int) -> int:
+    """Resize the grid's cells for thumbnails of `side` pixels (clamped); returns the side."""
+    side = max(SIDE_MIN, min(SIDE_MAX, int(side)))
+    delegate.side = side
+    grid.setIconSize(QSize(side, side))
+    grid.setGridSize(delegate.cell_size(grid.font()))
+    return side
+
+
+class ThumbnailSlider(QWidget):
+    """The status-bar slider for the grid's thumbnail size (shown while the grid is)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(SIDE_MIN, SIDE_MAX)
+        self.slider.setSingleStep(SIDE_STEP)
+        self.slider.setPageStep(SIDE_STEP * 4)
+        self.slider.setFixedWidth(140)
+        self.slider.setAccessibleName("Thumbnail size")
+        self.slider.setToolTip("Thumbnail size (Ctrl+= larger, Ctrl+- smaller)")
+        label = QLabel("Thumbnails")
+        label.setBuddy(self.slider)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(label)
+        layout.addWidget(self.slider)
+
+
+class EmptyHint(QLabel):
+    """A hint over the list pane when nothing is listed: how to add items, or that the search
+    found nothing. Clicks pass through to the list below."""
+
+    def __init__(self, pane: QWidget) -> None:
+        super().__init__(pane)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAccessibleName("List hint")
+        self.setStyleSheet("color: palette(placeholder-text); font-size: 13pt; padding: 24px;")
+        pane.installEventFilter(self)
+        self.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self.setGeometry(watched.rect())
+        return False
+
+    def update_for(self, total: int, searching: bool) -> None:
+        if total:
+            self.hide()
+            return
+        self.setText(
+            "No items match this search or view."
+            if searching
+            else "No items yet — drag images here or use File > Import files… (Ctrl+I)."
+        )
+        self.setGeometry(self.parentWidget().rect())
+        self.raise_()
+        self.show()
+
+
+def install_grid(window: MainWindow) -> None:
+    """Give the window's grid the item delegate, the size slider and menu actions, and the list
+    pane its empty hint."""
+    grid = window.grid
+    delegate = ItemGridDelegate(grid)
+    grid.setItemDelegate(delegate)
+    grid.setSpacing(0)
+    # A cell stands for its whole row: what is selected in the grid is selected in the table
+    # (one selection model), so Export, Print and Compare see the same items.
+    grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    grid.setWordWrap(False)
+    window.grid_delegate = delegate
+
+    slider = ThumbnailSlider(window)
+    window.thumbnail_slider = slider.slider
+    window.statusBar().addPermanentWidget(slider)
+    side = window.settings.value(SETTINGS_KEY, SIDE_DEFAULT)
+    try:
+        side = set_thumbnail_side(grid, delegate, int(side))
+    except (TypeError, ValueError):
+        side = set_thumbnail_side(grid, delegate, SIDE_DEFAULT)
+    slider.slider.setValue(side)
+
+    def resized(value: int) -> None:
+        window.settings.setValue(SETTINGS_KEY, set_thumbnail_side(grid, delegate, value))
+
+    slider.slider.valueChanged.connect(resized)
+
+    def follow_mode(_index: int = 0) -> None:
+        slider.setVisible(window.items_stack.currentWidget() is grid)
+
+    window.items_stack.currentChanged.connect(follow_mode)
+    follow_mode()
+
+    hint = EmptyHint(window.items_stack)
+    window.empty_hint = hint
+
+    def refresh_hint() -> None:
+        model = window.model
+        hint.update_for(model.total, bool(model.search) or model.filters != SearchFilters())
+
+    window.model.modelReset.connect(refresh_hint)
+    window.model.rowsInserted.connect(refresh_hint)
+    refresh_hint()
+
+
+def add_grid_actions(window: MainWindow, view_menu) -> None:
+    """View > Larger / Smaller thumbnails: step the slider (it shows in grid view)."""
+    slider = window.thumbnail_slider
+
+    def step(direction: int) -> None:
+        if window.items_stack.currentWidget() is not window.grid:
+            window.set_view_mode("grid")
+        slider.setValue(slider.value() + direction * SIDE_STEP)
+
+    for text, keys, direction in (
+        ("&Larger thumbnails", ("Ctrl+=", "Ctrl++"), 1),
+        ("S&maller thumbnails", ("Ctrl+-",), -1),
+    ):
+        act = QAction(text, window)
+        act.setShortcuts([QKeySequence(k) for k in keys])
+        act.triggered.connect(lambda _=False, d=direction: step(d))
+        view_menu.addAction(act)
