@@ -50,6 +50,7 @@ from provenance.views import (
 
 if TYPE_CHECKING:
     from provenance.catalog_files import CatalogFileError
+    from provenance.dates import describe_date
     from provenance.identity import IdentityError, resolve_passphrase
     from provenance.library import Library, SearchFilters, open_library, verify_path
     from provenance.wording import Wording
@@ -64,6 +65,7 @@ CATEGORY_SLUGS = category_slugs()
 
 _LAZY = {
     "CatalogFileError": "provenance.catalog_files",
+    "describe_date": "provenance.dates",
     "IdentityError": "provenance.identity",
     "resolve_passphrase": "provenance.identity",
     "Library": "provenance.library",
@@ -122,6 +124,7 @@ __all__ = [
     "__version__",
     "capture_label",
     "category",
+    "describe_date",
     "file_path",
     "json_safe",
     "library_url_problem",
