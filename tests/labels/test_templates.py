@@ -9,8 +9,10 @@ from importlib import resources
 import pytest
 
 from labels import BLOCKS, get_template, load_templates, parse_template
+from labels.fonts import FONT_FILES
 from labels.templates import PT_PER_MM
 
+BUNDLED_FAMILIES = {family for _, family in FONT_FILES}
 REQUIRED = {"wall", "case", "a6", "a5", "avery-5163", "avery-l7163", "sticker"}
 
 
@@ -19,8 +21,12 @@ def test_the_issue_templates_are_all_shipped():
     assert templates.keys() >= REQUIRED
     for template in templates.values():
         assert template.description
-        assert template.font_family == "Atkinson Hyperlegible"
+        assert template.font_family in BUNDLED_FAMILIES
+        assert set(template.fallback_families) <= BUNDLED_FAMILIES
         assert template.blocks
+    # Visitors read dates on wall and case labels: a face with plain zeros ("2024", not "2Ø24").
+    assert get_template("wall").font_family == get_template("case").font_family == "Source Sans 3"
+    assert "title" in get_template("wall").italic
 
 
 def test_unknown_template_names_the_available_ones():
