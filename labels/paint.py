@@ -542,7 +542,8 @@ def _frame(content: LabelContent, template: Template, rect: QRectF) -> _Frame:
         x = pad if rtl else pad + inner_w - size
         y = pad if template.qr_position == "top" else pad + inner_h - size
         qr = QRectF(x, y, size, size)
-        gap = max(2.5 * PT_PER_MM * unit, 0.08 * size)
+        # Room between text and the code: the quiet zone is white, but text needs air too.
+        gap = max(4.0 * PT_PER_MM * unit, 0.12 * size)
     return _Frame(
         width, height, pad, pad, inner_w, inner_h, rtl, template.align == "centre", qr, gap
     )
