@@ -159,8 +159,15 @@ def test_without_dpkg_it_says_so_and_lets_make_go_on(tmp_path):
 
 @pytest.mark.parametrize("target", ["run", "test"])
 def test_make_run_and_make_test_start_with_this_step(target):
+    # Outside any make that runs this test (its MAKEFLAGS would change what -n prints).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
     dry = subprocess.run(
-        ["make", "-n", target], cwd=ROOT, capture_output=True, text=True, timeout=60
+        ["make", "--no-print-directory", "-n", target],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     ).stdout.splitlines()
     mode = "run" if target == "run" else "test"
     assert dry[0] == f"sh packaging/system-deps.sh {mode}", dry[:3]
