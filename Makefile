@@ -1,12 +1,14 @@
-# Two commands on a fresh machine with only python3: `make run` and `make test`.
-# Both build .venv from the exact pins in requirements.lock the first time.
+# Two commands on a fresh machine with only python3, python3-venv, git and make: `make run` and
+# `make test`. Both first check the system packages Qt needs (Debian/Ubuntu: installed when
+# missing, as root or through sudo; otherwise one line names the command to run), then build
+# .venv from the exact pins in requirements.lock the first time.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('requirements.lock','rb').read()+open('pyproject.toml','rb').read()).hexdigest()[:12])")
 
 
-.PHONY: venv run test lint bench soak format clean
+.PHONY: venv run test lint bench soak format clean deps deps-run
 
 
 
@@ -20,7 +22,14 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
-run: $(STAMP)
+# System packages: what the window needs (run), and that plus the tests' file readers (test).
+deps:
+	@sh packaging/system-deps.sh test
+
+deps-run:
+	@sh packaging/system-deps.sh run
+
+run: deps-run $(STAMP)
 	$(BIN)/credence $(ARGS)
 
 lint: $(STAMP)
@@ -28,13 +37,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check provenance labels desktop tests
 	$(BIN)/lint-imports
 
-test: lint
+test: deps lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-soak: $(STAMP)
+soak: deps $(STAMP)
 	CREDENCE_SOAK=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m slow tests/reliability $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: deps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
 
 format: $(STAMP)

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-import ctypes.util
 import os
 import sys
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QVBoxLayout,
-)
+from desktop.system_check import libraries_sentence, missing_libraries
+
+try:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import (
+        QApplication,
+        QDialog,
+        QDialogButtonBox,
+        QFileDialog,
+        QLabel,
+        QMessageBox,
+        QPushButton,
+        QVBoxLayout,
+    )
+except ImportError as _qt_failed:  # a system library Qt loads is missing (e.g. libGL.so.1)
+    # Said as one plain line, naming every missing library, instead of a traceback.
+    _missing = missing_libraries(xcb=False) if sys.platform.startswith("linux") else []
+    raise SystemExit(
+        "credence: cannot open the window: "
+        + (libraries_sentence(_missing) if _missing else f"Qt cannot be loaded ({_qt_failed})")
+    ) from None
 
 from desktop.libraries import LibrarySession, RecentLibraries, is_library
 from provenance import CredenceError, Library, open_library
@@ -43,12 +52,11 @@ def display_problem() -> str | None:
             "no display was found (DISPLAY is not set). Start Credence from a desktop session, "
             "or use the command line: credence --help"
         )
-    bundled = Path(getattr(sys, "_MEIPASS", "")) / "libxcb-cursor.so.0"
-    if ctypes.util.find_library("xcb-cursor") is None and not bundled.exists():
-        return (
-            "Qt needs the xcb-cursor library to open a window. Install it "
-            "(Debian/Ubuntu: sudo apt install libxcb-cursor0) and start Credence again"
-        )
+    # Every library the xcb plugin needs, named at once (the desktop bundle ships some).
+    bundle = getattr(sys, "_MEIPASS", None)
+    missing = missing_libraries(xcb=True, bundled=Path(bundle) if bundle else None)
+    if missing:
+        return libraries_sentence(missing)
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from provenance import CATEGORIES, capture_label
+from provenance import CATEGORIES, capture_label, describe_date
 
 #: Catalog fields as a person names them (history records the stored names).
 FIELD_WORDS = {
@@ -70,7 +70,8 @@ def describe_entry(e) -> str:
     if e.entity == "event":
         verb = "recorded" if e.action == "create" else "removed"
         data = after or before
-        return f"{verb} event: {data.get('action')} by {data.get('actor')} {data.get('date') or ''}"
+        when = describe_date(data.get("date"))  # "about 1890", not "1890~"
+        return f"{verb} event: {data.get('action')} by {data.get('actor')} {when}".rstrip()
     if e.entity == "disclosure":
         verb = "disclosed" if e.action == "create" else "removed disclosure"
         data = after or before

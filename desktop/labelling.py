@@ -75,7 +75,11 @@ def plan_labels(
             shown = wordings[0][1]  # "No AI use recorded", when that was recorded
         plan.contents.append(
             label_content(
-                item, shown, qr_text=qr_text(item, qr_pattern, library), draft=bool(pending)
+                item,
+                shown,
+                qr_text=qr_text(item, qr_pattern, library),
+                draft=bool(pending),
+                language=language,
             )
         )
         plan.items.append(item)

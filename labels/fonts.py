@@ -15,8 +15,15 @@ _MARK = "credenceLabelFontsRegistered"
 FONT_FILES: tuple[tuple[str, str], ...] = (
     ("AtkinsonHyperlegible-Regular.ttf", "Atkinson Hyperlegible"),
     ("AtkinsonHyperlegible-Bold.ttf", "Atkinson Hyperlegible"),
+    ("AtkinsonHyperlegible-Italic.ttf", "Atkinson Hyperlegible"),
+    ("AtkinsonHyperlegible-BoldItalic.ttf", "Atkinson Hyperlegible"),
     ("AtkinsonHyperlegibleExt-Regular.ttf", "Atkinson Hyperlegible Ext"),
     ("AtkinsonHyperlegibleExt-Bold.ttf", "Atkinson Hyperlegible Ext"),
+    # Plain (unslashed) zeros for wall and case labels, where "2024" must not read "2Ø24".
+    ("SourceSans3-Regular.ttf", "Source Sans 3"),
+    ("SourceSans3-Italic.ttf", "Source Sans 3"),
+    ("SourceSans3-Bold.ttf", "Source Sans 3"),
+    ("SourceSans3-BoldItalic.ttf", "Source Sans 3"),
 )
 
 
@@ -45,7 +52,9 @@ def register_fonts() -> None:
             log.warning("could not load the bundled font %s; using a system font", filename)
 
 
-def label_font(families: tuple[str, ...], size_pt: float, *, bold: bool = False) -> QFont:
+def label_font(
+    families: tuple[str, ...], size_pt: float, *, bold: bool = False, italic: bool = False
+) -> QFont:
     """A font for label text: `families` in order of preference, then Qt's system fallback.
 
     Hinting is off so that glyph advances scale exactly between preview, PDF and PNG.
@@ -54,6 +63,7 @@ def label_font(families: tuple[str, ...], size_pt: float, *, bold: bool = False)
     font.setFamilies(list(families))
     font.setPointSizeF(size_pt)
     font.setBold(bold)
+    font.setItalic(italic)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     font.setKerning(True)
     return font

@@ -11,6 +11,10 @@ against a fixed 1152 dpi reference device, i.e. in sixteenths of a point. That k
 advances independent of the screen's DPI and of hinting, so line breaks are the same in every
 output. The painter is scaled by 1/16 while drawing.
 
+Blocks with nothing to say are left out and the rest close up; the disclosure group (badge and
+sentence) follows the object's fields after one blank line, or sits at the bottom when the
+template says `"disclosure_position": "bottom"`.
+
 Fitting: each block starts at the template's size. When the text does not fit, every block
 shrinks by the same factor, but never below the template's minimum size (a block the template
 itself sets smaller is left as it is, and preflight reports it). When even the minimum does not
@@ -51,6 +55,7 @@ DRAFT_MARK = "DRAFT"
 FSI, PDI = "\u2068", "\u2069"
 _NO_BIDI_CONTROLS = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e")
 OVERFLOW_MARK = "TEXT DOES NOT FIT"
+_SLANTED_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
 _OVERFLOW_COLOUR = "#b3261e"
 # Badge padding, in ems of the badge's type size.
 _BADGE_PAD_X = 0.45
@@ -86,6 +91,18 @@ class LabelLayout:
     direction: str = "ltr"
     qr_modules: int = 0
     draft: bool = False
+
+
+def slants(text: str) -> bool:
+    """Whether `text` may be set in italic: only Latin, Greek and Cyrillic letters have italics.
+
+    Arabic, Hebrew, CJK and other scripts have no italic convention, and a slanted fallback font
+    may not even have their glyphs, so a title in them stays upright.
+    """
+    for char in text:
+        if char.isalpha() and not unicodedata.name(char, "").startswith(_SLANTED_SCRIPTS):
+            return False
+    return True
 
 
 def text_direction(text: str) -> Qt.LayoutDirection:
@@ -153,11 +170,13 @@ class ShapeCache:
             colour = self.colours[name] = QColor(name)
         return colour
 
-    def font(self, families: tuple[str, ...], size: float, bold: bool) -> QFont:
-        key = (families, size, bold)
+    def font(
+        self, families: tuple[str, ...], size: float, bold: bool, italic: bool = False
+    ) -> QFont:
+        key = (families, size, bold, italic)
         font = self.fonts.get(key)
         if font is None:
-            font = self.fonts[key] = label_font(families, size, bold=bold)
+            font = self.fonts[key] = label_font(families, size, bold=bold, italic=italic)
         return font
 
     def layout(
@@ -264,25 +283,29 @@ class _Builder:
         self.families = (template.font_family, *template.fallback_families)
         self.align = _ALIGN_CENTRE if frame.centre else _ALIGN_RIGHT if frame.rtl else _ALIGN_LEFT
         self.pitch = template.line_spacing * UNITS_PER_PT
-        # (entry, text, paragraph direction, bold) of each block that has something to show.
-        self.entries: list[tuple[str, str, Qt.LayoutDirection, bool]] = []
+        # (entry, text, paragraph direction, bold, italic) of each block with something to show;
+        # a block with nothing to show is left out, so the ones below it move up.
+        self.entries: list[tuple[str, str, Qt.LayoutDirection, bool, bool]] = []
         separator = "، " if frame.rtl else ", "
         label_direction = _RTL if frame.rtl else _LTR
-        bold_blocks = template.bold
+        bold_blocks, italic_blocks = template.bold, template.italic
         for entry in template.blocks:
             if entry == "qr":
                 continue
             parts = block_parts(entry)
             texts = [t for t in (content.field(p) for p in parts) if t]
             bold = entry in bold_blocks or any(p in bold_blocks for p in parts)
+            italic = (entry in italic_blocks or any(p in italic_blocks for p in parts)) and all(
+                slants(t) for t in texts
+            )
             if len(texts) == 1:
                 # A block on its own takes its direction from its text (like dir="auto").
-                self.entries.append((entry, texts[0], text_direction(texts[0]), bold))
+                self.entries.append((entry, texts[0], text_direction(texts[0]), bold, italic))
             elif texts:
                 # Joined fields ("maker, date") follow the label's direction, and each field is
                 # isolated, so an Arabic name never drags the date to the wrong side.
                 joined = separator.join(f"{FSI}{t}{PDI}" for t in texts)
-                self.entries.append((entry, joined, label_direction, bold))
+                self.entries.append((entry, joined, label_direction, bold, italic))
 
     def size_of(self, entry: str, scale: float) -> float:
         base = self.template.sizes[entry]
@@ -302,11 +325,11 @@ class _Builder:
         upper: list[_Para] = []
         lower: list[_Para] = []
         cache, families, align = self.cache, self.families, self.align
-        for entry, text, direction, bold in self.entries:
+        for entry, text, direction, bold, italic in self.entries:
             size = self.size_of(entry, scale)
             # The entry is part of the key: two blocks with the same text need their own lines.
-            key = (entry, text, size, bold, direction, align, families)
-            font = cache.font(families, size, bold)
+            key = (entry, text, size, bold, italic, direction, align, families)
+            font = cache.font(families, size, bold, italic)
             layout = cache.layout(key, text, font, direction, align)
             para = _Para(entry, text, size, layout, size * self.pitch)
             # Everything from the first disclosure block on stays together at the bottom.
@@ -454,7 +477,13 @@ class _Builder:
             needed = upper_bottom - frame.top
             return upper, lower, upper_bottom <= frame.bottom + 0.5, needed
         gap = self.group_gap(lower) if upper else 0.0
-        lower_top = self.place_lower(lower, upper_bottom + gap)
+        if self.template.disclosure_position == "follow":
+            # The disclosure follows the object's fields after one blank line: however few
+            # fields an item has, there is no hole in the middle of the label.
+            lower_top = upper_bottom + gap
+            self.flow(lower, lower_top)
+        else:
+            lower_top = self.place_lower(lower, upper_bottom + gap)
         fits = lower[-1].bottom <= frame.bottom + 0.5 and upper_bottom + gap <= lower_top + 0.5
         needed = (upper_bottom - frame.top) + gap + (lower[-1].bottom - lower_top)
         return upper, lower, fits, needed
@@ -513,7 +542,8 @@ def _frame(content: LabelContent, template: Template, rect: QRectF) -> _Frame:
         x = pad if rtl else pad + inner_w - size
         y = pad if template.qr_position == "top" else pad + inner_h - size
         qr = QRectF(x, y, size, size)
-        gap = max(2.5 * PT_PER_MM * unit, 0.08 * size)
+        # Room between text and the code: the quiet zone is white, but text needs air too.
+        gap = max(4.0 * PT_PER_MM * unit, 0.12 * size)
     return _Frame(
         width, height, pad, pad, inner_w, inner_h, rtl, template.align == "centre", qr, gap
     )

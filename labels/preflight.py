@@ -8,6 +8,10 @@ Rules (ids are stable; messages are for people):
 - ``sentence-length``: a sentence has more than 25 words.
 - ``word-count``: the label has more than 100 words.
 - ``overflow``: the text does not fit even at the minimum size; some lines are not printed.
+- ``file-name-title``: the title looks like a file name (IMG_0003, DSC01234.jpg, scan-3), i.e.
+  the catalog has no real title yet.
+- ``missing-glyph``: a character that neither the label's fonts nor any font on this system
+  can show; it would print as an empty box.
 
 Words are runs of non-space characters; in Chinese and Japanese, which do not put spaces
 between words, every two Han or kana characters count as one word.
@@ -18,10 +22,14 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
+from PySide6.QtGui import QTextLayout
+
 from labels.content import LabelContent
-from labels.paint import LabelLayout
+from labels.fonts import label_font
+from labels.paint import LabelLayout, slants
 from labels.templates import Template, block_parts
 
 MIN_CONTRAST = 7.0
@@ -36,6 +44,8 @@ BLOCK_NAMES = {
     "medium": "medium",
     "credit_line": "credit line",
     "accession": "accession number",
+    "dimensions": "dimensions",
+    "description": "description",
     "badge": "disclosure badge",
     "sentence": "disclosure sentence",
 }
@@ -44,6 +54,19 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 _WORD = re.compile(f"[^\\s{_CJK}]+")
 # A sentence ends at . ! ? (and their CJK/Arabic forms) followed by a space or the end.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？؟])")
+#: Names cameras, phones, scanners and screenshots give files; and any name ending in a
+#: picture or document file extension.
+_FILE_NAME = re.compile(
+    r"""^(?:
+        (?:img|dsc[nf]?|dcim|pxl|mvimg|gopr|sam|imag|p|dji|vid|photo|image|pic|picture|scan|
+           scanned|untitled|file|document|doc)[\s_.-]*\d[\w.-]*
+      | screen\s?shot\b.*
+      | [\w.-]+\.(?:jpe?g|jpe|png|tiff?|heic|heif|webp|gif|bmp|dng|cr2|cr3|nef|arw|orf|rw2|
+           raf|psd|pdf|jp2|avif)
+      | [a-z]+[_-]\d{3,}
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +102,38 @@ def contrast_ratio(foreground: str, background: str) -> float:
 def count_words(text: str) -> int:
     """Words in `text` (see the module notes for Chinese and Japanese)."""
     return len(_WORD.findall(text)) + math.ceil(len(_CJK_CHAR.findall(text)) / 2)
+
+
+def looks_like_file_name(title: str) -> bool:
+    """Whether `title` reads like a file's name rather than a work's title."""
+    return bool(_FILE_NAME.match(title.strip()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_glyph(families: tuple[str, ...], char: str, bold: bool, italic: bool) -> bool:
+    # Shape the character as a label would (the label's fonts, then Qt's system fallback):
+    # glyph 0 is the font's "missing" box.
+    layout = QTextLayout(char, label_font(families, 12, bold=bold, italic=italic))
+    layout.beginLayout()
+    layout.createLine().setLineWidth(1000)
+    layout.endLayout()
+    return all(0 not in run.glyphIndexes() for run in layout.glyphRuns())
+
+
+def missing_characters(
+    text: str, families: tuple[str, ...], *, bold: bool = False, italic: bool = False
+) -> list[str]:
+    """The characters of `text` that no font can show in that style (in order, once each).
+
+    Needs a QGuiApplication. Spaces and invisible format characters are not checked.
+    """
+    missing: list[str] = []
+    for char in dict.fromkeys(text):
+        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+            continue
+        if not _has_glyph(families, char, bold, italic):
+            missing.append(char)
+    return missing
 
 
 def _sentences(text: str) -> list[str]:
@@ -155,6 +210,35 @@ def preflight(content: LabelContent, layout: LabelLayout, template: Template) ->
                         "words or fewer.",
                     )
                 )
+
+    title = content.field("title")
+    printed = {part for entry in layout.lines for part in block_parts(entry)}
+    if title and "title" in printed and looks_like_file_name(title):
+        findings.append(
+            Finding(
+                "file-name-title",
+                f"The title “{_shorten(title)}” looks like a file name, not the work's "
+                "title; enter the title in the catalog (or “Untitled”).",
+            )
+        )
+
+    families = (template.font_family, *template.fallback_families)
+    for entry, text in shown:
+        # The style the painter used for this block (see paint._Builder).
+        parts = (entry, *block_parts(entry))
+        bold = any(p in template.bold for p in parts)
+        italic = any(p in template.italic for p in parts) and slants(text)
+        absent = missing_characters(text, families, bold=bold, italic=italic)
+        if absent:
+            named = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in absent[:5])
+            findings.append(
+                Finding(
+                    "missing-glyph",
+                    f"The {block_name(entry)} has characters no installed font can show: "
+                    f"{named}; they would print as empty boxes. Install a font that has them "
+                    "or change the text.",
+                )
+            )
 
     if total > MAX_LABEL_WORDS:
         findings.append(

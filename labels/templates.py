@@ -20,8 +20,10 @@ BLOCKS: tuple[str, ...] = (
     "maker",
     "date",
     "medium",
+    "dimensions",
     "credit_line",
     "accession",
+    "description",
     "badge",
     "sentence",
     "qr",
@@ -39,6 +41,7 @@ DEFAULT_COLOURS: tuple[tuple[str, str], ...] = (
 )
 DIRECTIONS: tuple[str, ...] = ("auto", "ltr", "rtl")
 ALIGNS: tuple[str, ...] = ("start", "centre")
+DISCLOSURE_POSITIONS: tuple[str, ...] = ("follow", "bottom")
 MM_PER_INCH = 25.4
 PT_PER_MM = 72.0 / MM_PER_INCH
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -61,6 +64,12 @@ class Template:
     `padding_mm` is kept clear inside each label. Type sizes (`sizes`, per block, and
     `min_size_pt`) are in points. `direction` is "auto" (from the content's language), "ltr" or
     "rtl"; `align` is "start" (top, start edge) or "centre".
+
+    `italic` lists the blocks set in italic (by default the title, as museums set titles of
+    works). `disclosure_position` is "follow" (the badge and sentence follow the object's
+    fields after one blank line, so a missing field never leaves a gap) or "bottom" (anchored
+    to the bottom of the label, for sheets that line labels up). Blocks with nothing to say
+    are left out and the blocks below move up.
     """
 
     name: str
@@ -88,6 +97,8 @@ class Template:
     qr_position: str = "bottom"
     direction: str = "auto"
     align: str = "start"
+    italic: tuple[str, ...] = ("title",)
+    disclosure_position: str = "follow"
 
     @property
     def labels_per_sheet(self) -> int:
@@ -150,10 +161,11 @@ def parse_template(data: dict[str, Any], source: str = "template") -> Template:
         values["sizes"] = {k: float(v) for k, v in dict(values.get("sizes") or {}).items()}
     except (TypeError, ValueError):
         raise ValueError(f"{source}: sizes must be numbers of points") from None
-    for key in ("fallback_families", "bold", "blocks"):
+    for key in ("fallback_families", "bold", "blocks", "italic"):
         if key in values:
             values[key] = tuple(values[key])
-    missing = sorted(names - set(values) - {"direction", "align", "qr_position"})
+    optional = {"direction", "align", "qr_position", "italic", "disclosure_position"}
+    missing = sorted(names - set(values) - optional)
     if missing:
         raise ValueError(f"{source}: missing field(s) {', '.join(missing)}")
     template = Template(**values)
@@ -193,6 +205,13 @@ def _check(t: Template, source: str) -> None:
         raise ValueError(f"{source}: direction must be one of {', '.join(DIRECTIONS)}")
     if t.qr_position not in ("top", "bottom"):
         raise ValueError(f"{source}: qr_position must be top or bottom")
+    if t.disclosure_position not in DISCLOSURE_POSITIONS:
+        raise ValueError(
+            f"{source}: disclosure_position must be one of {', '.join(DISCLOSURE_POSITIONS)}"
+        )
+    odd = [b for b in (*t.bold, *t.italic) if not _valid_entry(b)]
+    if odd:
+        raise ValueError(f"{source}: bold and italic name unknown block(s) {', '.join(odd)}")
     if t.align not in ALIGNS:
         raise ValueError(f"{source}: align must be one of {', '.join(ALIGNS)}")
     if t.columns < 1 or t.rows < 1 or t.min_size_pt <= 0 or t.line_spacing < 1:

@@ -57,7 +57,7 @@ if TYPE_CHECKING:
         read_catalog,
         unguard_cell,
     )
-    from provenance.dates import EDTF_HELP, parse_event_date
+    from provenance.dates import EDTF_HELP, describe_date, parse_event_date
     from provenance.identity import IdentityError, resolve_passphrase
     from provenance.library import Library, SearchFilters, open_library, verify_path
     from provenance.settings import Settings
@@ -83,6 +83,7 @@ _LAZY = {
     "available_languages": "provenance.wording",
     "disclosure_wording": "provenance.wording",
     "CatalogFileError": "provenance.catalog_files",
+    "describe_date": "provenance.dates",
     "IdentityError": "provenance.identity",
     "resolve_passphrase": "provenance.identity",
     "Library": "provenance.library",
@@ -148,6 +149,7 @@ __all__ = [
     "available_languages",
     "capture_label",
     "category",
+    "describe_date",
     "disclosure_wording",
     "file_path",
     "json_safe",

@@ -52,11 +52,13 @@ def temp_name(dest: Path) -> Path:
     return dest.with_name(f".{base}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
-def temp_beside(dest: Path, *, mode: int = 0o644) -> Path:
+def temp_beside(dest: Path, *, mode: int = 0o666) -> Path:
     """Create an empty temporary file beside `dest` with `mode` (O_EXCL) and return its path.
 
     The mode is given to `os.open` itself, so a secret is never readable by others, not even
-    between creating and chmod-ing the file.
+    between creating and chmod-ing the file. The process's umask applies, as for any file a
+    program creates: by default (0o666) a label or an export is as readable as the user's
+    other documents (0644 with umask 022, 0664 with 002 on a shared drive); keys pass 0o600.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _attempt in range(8):
@@ -123,7 +125,7 @@ def _move_no_replace(temp: Path, dest: Path) -> None:
 
 
 @contextmanager
-def atomic_path(dest: Path, *, mode: int = 0o644, replace: bool = True) -> Iterator[Path]:
+def atomic_path(dest: Path, *, mode: int = 0o666, replace: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside `dest` to write; when the block ends normally the file is
     synced and moved onto `dest`, on any exception it is removed and `dest` is untouched."""
     dest = Path(dest)
@@ -144,7 +146,7 @@ def atomic_open(
     *,
     encoding: str | None = None,
     newline: str | None = None,
-    file_mode: int = 0o644,
+    file_mode: int = 0o666,
 ) -> Iterator[IO[Any]]:
     """Open a temporary file beside `dest` for writing; it replaces `dest` when the block ends
     normally and is removed on any exception."""
@@ -162,7 +164,7 @@ def atomic_open(
     publish(temp, dest, synced=True)
 
 
-def write_atomic(dest: Path, data: bytes, *, mode: int = 0o644) -> None:
+def write_atomic(dest: Path, data: bytes, *, mode: int = 0o666) -> None:
     """Write `data` to `dest` atomically (temporary file, fsync, rename)."""
     with atomic_open(dest, "wb", file_mode=mode) as handle:
         handle.write(data)
@@ -387,7 +389,7 @@ class OutputRun:
     # writing
 
     @contextmanager
-    def writing(self, target: Path, *, mode: int = 0o644) -> Iterator[Path]:
+    def writing(self, target: Path, *, mode: int = 0o666) -> Iterator[Path]:
         """Claim `target`, then yield a temporary path to write (see `atomic_path`)."""
         absolute = self.claim(target)
         with atomic_path(absolute, mode=mode) as temp:
@@ -425,7 +427,7 @@ class OutputRun:
                 with contextlib.suppress(OSError):
                     os.unlink(temp)
 
-    def write_bytes(self, target: Path, data: bytes, *, mode: int = 0o644) -> Path:
+    def write_bytes(self, target: Path, data: bytes, *, mode: int = 0o666) -> Path:
         """Claim `target` and write `data` to it atomically; returns the absolute path."""
         absolute = self.claim(target)
         write_atomic(absolute, data, mode=mode)

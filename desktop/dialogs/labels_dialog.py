@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +33,12 @@ from provenance import CredenceError, Library, available_languages
 PREVIEW_WIDTH = 600  # pixels
 
 
+def documents_folder() -> Path:
+    """The user's Documents folder (Qt knows it on every platform), else the home folder."""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+
+
 class LabelsDialog(QDialog):
     """Preview, print or save the labels of the selected items."""
 
@@ -44,6 +50,8 @@ class LabelsDialog(QDialog):
         self.templates = load_templates()
         settings = library.settings()
         self.plan = LabelPlan()
+        self.save_folder = documents_folder()  # then wherever the user last saved
+        self.saved_message: QMessageBox | None = None
 
         self.template = QComboBox()
         for name, template in sorted(self.templates.items()):
@@ -180,11 +188,17 @@ class LabelsDialog(QDialog):
             QMessageBox.warning(self, "Print labels", f"Printing failed: {exc}")
 
     def save_pdf(self, path: str | None = None) -> Path | None:
+        """Ask where (starting in Documents), write the PDF, and say where it went."""
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "Save labels", "labels.pdf", "PDF (*.pdf)")
+            suggested = self.save_folder / f"labels-{self.current_template.name}.pdf"
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save labels", str(suggested), "PDF (*.pdf)"
+            )
         if not path:
             return None
         target = Path(path)
+        if not target.suffix:
+            target = target.with_suffix(".pdf")
         try:
             render_pdf(
                 self.plan.contents,
@@ -198,4 +212,34 @@ class LabelsDialog(QDialog):
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Save labels", f"The PDF could not be written: {exc}")
             return None
+        self.save_folder = target.parent
+        self._confirm_saved(target)
         return target
+
+    def _confirm_saved(self, target: Path) -> None:
+        """Say what was saved where, with a button that opens the folder (not modal-blocking:
+        the dialog stays usable, and nothing waits on the message)."""
+        count = len(self.plan.contents)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Labels saved",
+            f"Saved {count} label{'s' if count != 1 else ''} to {target.name}\nin {target.parent}",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAccessibleName("Labels saved")
+        open_folder = box.addButton("Open &folder", QMessageBox.ButtonRole.ActionRole)
+        open_folder.setAccessibleName("Open folder")
+        box.setDefaultButton(QMessageBox.StandardButton.Ok)
+        open_folder.clicked.connect(lambda: self._open_folder(target.parent))
+        self.saved_message = box
+        box.open()
+
+    def _open_folder(self, folder: Path) -> None:
+        # The system's file manager, through Qt (xdg-open, Finder, Explorer).
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            QMessageBox.warning(
+                self,
+                "Open folder",
+                f"The folder {folder} could not be opened here; open it in your file manager.",
+            )

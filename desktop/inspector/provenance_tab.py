@@ -35,6 +35,7 @@ from provenance import (
     InvalidValue,
     ItemView,
     Library,
+    describe_date,
     parse_event_date,
 )
 
@@ -63,8 +64,9 @@ NO_TOOL = "(no AI tool)"
 #: Said in words beside the date field: what EDTF is, with the forms people need most.
 DATE_EXPLAINED = (
     "Dates use EDTF, so uncertain dates can be recorded honestly: 1890, 1890-05, 1890-05-12, "
-    "1890~ (about 1890), 1890? (perhaps 1890), 189X (some time in the 1890s), "
-    "1890/1900 (between 1890 and 1900), ../1900 (before 1900). Leave it empty if unknown."
+    "1890~ (about 1890), 1890? (1890, uncertain), 1890% (about 1890, uncertain), "
+    "189X (the 1890s), 1890/1900 (from 1890 to 1900), ../1900 (before 1900), "
+    "1890/.. (after 1890). Leave it empty if unknown."
 )
 
 
@@ -76,11 +78,10 @@ def date_check(text: str) -> tuple[bool, str]:
         _text, earliest, latest = parse_event_date(text)
     except InvalidValue:
         return False, f"Not an EDTF date: {EDTF_HELP}."
+    words = describe_date(text)
     if earliest and latest and earliest != latest:
-        return True, f"Understood as some time between {earliest} and {latest}."
-    if earliest:
-        return True, f"Understood as {earliest}."
-    return True, "Understood (an open-ended date)."
+        return True, f"Understood as {words} (some time from {earliest} to {latest})."
+    return True, f"Understood as {words}."
 
 
 class ProvenanceTab(InspectorTab):
@@ -233,7 +234,7 @@ class ProvenanceTab(InspectorTab):
         for event in self._events:
             row = QTreeWidgetItem(
                 [
-                    event.date or "undated",
+                    describe_date(event.date) or "undated",
                     event.action,
                     event.actor,
                     event.place or "",
@@ -242,8 +243,14 @@ class ProvenanceTab(InspectorTab):
                     event.note or "",
                 ]
             )
-            if event.date_earliest and event.date_latest:
-                row.setToolTip(0, f"between {event.date_earliest} and {event.date_latest}")
+            if event.date:
+                # The words in the column; the EDTF as recorded, and its span, on hover.
+                span = (
+                    f", some time from {event.date_earliest} to {event.date_latest}"
+                    if event.date_earliest and event.date_latest
+                    else ""
+                )
+                row.setToolTip(0, f"Recorded as {event.date}{span}")
             self.timeline.addTopLevelItem(row)
         self._load_tools()
         if switched:

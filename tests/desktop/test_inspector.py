@@ -195,7 +195,21 @@ def test_provenance_adds_an_event_with_an_edtf_date(qtbot, library, undo, make_t
     tab.action.setEditText("acquired")
     tab.actor.setText("Jane Smith")
     qtbot.keyClicks(tab.date, "189X")
-    assert "between 1890-01-01 and 1899-12-31" in tab.date_note.text()
+    assert tab.date_note.text() == (
+        "Understood as 1890s (some time from 1890-01-01 to 1899-12-31)."
+    )
+    tab.date.clear()
+    for typed, said in (
+        ("1890~", "about 1890"),
+        ("1890?", "1890, uncertain"),
+        ("../1900", "before 1900"),
+        ("1984-1X", "Not an EDTF date"),
+        ("189X", "1890s"),
+    ):
+        qtbot.keyClicks(tab.date, typed)
+        assert said in tab.date_note.text(), (typed, tab.date_note.text())
+        tab.date.clear()
+    qtbot.keyClicks(tab.date, "189X")
     tab.place.setText("Bergen")
     tab.tool.setCurrentIndex(tab.tool.findText("Restorer X 2.1"))
     with qtbot.waitSignal(tab.item_changed):
@@ -209,7 +223,8 @@ def test_provenance_adds_an_event_with_an_edtf_date(qtbot, library, undo, make_t
         "Restorer X 2.1",
     )
     assert tab.timeline.topLevelItemCount() == 1
-    assert tab.timeline.topLevelItem(0).text(0) == "189X"
+    assert tab.timeline.topLevelItem(0).text(0) == "1890s"
+    assert "Recorded as 189X" in tab.timeline.topLevelItem(0).toolTip(0)
     assert tab.actor.text() == ""  # the form is ready for the next event
 
     undo.stack.undo()

@@ -9,8 +9,10 @@ from importlib import resources
 import pytest
 
 from labels import BLOCKS, get_template, load_templates, parse_template
+from labels.fonts import FONT_FILES
 from labels.templates import PT_PER_MM
 
+BUNDLED_FAMILIES = {family for _, family in FONT_FILES}
 REQUIRED = {"wall", "case", "a6", "a5", "avery-5163", "avery-l7163", "sticker"}
 
 
@@ -19,8 +21,12 @@ def test_the_issue_templates_are_all_shipped():
     assert templates.keys() >= REQUIRED
     for template in templates.values():
         assert template.description
-        assert template.font_family == "Atkinson Hyperlegible"
+        assert template.font_family in BUNDLED_FAMILIES
+        assert set(template.fallback_families) <= BUNDLED_FAMILIES
         assert template.blocks
+    # Visitors read dates on wall and case labels: a face with plain zeros ("2024", not "2Ø24").
+    assert get_template("wall").font_family == get_template("case").font_family == "Source Sans 3"
+    assert "title" in get_template("wall").italic
 
 
 def test_unknown_template_names_the_available_ones():
@@ -95,6 +101,8 @@ def _wall_json() -> dict:
         ({"surprise": 1}, "unknown field(s) surprise"),
         ({"sizes": {"title": 30}}, "no type size for block(s)"),
         ({"direction": "up"}, "direction"),
+        ({"italic": ["title", "poem"]}, "bold and italic name unknown block(s) poem"),
+        ({"disclosure_position": "top"}, "disclosure_position must be one of follow, bottom"),
     ],
 )
 def test_bad_templates_are_refused_with_a_clear_message(change, expected):
@@ -114,3 +122,20 @@ def test_a_missing_field_is_named():
 def test_templates_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         get_template("wall").name = "other"  # type: ignore[misc]
+
+
+def test_blocks_bold_italic_and_disclosure_position_are_the_templates_choice(gui, tmp_path):
+    from labels import LabelContent, render_png
+
+    data = _wall_json()
+    plain = parse_template(data | {"italic": []}, "wall.json")
+    assert plain.italic == () and get_template("wall").italic == ("title",)
+    anchored = parse_template(data | {"disclosure_position": "bottom"}, "wall.json")
+    content = LabelContent(title="Harbour", accession="1", badge="AI-restored")
+    [follow] = render_png([content], get_template("wall"), tmp_path / "f.png", dpi=72)
+    [bottom] = render_png([content], anchored, tmp_path / "b.png", dpi=72)
+    # Anchored, the badge sits at the foot of the label; following, just below the fields.
+    _, _, _, height = anchored.label_rect_pt(0)
+    badge_bottom = bottom.layout.boxes["badge"][1] + bottom.layout.boxes["badge"][3]
+    assert badge_bottom > height - anchored.padding_mm * 72 / 25.4 - 30
+    assert follow.layout.boxes["badge"][1] < bottom.layout.boxes["badge"][1] - 100

@@ -100,3 +100,30 @@ def test_free_names_are_unique_in_the_run_and_on_disk_even_for_many_clashes(tmp_
 def test_names_no_file_system_accepts_are_named(name, problem):
     found = name_problem(name)
     assert (found is None) if problem is None else (problem in found)
+
+
+@pytest.mark.parametrize(("umask", "expected"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_user_outputs_honour_the_umask_and_secrets_stay_private(tmp_path, umask, expected):
+    # Labels and exports on a shared drive: colleagues read them as they read the user's other
+    # documents. A key passes 0o600 and stays private whatever the umask.
+    old = os.umask(umask)
+    try:
+        run = OutputRun(tmp_path / "library")
+        written = run.write_bytes(tmp_path / "labels.pdf", b"%PDF")
+        with run.writing(tmp_path / "labels.png") as temp:
+            temp.write_bytes(b"png")
+        with run.writing_all([tmp_path / "a.png", tmp_path / "b.png"]) as temps:
+            for temp in temps:
+                temp.write_bytes(b"png")
+        with run.open(tmp_path / "catalog.csv", "w") as handle:
+            handle.write("a,b\n")
+        write_atomic(tmp_path / "key.pem", b"secret", mode=0o600)
+        os.umask(0)
+        write_atomic(tmp_path / "key2.pem", b"secret", mode=0o600)
+    finally:
+        os.umask(old)
+    for name in ("labels.pdf", "labels.png", "a.png", "b.png", "catalog.csv"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == expected, name
+    assert written == tmp_path / "labels.pdf"
+    for name in ("key.pem", "key2.pem"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
