@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from provenance import ItemView
-from provenance.wording import DEFAULT_LANGUAGE, Wording
+from provenance import DEFAULT_LANGUAGE, ItemView, Wording
 
 
 @dataclass(frozen=True)

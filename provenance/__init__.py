@@ -9,7 +9,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from provenance.categories import (
+from provenance.domain.categories import (
     CAPTURE_LABELS,
     CAPTURE_TYPES,
     CATEGORIES,
@@ -18,11 +18,11 @@ from provenance.categories import (
     category,
     category_slugs,
 )
-from provenance.errors import CredenceError, InvalidValue, LibraryError, NotFound
-from provenance.naming import pattern_problem, resolve_name
-from provenance.output import OutputRefused, OutputRun
-from provenance.progress import CancelToken, Progress
-from provenance.text import (
+from provenance.domain.dates import EDTF_HELP, parse_event_date
+from provenance.domain.errors import CredenceError, InvalidValue, LibraryError, NotFound
+from provenance.domain.naming import pattern_problem, resolve_name
+from provenance.domain.progress import CancelToken, Progress
+from provenance.domain.text import (
     MAX_SQLITE_INT,
     file_path,
     json_safe,
@@ -30,7 +30,7 @@ from provenance.text import (
     path_text,
     terminal_safe,
 )
-from provenance.views import (
+from provenance.domain.views import (
     CREDENTIAL_STATES,
     ITEM_FIELDS,
     REVIEW_STATES,
@@ -47,13 +47,21 @@ from provenance.views import (
     ItemView,
     ToolView,
 )
+from provenance.media.output import OutputRefused, OutputRun
 
 if TYPE_CHECKING:
-    from provenance.catalog_files import CatalogFileError
+    from provenance.domain.settings import Settings
+    from provenance.domain.wording import DEFAULT_LANGUAGE, Wording, available_languages
     from provenance.identity import IdentityError, resolve_passphrase
     from provenance.library import Library, SearchFilters, open_library, verify_path
-    from provenance.wording import Wording
-    from provenance.xmp import silence_exiv2_warnings
+    from provenance.media.catalog_files import (
+        BadRow,
+        CatalogFileError,
+        CatalogRow,
+        read_catalog,
+        unguard_cell,
+    )
+    from provenance.media.xmp import silence_exiv2_warnings
 
 try:
     __version__ = version("credence")
@@ -63,15 +71,22 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 CATEGORY_SLUGS = category_slugs()
 
 _LAZY = {
-    "CatalogFileError": "provenance.catalog_files",
+    "BadRow": "provenance.media.catalog_files",
+    "CatalogFileError": "provenance.media.catalog_files",
+    "CatalogRow": "provenance.media.catalog_files",
+    "read_catalog": "provenance.media.catalog_files",
+    "unguard_cell": "provenance.media.catalog_files",
     "IdentityError": "provenance.identity",
     "resolve_passphrase": "provenance.identity",
     "Library": "provenance.library",
     "SearchFilters": "provenance.library",
     "open_library": "provenance.library",
     "verify_path": "provenance.library",
-    "Wording": "provenance.wording",
-    "silence_exiv2_warnings": "provenance.xmp",
+    "DEFAULT_LANGUAGE": "provenance.domain.wording",
+    "Wording": "provenance.domain.wording",
+    "available_languages": "provenance.domain.wording",
+    "Settings": "provenance.domain.settings",
+    "silence_exiv2_warnings": "provenance.media.xmp",
 }
 
 
@@ -90,14 +105,18 @@ __all__ = [
     "CATEGORIES",
     "CATEGORY_SLUGS",
     "CREDENTIAL_STATES",
+    "DEFAULT_LANGUAGE",
+    "EDTF_HELP",
     "ITEM_FIELDS",
     "MAX_SQLITE_INT",
     "REVIEW_STATES",
     "AssetView",
+    "BadRow",
     "CancelToken",
     "CaptureTypeReport",
     "CatalogFileError",
     "CatalogImportReport",
+    "CatalogRow",
     "Category",
     "CredenceError",
     "DisclosureView",
@@ -117,20 +136,25 @@ __all__ = [
     "OutputRun",
     "Progress",
     "SearchFilters",
+    "Settings",
     "ToolView",
     "Wording",
     "__version__",
+    "available_languages",
     "capture_label",
     "category",
     "file_path",
     "json_safe",
     "library_url_problem",
     "open_library",
+    "parse_event_date",
     "path_text",
     "pattern_problem",
+    "read_catalog",
     "resolve_name",
     "resolve_passphrase",
     "silence_exiv2_warnings",
     "terminal_safe",
+    "unguard_cell",
     "verify_path",
 ]

@@ -23,34 +23,16 @@ from sqlalchemy import exists, func, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from provenance import convert, identity, staleness
-from provenance.categories import capture_type as _capture_type
-from provenance.categories import category
-from provenance.clock import now
-from provenance.credentials import read_credentials
-from provenance.dates import parse_event_date
-from provenance.db.engine import backup_database, make_engines, migrate
-from provenance.db.models import (
-    Asset,
-    Disclosure,
-    Event,
-    Export,
-    HistoryEntry,
-    Item,
-    Meta,
-    Tool,
-)
-from provenance.errors import InvalidValue, LibraryError, NotFound
-from provenance.export import SigningKey, clean_stale_temporaries, run_jobs
-from provenance.export_plan import change_intents, load_items, plan_export
-from provenance.history import Change, HistoryWriter, read_head, verify_chain
-from provenance.naming import parse_pattern
-from provenance.output import OutputRefused, OutputRun
-from provenance.probe import RejectedFile, file_kind, probe_file
-from provenance.progress import CancelToken, Progress
-from provenance.search import MATCHING_IDS_SQL, SearchIndex, match_expression
-from provenance.settings import Settings, changed_settings, load_settings, store_settings
-from provenance.text import (
+from provenance import identity
+from provenance.domain.categories import capture_type as _capture_type
+from provenance.domain.categories import category
+from provenance.domain.clock import now
+from provenance.domain.dates import parse_event_date
+from provenance.domain.errors import InvalidValue, LibraryError, NotFound
+from provenance.domain.naming import parse_pattern
+from provenance.domain.progress import CancelToken, Progress
+from provenance.domain.settings import Settings, changed_settings
+from provenance.domain.text import (
     MAX_SQLITE_INT,
     check_key,
     clean_text,
@@ -60,7 +42,7 @@ from provenance.text import (
     path_text,
     terminal_safe,
 )
-from provenance.views import (
+from provenance.domain.views import (
     ITEM_FIELDS,
     REVIEW_STATES,
     CaptureTypeReport,
@@ -77,7 +59,28 @@ from provenance.views import (
     ItemView,
     ToolView,
 )
-from provenance.wording import Wording, available_languages, disclosure_wording
+from provenance.domain.wording import Wording, available_languages, disclosure_wording
+from provenance.exporting import staleness
+from provenance.exporting.plan import change_intents, load_items, plan_export
+from provenance.exporting.pool import run_jobs
+from provenance.media.credentials import read_credentials
+from provenance.media.output import OutputRefused, OutputRun, clean_temporaries
+from provenance.media.probe import RejectedFile, file_kind, probe_file
+from provenance.store import convert
+from provenance.store.engine import backup_database, make_engines, migrate
+from provenance.store.history import Change, HistoryWriter, read_head, verify_chain
+from provenance.store.models import (
+    Asset,
+    Disclosure,
+    Event,
+    Export,
+    HistoryEntry,
+    Item,
+    Meta,
+    Tool,
+)
+from provenance.store.search import MATCHING_IDS_SQL, SearchIndex, match_expression
+from provenance.store.settings import load_settings, store_settings
 
 DB_NAME = "library.sqlite"
 TOOL_RUNS = ("on-device", "cloud")
@@ -842,7 +845,7 @@ class Library:
         progress: Progress | None = None,
         cancel: CancelToken | None = None,
     ) -> ImportReport:
-        """Import image files and folders (recursively). See provenance.file_import.
+        """Import image files and folders (recursively). See provenance.importing.files.
 
         `capture_type` is recorded on the items this import creates (default: the
         institution's `capture_type_default` setting; empty means unrecorded).
@@ -854,7 +857,9 @@ class Library:
             if capture_type is None:
                 capture_type = load_settings(session).capture_type_default or None
         default_capture = checked_capture_type(capture_type)
-        from provenance import file_import  # loaded when first used: most commands never do
+        from provenance.importing import (
+            files as file_import,  # loaded when first used: most commands never do
+        )
 
         return file_import.run(
             self, [Path(p) for p in paths], target, progress, cancel, capture_type=default_capture
@@ -869,15 +874,15 @@ class Library:
         progress: Progress | None = None,
         cancel: CancelToken | None = None,
     ) -> CatalogImportReport:
-        """Import a catalog CSV or JSON array. See provenance.catalog_import."""
-        from provenance import catalog_import
+        """Import a catalog CSV or JSON array. See provenance.importing.catalog."""
+        from provenance.importing import catalog as catalog_import
 
         return catalog_import.run(self, Path(path), mapping or {}, key, progress, cancel)
 
     def export_catalog(self, path: str | os.PathLike[str]) -> int:
         """Write the catalog as a guarded CSV that re-imports to no change. Returns row count."""
         with self._read() as session:
-            from provenance import catalog_import
+            from provenance.importing import catalog as catalog_import
 
             return catalog_import.export_csv(session, Path(path), output=self.output_run())
 
@@ -1071,14 +1076,14 @@ class Library:
                 "`credence identity create --org NAME` (or import your institution's)"
             )
         material = identity.load_signing_material(self.identity_dir, passphrase)
-        key = SigningKey(material.chain_pem, material.key_pem, material.algorithm, info.fingerprint)
+        key = material
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise LibraryError(f"cannot create the export folder {out}: {exc.strerror}") from exc
         if not os.access(out, os.W_OK):
             raise LibraryError(f"the export folder {out} is read-only; choose another folder")
-        clean_stale_temporaries(out)
+        clean_temporaries(out)  # what a killed export left behind (only Credence's own)
         with self._read() as session:
             ids = None if items is None else [self._item(session, ref).id for ref in items]
             settings = load_settings(session)
@@ -1143,7 +1148,7 @@ class Library:
         return ExportReport(tuple(exported), tuple(plan.refused), tuple(failed), not finished)
 
     def output_run(self) -> OutputRun:
-        """A guarded output run for files written for the user (see provenance.output): it
+        """A guarded output run for files written for the user (see provenance.media.output): it
         refuses this library's originals (by path and device+inode, links included), anything
         inside the library folder, and a second output to one name."""
 
@@ -1225,7 +1230,7 @@ class Library:
 
     def catalog_columns(self, path: str | os.PathLike[str]) -> tuple[list[str], dict[str, str]]:
         """A catalog file's columns and the mapping Credence would guess for them."""
-        from provenance import catalog_import
+        from provenance.importing import catalog as catalog_import
 
         return catalog_import.columns_and_guess(Path(path))
 

@@ -38,8 +38,17 @@ from desktop.dialogs.common import (
     summary_group,
     summary_row,
 )
-from provenance import ITEM_FIELDS, CatalogImportReport, CredenceError, ImportReport, Library
-from provenance.catalog_files import BadRow, CatalogRow, read_catalog, unguard_cell
+from provenance import (
+    ITEM_FIELDS,
+    BadRow,
+    CatalogImportReport,
+    CatalogRow,
+    CredenceError,
+    ImportReport,
+    Library,
+    read_catalog,
+    unguard_cell,
+)
 
 IMAGE_FILTER = (
     "Images (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.heif *.avif *.dng *.gif *.bmp);;"

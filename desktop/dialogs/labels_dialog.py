@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.labelling import LabelPlan, plan_labels
 from labels import load_templates, page_count, page_image, paint_pages, render_pdf
-from provenance import CredenceError, Library
-from provenance.wording import available_languages
+from provenance import CredenceError, Library, available_languages
 
 PREVIEW_WIDTH = 600  # pixels
 

@@ -23,11 +23,10 @@ from PySide6.QtWidgets import (
 
 from desktop.dialogs.common import ProblemLabel, naming_help, naming_problem
 from desktop.dialogs.identity_dialog import IdentityWizard, fingerprint_text
-from provenance import CredenceError, Library
-from provenance.wording import available_languages
+from provenance import CredenceError, Library, available_languages
 
 if TYPE_CHECKING:
-    from provenance.settings import Settings
+    from provenance import Settings
 
 TRAINING_MINING = (
     (

@@ -33,8 +33,15 @@ from PySide6.QtWidgets import (
 from desktop.inspector.base import InspectorTab
 from desktop.inspector.catalog_tab import plain_label
 from desktop.undo import UndoController
-from provenance import CATEGORIES, ITEM_FIELDS, CredenceError, DisclosureView, ItemView, Library
-from provenance.wording import available_languages
+from provenance import (
+    CATEGORIES,
+    ITEM_FIELDS,
+    CredenceError,
+    DisclosureView,
+    ItemView,
+    Library,
+    available_languages,
+)
 
 _BY_SLUG = {c.slug: c for c in CATEGORIES}
 BACK_TO_DRAFT = (

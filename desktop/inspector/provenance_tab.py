@@ -28,8 +28,15 @@ from PySide6.QtWidgets import (
 
 from desktop.inspector.base import InspectorTab
 from desktop.undo import UndoController
-from provenance import CredenceError, EventView, InvalidValue, ItemView, Library
-from provenance.dates import EDTF_HELP, parse_event_date
+from provenance import (
+    EDTF_HELP,
+    CredenceError,
+    EventView,
+    InvalidValue,
+    ItemView,
+    Library,
+    parse_event_date,
+)
 
 #: Actions offered in the form; any other word can be typed.
 COMMON_ACTIONS: tuple[str, ...] = (

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from provenance import InvalidValue
-from provenance.catalog_files import guard_cell, read_catalog, unguard_cell
+from provenance.media.catalog_files import guard_cell, read_catalog, unguard_cell
 from tests.conftest import data_file
 
 WCMA_CSV = "catalogs/wcma/wcma-collection_2019-12-04.csv"

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from provenance.credentials import (
+from provenance.media.credentials import (
     CredentialReader,
     CredentialSummary,
     IngredientProblem,
     read_credentials,
 )
-from provenance.probe import IPTC_DIGITAL_SOURCE_TYPE, probe_file
+from provenance.media.probe import IPTC_DIGITAL_SOURCE_TYPE, probe_file
 from tests.provenance.c2pa_helpers import (
     SigningIdentity,
     corrupt_jpeg_scan_data,

@@ -170,7 +170,7 @@ def test_xmp_is_readable_by_exiftool(museum, tmp_path):
 
 def test_xmp_written_after_signing_would_break_the_binding(museum, tmp_path):
     """The order is the invariant: the export validates and carries XMP; XMP after does not."""
-    from provenance.xmp import XmpFields, write_xmp
+    from provenance.media.xmp import XmpFields, write_xmp
 
     library, _ = museum
     library.export(["P1"], tmp_path / "out", passphrase=PASS, jobs=1)
@@ -345,10 +345,10 @@ def test_cancel_stops_export_and_keeps_what_was_written(museum, tmp_path):
 
 def test_large_masters_go_through_a_working_file(museum, tmp_path, monkeypatch):
     """Masters over the in-memory limit take the file path; the result is the same."""
-    import provenance.export
+    import provenance.exporting.jobs
 
     library, sources = museum
-    monkeypatch.setattr(provenance.export, "IN_MEMORY_LIMIT", 0)
+    monkeypatch.setattr(provenance.exporting.jobs, "IN_MEMORY_LIMIT", 0)
     report = library.export(["P1", "P3"], tmp_path / "out", passphrase=PASS, jobs=1)
     assert report.failed == () and len(report.exported) == 2
     anchors = (library.identity_dir / "ca.pem").read_text()

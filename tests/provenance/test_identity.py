@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from provenance import identity
-from provenance.errors import CredenceError
+from provenance.domain.errors import CredenceError
+from provenance.exporting.signing import C2PA_ALG
 from provenance.identity import (
     IdentityError,
     IdentityInfo,
@@ -35,6 +36,7 @@ from provenance.identity import (
     resolve_passphrase,
     trust_anchors_pem,
 )
+from provenance.identity.create import _create_identity
 from tests.provenance.c2pa_helpers import make_jpeg
 
 PASSPHRASE = "correct horse battery staple"
@@ -233,7 +235,7 @@ def test_created_identity_signs_valid_then_trusted(
     assert info.algorithm == algorithm
 
     material = load_signing_material(tmp_path, PASSPHRASE)
-    assert material.algorithm == identity.C2PA_ALG[algorithm].name.lower()
+    assert material.algorithm == C2PA_ALG[algorithm].name.lower()
     assert material.fingerprint == info.fingerprint
     assert b"ENCRYPTED" not in material.key_pem
 
@@ -353,7 +355,7 @@ def test_resolve_passphrase_order(tmp_path: Path) -> None:
 
 
 def test_expiry_warning_for_a_short_lived_signer(tmp_path: Path) -> None:
-    info = identity._create_identity(
+    info = _create_identity(
         tmp_path,
         "Museum",
         PASSPHRASE,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.output import (
+from provenance.media.output import (
     TEMP_SUFFIX,
     OutputRefused,
     OutputRun,

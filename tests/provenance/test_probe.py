@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from provenance.probe import (
+from provenance.media.probe import (
     IPTC_DIGITAL_SOURCE_TYPE,
     FileFacts,
     RejectedFile,

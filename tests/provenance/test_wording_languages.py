@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from provenance.categories import CATEGORIES
-from provenance.views import DisclosureView, ToolView
-from provenance.wording import available_languages, disclosure_wording
+from provenance.domain.categories import CATEGORIES
+from provenance.domain.views import DisclosureView, ToolView
+from provenance.domain.wording import available_languages, disclosure_wording
 
 TRANSLATIONS = ("fr", "es", "de", "nb")
 

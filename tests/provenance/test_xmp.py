@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageSequence
 
-from provenance import xmp
-from provenance.xmp import XmpError, XmpFields, can_write_xmp, write_xmp
+from provenance.media import xmp
+from provenance.media.xmp import XmpError, XmpFields, can_write_xmp, write_xmp
 from tests.conftest import data_file
 
 NON_ASCII = "Crémieux, Ångström, 東京"

@@ -21,14 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from provenance import convert
-from provenance.categories import ai_source_types
-from provenance.clock import now
-from provenance.credentials import CredentialReader
-from provenance.db.models import Asset, Item
-from provenance.errors import LibraryError
-from provenance.history import Change
-from provenance.probe import (
+from provenance.domain.categories import ai_source_types
+from provenance.domain.clock import now
+from provenance.domain.errors import LibraryError
+from provenance.domain.text import clean_text, display_name, path_text
+from provenance.domain.views import Duplicate, ImportedFile, ImportReport, Rejected
+from provenance.media.credentials import CredentialReader
+from provenance.media.probe import (
     FileFacts,
     RejectedFile,
     file_kind,
@@ -36,12 +35,13 @@ from provenance.probe import (
     open_regular,
     probe_file,
 )
-from provenance.text import clean_text, display_name, path_text
-from provenance.views import Duplicate, ImportedFile, ImportReport, Rejected
+from provenance.store import convert
+from provenance.store.history import Change
+from provenance.store.models import Asset, Item
 
 if TYPE_CHECKING:
+    from provenance.domain.progress import CancelToken, Progress
     from provenance.library import Library
-    from provenance.progress import CancelToken, Progress
 
 #: Files written per transaction: small enough that a crash loses little, large enough to be fast.
 BATCH = 25

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provenance.db.bulk import insert_rows
-from provenance.db.models import HistoryEntry, Meta
-from provenance.views import HistoryVerification
+from provenance.domain.views import HistoryVerification
+from provenance.store.bulk import insert_rows
+from provenance.store.models import HistoryEntry, Meta
 
 GENESIS = "0" * 64
 _HEAD_KEY = "history_head"

@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from provenance import convert
-from provenance.categories import (
+from provenance.domain.categories import (
     CAPTURE_TYPES,
     ORIGIN_SOURCE_TYPES,
     ai_source_types,
@@ -29,23 +28,23 @@ from provenance.categories import (
     current_source_type,
     source_type_term,
 )
-from provenance.db.models import Disclosure, Export, Item, Meta
-from provenance.export import (
+from provenance.domain.naming import resolve_name
+from provenance.domain.settings import Settings
+from provenance.domain.text import display_name, file_path
+from provenance.domain.views import ExportedFile, ExportProblem
+from provenance.domain.wording import disclosure_wording
+from provenance.exporting.jobs import SIGNABLE, ExportJob
+from provenance.exporting.manifest import (
     PLUS_DATA_MINING,
-    SIGNABLE,
-    ExportJob,
     build_actions,
     build_manifest,
     capture_source_type,
-    dest_name,
     manifest_digest,
 )
-from provenance.output import OutputRun, name_problem, text_name
-from provenance.settings import Settings
-from provenance.text import display_name, file_path
-from provenance.views import ExportedFile, ExportProblem
-from provenance.wording import disclosure_wording
-from provenance.xmp import XmpFields
+from provenance.media.output import OutputRun, name_problem, text_name
+from provenance.media.xmp import XmpFields
+from provenance.store import convert
+from provenance.store.models import Disclosure, Export, Item, Meta
 
 CREDENTIAL_STATES_WITH_MANIFEST = ("valid", "trusted", "invalid")
 
@@ -217,7 +216,7 @@ def plan_export(
             if claim.refusal is not None:
                 plan.refused.append(ExportProblem(label, claim.refusal))
                 continue
-            name = dest_name(naming, file_path(asset.path), item.accession, item.id)
+            name = resolve_name(naming, file_path(asset.path), item.accession, item.id)
             if caption:
                 stem, dot, _ext = name.rpartition(".")
                 name = f"{stem if dot else name}.jpg"
@@ -254,7 +253,7 @@ def plan_export(
 def signed_digests(item: Item, asset, settings: Settings, version: str) -> tuple[str, str]:
     """The record digests an export of `asset` would get now: (without, with a caption strip).
 
-    Staleness compares an export's recorded digest with these (provenance.staleness). The
+    Staleness compares an export's recorded digest with these (provenance.exporting.staleness). The
     export row does not say whether a caption strip was burned in, so both are given.
     """
     statements = [_statement(d, settings) for d in item.disclosures]

@@ -14,8 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from provenance.categories import category
-from provenance.views import DisclosureView, ToolView
+from provenance.domain.categories import category
+from provenance.domain.views import DisclosureView, ToolView
 
 DEFAULT_LANGUAGE = "en"
 

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from provenance.errors import CredenceError
-from provenance.output import OutputRun
-from provenance.text import clean_text, nfc
+from provenance.domain.errors import CredenceError
+from provenance.domain.text import clean_text, nfc
+from provenance.media.output import OutputRun
 
 #: Cells longer than this are refused (the csv module's default limit is 128 KiB).
 MAX_CELL = 1_000_000

@@ -28,7 +28,11 @@ from typing import Any, Literal, cast
 
 import c2pa
 
-from provenance.probe import IPTC_DIGITAL_SOURCE_TYPE, normalise_digital_source_type, open_regular
+from provenance.media.probe import (
+    IPTC_DIGITAL_SOURCE_TYPE,
+    normalise_digital_source_type,
+    open_regular,
+)
 
 __all__ = [
     "CredentialReader",

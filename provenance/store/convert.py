@@ -8,11 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provenance.clock import now
-from provenance.db.models import Disclosure, Event, HistoryEntry, Item, Tool
-from provenance.errors import InvalidValue
-from provenance.history import Change
-from provenance.views import (
+from provenance.domain.clock import now
+from provenance.domain.errors import InvalidValue
+from provenance.domain.views import (
     ITEM_FIELDS,
     AssetView,
     DisclosureView,
@@ -22,6 +20,8 @@ from provenance.views import (
     ItemView,
     ToolView,
 )
+from provenance.store.history import Change
+from provenance.store.models import Disclosure, Event, HistoryEntry, Item, Tool
 
 
 def item_fields(item: Item) -> dict[str, str | None]:

@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from provenance.errors import CredenceError
-from provenance.text import file_path
+from provenance.domain.errors import CredenceError
+from provenance.domain.text import file_path
 
 #: Every temporary file of the writer ends so; `clean_temporaries` removes only these.
 TEMP_SUFFIX = ".credence-tmp"

@@ -193,7 +193,7 @@ _SEARCH_COLUMNS = "accession, title, maker, date, medium, credit_line, rights, d
 def _create_search_index() -> None:
     # Full-text search is SQLite FTS5 here; a server database gets its own index in its own
     # migration. The index is external-content over a view that flattens extra fields to their
-    # values, so the text is stored once. provenance.search keeps it in step (measured: FTS5
+    # values, so the text is stored once. provenance.store.search keeps it in step (measured: FTS5
     # maintained by triggers was 3x slower than set-based inserts for a 200,000-row import).
     # unicode61 with remove_diacritics finds "Cremieux" in "Crémieux".
     if op.get_bind().dialect.name != "sqlite":

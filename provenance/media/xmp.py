@@ -37,8 +37,8 @@ from typing import BinaryIO
 
 import pyexiv2
 
-from provenance.errors import CredenceError
-from provenance.output import write_atomic
+from provenance.domain.errors import CredenceError
+from provenance.media.output import write_atomic
 
 # Exiv2 key names. Exiv2 calls the IPTC Extension prefix ``iptcExt`` (namespace
 # http://iptc.org/std/Iptc4xmpExt/2008-02-29/, "Iptc4xmpExt" in the IPTC spec) and accepts

@@ -17,7 +17,7 @@ import re
 import string
 from pathlib import Path
 
-from provenance.errors import InvalidValue
+from provenance.domain.errors import InvalidValue
 
 FIELDS = ("name", "stem", "ext", "accession", "id")
 #: The widest padding or cut a format spec may ask for (a file name holds 255 bytes at most).

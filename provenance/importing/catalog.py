@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from provenance.catalog_files import (
+from provenance.domain.categories import capture_type
+from provenance.domain.clock import now
+from provenance.domain.errors import InvalidValue
+from provenance.domain.text import check_key, clean_text, nfc
+from provenance.domain.views import ITEM_FIELDS, CatalogImportReport, RowProblem
+from provenance.media.catalog_files import (
     BadRow,
     CatalogFileError,
     CatalogRow,
@@ -26,19 +31,14 @@ from provenance.catalog_files import (
     unguard_cell,
     write_csv,
 )
-from provenance.categories import capture_type
-from provenance.clock import now
-from provenance.db.bulk import insert_rows
-from provenance.db.models import Item, Meta
-from provenance.errors import InvalidValue
-from provenance.history import Change, read_head
-from provenance.output import OutputRun
-from provenance.text import check_key, clean_text, nfc
-from provenance.views import ITEM_FIELDS, CatalogImportReport, RowProblem
+from provenance.media.output import OutputRun
+from provenance.store.bulk import insert_rows
+from provenance.store.history import Change, read_head
+from provenance.store.models import Item, Meta
 
 if TYPE_CHECKING:
+    from provenance.domain.progress import CancelToken, Progress
     from provenance.library import Library
-    from provenance.progress import CancelToken, Progress
 
 #: What a catalog row can set: the item fields, then how the image was made (a CAPTURE_TYPES
 #: key, checked per row; a bad value rejects the row and names the allowed ones).

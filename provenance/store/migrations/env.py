@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from provenance.db.models import Base
+from provenance.store.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

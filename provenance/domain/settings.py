@@ -1,20 +1,17 @@
-"""Institution settings kept in the library (policy, privacy, naming, language)."""
+"""Institution settings as values (policy, privacy, naming, language) and their validation.
+
+How they are kept in the library's database is provenance.store.settings.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from provenance.categories import capture_type
-from provenance.db.models import Meta
-from provenance.errors import InvalidValue
-from provenance.naming import parse_pattern
-from provenance.wording import available_languages
-
-_KEY = "settings"
+from provenance.domain.categories import capture_type
+from provenance.domain.errors import InvalidValue
+from provenance.domain.naming import parse_pattern
+from provenance.domain.wording import available_languages
 
 _MAY_BE_EMPTY = ("qr_pattern", "capture_type_default")
 
@@ -44,16 +41,14 @@ class Settings:
     capture_type_default: str = ""
 
     def to_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict (name -> value)."""
         return asdict(self)
 
-
-def load_settings(session: Session) -> Settings:
-    row = session.get(Meta, _KEY)
-    if row is None:
-        return Settings()
-    stored = json.loads(row.value)
-    known = {f.name for f in fields(Settings)}
-    return Settings(**{k: v for k, v in stored.items() if k in known})
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any]) -> Settings:
+        """Settings from a stored dict; names this version does not know are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in stored.items() if k in known})
 
 
 def changed_settings(current: Settings, changes: dict[str, str]) -> Settings:
@@ -80,7 +75,3 @@ def changed_settings(current: Settings, changes: dict[str, str]) -> Settings:
             f"available: {', '.join(available_languages())}"
         )
     return replace(current, **changes)
-
-
-def store_settings(session: Session, settings: Settings) -> None:
-    session.merge(Meta(key=_KEY, value=json.dumps(settings.to_dict(), sort_keys=True)))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 
-from provenance.output import atomic_path
+from provenance.media.output import atomic_path
 
 #: How long a writer waits for another process's write to finish before giving up (ms).
 BUSY_TIMEOUT_MS = 30_000
@@ -48,7 +48,7 @@ def _alembic_config():
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", "provenance:migrations")
+    cfg.set_main_option("script_location", "provenance.store:migrations")
     return cfg
 
 

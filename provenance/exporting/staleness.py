@@ -27,10 +27,11 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from provenance import convert
-from provenance.db.models import Disclosure, Event, Export, HistoryEntry, Item
-from provenance.export_plan import signed_digests
-from provenance.settings import Settings, load_settings
+from provenance.domain.settings import Settings
+from provenance.exporting.plan import signed_digests
+from provenance.store import convert
+from provenance.store.models import Disclosure, Event, Export, HistoryEntry, Item
+from provenance.store.settings import load_settings
 
 #: Catalog fields an export carries (manifest or XMP), with the words a person reads.
 SIGNED_FIELDS: dict[str, str] = {

@@ -6,7 +6,7 @@ uncertain dates and a search can ask "what happened in the 1890s".
 
 from __future__ import annotations
 
-from provenance.errors import InvalidValue
+from provenance.domain.errors import InvalidValue
 
 EDTF_HELP = (
     "use EDTF: 1890, 1890-05, 1890-05-12, 1890~ (about), 1890? (uncertain), 189X (the 1890s), "
