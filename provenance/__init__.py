@@ -45,7 +45,10 @@ from provenance.domain.views import (
     HistoryVerification,
     ImportReport,
     ItemView,
+    RecordCheck,
+    SearchFilters,
     ToolView,
+    VerificationView,
 )
 from provenance.media.output import OutputRefused, OutputRun
 
@@ -53,7 +56,7 @@ if TYPE_CHECKING:
     from provenance.domain.settings import Settings
     from provenance.domain.wording import DEFAULT_LANGUAGE, Wording, available_languages
     from provenance.identity import IdentityError, resolve_passphrase
-    from provenance.library import Library, SearchFilters, open_library, verify_path
+    from provenance.library import Library, open_library
     from provenance.media.catalog_files import (
         BadRow,
         CatalogFileError,
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
         read_catalog,
         unguard_cell,
     )
+    from provenance.media.verify import verify_path
     from provenance.media.xmp import silence_exiv2_warnings
 
 try:
@@ -79,9 +83,8 @@ _LAZY = {
     "IdentityError": "provenance.identity",
     "resolve_passphrase": "provenance.identity",
     "Library": "provenance.library",
-    "SearchFilters": "provenance.library",
     "open_library": "provenance.library",
-    "verify_path": "provenance.library",
+    "verify_path": "provenance.media.verify",
     "DEFAULT_LANGUAGE": "provenance.domain.wording",
     "Wording": "provenance.domain.wording",
     "available_languages": "provenance.domain.wording",
@@ -135,9 +138,11 @@ __all__ = [
     "OutputRefused",
     "OutputRun",
     "Progress",
+    "RecordCheck",
     "SearchFilters",
     "Settings",
     "ToolView",
+    "VerificationView",
     "Wording",
     "__version__",
     "available_languages",

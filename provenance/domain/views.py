@@ -282,3 +282,80 @@ class ExportRecordView(_Dictable):
     def stale(self) -> bool:
         """The record changed after this file was signed (see `stale_reason`)."""
         return self.stale_since is not None
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters combined with the full-text query (all optional)."""
+
+    has_ai: bool | None = None
+    review_state: str | None = None
+    credential_state: str | None = None
+    not_exported: bool = False
+    #: Items with an image whose newest export no longer says what the record says.
+    stale: bool = False
+
+
+@dataclass(frozen=True)
+class RecordCheck(_Dictable):
+    """What a library's record says about a file it exported: which export, and whether the
+    file still says what the record says."""
+
+    export: int
+    item: str
+    item_id: int
+    exported_at: str
+    stale: bool
+    reason: str | None
+
+
+class _ReadOnlyDict(dict):
+    """A dict base that refuses every change (the view it carries is frozen)."""
+
+    def _refuse(self, *_args: Any, **_kwargs: Any) -> None:
+        raise TypeError(f"{type(self).__name__} is read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, eq=False)
+class VerificationView(_ReadOnlyDict):
+    """The `verify` result for one file: its Content Credentials as read and checked, and, for
+    a file this library exported, what the record says about it.
+
+    Read its attributes; `to_dict()` is the `verify --json` shape. It is also a read-only dict
+    of that shape, for callers that still index it (desktop/cli.py until it reads attributes).
+    """
+
+    file: str
+    credentials: str  # none / trusted / valid / invalid / error
+    codes: tuple[str, ...] = ()
+    ingredient_problems: tuple[dict[str, Any], ...] = ()
+    digital_source_types: tuple[str, ...] = ()
+    signer: str | None = None
+    summary: str = ""
+    record: RecordCheck | None = None
+
+    def __post_init__(self) -> None:
+        dict.update(self, self.to_dict())
+
+    def __eq__(self, other: object) -> bool:
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `verify` JSON shape; "record" only for a file this library exported."""
+        shown: dict[str, Any] = {
+            "file": self.file,
+            "credentials": self.credentials,
+            "codes": list(self.codes),
+            "ingredient_problems": [dict(p) for p in self.ingredient_problems],
+            "digital_source_types": list(self.digital_source_types),
+            "signer": self.signer,
+            "summary": self.summary,
+        }
+        if self.record is not None:
+            shown["record"] = self.record.to_dict()
+        return shown

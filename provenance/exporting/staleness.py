@@ -1,12 +1,12 @@
 """Stale exports: an export is stale when what it signed no longer matches the record.
 
-Every write transaction of the library ends in `refresh` (called by `Library._write` after the
-history entries are written): the history writer knows which items the transaction touched, and
-whether a library-wide setting changed. For those of the touched items that have exports, and
-only those, the digest of what an export would sign *now* is compared with the digest recorded
-with each export (`exports.record_digest`). A difference marks the export stale (`stale_since`,
-`stale_reason`); equality (an undo of the undo, the same words approved again) clears it. A
-catalog import of unexported items costs one indexed lookup per chunk.
+Every write transaction of the library ends in `refresh` (the facade passes it to its Store as
+the hook run after the history entries are written): the history writer knows which items the
+transaction touched, and whether a library-wide setting changed. For those of the touched items
+that have exports, and only those, the digest of what an export would sign *now* is compared
+with the digest recorded with each export (`exports.record_digest`). A difference marks the
+export stale (`stale_since`, `stale_reason`); equality (an undo of the undo, the same words
+approved again) clears it. A catalog import of unexported items costs one indexed lookup per chunk.
 
 The reason is worked out from the history: the record as it was when the file was signed is
 rebuilt by undoing, newest first, every entry written for the item (and every settings change)
@@ -19,19 +19,24 @@ export is current when either variant (with or without the strip) matches.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from provenance.domain.settings import Settings
+from provenance.domain.views import RecordCheck
 from provenance.exporting.plan import signed_digests
 from provenance.store import convert
+from provenance.store.exports import UNEXPLAINED, chunks, find_export
 from provenance.store.models import Disclosure, Event, Export, HistoryEntry, Item
 from provenance.store.settings import load_settings
+from provenance.store.store import Store
 
 #: Catalog fields an export carries (manifest or XMP), with the words a person reads.
 SIGNED_FIELDS: dict[str, str] = {
@@ -53,11 +58,6 @@ SIGNED_SETTINGS: dict[str, str] = {
 }
 #: History entities without an item whose changes can change what every export signs.
 LIBRARY_WIDE = frozenset({"settings"})
-#: Said when the digest differs but no recorded change explains it (a newer Credence signs
-#: the same record differently, or the record changed while the file was being written).
-UNEXPLAINED = "what Credence would sign for this item has changed since the file was written"
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def refresh(
     if not ids:
         return
     settings = load_settings(session)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for row, found in _evaluate(session, chunk, settings, version, rows=None):
             if found.stale:
                 if row.stale_since is None:
@@ -101,55 +101,38 @@ def refresh(
     session.flush()
 
 
+def record_check(
+    store: Store, path: Path, manifest_label: str | None, *, version: str
+) -> RecordCheck | None:
+    """The export this library recorded for the file at `path` (same SHA-256, else the same
+    manifest id), checked against the record as it is now; None for a file it does not know."""
+    try:
+        with open(path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        digest = None
+    with store.read() as session:
+        row = find_export(session, digest, manifest_label)
+        if row is None:
+            return None
+        found = check_export(session, row, version=version)
+        item = session.get(Item, row.item_id)
+        return RecordCheck(
+            export=row.id,
+            item=convert.item_label(item) if item is not None else f"#{row.item_id}",
+            item_id=row.item_id,
+            exported_at=row.created_at,
+            stale=found.stale,
+            reason=found.reason,
+        )
+
+
 def check_export(session: Session, row: Export, *, version: str) -> Staleness:
     """Whether the file of export `row` still says what the record says now (read-only)."""
     settings = load_settings(session)
     for _row, found in _evaluate(session, [row.item_id], settings, version, rows=[row]):
         return found
     return Staleness(False)
-
-
-def needs_reexport():
-    """SQL condition on `Item`: it has an image whose newest export is stale."""
-    newer = aliased(Export)
-    return exists().where(
-        Export.item_id == Item.id,
-        Export.asset_id.is_not(None),
-        Export.stale_since.is_not(None),
-        ~exists().where(
-            newer.item_id == Export.item_id,
-            newer.asset_id == Export.asset_id,
-            newer.id > Export.id,
-        ),
-    )
-
-
-def stale_items(session: Session, item_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """item id -> (stale since, reason) for those of `item_ids` that need re-exporting."""
-    found: dict[int, tuple[str, list[str]]] = {}
-    newer = aliased(Export)
-    for chunk in _chunks(item_ids):
-        rows = session.execute(
-            select(Export.item_id, Export.stale_since, Export.stale_reason)
-            .where(
-                Export.item_id.in_(chunk),
-                Export.asset_id.is_not(None),
-                Export.stale_since.is_not(None),
-                ~exists().where(
-                    newer.item_id == Export.item_id,
-                    newer.asset_id == Export.asset_id,
-                    newer.id > Export.id,
-                ),
-            )
-            .order_by(Export.id)
-        )
-        for item_id, since, reason in rows:
-            first, reasons = found.setdefault(item_id, (since, []))
-            found[item_id] = (min(first, since), reasons)
-            for part in (reason or UNEXPLAINED).split("; "):
-                if part not in reasons:
-                    reasons.append(part)
-    return {k: (since, "; ".join(reasons)) for k, (since, reasons) in found.items()}
 
 
 # -- comparing ------------------------------------------------------------------------------
@@ -389,11 +372,6 @@ def _json(state: dict[str, Any]) -> dict[str, Any]:
 
 def _exported(session: Session, item_ids: list[int]) -> list[int]:
     found: list[int] = []
-    for chunk in _chunks(item_ids):
+    for chunk in chunks(item_ids):
         found += session.scalars(select(Export.item_id).where(Export.item_id.in_(chunk)).distinct())
     return found
-
-
-def _chunks(values: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]

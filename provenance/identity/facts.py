@@ -64,6 +64,14 @@ class IdentityInfo:
     issuer: str
     days_left: int  # calendar days until not_after (UTC); negative once expired
 
+    def public_facts(self) -> dict[str, str]:
+        """What a history entry records about this identity: never the key or passphrase."""
+        return {
+            "organisation": self.organisation,
+            "fingerprint": self.fingerprint,
+            "not_after": self.not_after.isoformat(),
+        }
+
     def expiry_warning(self, within_days: int = 60) -> str | None:
         """A plain sentence when the certificate has expired or expires within ``within_days``.
 

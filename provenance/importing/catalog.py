@@ -34,11 +34,12 @@ from provenance.media.catalog_files import (
 from provenance.media.output import OutputRun
 from provenance.store.bulk import insert_rows
 from provenance.store.history import Change, read_head
+from provenance.store.items import item_changes
 from provenance.store.models import Item, Meta
+from provenance.store.store import Store
 
 if TYPE_CHECKING:
     from provenance.domain.progress import CancelToken, Progress
-    from provenance.library import Library
 
 #: What a catalog row can set: the item fields, then how the image was made (a CAPTURE_TYPES
 #: key, checked per row; a bad value rejects the row and names the allowed ones).
@@ -176,7 +177,7 @@ class _Prepared:
 
 
 def run(
-    library: Library,
+    store: Store,
     path: Path,
     mapping: dict[str, str],
     key: str | None,
@@ -190,7 +191,7 @@ def run(
     """
     columns, rows = read_catalog(path)
     plan = _Plan(columns, mapping, key)
-    with library._read() as session:
+    with store.read() as session:
         index = _key_index(session, plan)
         accessions = {
             nfc(a)
@@ -198,7 +199,7 @@ def run(
         }
         this_library = library_id(session)
         head = read_head(session)
-    writer = _ChunkWriter(library, path, head)
+    writer = _ChunkWriter(store, path, head)
     rejected: list[RowProblem] = []
     first_line: dict[str, int] = {}
     done = 0
@@ -302,8 +303,8 @@ def _prepare(
 class _ChunkWriter:
     """Writes prepared chunks, one transaction per chunk, in order."""
 
-    def __init__(self, library: Library, path: Path, head: tuple[int, str]) -> None:
-        self._library = library
+    def __init__(self, store: Store, path: Path, head: tuple[int, str]) -> None:
+        self._store = store
         self._path = path
         # The history head when the rows were checked against the library. While it only moves
         # by our own writes, the accession numbers checked then are still the truth; once
@@ -316,7 +317,7 @@ class _ChunkWriter:
 
     def write(self, prepared: _Prepared) -> None:
         note_prefix = f"catalog import {self._path.name} line "
-        with self._library._write() as (session, history):
+        with self._store.write() as (session, history):
             stamp = now()
             if prepared.existing:
                 self._update(session, history, prepared.existing, stamp, note_prefix)
@@ -338,12 +339,18 @@ class _ChunkWriter:
                     continue
                 item_rows.append((next_id, *fields, extra_json, stamp, stamp))
                 history.record_encoded(
-                    "item", next_id, next_id, "create", None, after_json, note_prefix + str(line)
+                    entity="item",
+                    entity_id=next_id,
+                    item_id=next_id,
+                    action="create",
+                    before_json=None,
+                    after_json=after_json,
+                    note=note_prefix + str(line),
                 )
                 next_id += 1
             if item_rows:
                 insert_rows(session, "items", _ITEM_COLUMNS, item_rows)
-                self._library.search_index.index_range(session, first_id, next_id - 1)
+                self._store.search_index.index_range(session, first_id, next_id - 1)
             self.created += len(item_rows)
             self._expected_head = history.head
 
@@ -358,21 +365,7 @@ class _ChunkWriter:
             if item is None:  # a credence_id naming an item that was since removed
                 self.rejected.append(RowProblem(line, f"item #{item_id} no longer exists"))
                 continue
-            before, after = {}, {}
-            for name, value in fields.items():
-                if getattr(item, name) != value:
-                    before[name], after[name] = getattr(item, name), value
-            new_extra = dict(item.extra or {})
-            for column, value in extra.items():
-                if new_extra.get(column) != value:
-                    before[f"extra.{column}"], after[f"extra.{column}"] = (
-                        new_extra.get(column),
-                        value,
-                    )
-                    if value is None:
-                        new_extra.pop(column, None)
-                    else:
-                        new_extra[column] = value
+            before, after, new_extra = item_changes(item, fields, extra)
             if not after:
                 self.unchanged += 1
                 continue
@@ -386,10 +379,18 @@ class _ChunkWriter:
                 self._accessions_changed.add(accession)
             updates.append((item, {k: v for k, v in after.items() if k in fields}, new_extra))
             history.record(
-                Change("item", item.id, item.id, "update", before, after, note_prefix + str(line))
+                Change(
+                    entity="item",
+                    entity_id=item.id,
+                    item_id=item.id,
+                    action="update",
+                    before=before,
+                    after=after,
+                    note=note_prefix + str(line),
+                )
             )
         if updates:
-            with self._library.search_index.updating(session, [u[0].id for u in updates]):
+            with self._store.search_index.updating(session, [u[0].id for u in updates]):
                 for item, changed, new_extra in updates:
                     for name, value in changed.items():
                         setattr(item, name, value)

@@ -38,10 +38,10 @@ from provenance.media.probe import (
 from provenance.store import convert
 from provenance.store.history import Change
 from provenance.store.models import Asset, Item
+from provenance.store.store import Store
 
 if TYPE_CHECKING:
     from provenance.domain.progress import CancelToken, Progress
-    from provenance.library import Library
 
 #: Files written per transaction: small enough that a crash loses little, large enough to be fast.
 BATCH = 25
@@ -244,42 +244,43 @@ def _ordered(work, files: list[Path], workers: int, cancel) -> Iterator[Analysis
 
 
 def run(
-    library: Library,
+    store: Store,
     paths: list[Path],
     target_item: int | None,
     progress: Progress | None,
     cancel: CancelToken | None,
     *,
+    thumbnails_dir: Path,
     capture_type: str | None = None,
 ) -> ImportReport:
-    """Import `paths` into `library`; every file ends up imported, a duplicate, or rejected.
+    """Import `paths` into `store`; every file ends up imported, a duplicate, or rejected.
 
     Items created for new files get `capture_type` (a CAPTURE_TYPES key) as their record of
     how the images were made; existing items keep theirs.
     """
-    files, rejected = expand(paths, exclude=library.folder)
+    files, rejected = expand(paths, exclude=store.folder)
     imported: list[ImportedFile] = []
     duplicates: list[Duplicate] = []
     batch: list[Analysis] = []
-    for done, result in enumerate(_analyses(files, library.thumbnails_dir, cancel), start=1):
+    for done, result in enumerate(_analyses(files, thumbnails_dir, cancel), start=1):
         if isinstance(result, Rejected):
             rejected.append(result)
         else:
             batch.append(result)
         if len(batch) >= BATCH:
-            _store_each(library, batch, target_item, imported, duplicates, rejected, capture_type)
+            _store_each(store, batch, target_item, imported, duplicates, rejected, capture_type)
             batch = []
         if progress is not None:
             name = result.file if isinstance(result, Rejected) else path_text(result.path)
             progress(done, len(files), name.rsplit("/", 1)[-1])
     if batch:
-        _store_each(library, batch, target_item, imported, duplicates, rejected, capture_type)
+        _store_each(store, batch, target_item, imported, duplicates, rejected, capture_type)
     cancelled = cancel is not None and cancel.cancelled
     return ImportReport(tuple(imported), tuple(duplicates), tuple(rejected), cancelled)
 
 
 def _store_each(
-    library: Library,
+    store: Store,
     batch: list[Analysis],
     target_item: int | None,
     imported: list[ImportedFile],
@@ -291,14 +292,14 @@ def _store_each(
     that file alone is reported and the rest are kept. A library that cannot be written at all
     (disk full, damaged, busy) still stops the import: every file would fail the same way."""
     try:
-        done = _store(library, batch, target_item, capture_type)
+        done = _store(store, batch, target_item, capture_type)
     except LibraryError:
         raise
     except Exception:
         done = ([], [])
         for analysis in batch:
             try:
-                one = _store(library, [analysis], target_item, capture_type)
+                one = _store(store, [analysis], target_item, capture_type)
             except LibraryError:
                 raise
             except Exception as exc:
@@ -312,12 +313,12 @@ def _store_each(
 
 
 def _store(
-    library: Library, batch: list[Analysis], target_item: int | None, capture_type: str | None
+    store: Store, batch: list[Analysis], target_item: int | None, capture_type: str | None
 ) -> tuple[list[ImportedFile], list[Duplicate]]:
     """Write one batch in one transaction; what it imported and found duplicate, once committed."""
     imported: list[ImportedFile] = []
     duplicates: list[Duplicate] = []
-    with library._write() as (session, history), session.no_autoflush:
+    with store.write() as (session, history), session.no_autoflush:
         known = {
             a.sha256: a
             for a in session.scalars(
@@ -350,10 +351,16 @@ def _store(
                 new_items.append(item)
             placed.append((analysis, item))
         session.flush()
-        library.search_index.index(session, [item.id for item in new_items])
+        store.search_index.index(session, [item.id for item in new_items])
         for item in new_items:
             history.record(
-                Change("item", item.id, item.id, "create", None, convert.item_state(item))
+                Change(
+                    entity="item",
+                    entity_id=item.id,
+                    item_id=item.id,
+                    action="create",
+                    after=convert.item_state(item),
+                )
             )
         assets = [_asset(analysis, item, stamp) for analysis, item in placed]
         session.add_all(assets)
@@ -366,12 +373,11 @@ def _store(
         for (analysis, item), asset in zip(placed, assets, strict=True):
             history.record(
                 Change(
-                    "asset",
-                    asset.id,
-                    item.id,
-                    "import",
-                    None,
-                    {
+                    entity="asset",
+                    entity_id=asset.id,
+                    item_id=item.id,
+                    action="import",
+                    after={
                         "file": asset.path,
                         "sha256": asset.sha256,
                         "size": asset.size,

@@ -1,15 +1,11 @@
-"""ORM rows to the frozen views the facade returns, and history entries back into edits."""
+"""Row <-> view conversion: ORM rows to the frozen views the facade returns, and views to the
+before/after values history entries record."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from provenance.domain.clock import now
-from provenance.domain.errors import InvalidValue
 from provenance.domain.views import (
     ITEM_FIELDS,
     AssetView,
@@ -20,7 +16,6 @@ from provenance.domain.views import (
     ItemView,
     ToolView,
 )
-from provenance.store.history import Change
 from provenance.store.models import Disclosure, Event, HistoryEntry, Item, Tool
 
 
@@ -167,112 +162,9 @@ def history_view(entry: HistoryEntry) -> HistoryEntryView:
     )
 
 
-def revert_change(session: Session, entry: HistoryEntry) -> Change | None:
-    """Apply the inverse of `entry` to the database and return the Change that records it.
-
-    Refuses (InvalidValue) when the thing has changed again since, so an old undo never
-    silently overwrites newer work. Returns None for entries that cannot be undone.
-    """
-    before = json.loads(entry.before_json) if entry.before_json else None
-    after = json.loads(entry.after_json) if entry.after_json else None
-    note = f"undo of entry {entry.seq}"
-    if entry.entity == "item" and entry.action == "update" and before and after:
-        item = session.get(Item, entry.entity_id)
-        if item is None:
-            raise InvalidValue(f"the item of entry {entry.seq} no longer exists")
-        extra = dict(item.extra or {})
-        for key, value in after.items():
-            current = extra.get(key[6:]) if key.startswith("extra.") else getattr(item, key)
-            if current != value:
-                raise InvalidValue(
-                    f"{key} of {item_label(item)} was changed again after entry {entry.seq}; "
-                    "undo the later change first"
-                )
-        for key, value in before.items():
-            if key.startswith("extra."):
-                if value is None:
-                    extra.pop(key[6:], None)
-                else:
-                    extra[key[6:]] = value
-            else:
-                setattr(item, key, value)
-        item.extra = extra
-        return Change("item", item.id, item.id, "update", after, before, note)
-    if entry.entity == "event" and entry.action == "create":
-        event = session.get(Event, entry.entity_id)
-        if event is None:
-            raise InvalidValue(f"the event of entry {entry.seq} was already removed")
-        session.delete(event)
-        return Change("event", entry.entity_id, entry.item_id, "delete", after, None, note)
-    if entry.entity == "event" and entry.action == "delete" and before:
-        event = Event(
-            item_id=entry.item_id,
-            action=before["action"],
-            actor=before["actor"],
-            date=before.get("date"),
-            date_earliest=before.get("date_earliest"),
-            date_latest=before.get("date_latest"),
-            place=before.get("place"),
-            source=before.get("source"),
-            note=before.get("note"),
-            tool=_tool_by_label(session, before.get("tool")),
-            created_at=now(),
-        )
-        session.add(event)
-        session.flush()
-        return Change("event", event.id, entry.item_id, "create", None, before, note)
-    if entry.entity == "disclosure" and entry.action == "delete" and before:
-        disclosure = Disclosure(
-            item_id=entry.item_id,
-            asset_id=before.get("asset_id"),
-            category=before["category"],
-            created_at=now(),
-        )
-        session.add(disclosure)
-        _restore_disclosure(session, disclosure, before)
-        session.flush()
-        return Change("disclosure", disclosure.id, entry.item_id, "create", None, before, note)
-    if entry.entity == "disclosure" and entry.action == "create":
-        disclosure = session.get(Disclosure, entry.entity_id)
-        if disclosure is None:
-            raise InvalidValue(f"the disclosure of entry {entry.seq} was already removed")
-        session.delete(disclosure)
-        return Change("disclosure", entry.entity_id, entry.item_id, "delete", after, None, note)
-    if entry.entity == "disclosure" and entry.action in ("update", "review") and before:
-        disclosure = session.get(Disclosure, entry.entity_id)
-        if disclosure is None:
-            raise InvalidValue(f"the disclosure of entry {entry.seq} was removed")
-        current = disclosure_view(disclosure).to_dict()
-        if any(
-            current.get(k) != (tuple(v) if isinstance(v, list) else v) for k, v in after.items()
-        ):
-            raise InvalidValue(
-                f"the disclosure was changed again after entry {entry.seq}; "
-                "undo the later change first"
-            )
-        _restore_disclosure(session, disclosure, before)
-        return Change("disclosure", disclosure.id, entry.item_id, "update", after, before, note)
-    return None
-
-
-def _tool_by_label(session: Session, label: str | None) -> Tool | None:
-    if not label:
-        return None
-    return next((t for t in session.scalars(select(Tool)) if tool_label(t) == label), None)
-
-
-def _restore_disclosure(session: Session, disclosure: Disclosure, state: dict[str, Any]) -> None:
-    for key in (
-        "purpose",
-        "extent",
-        "review_state",
-        "reviewed_by",
-        "reviewed_at",
-        "approved_by",
-        "approved_at",
-    ):
-        setattr(disclosure, key, state.get(key))
-    disclosure.fields = list(state.get("fields") or ())
-    disclosure.overrides = dict(state.get("overrides") or {})
-    labels = set(state.get("tools") or ())
-    disclosure.tools = [t for t in session.scalars(select(Tool)) if tool_label(t) in labels]
+def history_state(view: Any) -> dict[str, Any]:
+    """A view as the before/after value of a history entry (ids and timestamps left out)."""
+    state = view.to_dict()
+    for key in ("id", "created_at"):
+        state.pop(key, None)
+    return state

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,10 +157,6 @@ class HistoryWriter:
         digest = entry_hash(*row)
         self._rows.append((*row, digest))
         self._hash = digest
-
-    def record_all(self, changes: Iterable[Change]) -> None:
-        for change in changes:
-            self.record(change)
 
     def flush(self) -> None:
         """Write queued entries and move the head. Call before the transaction commits."""

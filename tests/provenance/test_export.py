@@ -209,6 +209,38 @@ def test_tampered_export_is_caught_by_verify(museum, tmp_path):
     assert "assertion.dataHash.mismatch" in result["codes"]
 
 
+def test_verify_file_returns_a_frozen_view_with_the_json_shape(museum, tmp_path):
+    import dataclasses
+
+    from provenance import RecordCheck, VerificationView
+
+    library, _ = museum
+    library.export(["P1"], tmp_path / "out", passphrase=PASS, jobs=1)
+    result = library.verify_file(tmp_path / "out" / "P1.jpg")
+    assert isinstance(result, VerificationView)
+    assert result.credentials == "trusted"
+    assert isinstance(result.record, RecordCheck) and result.record.stale is False
+    shape = result.to_dict()
+    assert list(shape) == [
+        "file",
+        "credentials",
+        "codes",
+        "ingredient_problems",
+        "digital_source_types",
+        "signer",
+        "summary",
+        "record",
+    ]
+    assert list(shape["record"]) == ["export", "item", "item_id", "exported_at", "stale", "reason"]
+    assert json.loads(json.dumps(result)) == shape
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.credentials = "none"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        result["credentials"] = "none"  # type: ignore[index]
+    unknown = library.verify_file(tmp_path / "missing.jpg")
+    assert unknown.record is None and "record" not in unknown.to_dict()
+
+
 def test_other_signers_read_valid_not_trusted(museum, tmp_path):
     library, _ = museum
     other = make_signing_identity("Another Museum")
