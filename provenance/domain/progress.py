@@ -9,7 +9,8 @@ from typing import Protocol
 class Progress(Protocol):
     """Called between units of work: `done` of `total` (None when unknown), and what is going on."""
 
-    def __call__(self, done: int, total: int | None, message: str) -> None: ...
+    def __call__(self, done: int, total: int | None, message: str) -> None:
+        """Report progress (cheap: it is called often)."""
 
 
 class CancelToken:
@@ -19,8 +20,10 @@ class CancelToken:
         self._event = threading.Event()
 
     def cancel(self) -> None:
+        """Ask the work to stop at its next check."""
         self._event.set()
 
     @property
     def cancelled(self) -> bool:
+        """True once `cancel()` was called."""
         return self._event.is_set()

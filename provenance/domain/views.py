@@ -175,6 +175,8 @@ class HistoryVerification(_Dictable):
 
 @dataclass(frozen=True)
 class ImportedFile(_Dictable):
+    """A file an import stored, with what was found in it."""
+
     file: str
     item: str
     asset: int
@@ -184,6 +186,8 @@ class ImportedFile(_Dictable):
 
 @dataclass(frozen=True)
 class Duplicate(_Dictable):
+    """A file whose bytes the library already holds, and where."""
+
     file: str
     item: str
     asset: int
@@ -192,6 +196,8 @@ class Duplicate(_Dictable):
 
 @dataclass(frozen=True)
 class Rejected(_Dictable):
+    """A file an import refused, with the reason."""
+
     file: str
     reason: str
 
@@ -208,6 +214,8 @@ class ImportReport(_Dictable):
 
 @dataclass(frozen=True)
 class RowProblem(_Dictable):
+    """A catalog row that was not imported, by line, with the reason."""
+
     line: int
     reason: str
 
@@ -248,6 +256,8 @@ class ExportedFile(_Dictable):
 
 @dataclass(frozen=True)
 class ExportProblem(_Dictable):
+    """An item that was not exported, with the reason."""
+
     item: str
     reason: str
 

@@ -40,6 +40,7 @@ def _catalog(language: str) -> dict[str, Any]:
 
 
 def available_languages() -> tuple[str, ...]:
+    """The language codes with disclosure wording shipped in resources/disclosure."""
     folder = resources.files("resources") / "disclosure"
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
 
@@ -59,6 +60,7 @@ def _month_year(iso: str | None, words: dict[str, Any]) -> str:
 
 
 def tool_phrase(tool: ToolView, words: dict[str, Any]) -> str:
+    """How a disclosure sentence names an AI tool (name, version, vendor) in `words`' language."""
     name = (
         words["tool_version"].format(name=tool.name, version=tool.version)
         if tool.version

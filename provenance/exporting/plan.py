@@ -51,6 +51,8 @@ CREDENTIAL_STATES_WITH_MANIFEST = ("valid", "trusted", "invalid")
 
 @dataclass
 class Plan:
+    """What an export run will do: jobs to sign, files already current, refusals and failures."""
+
     jobs: list[ExportJob] = field(default_factory=list)
     digests: dict[int, str] = field(default_factory=dict)  # asset id -> record digest
     current: list[ExportedFile] = field(default_factory=list)  # already exported, unchanged

@@ -60,6 +60,7 @@ class Signing:
             return json.loads(r.json()).get("active_manifest")
 
     def close(self) -> None:
+        """Release the native Signer and Contexts."""
         self.signer.close()
         self.context.close()
         self.label_context.close()

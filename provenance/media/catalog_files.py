@@ -27,12 +27,16 @@ class CatalogFileError(CredenceError):
 
 @dataclass(frozen=True)
 class CatalogRow:
+    """One readable row of a catalog file: its line number and its cells by column."""
+
     line: int
     values: dict[str, str]
 
 
 @dataclass(frozen=True)
 class BadRow:
+    """A row that could not be read, by line, with the reason."""
+
     line: int
     reason: str
 

@@ -87,15 +87,19 @@ def _sync_file(path: Path) -> None:
         os.close(fd)
 
 
-def publish(temp: Path, dest: Path, *, replace: bool = True, synced: bool = False) -> None:
+def publish(
+    temp: Path, dest: Path, *, replace: bool = True, synced: bool = False, durable: bool = True
+) -> None:
     """Move the finished temporary file `temp` onto `dest`; `temp` is gone afterwards.
 
     The contents are synced first (skip with `synced=True` when the writer already did). With
     `replace=False` an existing `dest` is never replaced: the move is a hard link, which fails
     if a file appeared at `dest` meanwhile (FileExistsError). On failure `temp` is removed.
+    `durable=False` skips every sync (for a cache file that can always be made again): the
+    move is still atomic, so `dest` is the old file or the complete new one.
     """
     try:
-        if not synced:
+        if durable and not synced:
             _sync_file(temp)
         if replace:
             os.replace(temp, dest)
@@ -105,7 +109,8 @@ def publish(temp: Path, dest: Path, *, replace: bool = True, synced: bool = Fals
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    sync_folder(dest.parent)
+    if durable:
+        sync_folder(dest.parent)
 
 
 def _move_no_replace(temp: Path, dest: Path) -> None:
@@ -145,21 +150,23 @@ def atomic_open(
     encoding: str | None = None,
     newline: str | None = None,
     file_mode: int = 0o644,
+    durable: bool = True,
 ) -> Iterator[IO[Any]]:
     """Open a temporary file beside `dest` for writing; it replaces `dest` when the block ends
-    normally and is removed on any exception."""
+    normally and is removed on any exception. `durable=False`: no fsync (see `publish`)."""
     dest = Path(dest)
     temp = temp_beside(dest, mode=file_mode)
     try:
         with open(temp, mode, encoding=encoding, newline=newline) as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    publish(temp, dest, synced=True)
+    publish(temp, dest, synced=True, durable=durable)
 
 
 def write_atomic(dest: Path, data: bytes, *, mode: int = 0o644) -> None:

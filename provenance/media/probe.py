@@ -20,13 +20,14 @@ import os
 import re
 import stat
 import struct
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image, ImageCms, UnidentifiedImageError
+
+from provenance.media.output import atomic_open
 
 __all__ = [
     "IPTC_DIGITAL_SOURCE_TYPE",
@@ -705,13 +706,6 @@ def make_thumbnail(path: Path, dest: Path, max_side: int = 512) -> None:
         thumb = _render_thumbnail(im, fmt, max_side)
 
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            # No fsync: a thumbnail can always be made again, and import speed matters more.
-            thumb.save(fh, "JPEG", quality=85, optimize=True)
-        os.replace(tmp_name, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    # No fsync: a thumbnail can always be made again, and import speed matters more.
+    with atomic_open(dest, "wb", file_mode=0o600, durable=False) as fh:
+        thumb.save(fh, "JPEG", quality=85, optimize=True)

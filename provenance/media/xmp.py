@@ -258,7 +258,7 @@ def _modify_in_memory(path: Path, changes: dict[str, object], fields: XmpFields)
         data = image.get_bytes()
     finally:
         image.close()
-    _replace_file(path, data)
+    write_atomic(path, data)
 
 
 # (XMP key, IIM dataset, IIM byte limit, EXIF tags, Windows XP duplicates) per property.
@@ -351,11 +351,6 @@ def _require_writable(image: pyexiv2.Image) -> None:
     if image.get_access_mode().get("xmp") not in ("write", "read+write"):
         kind = (image.get_mime_type() or "").rpartition("/")[2].upper() or "these"
         raise RuntimeError(f"Credence cannot write XMP into {kind} files")
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and move it into place."""
-    write_atomic(path, data)
 
 
 def _refuse_long_tiff(path: Path) -> None:

@@ -20,6 +20,7 @@ from provenance.store.models import Disclosure, Event, HistoryEntry, Item, Tool
 
 
 def item_fields(item: Item) -> dict[str, str | None]:
+    """The catalog fields of an item, by ITEM_FIELDS name."""
     return {name: getattr(item, name) for name in ITEM_FIELDS}
 
 
@@ -34,14 +35,17 @@ def item_state(item: Item) -> dict[str, Any]:
 
 
 def item_label(item: Item) -> str:
+    """How messages name an item: its accession number (or #id), and title."""
     return f"{item.accession or '#' + str(item.id)}" + (f" ({item.title})" if item.title else "")
 
 
 def tool_label(tool: Tool) -> str:
+    """How an AI tool is named: name, and version when it has one."""
     return f"{tool.name} {tool.version}" if tool.version else tool.name
 
 
 def asset_view(asset) -> AssetView:
+    """The view of an asset row."""
     return AssetView(
         id=asset.id,
         item_id=asset.item_id,
@@ -62,6 +66,7 @@ def asset_view(asset) -> AssetView:
 
 
 def tool_view(tool: Tool) -> ToolView:
+    """The view of an AI tool row."""
     return ToolView(
         id=tool.id,
         name=tool.name,
@@ -75,6 +80,7 @@ def tool_view(tool: Tool) -> ToolView:
 
 
 def event_view(event: Event) -> EventView:
+    """The view of an event row (its tool by label)."""
     return EventView(
         id=event.id,
         item_id=event.item_id,
@@ -92,6 +98,7 @@ def event_view(event: Event) -> EventView:
 
 
 def disclosure_view(disclosure: Disclosure) -> DisclosureView:
+    """The view of a disclosure row (its tools by label)."""
     return DisclosureView(
         id=disclosure.id,
         item_id=disclosure.item_id,
@@ -132,6 +139,7 @@ def item_view(item: Item, *, details: bool, events: bool = True) -> ItemView:
 
 
 def export_view(row) -> ExportRecordView:
+    """The view of an export row, with its stored staleness."""
     return ExportRecordView(
         id=row.id,
         item_id=row.item_id,
@@ -147,6 +155,7 @@ def export_view(row) -> ExportRecordView:
 
 
 def history_view(entry: HistoryEntry) -> HistoryEntryView:
+    """The view of a history entry (before/after decoded)."""
     return HistoryEntryView(
         seq=entry.seq,
         at=entry.at,

@@ -19,6 +19,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every table (JSON columns for dicts and lists)."""
+
     type_annotation_map: ClassVar = {dict[str, Any]: JSON, list[str]: JSON}
 
 
@@ -135,6 +137,8 @@ class Event(Base):
 
 
 class DisclosureTool(Base):
+    """Which registered AI tools a disclosure names (many to many)."""
+
     __tablename__ = "disclosure_tools"
 
     disclosure_id: Mapped[int] = mapped_column(
