@@ -20,7 +20,7 @@ from provenance.media.probe import (
     probe_file,
 )
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 IMAGES = DATA / "images"
 FIXTURES = DATA / "c2pa-fixtures"
 TRAINED = IPTC_DIGITAL_SOURCE_TYPE + "trainedAlgorithmicMedia"

@@ -24,7 +24,7 @@ from tests.provenance.c2pa_helpers import (
     sign_file,
 )
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 FIXTURES = DATA / "c2pa-fixtures"
 UNTRUSTED = "signingCredential.untrusted"
 
