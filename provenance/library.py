@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from provenance import identity
-from provenance.domain.clock import now
-from provenance.domain.errors import InvalidValue, LibraryError
+from provenance.domain.errors import LibraryError
 from provenance.domain.fields import checked_capture_type
 from provenance.domain.progress import CancelToken, Progress
 from provenance.domain.settings import Settings
@@ -51,7 +49,7 @@ from provenance.store import disclosures, events, undo
 from provenance.store import items as stored_items
 from provenance.store import settings as stored_settings
 from provenance.store import tools as stored_tools
-from provenance.store.history import Change, HistoryWriter
+from provenance.store.history import Change
 from provenance.store.models import Asset
 from provenance.store.settings import load_settings
 from provenance.store.store import DB_NAME, Store
@@ -91,20 +89,10 @@ def open_library(
         raise LibraryError(f"cannot create the library folder {folder}: {exc.strerror}") from exc
     if not os.access(folder, os.W_OK):
         raise LibraryError(f"the library folder {folder} is read-only; choose a writable folder")
-    store = Store.open(folder, actor or default_actor(), before_commit=_refresh_staleness)
+    # Every change passes the staleness check before it commits (see exporting.staleness).
+    hook = staleness.before_commit(_version)
+    store = Store.open(folder, actor or default_actor(), before_commit=hook)
     return Library(store)
-
-
-def _refresh_staleness(session: Session, history: HistoryWriter) -> None:
-    # Every change passes here: exports whose signed record it changed go stale (and come
-    # back when the record returns to what they signed).
-    staleness.refresh(
-        session,
-        history.touched_items,
-        bool(history.touched_entities & staleness.LIBRARY_WIDE),
-        version=_version(),
-        stamp=now(),
-    )
 
 
 class Library:
@@ -476,25 +464,16 @@ class Library:
         replace: bool = False,
     ) -> identity.IdentityInfo:
         """Adopt a certificate bought from a CA (PEM chain + key, or PKCS#12)."""
-        if pkcs12 is not None:
-            info = identity.import_pkcs12(
-                self.identity_dir,
-                pkcs12,
-                p12_password=pkcs12_password,
-                passphrase=passphrase,
-                replace=replace,
-            )
-        else:
-            if cert_chain_pem is None or key_pem is None:
-                raise InvalidValue("give both the certificate chain and its private key")
-            info = identity.import_identity(
-                self.identity_dir,
-                cert_chain_pem,
-                key_pem,
-                key_passphrase=key_passphrase,
-                passphrase=passphrase,
-                replace=replace,
-            )
+        info = identity.adopt_identity(
+            self.identity_dir,
+            passphrase,
+            cert_chain_pem=cert_chain_pem,
+            key_pem=key_pem,
+            key_passphrase=key_passphrase,
+            pkcs12=pkcs12,
+            pkcs12_password=pkcs12_password,
+            replace=replace,
+        )
         self._record_identity("import", info)
         return info
 

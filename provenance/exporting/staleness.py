@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,11 +29,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from provenance.domain.clock import now
 from provenance.domain.settings import Settings
 from provenance.domain.views import RecordCheck
 from provenance.exporting.plan import signed_digests
 from provenance.store import convert
 from provenance.store.exports import UNEXPLAINED, chunks, find_export
+from provenance.store.history import HistoryWriter
 from provenance.store.models import Disclosure, Event, Export, HistoryEntry, Item
 from provenance.store.settings import load_settings
 from provenance.store.store import Store
@@ -66,6 +68,26 @@ class Staleness:
 
     stale: bool
     reason: str | None = None
+
+
+def before_commit(version: Callable[[], str]) -> Callable[[Session, HistoryWriter], None]:
+    """The Store hook that runs `refresh` at the end of every write transaction.
+
+    `version` names the running Credence (what an export would sign now depends on it).
+    """
+
+    def hook(session: Session, history: HistoryWriter) -> None:
+        # Exports whose signed record this transaction changed go stale (and come back when
+        # the record returns to what they signed).
+        refresh(
+            session,
+            history.touched_items,
+            bool(history.touched_entities & LIBRARY_WIDE),
+            version=version(),
+            stamp=now(),
+        )
+
+    return hook
 
 
 def refresh(

@@ -8,7 +8,7 @@ from provenance.identity.facts import (
     SigningMaterial,
     WrongPassphrase,
 )
-from provenance.identity.importer import import_identity, import_pkcs12
+from provenance.identity.importer import adopt_identity, import_identity, import_pkcs12
 from provenance.identity.keystore import load_info, load_signing_material, resolve_passphrase
 from provenance.identity.trust import add_trust_anchor, export_ca, trust_anchors_pem
 
@@ -19,6 +19,7 @@ __all__ = [
     "SigningMaterial",
     "WrongPassphrase",
     "add_trust_anchor",
+    "adopt_identity",
     "create_identity",
     "export_ca",
     "import_identity",

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from provenance.domain.errors import InvalidValue
 from provenance.identity.facts import (
     IdentityError,
     IdentityInfo,
@@ -30,6 +31,34 @@ from provenance.identity.facts import (
     _utcnow,
 )
 from provenance.identity.keystore import _refuse_overwrite, _require_passphrase, _store
+
+
+def adopt_identity(
+    folder: Path,
+    passphrase: str,
+    *,
+    cert_chain_pem: bytes | None = None,
+    key_pem: bytes | None = None,
+    key_passphrase: str | None = None,
+    pkcs12: bytes | None = None,
+    pkcs12_password: str | None = None,
+    replace: bool = False,
+) -> IdentityInfo:
+    """Import a certificate bought from a CA: a PKCS#12 file, else a PEM chain and its key."""
+    if pkcs12 is not None:
+        return import_pkcs12(
+            folder, pkcs12, p12_password=pkcs12_password, passphrase=passphrase, replace=replace
+        )
+    if cert_chain_pem is None or key_pem is None:
+        raise InvalidValue("give both the certificate chain and its private key")
+    return import_identity(
+        folder,
+        cert_chain_pem,
+        key_pem,
+        key_passphrase=key_passphrase,
+        passphrase=passphrase,
+        replace=replace,
+    )
 
 
 def import_identity(

@@ -379,9 +379,7 @@ class _ChunkWriter:
                 self._accessions_changed.add(accession)
             updates.append((item, {k: v for k, v in after.items() if k in fields}, new_extra))
             history.record(
-                Change(
-                    entity="item",
-                    entity_id=item.id,
+                Change.for_item(
                     item_id=item.id,
                     action="update",
                     before=before,

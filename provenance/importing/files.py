@@ -354,9 +354,7 @@ def _store(
         store.search_index.index(session, [item.id for item in new_items])
         for item in new_items:
             history.record(
-                Change(
-                    entity="item",
-                    entity_id=item.id,
+                Change.for_item(
                     item_id=item.id,
                     action="create",
                     after=convert.item_state(item),

@@ -92,6 +92,27 @@ class Change:
     after: dict[str, Any] | None = None
     note: str | None = None
 
+    @classmethod
+    def for_item(
+        cls,
+        *,
+        item_id: int,
+        action: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        note: str | None = None,
+    ) -> Change:
+        """A change to the item `item_id` itself (entity "item", entity_id == item_id)."""
+        return cls(
+            entity="item",
+            entity_id=item_id,
+            item_id=item_id,
+            action=action,
+            before=before,
+            after=after,
+            note=note,
+        )
+
 
 class HistoryWriter:
     """Appends entries inside the caller's write transaction (which holds the write lock)."""
@@ -116,17 +137,18 @@ class HistoryWriter:
     def record(self, change: Change) -> None:
         """Queue one entry; it is written by `flush()` in the same transaction."""
         self.record_encoded(
-            change.entity,
-            change.entity_id,
-            change.item_id,
-            change.action,
-            canonical_json(change.before),
-            canonical_json(change.after),
-            change.note,
+            entity=change.entity,
+            entity_id=change.entity_id,
+            item_id=change.item_id,
+            action=change.action,
+            before_json=canonical_json(change.before),
+            after_json=canonical_json(change.after),
+            note=change.note,
         )
 
     def record_encoded(
         self,
+        *,
         entity: str,
         entity_id: int | None,
         item_id: int | None,

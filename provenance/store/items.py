@@ -122,9 +122,7 @@ def create_item(store: Store, fields: dict[str, Any], extra: dict[str, str] | No
         session.flush()
         store.search_index.index(session, [item.id])
         history.record(
-            Change(
-                entity="item",
-                entity_id=item.id,
+            Change.for_item(
                 item_id=item.id,
                 action="create",
                 after=convert.item_state(item),
@@ -155,9 +153,7 @@ def update_item(
                 item.extra = new_extra
                 item.updated_at = now()
             history.record(
-                Change(
-                    entity="item",
-                    entity_id=item.id,
+                Change.for_item(
                     item_id=item.id,
                     action="update",
                     before=before,
@@ -190,9 +186,7 @@ def set_capture_type(
             item.capture_type = key
             item.updated_at = now()
             history.record(
-                Change(
-                    entity="item",
-                    entity_id=item.id,
+                Change.for_item(
                     item_id=item.id,
                     action="update",
                     before=before,
@@ -212,9 +206,7 @@ def delete_item(store: Store, ref: str | int) -> None:
         item_id = item.id
         store.search_index.unindex(session, [item_id])
         session.delete(item)
-        history.record(
-            Change(entity="item", entity_id=item_id, item_id=item_id, action="delete", before=state)
-        )
+        history.record(Change.for_item(item_id=item_id, action="delete", before=state))
 
 
 def get_item(store: Store, ref: str | int) -> ItemView:

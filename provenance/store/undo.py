@@ -93,9 +93,7 @@ def revert_change(session: Session, entry: HistoryEntry) -> Change | None:
             else:
                 setattr(item, key, value)
         item.extra = extra
-        return Change(
-            entity="item",
-            entity_id=item.id,
+        return Change.for_item(
             item_id=item.id,
             action="update",
             before=after,
