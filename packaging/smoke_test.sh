@@ -73,7 +73,7 @@ s_layout() {
     for f in \
         "$INTERNAL/c2pa/libs/libc2pa_c.so" \
         "$INTERNAL/pyexiv2/lib/libexiv2.so" \
-        "$INTERNAL/provenance/migrations/env.py" \
+        "$INTERNAL/provenance/store/migrations/env.py" \
         "$INTERNAL/resources/disclosure/en.json" \
         "$INTERNAL/resources/label_templates/wall.json" \
         "$INTERNAL/resources/fonts/AtkinsonHyperlegible-Regular.ttf" \
@@ -88,7 +88,7 @@ s_layout() {
         "$BUNDLE/install.sh"; do
         [ -e "$f" ] || missing+=("${f#"$BUNDLE"/}")
     done
-    ls "$INTERNAL"/provenance/migrations/versions/*.py >/dev/null 2>&1 || missing+=("migrations/versions/*.py")
+    ls "$INTERNAL"/provenance/store/migrations/versions/*.py >/dev/null 2>&1 || missing+=("migrations/versions/*.py")
     [ ${#missing[@]} -eq 0 ] || fail "missing from the bundle: ${missing[*]}" || return 1
     local unwanted
     unwanted=$(find "$INTERNAL" \( -name 'libQt6Qml*' -o -name 'libQt6Quick*' -o -name 'libQt6Network*' \

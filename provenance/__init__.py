@@ -9,7 +9,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from provenance.categories import (
+from provenance.domain.categories import (
     CAPTURE_LABELS,
     CAPTURE_TYPES,
     CATEGORIES,
@@ -18,11 +18,12 @@ from provenance.categories import (
     category,
     category_slugs,
 )
-from provenance.errors import CredenceError, InvalidValue, LibraryError, NotFound
-from provenance.naming import pattern_problem, resolve_name
-from provenance.output import OutputRefused, OutputRun
-from provenance.progress import CancelToken, Progress
-from provenance.text import (
+from provenance.domain.dates import EDTF_HELP, parse_event_date
+from provenance.domain.errors import CredenceError, InvalidValue, LibraryError, NotFound
+from provenance.domain.fields import TOOL_RUNS
+from provenance.domain.naming import pattern_problem, resolve_name
+from provenance.domain.progress import CancelToken, Progress
+from provenance.domain.text import (
     MAX_SQLITE_INT,
     file_path,
     json_safe,
@@ -30,11 +31,10 @@ from provenance.text import (
     path_text,
     terminal_safe,
 )
-from provenance.views import (
+from provenance.domain.views import (
     CREDENTIAL_STATES,
     ITEM_FIELDS,
     REVIEW_STATES,
-    TOOL_RUNS,
     AssetView,
     CaptureTypeReport,
     CatalogImportReport,
@@ -46,23 +46,33 @@ from provenance.views import (
     HistoryVerification,
     ImportReport,
     ItemView,
+    RecordCheck,
+    SearchFilters,
     ToolView,
+    VerificationView,
 )
+from provenance.media.output import OutputRefused, OutputRun
 
 if TYPE_CHECKING:
-    from provenance.catalog_files import (
+    from provenance.domain.dates import describe_date
+    from provenance.domain.settings import Settings
+    from provenance.domain.wording import (
+        DEFAULT_LANGUAGE,
+        Wording,
+        available_languages,
+        disclosure_wording,
+    )
+    from provenance.identity import IdentityError, resolve_passphrase
+    from provenance.library import Library, open_library
+    from provenance.media.catalog_files import (
         BadRow,
         CatalogFileError,
         CatalogRow,
         read_catalog,
         unguard_cell,
     )
-    from provenance.dates import EDTF_HELP, describe_date, parse_event_date
-    from provenance.identity import IdentityError, resolve_passphrase
-    from provenance.library import Library, SearchFilters, open_library, verify_path
-    from provenance.settings import Settings
-    from provenance.wording import DEFAULT_LANGUAGE, Wording, available_languages
-    from provenance.xmp import silence_exiv2_warnings
+    from provenance.media.verify import verify_path
+    from provenance.media.xmp import silence_exiv2_warnings
 
 try:
     __version__ = version("credence")
@@ -72,26 +82,23 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 CATEGORY_SLUGS = category_slugs()
 
 _LAZY = {
-    "BadRow": "provenance.catalog_files",
-    "CatalogRow": "provenance.catalog_files",
-    "read_catalog": "provenance.catalog_files",
-    "unguard_cell": "provenance.catalog_files",
-    "EDTF_HELP": "provenance.dates",
-    "parse_event_date": "provenance.dates",
-    "Settings": "provenance.settings",
-    "DEFAULT_LANGUAGE": "provenance.wording",
-    "available_languages": "provenance.wording",
-    "disclosure_wording": "provenance.wording",
-    "CatalogFileError": "provenance.catalog_files",
-    "describe_date": "provenance.dates",
+    "BadRow": "provenance.media.catalog_files",
+    "CatalogFileError": "provenance.media.catalog_files",
+    "CatalogRow": "provenance.media.catalog_files",
+    "read_catalog": "provenance.media.catalog_files",
+    "unguard_cell": "provenance.media.catalog_files",
+    "disclosure_wording": "provenance.domain.wording",
+    "describe_date": "provenance.domain.dates",
     "IdentityError": "provenance.identity",
     "resolve_passphrase": "provenance.identity",
     "Library": "provenance.library",
-    "SearchFilters": "provenance.library",
     "open_library": "provenance.library",
-    "verify_path": "provenance.library",
-    "Wording": "provenance.wording",
-    "silence_exiv2_warnings": "provenance.xmp",
+    "verify_path": "provenance.media.verify",
+    "DEFAULT_LANGUAGE": "provenance.domain.wording",
+    "Wording": "provenance.domain.wording",
+    "available_languages": "provenance.domain.wording",
+    "Settings": "provenance.domain.settings",
+    "silence_exiv2_warnings": "provenance.media.xmp",
 }
 
 
@@ -141,9 +148,11 @@ __all__ = [
     "OutputRefused",
     "OutputRun",
     "Progress",
+    "RecordCheck",
     "SearchFilters",
     "Settings",
     "ToolView",
+    "VerificationView",
     "Wording",
     "__version__",
     "available_languages",

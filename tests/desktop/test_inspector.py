@@ -16,7 +16,7 @@ from desktop.inspector.provenance_tab import ProvenanceTab
 from desktop.inspector.tabs import TABS
 from desktop.undo import UndoController
 from desktop.workers import Worker, start
-from provenance.dates import EDTF_HELP
+from provenance.domain.dates import EDTF_HELP
 from tests.provenance.c2pa_helpers import (
     corrupt_jpeg_scan_data,
     make_jpeg,

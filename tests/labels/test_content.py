@@ -8,8 +8,8 @@ import pytest
 
 from labels import label_content, render_pdf
 from labels.templates import get_template
-from provenance.views import ItemView
-from provenance.wording import Wording
+from provenance.domain.views import ItemView
+from provenance.domain.wording import Wording
 from tests.labels.conftest import needs_poppler, pdf_text
 
 
@@ -73,7 +73,7 @@ def test_a_label_prints_the_words_the_library_records(library, gui, tmp_path: Pa
 @pytest.mark.slow
 @pytest.mark.parametrize("language", ["fr", "es", "de", "nb"])
 def test_the_wording_prints_in_the_chosen_language(language, library, gui, tmp_path: Path):
-    from provenance.wording import available_languages
+    from provenance.domain.wording import available_languages
 
     if language not in available_languages():
         pytest.skip(f"no {language} disclosure wording yet")

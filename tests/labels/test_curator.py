@@ -15,8 +15,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QTextLayout
 from labels import LabelContent, get_template, label_content, render_pdf, render_png
 from labels.fonts import label_font, register_fonts
 from labels.preflight import looks_like_file_name
-from provenance import ItemView
-from provenance.wording import Wording
+from provenance import ItemView, Wording
 from tests.labels.conftest import needs_poppler, pdf_fonts, pdf_text
 
 WORDING = Wording(

@@ -265,7 +265,7 @@ def test_sentence_override_prints_and_needs_new_approval(library):
 
 
 def test_shipped_head_revision_matches_the_migration_scripts():
-    from provenance.db.engine import HEAD_REVISION, head_revision
+    from provenance.store.engine import HEAD_REVISION, head_revision
 
     assert head_revision() == HEAD_REVISION
 

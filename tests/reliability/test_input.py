@@ -120,7 +120,7 @@ def test_the_command_line_reads_numbers_as_accession_numbers(tmp_path):
 
 
 def _limit() -> int:
-    from provenance.catalog_files import MAX_CELL
+    from provenance.media.catalog_files import MAX_CELL
 
     return MAX_CELL
 
@@ -252,7 +252,7 @@ def test_terminal_output_escapes_control_sequences(tmp_path):
     """Text typed or imported today is cleaned when stored (controls dropped, bidi kept); text
     an older version or another program stored raw is escaped when shown."""
     from provenance import open_library
-    from provenance.text import clean_text
+    from provenance.domain.text import clean_text
 
     library = tmp_path / "lib"
     with open_library(library) as lib:
@@ -298,7 +298,7 @@ def test_terminal_output_escapes_control_sequences(tmp_path):
 def test_the_escaped_class_matches_unicode():
     """Every control (Cc), format (Cf), surrogate and line/paragraph separator is escaped,
     except the joiners that scripts need; nothing else is."""
-    from provenance.text import terminal_safe
+    from provenance.domain.text import terminal_safe
 
     keep = {"\u200c", "\u200d"}
     for code in range(sys.maxunicode + 1):
@@ -598,8 +598,8 @@ def test_pipes_devices_and_sockets_are_reported_never_read(tmp_path):
 _ANALYSE = """
 import sys
 from pathlib import Path
-from provenance.credentials import CredentialReader
-from provenance.file_import import analyse
+from provenance.media.credentials import CredentialReader
+from provenance.importing.files import analyse
 with CredentialReader() as reader:
     print(analyse(Path(sys.argv[1]), Path(sys.argv[2]), reader))
 """

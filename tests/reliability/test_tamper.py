@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance.history import entry_hash
+from provenance.store.history import entry_hash
 from tests.reliability.conftest import assert_plain, run_cli
 
 ENTRIES = 12

@@ -31,7 +31,7 @@ def result_data(result: Any) -> dict[str, Any]:
     """One file's verify result as plain data: the `--json` shape, which the text lines and the
     exit status read too. The only place that looks inside a result of `verify_file` /
     `verify_path`."""
-    return result
+    return result.to_dict()
 
 
 def run_verify(lib: Library | None, args: Namespace) -> int:

@@ -1,0 +1,1 @@
+"""Domain vocabulary and frozen views: no SQLAlchemy, c2pa or Pillow."""

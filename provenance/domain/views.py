@@ -1,0 +1,377 @@
+"""Frozen dataclasses the Library facade returns. The UI and CLI see only these, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: The catalog fields every item has, in display order. Anything else lives in `extra`.
+ITEM_FIELDS: tuple[str, ...] = (
+    "accession",
+    "title",
+    "maker",
+    "date",
+    "medium",
+    "credit_line",
+    "rights",
+    "description",
+)
+
+REVIEW_STATES: tuple[str, ...] = ("draft", "reviewed", "approved")
+CREDENTIAL_STATES: tuple[str, ...] = ("none", "valid", "trusted", "invalid", "error")
+
+
+class _Dictable:
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of this view."""
+        return asdict(self)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class AssetView(_Dictable):
+    """An image file of an item, with what was found in it on import."""
+
+    id: int
+    item_id: int
+    path: str
+    sha256: str
+    size: int
+    format: str
+    mime: str
+    width: int | None
+    height: int | None
+    orientation: int
+    thumbnail: str | None
+    credential_state: str
+    credentials: dict[str, Any]
+    imported_at: str
+    #: The file's own credentials or XMP say AI made or changed it.
+    ai_found: bool = False
+
+
+@dataclass(frozen=True)
+class ToolView(_Dictable):
+    """An AI tool registry entry."""
+
+    id: int
+    name: str
+    vendor: str
+    version: str | None
+    runs: str | None
+    training_data: str | None
+    retention: str | None
+    documentation: str | None
+
+
+@dataclass(frozen=True)
+class EventView(_Dictable):
+    """One provenance record of an item (object or digital provenance)."""
+
+    id: int
+    item_id: int
+    action: str
+    actor: str
+    date: str | None
+    date_earliest: str | None
+    date_latest: str | None
+    place: str | None
+    source: str | None
+    note: str | None
+    tool: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class DisclosureView(_Dictable):
+    """What AI did to an item, asset or catalog field, and its human review."""
+
+    id: int
+    item_id: int
+    asset_id: int | None
+    category: str
+    tools: tuple[str, ...]
+    purpose: str | None
+    extent: str | None
+    fields: tuple[str, ...]
+    overrides: dict[str, str]  # language -> the registrar's own sentence
+    review_state: str
+    reviewed_by: str | None
+    reviewed_at: str | None
+    approved_by: str | None
+    approved_at: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ItemView(_Dictable):
+    """A catalog entry with its assets, events and disclosures."""
+
+    id: int
+    accession: str | None
+    title: str | None
+    maker: str | None
+    date: str | None
+    medium: str | None
+    credit_line: str | None
+    rights: str | None
+    description: str | None
+    extra: dict[str, str]
+    created_at: str
+    updated_at: str
+    assets: tuple[AssetView, ...] = ()
+    events: tuple[EventView, ...] = ()
+    disclosures: tuple[DisclosureView, ...] = ()
+    #: Set when an image of the item needs re-exporting: its newest export no longer says what
+    #: the record says (since when, and what changed, in plain words).
+    stale_since: str | None = None
+    stale_reason: str | None = None
+    #: How the image was made (a key of CAPTURE_TYPES, e.g. negativeFilm); None = unrecorded.
+    capture_type: str | None = None
+
+    @property
+    def needs_reexport(self) -> bool:
+        """An image's newest signed export is stale (see `stale_reason`)."""
+        return self.stale_since is not None
+
+    @property
+    def label(self) -> str:
+        """How to name the item to a person: accession and title when known."""
+        head = self.accession or f"#{self.id}"
+        return f"{head} {self.title}" if self.title else head
+
+    def fields(self) -> dict[str, str | None]:
+        """The catalog fields (without extra) as a dict."""
+        return {name: getattr(self, name) for name in ITEM_FIELDS}
+
+
+@dataclass(frozen=True)
+class HistoryEntryView(_Dictable):
+    """One append-only history entry."""
+
+    seq: int
+    at: str
+    actor: str
+    entity: str
+    entity_id: int | None
+    item_id: int | None
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str | None
+    hash: str
+
+
+@dataclass(frozen=True)
+class HistoryVerification(_Dictable):
+    """Result of checking the history hash chain. `first_broken` names the first bad entry."""
+
+    ok: bool
+    checked: int
+    first_broken: int | None = None
+    reason: str | None = None
+    #: True when the database file itself is damaged (SQLite's check failed): not tampering.
+    damaged: bool = False
+
+
+@dataclass(frozen=True)
+class ImportedFile(_Dictable):
+    """A file an import stored, with what was found in it."""
+
+    file: str
+    item: str
+    asset: int
+    credentials: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Duplicate(_Dictable):
+    """A file whose bytes the library already holds, and where."""
+
+    file: str
+    item: str
+    asset: int
+    same_as: str
+
+
+@dataclass(frozen=True)
+class Rejected(_Dictable):
+    """A file an import refused, with the reason."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport(_Dictable):
+    """What `Library.import_files` did with each file. Nothing is lost silently."""
+
+    imported: tuple[ImportedFile, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+    rejected: tuple[Rejected, ...] = ()
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class RowProblem(_Dictable):
+    """A catalog row that was not imported, by line, with the reason."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CatalogImportReport(_Dictable):
+    """What `Library.import_catalog` did: counts, plus each rejected row by line number."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: tuple[RowProblem, ...] = field(default_factory=tuple)
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class CaptureTypeReport(_Dictable):
+    """What `Library.set_capture_type` did: items changed, already so, and references that
+    found no item."""
+
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    not_found: tuple[str, ...] = ()
+    capture_type: str | None = None  # the value set (a CAPTURE_TYPES key; None: unrecorded)
+
+
+@dataclass(frozen=True)
+class ExportedFile(_Dictable):
+    """One signed file; `notes` say what a reader should know about its claims (for example
+    that the capture type is unrecorded, so the manifest claims no capture)."""
+
+    item: str
+    file: str
+    sha256: str
+    manifest: str | None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExportProblem(_Dictable):
+    """An item that was not exported, with the reason."""
+
+    item: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExportReport(_Dictable):
+    """What `Library.export` did: written files, refusals (by rule) and failures (by fault)."""
+
+    exported: tuple[ExportedFile, ...] = ()
+    refused: tuple[ExportProblem, ...] = ()
+    failed: tuple[ExportProblem, ...] = ()
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class ExportRecordView(_Dictable):
+    """A signed file written by an earlier export."""
+
+    id: int
+    item_id: int
+    asset_id: int | None
+    path: str
+    sha256: str
+    manifest_id: str | None
+    signer_fingerprint: str | None
+    created_at: str
+    #: Set when what this file signed has changed in the record since (None: still current).
+    stale_since: str | None = None
+    stale_reason: str | None = None
+
+    @property
+    def stale(self) -> bool:
+        """The record changed after this file was signed (see `stale_reason`)."""
+        return self.stale_since is not None
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters combined with the full-text query (all optional)."""
+
+    has_ai: bool | None = None
+    review_state: str | None = None
+    credential_state: str | None = None
+    not_exported: bool = False
+    #: Items with an image whose newest export no longer says what the record says.
+    stale: bool = False
+    #: Part of the maker's name (any case).
+    maker: str | None = None
+    #: An EDTF date range (either end may be missing): items whose own date falls in it, by
+    #: year, or with a provenance event whose earliest..latest days overlap it.
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordCheck(_Dictable):
+    """What a library's record says about a file it exported: which export, and whether the
+    file still says what the record says."""
+
+    export: int
+    item: str
+    item_id: int
+    exported_at: str
+    stale: bool
+    reason: str | None
+
+
+class _ReadOnlyDict(dict):
+    """A dict base that refuses every change (the view it carries is frozen)."""
+
+    def _refuse(self, *_args: Any, **_kwargs: Any) -> None:
+        raise TypeError(f"{type(self).__name__} is read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, eq=False)
+class VerificationView(_ReadOnlyDict):
+    """The `verify` result for one file: its Content Credentials as read and checked, and, for
+    a file this library exported, what the record says about it.
+
+    Read its attributes; `to_dict()` is the `verify --json` shape. It is also a read-only dict
+    of that shape, for callers that still index it (desktop/cli.py until it reads attributes).
+    """
+
+    file: str
+    credentials: str  # none / trusted / valid / invalid / error
+    codes: tuple[str, ...] = ()
+    ingredient_problems: tuple[dict[str, Any], ...] = ()
+    digital_source_types: tuple[str, ...] = ()
+    signer: str | None = None
+    summary: str = ""
+    record: RecordCheck | None = None
+
+    def __post_init__(self) -> None:
+        dict.update(self, self.to_dict())
+
+    def __eq__(self, other: object) -> bool:
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `verify` JSON shape; "record" only for a file this library exported."""
+        shown: dict[str, Any] = {
+            "file": self.file,
+            "credentials": self.credentials,
+            "codes": list(self.codes),
+            "ingredient_problems": [dict(p) for p in self.ingredient_problems],
+            "digital_source_types": list(self.digital_source_types),
+            "signer": self.signer,
+            "summary": self.summary,
+        }
+        if self.record is not None:
+            shown["record"] = self.record.to_dict()
+        return shown

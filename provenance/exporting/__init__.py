@@ -1,0 +1,1 @@
+"""Exporting: the plan, the manifest, signing, the worker pool, and whether an export is stale."""

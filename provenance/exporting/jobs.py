@@ -1,0 +1,278 @@
+"""Signed exports: one output file per asset, its XMP written first, then a C2PA manifest built
+from the record (actions, disclosure wording, object provenance, training-and-mining policy).
+
+Planning (which items may be exported, what each manifest says) happens in the main process
+from the database. Signing happens in worker processes: each builds its own c2pa Signer from
+PEM bytes, because c2pa objects can be neither pickled nor inherited through fork. Every file is
+written under a temporary name in the target folder and moved into place with os.replace, so a
+run killed at any moment leaves only complete, signed files behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import c2pa
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from provenance.domain.clock import now
+from provenance.exporting.jumbf import active_manifest_label
+from provenance.exporting.signing import Signing
+from provenance.media.output import publish, temp_name, text_name
+from provenance.media.xmp import (
+    XmpError,
+    XmpFields,
+    can_write_xmp,
+    write_xmp,
+    write_xmp_bytes,
+)
+
+THUMBNAIL_SIDE = 500
+#: Masters up to this size are exported through memory; bigger ones through a working file.
+IN_MEMORY_LIMIT = 128 * 1024 * 1024
+THUMBNAIL_URI = "credence-thumbnail.jpg"
+SIGNABLE = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/tiff",
+        "image/webp",
+        "image/gif",
+        "image/avif",
+        "image/heif",
+        "image/heic",
+        "image/jxl",
+        "image/svg+xml",
+        "image/dng",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """Everything a worker needs to write one signed file (plain data: it crosses processes)."""
+
+    item_id: int
+    asset_id: int
+    item_label: str
+    source: str
+    sha256: str  # fixity recorded at import; the source must still match it
+    mime: str
+    dest: str
+    manifest: dict[str, Any]
+    xmp: XmpFields
+    source_has_credentials: bool
+    caption: tuple[str, str] | None = None  # (badge, sentence) burned into a strip
+    #: The manifest "opens" the original (no capture claimed): it is the parentOf ingredient.
+    parent_ingredient: bool = False
+    #: dest is this asset's own earlier export and may be replaced; otherwise a file that
+    #: appears at dest before the move is never replaced (the job fails instead).
+    replace: bool = False
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What a worker did with one job: a file, or the reason it failed."""
+
+    item_id: int
+    asset_id: int
+    item_label: str
+    file: str | None = None
+    sha256: str | None = None
+    manifest: str | None = None
+    error: str | None = None
+
+
+def _read_verifying(source: Path, expected: str) -> bytes:
+    data = source.read_bytes()
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise ExportFailure(_changed_message(source))
+    return data
+
+
+def _changed_message(source: Path) -> str:
+    return (
+        f"{text_name(source)} changed since it was imported (SHA-256 differs); re-import it "
+        "so the record describes the file that is exported"
+    )
+
+
+def _copy_verifying(source: Path, target: Path, expected: str) -> None:
+    digest = hashlib.sha256()
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            dst.write(chunk)
+    if digest.hexdigest() != expected:
+        raise ExportFailure(_changed_message(source))
+
+
+class ExportFailure(Exception):
+    """One file could not be exported; the message says why in plain words."""
+
+
+def _thumbnail(stream: BinaryIO) -> io.BytesIO | None:
+    """A small JPEG of the image for the manifest, from a reduced decode.
+
+    The decoder is asked for the smallest scale that still covers THUMBNAIL_SIDE on the long
+    edge (1/8 for a 12 MP JPEG), so most of the pixels are never decoded.
+    """
+    try:
+        with stream, Image.open(stream) as im:
+            width, height = im.size
+            scale = THUMBNAIL_SIDE / max(width, height, 1)
+            im.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
+            im.thumbnail(
+                (THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BILINEAR, reducing_gap=None
+            )
+            # Turned upright after shrinking: rotating a full-size TIFF costs two full copies.
+            im = ImageOps.exif_transpose(im)
+            out = io.BytesIO()
+            im.convert("RGB").save(out, "JPEG", quality=80)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None  # a manifest without a thumbnail is still a valid manifest
+    out.seek(0)
+    return out
+
+
+def _caption_derivative(source: Path, target: Path, badge: str, sentence: str) -> str:
+    """Write `source` with a caption strip below it to `target`; returns the output MIME type."""
+    with Image.open(source) as im:
+        im = ImageOps.exif_transpose(im).convert("RGB")
+    width = im.width
+    size = max(14, width // 60)
+    font_badge = ImageFont.load_default(size=int(size * 1.2))
+    font = ImageFont.load_default(size=size)
+    draw_probe = ImageDraw.Draw(im)
+    lines, line = [], ""
+    for word in sentence.split():
+        trial = f"{line} {word}".strip()
+        if draw_probe.textlength(trial, font=font) > width - 2 * size and line:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    lines.append(line)
+    strip_height = int(size * (2.4 + 1.4 * len(lines)))
+    out = Image.new("RGB", (width, im.height + strip_height), "white")
+    out.paste(im, (0, 0))
+    draw = ImageDraw.Draw(out)
+    y = im.height + size // 2
+    draw.text((size, y), badge, fill="black", font=font_badge)
+    y += int(size * 1.6)
+    for text in lines:
+        draw.text((size, y), text, fill=(40, 40, 40), font=font)
+        y += int(size * 1.4)
+    out.save(target, "JPEG", quality=92)
+    return "image/jpeg"
+
+
+def _stamp_export_time(manifest: dict[str, Any]) -> None:
+    # Added at signing time, after the plan's digest was taken, so an unchanged record still
+    # counts as already exported on a re-run.
+    for assertion in manifest["assertions"]:
+        if assertion["label"] == "org.credence.disclosure":
+            assertion["data"] = {**assertion["data"], "exported_at": now()}
+
+
+def export_one(job: ExportJob, signing: Signing) -> ExportResult:
+    """Write one signed file: read (checking fixity), XMP, sign, move into place.
+
+    Files up to IN_MEMORY_LIMIT go through memory (one read, one write); larger masters and
+    captioned derivatives go through a temporary working file in the target folder.
+    """
+    dest = Path(job.dest)
+    signed = temp_name(dest)
+    work: Path | None = None
+    try:
+        source = Path(job.source)
+        mime = job.mime
+        manifest = {**job.manifest, "assertions": [dict(a) for a in job.manifest["assertions"]]}
+        asset: bytes | Path
+        if job.caption or source.stat().st_size > IN_MEMORY_LIMIT:
+            work = temp_name(dest)
+            _copy_verifying(source, work, job.sha256)
+            if job.caption:
+                mime = _caption_derivative(work, work, *job.caption)
+                manifest["format"] = mime
+            if can_write_xmp(mime):
+                write_xmp(work, job.xmp)  # before signing: bytes written after break the hash
+            asset = work
+        else:
+            asset = _read_verifying(source, job.sha256)
+            if can_write_xmp(mime):
+                asset = write_xmp_bytes(asset, job.xmp, text_name(source))
+        _stamp_export_time(manifest)
+        thumb = _thumbnail(_open_asset(asset))
+        if thumb is not None:
+            manifest["thumbnail"] = {"format": "image/jpeg", "identifier": THUMBNAIL_URI}
+        with c2pa.Builder(manifest, signing.context) as builder:
+            if job.source_has_credentials or job.caption or job.parent_ingredient:
+                # The source (with its own credentials, if any) is the parent: its chain is kept.
+                with open(source, "rb") as parent:
+                    builder.add_ingredient(
+                        {"title": text_name(source), "relationship": "parentOf", "label": "source"},
+                        job.mime,
+                        parent,
+                    )
+            if thumb is not None:
+                builder.add_resource(THUMBNAIL_URI, thumb)
+            digest, store = _sign_to(builder, signing, mime, asset, signed)
+        label = active_manifest_label(store) or signing.manifest_label(signed, mime)
+        publish(signed, dest, replace=job.replace, synced=True)
+        return ExportResult(job.item_id, job.asset_id, job.item_label, str(dest), digest, label)
+    except (ExportFailure, XmpError) as exc:
+        return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
+    except c2pa.C2paError as exc:
+        return ExportResult(
+            job.item_id, job.asset_id, job.item_label, error=f"signing failed: {exc}"
+        )
+    except FileExistsError:
+        return ExportResult(
+            job.item_id,
+            job.asset_id,
+            job.item_label,
+            error=f"another file appeared at {dest} during the export; export again",
+        )
+    except OSError as exc:
+        # Shown as text: a master's name may hold bytes that are not UTF-8.
+        where = os.fsencode(exc.filename or dest).decode("utf-8", "replace")
+        reason = exc.strerror or str(exc)
+        return ExportResult(
+            job.item_id, job.asset_id, job.item_label, error=f"cannot write {where}: {reason}"
+        )
+    finally:
+        if work is not None:
+            work.unlink(missing_ok=True)
+        signed.unlink(missing_ok=True)
+
+
+def _open_asset(asset: bytes | Path) -> BinaryIO:
+    return io.BytesIO(asset) if isinstance(asset, bytes) else open(asset, "rb")
+
+
+def _sign_to(builder, signing: Signing, mime: str, asset: bytes | Path, target: Path):
+    """Sign `asset` into `target` (synced to disk); returns (SHA-256 of target, store bytes)."""
+    with _open_asset(asset) as src:
+        if isinstance(asset, bytes):
+            # c2pa writes in small pieces: into memory first, then one write to disk.
+            out = io.BytesIO()
+            store = builder.sign(signing.signer, mime, src, out)
+            data = out.getbuffer()
+            digest = hashlib.sha256(data).hexdigest()
+            with open(target, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            return digest, store
+        with open(target, "w+b") as handle:
+            store = builder.sign(signing.signer, mime, src, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+    with open(target, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest(), store

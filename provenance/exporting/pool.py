@@ -1,0 +1,120 @@
+"""The export worker pool: worker processes that each build their own Signer, jobs submitted a
+few at a time so cancel takes effect quickly, and a worker that dies reported for its file."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import get_context
+
+from provenance.exporting.jobs import ExportJob, ExportResult, export_one
+from provenance.exporting.signing import Signing
+from provenance.identity import SigningMaterial
+
+# A worker process holds one Signing, set by the pool initializer. This is the one
+# process-global in the core: ProcessPoolExecutor gives no other way to keep a native object
+# alive across the jobs of one worker process.
+_worker_signing: Signing | None = None
+
+
+def _init_worker(key: SigningMaterial, parent_pid: int) -> None:
+    global _worker_signing
+    # A worker has no log of its own: Pillow's warnings about odd files must not reach the
+    # terminal of the command (the main process logs what matters per file).
+    warnings.simplefilter("ignore")
+    _worker_signing = Signing(key)
+    # If the exporting process is killed, nothing would ever tell its workers to stop: they
+    # would wait for jobs forever. A watcher thread ends the worker when its parent is gone.
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:
+            continue  # the pid exists (owned by someone else): keep waiting
+
+
+def _run_in_worker(job: ExportJob) -> ExportResult:
+    assert _worker_signing is not None
+    return export_one(job, _worker_signing)
+
+
+def run_jobs(
+    jobs: list[ExportJob],
+    key: SigningMaterial,
+    workers: int,
+    on_result: Callable[[ExportResult], None],
+    cancelled: Callable[[], bool],
+) -> bool:
+    """Run `jobs`, calling `on_result` in order of completion. Returns False if cancelled."""
+    if workers <= 1 or len(jobs) <= 1:
+        signing = Signing(key)
+        try:
+            for job in jobs:
+                if cancelled():
+                    return False
+                on_result(export_one(job, signing))
+        finally:
+            signing.close()
+        return True
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_worker_context(),
+        initializer=_init_worker,
+        initargs=(key, os.getpid()),
+    ) as pool:
+        pending = _bounded(pool, jobs, workers * 2, cancelled)
+        for result in pending:
+            on_result(result)
+    return not cancelled()
+
+
+def _worker_context():
+    """Never plain fork: the parent may hold c2pa objects, Qt threads and database connections.
+
+    On POSIX a fork server is started once per process with this module already imported, so
+    each worker forks from a clean, warm process in milliseconds; spawn (Windows, macOS
+    default) pays a fresh interpreter per worker.
+    """
+    if sys.platform.startswith("linux"):
+        context = get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return get_context("spawn")
+
+
+def _bounded(pool, jobs: list[ExportJob], window: int, cancelled) -> Iterator[ExportResult]:
+    """Submit jobs a few at a time (so cancel takes effect quickly) and yield results."""
+    queue = iter(jobs)
+    running: dict[Future, ExportJob] = {}
+    while True:
+        while len(running) < window and not cancelled():
+            job = next(queue, None)
+            if job is None:
+                break
+            running[pool.submit(_run_in_worker, job)] = job
+        if not running:
+            return
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            job = running.pop(future)
+            try:
+                yield future.result()
+            except Exception as exc:  # a worker died (BrokenProcessPool) or failed oddly
+                # Reported for this file; the other files still get their results.
+                yield ExportResult(
+                    job.item_id,
+                    job.asset_id,
+                    job.item_label,
+                    error=f"the export worker stopped ({type(exc).__name__}: {exc})",
+                )

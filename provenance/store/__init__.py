@@ -1,0 +1,1 @@
+"""The store: engines, models, migrations, history chain, search; Store read/write transactions."""

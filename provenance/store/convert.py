@@ -1,0 +1,179 @@
+"""Row <-> view conversion: ORM rows to the frozen views the facade returns, and views to the
+before/after values history entries record."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from provenance.domain.views import (
+    ITEM_FIELDS,
+    AssetView,
+    DisclosureView,
+    EventView,
+    ExportRecordView,
+    HistoryEntryView,
+    ItemView,
+    ToolView,
+)
+from provenance.store.models import Disclosure, Event, HistoryEntry, Item, Tool
+
+
+def item_fields(item: Item) -> dict[str, str | None]:
+    """The catalog fields of an item, by ITEM_FIELDS name."""
+    return {name: getattr(item, name) for name in ITEM_FIELDS}
+
+
+def item_state(item: Item) -> dict[str, Any]:
+    """The item's catalog content as recorded in history (empty values left out)."""
+    state: dict[str, Any] = {k: v for k, v in item_fields(item).items() if v is not None}
+    if item.capture_type:
+        state["capture_type"] = item.capture_type
+    if item.extra:
+        state["extra"] = dict(item.extra)
+    return state
+
+
+def item_label(item: Item) -> str:
+    """How messages name an item: its accession number (or #id), and title."""
+    return f"{item.accession or '#' + str(item.id)}" + (f" ({item.title})" if item.title else "")
+
+
+def tool_label(tool: Tool) -> str:
+    """How an AI tool is named: name, and version when it has one."""
+    return f"{tool.name} {tool.version}" if tool.version else tool.name
+
+
+def asset_view(asset) -> AssetView:
+    """The view of an asset row."""
+    return AssetView(
+        id=asset.id,
+        item_id=asset.item_id,
+        path=asset.path,
+        sha256=asset.sha256,
+        size=asset.size,
+        format=asset.format,
+        mime=asset.mime,
+        width=asset.width,
+        height=asset.height,
+        orientation=asset.orientation,
+        thumbnail=asset.thumbnail,
+        credential_state=asset.credential_state,
+        credentials=dict(asset.credentials or {}),
+        imported_at=asset.imported_at,
+        ai_found=bool(asset.ai_found),
+    )
+
+
+def tool_view(tool: Tool) -> ToolView:
+    """The view of an AI tool row."""
+    return ToolView(
+        id=tool.id,
+        name=tool.name,
+        vendor=tool.vendor,
+        version=tool.version,
+        runs=tool.runs,
+        training_data=tool.training_data,
+        retention=tool.retention,
+        documentation=tool.documentation,
+    )
+
+
+def event_view(event: Event) -> EventView:
+    """The view of an event row (its tool by label)."""
+    return EventView(
+        id=event.id,
+        item_id=event.item_id,
+        action=event.action,
+        actor=event.actor,
+        date=event.date,
+        date_earliest=event.date_earliest,
+        date_latest=event.date_latest,
+        place=event.place,
+        source=event.source,
+        note=event.note,
+        tool=tool_label(event.tool) if event.tool else None,
+        created_at=event.created_at,
+    )
+
+
+def disclosure_view(disclosure: Disclosure) -> DisclosureView:
+    """The view of a disclosure row (its tools by label)."""
+    return DisclosureView(
+        id=disclosure.id,
+        item_id=disclosure.item_id,
+        asset_id=disclosure.asset_id,
+        category=disclosure.category,
+        tools=tuple(tool_label(t) for t in disclosure.tools),
+        purpose=disclosure.purpose,
+        extent=disclosure.extent,
+        fields=tuple(disclosure.fields or ()),
+        overrides=dict(disclosure.overrides or {}),
+        review_state=disclosure.review_state,
+        reviewed_by=disclosure.reviewed_by,
+        reviewed_at=disclosure.reviewed_at,
+        approved_by=disclosure.approved_by,
+        approved_at=disclosure.approved_at,
+        created_at=disclosure.created_at,
+    )
+
+
+def item_view(item: Item, *, details: bool, events: bool = True) -> ItemView:
+    """A view of `item`; with `details`, its assets, disclosures (and events) too."""
+    children: dict[str, Any] = {}
+    if details:
+        children["assets"] = tuple(asset_view(a) for a in item.assets)
+        children["disclosures"] = tuple(disclosure_view(d) for d in item.disclosures)
+        if events:
+            ordered = sorted(item.events, key=lambda e: (e.date_earliest or "9999", e.id))
+            children["events"] = tuple(event_view(e) for e in ordered)
+    return ItemView(
+        id=item.id,
+        **item_fields(item),
+        extra=dict(item.extra or {}),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        capture_type=item.capture_type,
+        **children,
+    )
+
+
+def export_view(row) -> ExportRecordView:
+    """The view of an export row, with its stored staleness."""
+    return ExportRecordView(
+        id=row.id,
+        item_id=row.item_id,
+        asset_id=row.asset_id,
+        path=row.path,
+        sha256=row.sha256,
+        manifest_id=row.manifest_id,
+        signer_fingerprint=row.signer_fingerprint,
+        created_at=row.created_at,
+        stale_since=row.stale_since,
+        stale_reason=row.stale_reason,
+    )
+
+
+def history_view(entry: HistoryEntry) -> HistoryEntryView:
+    """The view of a history entry (before/after decoded)."""
+    return HistoryEntryView(
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        item_id=entry.item_id,
+        action=entry.action,
+        before=json.loads(entry.before_json) if entry.before_json else None,
+        after=json.loads(entry.after_json) if entry.after_json else None,
+        note=entry.note,
+        hash=entry.hash,
+    )
+
+
+def history_state(view: Any) -> dict[str, Any]:
+    """A view as the before/after value of a history entry (ids and timestamps left out)."""
+    state = view.to_dict()
+    for key in ("id", "created_at"):
+        state.pop(key, None)
+    return state

@@ -1,0 +1,141 @@
+"""Export rows: recording signed files with their history entries, finding the export of a file,
+and which items need re-exporting (staleness as stored; provenance.exporting.staleness decides
+it)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
+from provenance.domain.clock import now
+from provenance.store.history import Change
+from provenance.store.models import Export, Item
+from provenance.store.store import Store
+
+#: Said when the digest differs but no recorded change explains it (a newer Credence signs
+#: the same record differently, or the record changed while the file was being written).
+UNEXPLAINED = "what Credence would sign for this item has changed since the file was written"
+
+_CHUNK = 500
+
+
+def record_exports(
+    store: Store, results: Sequence[Any], digests: dict[int, str], fingerprint: str
+) -> None:
+    """Record signed files (export results with item_id, asset_id, file, sha256, manifest),
+    each with its history entry, in one transaction."""
+    if not results:
+        return
+    with store.write() as (session, history):
+        stamp = now()
+        rows = [
+            Export(
+                item_id=r.item_id,
+                asset_id=r.asset_id,
+                path=r.file,
+                sha256=r.sha256,
+                manifest_id=r.manifest,
+                signer_fingerprint=fingerprint,
+                record_digest=digests[r.asset_id],
+                created_at=stamp,
+            )
+            for r in results
+        ]
+        session.add_all(rows)
+        session.flush()
+        for r, row in zip(results, rows, strict=True):
+            history.record(
+                Change(
+                    entity="export",
+                    entity_id=row.id,
+                    item_id=r.item_id,
+                    action="export",
+                    after={
+                        "file": r.file,
+                        "sha256": r.sha256,
+                        "manifest": r.manifest,
+                        "signer": fingerprint,
+                    },
+                )
+            )
+
+
+def record_or_remove(
+    store: Store, results: Sequence[Any], digests: dict[int, str], fingerprint: str
+) -> None:
+    """Record signed files; when that fails, remove them: no signed file without its record."""
+    try:
+        record_exports(store, results, digests, fingerprint)
+    except BaseException:
+        for result in results:
+            with contextlib.suppress(OSError):
+                os.unlink(result.file)
+        raise
+
+
+def find_export(session: Session, sha256: str | None, manifest_label: str | None) -> Export | None:
+    """The newest export recorded with this SHA-256, else with this manifest id; None if none."""
+    row = None
+    if sha256 is not None:
+        row = session.scalars(
+            select(Export).where(Export.sha256 == sha256).order_by(Export.id.desc())
+        ).first()
+    if row is None and manifest_label:
+        row = session.scalars(
+            select(Export).where(Export.manifest_id == manifest_label).order_by(Export.id.desc())
+        ).first()
+    return row
+
+
+def needs_reexport():
+    """SQL condition on `Item`: it has an image whose newest export is stale."""
+    newer = aliased(Export)
+    return exists().where(
+        Export.item_id == Item.id,
+        Export.asset_id.is_not(None),
+        Export.stale_since.is_not(None),
+        ~exists().where(
+            newer.item_id == Export.item_id,
+            newer.asset_id == Export.asset_id,
+            newer.id > Export.id,
+        ),
+    )
+
+
+def stale_items(session: Session, item_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """item id -> (stale since, reason) for those of `item_ids` that need re-exporting."""
+    found: dict[int, tuple[str, list[str]]] = {}
+    newer = aliased(Export)
+    for chunk in chunks(item_ids):
+        rows = session.execute(
+            select(Export.item_id, Export.stale_since, Export.stale_reason)
+            .where(
+                Export.item_id.in_(chunk),
+                Export.asset_id.is_not(None),
+                Export.stale_since.is_not(None),
+                ~exists().where(
+                    newer.item_id == Export.item_id,
+                    newer.asset_id == Export.asset_id,
+                    newer.id > Export.id,
+                ),
+            )
+            .order_by(Export.id)
+        )
+        for item_id, since, reason in rows:
+            first, reasons = found.setdefault(item_id, (since, []))
+            found[item_id] = (min(first, since), reasons)
+            for part in (reason or UNEXPLAINED).split("; "):
+                if part not in reasons:
+                    reasons.append(part)
+    return {k: (since, "; ".join(reasons)) for k, (since, reasons) in found.items()}
+
+
+def chunks(values: list[int]) -> Iterator[list[int]]:
+    """`values` in slices small enough for one SQL IN (...) list."""
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]

@@ -1,0 +1,270 @@
+"""The hash-chained history: every change is an append-only entry that names its predecessor.
+
+Each entry's hash covers its sequence number, time, actor, what changed (before and after, as
+the exact JSON text stored) and the previous entry's hash. Editing an entry breaks its own hash;
+deleting or reordering entries breaks the sequence or the link; cutting entries off the end is
+caught by the head (last seq and hash) kept in the `meta` table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from provenance.domain.views import HistoryVerification
+from provenance.store.bulk import insert_rows
+from provenance.store.models import HistoryEntry, Meta
+
+GENESIS = "0" * 64
+_HEAD_KEY = "history_head"
+_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "entity",
+    "entity_id",
+    "item_id",
+    "action",
+    "before_json",
+    "after_json",
+    "note",
+    "prev_hash",
+    "hash",
+)
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_json(value: Any) -> str | None:
+    """The one JSON spelling hashed and stored for a before/after value."""
+    if value is None:
+        return None
+    return _CANONICAL.encode(value)
+
+
+def entry_hash(
+    seq: int,
+    at: str,
+    actor: str,
+    entity: str,
+    entity_id: int | None,
+    item_id: int | None,
+    action: str,
+    before_json: str | None,
+    after_json: str | None,
+    note: str | None,
+    prev_hash: str,
+) -> str:
+    """SHA-256 over the entry's content and its predecessor's hash.
+
+    Every part goes in as a netstring (`<length>:<text>,`), so no two different entries can
+    produce the same input; None is spelled `-` (length-prefixed text can never be bare `-`).
+    """
+    parts = (str(seq), at, actor, entity, entity_id, item_id, action, note, prev_hash)
+    head = "".join("-" if p is None else f"{len(str(p))}:{p}," for p in parts)
+    digest = hashlib.sha256(head.encode("utf-8"))
+    for text in (before_json, after_json):
+        if text is None:
+            digest.update(b"-")
+        else:
+            data = text.encode("utf-8")
+            digest.update(b"%d:" % len(data))
+            digest.update(data)
+            digest.update(b",")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to record: what entity, what action, and the before/after values."""
+
+    entity: str
+    entity_id: int | None
+    item_id: int | None
+    action: str
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    note: str | None = None
+
+    @classmethod
+    def for_item(
+        cls,
+        *,
+        item_id: int,
+        action: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        note: str | None = None,
+    ) -> Change:
+        """A change to the item `item_id` itself (entity "item", entity_id == item_id)."""
+        return cls(
+            entity="item",
+            entity_id=item_id,
+            item_id=item_id,
+            action=action,
+            before=before,
+            after=after,
+            note=note,
+        )
+
+
+class HistoryWriter:
+    """Appends entries inside the caller's write transaction (which holds the write lock)."""
+
+    def __init__(self, session: Session, actor: str, at: str) -> None:
+        self._session = session
+        self._actor = actor
+        self._at = at
+        self.head_at_start = read_head(session)
+        self._seq, self._hash = self.head_at_start
+        self._rows: list[tuple] = []
+        #: Items this transaction changed, and the entities it changed that have no item
+        #: (settings, tools, ...): what the stale-export check looks at before commit.
+        self.touched_items: set[int] = set()
+        self.touched_entities: set[str] = set()
+
+    @property
+    def head(self) -> tuple[int, str]:
+        """(seq, hash) of the newest entry, including queued ones."""
+        return self._seq, self._hash
+
+    def record(self, change: Change) -> None:
+        """Queue one entry; it is written by `flush()` in the same transaction."""
+        self.record_encoded(
+            entity=change.entity,
+            entity_id=change.entity_id,
+            item_id=change.item_id,
+            action=change.action,
+            before_json=canonical_json(change.before),
+            after_json=canonical_json(change.after),
+            note=change.note,
+        )
+
+    def record_encoded(
+        self,
+        *,
+        entity: str,
+        entity_id: int | None,
+        item_id: int | None,
+        action: str,
+        before_json: str | None,
+        after_json: str | None,
+        note: str | None,
+    ) -> None:
+        """Like `record`, with before/after already encoded by `canonical_json` (bulk path)."""
+        if item_id is not None:
+            self.touched_items.add(item_id)
+        else:
+            self.touched_entities.add(entity)
+        self._seq += 1
+        row = (
+            self._seq,
+            self._at,
+            self._actor,
+            entity,
+            entity_id,
+            item_id,
+            action,
+            before_json,
+            after_json,
+            note,
+            self._hash,
+        )
+        digest = entry_hash(*row)
+        self._rows.append((*row, digest))
+        self._hash = digest
+
+    def flush(self) -> None:
+        """Write queued entries and move the head. Call before the transaction commits."""
+        if not self._rows:
+            return
+        insert_rows(self._session, "history", _COLUMNS, self._rows)
+        self._session.merge(Meta(key=_HEAD_KEY, value=f"{self._seq}:{self._hash}"))
+        self._rows = []
+
+
+def read_head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the newest history entry; (0, GENESIS) for an empty history."""
+    head = session.get(Meta, _HEAD_KEY)
+    if head is None:
+        return 0, GENESIS
+    seq, digest = head.value.split(":", 1)
+    return int(seq), digest
+
+
+def verify_chain(session: Session, progress=None, cancel=None) -> HistoryVerification:
+    """Walk the whole chain in order and name the first entry that does not hold."""
+    expected_seq, prev = 1, GENESIS
+    checked = 0
+    rows = session.execute(
+        select(HistoryEntry).order_by(HistoryEntry.seq).execution_options(yield_per=5000)
+    ).scalars()
+    for row in rows:
+        if row.seq != expected_seq:
+            return HistoryVerification(
+                False,
+                checked,
+                expected_seq,
+                f"entry {expected_seq} is missing: the history jumps from {expected_seq - 1} "
+                f"to {row.seq} (entries were deleted)",
+            )
+        if row.prev_hash != prev:
+            return HistoryVerification(
+                False,
+                checked,
+                row.seq,
+                f"entry {row.seq} does not follow entry {row.seq - 1} "
+                "(entries were reordered, replaced or deleted)",
+            )
+        digest = entry_hash(
+            row.seq,
+            row.at,
+            row.actor,
+            row.entity,
+            row.entity_id,
+            row.item_id,
+            row.action,
+            row.before_json,
+            row.after_json,
+            row.note,
+            row.prev_hash,
+        )
+        if digest != row.hash:
+            return HistoryVerification(
+                False, checked, row.seq, f"entry {row.seq} was edited after it was written"
+            )
+        prev = row.hash
+        expected_seq += 1
+        checked += 1
+        if progress is not None and checked % 5000 == 0:
+            progress(checked, None, "verifying history")
+        if cancel is not None and cancel.cancelled:
+            return HistoryVerification(False, checked, None, "verification was cancelled")
+    head = session.get(Meta, _HEAD_KEY)
+    if head is not None:
+        head_seq, head_hash = head.value.split(":", 1)
+        head = int(head_seq)
+        if head != checked or head_hash != prev:
+            if head > checked:
+                reason = (
+                    f"the last {head - checked} entries were removed (the chain should end at "
+                    f"entry {head})"
+                )
+                return HistoryVerification(False, checked, checked + 1, reason)
+            if head < checked:
+                reason = (
+                    f"entry {head + 1} and later were added after the recorded end of the "
+                    "history (written outside Credence)"
+                )
+                return HistoryVerification(False, checked, head + 1, reason)
+            reason = f"the history head does not match entry {checked}"
+            return HistoryVerification(False, checked, checked, reason)
+    elif checked:
+        return HistoryVerification(False, checked, 1, "the history head record is missing")
+    return HistoryVerification(True, checked)

@@ -1,0 +1,423 @@
+"""Items (catalog entries): finding, creating, changing, listing and deleting them, each change
+with its history entry and the search index kept in step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from provenance.domain.clock import now
+from provenance.domain.dates import parse_event_date
+from provenance.domain.errors import InvalidValue, LibraryError, NotFound
+from provenance.domain.fields import (
+    check_limit,
+    check_sqlite_int,
+    checked_capture_type,
+    clean_extra,
+    clean_fields,
+    extra_changes,
+)
+from provenance.domain.text import MAX_SQLITE_INT, file_path, nfc, terminal_safe
+from provenance.domain.views import (
+    REVIEW_STATES,
+    CaptureTypeReport,
+    ExportRecordView,
+    ItemView,
+    SearchFilters,
+)
+from provenance.media.probe import RejectedFile, render_preview
+from provenance.store import convert
+from provenance.store.exports import needs_reexport, stale_items
+from provenance.store.history import Change
+from provenance.store.models import Asset, Disclosure, Event, Export, Item
+from provenance.store.search import MATCHING_IDS_SQL, match_expression
+from provenance.store.store import Store
+
+
+def resolve_item(session: Session, ref: str | int) -> Item:
+    """Find an item: an `int` is always its id; a string is an accession number, or `#12` for
+    the item whose id is 12.
+
+    Ids and accession numbers are kept apart on purpose: in a collection numbered 1, 2, 3 the
+    item with id 5 and the item with accession number "5" are usually different items.
+    """
+    if isinstance(ref, bool) or not isinstance(ref, int | str):
+        raise InvalidValue(f"{ref!r} is neither an item id nor an accession number")
+    if isinstance(ref, int):
+        item = session.get(Item, ref) if 0 < ref <= MAX_SQLITE_INT else None
+        if item is None:
+            raise NotFound(f"there is no item with id {ref}")
+        return item
+    text_ref = nfc(ref.strip())
+    if not text_ref:
+        raise InvalidValue("no item given: write its accession number, or #ID for an item id")
+    number = _id_number(text_ref.removeprefix("#")) if text_ref.startswith("#") else None
+    if number is not None:
+        item = session.get(Item, number) if number <= MAX_SQLITE_INT else None
+        if item is not None:
+            return item
+    item = session.scalar(select(Item).where(Item.accession == text_ref))
+    if item is not None:
+        return item
+    shown = terminal_safe(text_ref)
+    if number is not None:
+        raise NotFound(f"there is no item with id {number}")
+    number = _id_number(text_ref)
+    if number is not None and number <= MAX_SQLITE_INT and session.get(Item, number):
+        raise NotFound(
+            f"no item has the accession number '{shown}'; to mean the item whose id is "
+            f"{number}, write #{number}"
+        )
+    raise NotFound(f"no item has the accession number '{shown}' (write #ID for an item id)")
+
+
+def _id_number(text_ref: str) -> int | None:
+    """The number in an id reference ("12"), or None when it is not plain ASCII digits."""
+    if text_ref.isascii() and text_ref.isdigit() and len(text_ref) <= 30:
+        return int(text_ref)
+    return None
+
+
+def check_accession_free(session: Session, accession: str, own_id: int | None = None) -> None:
+    """Refuse an accession number another item already has."""
+    other = session.scalar(select(Item.id).where(Item.accession == accession))
+    if other is not None and other != own_id:
+        raise InvalidValue(f"accession number {accession!r} is already used by item #{other}")
+
+
+def item_changes(
+    item: Item, values: dict[str, Any], extra: dict[str, str | None]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """What setting catalog `values` and `extra` fields changes in `item` (nothing is set).
+
+    Returns (before, after) as recorded in history (extra fields as ``extra.<name>``), and the
+    item's new extra dict.
+    """
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in values.items():
+        if getattr(item, name) != value:
+            before[name], after[name] = getattr(item, name), value
+    extra_before, extra_after, new_extra = extra_changes(dict(item.extra or {}), extra)
+    before.update(extra_before)
+    after.update(extra_after)
+    return before, after, new_extra
+
+
+def create_item(store: Store, fields: dict[str, Any], extra: dict[str, str] | None) -> int:
+    """Create a catalog entry; returns its id."""
+    values = clean_fields(fields)
+    with store.write() as (session, history):
+        if values.get("accession"):
+            check_accession_free(session, values["accession"])
+        stamp = now()
+        item = Item(
+            **values,
+            extra=clean_extra(dict(extra or {})),
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        session.add(item)
+        session.flush()
+        store.search_index.index(session, [item.id])
+        history.record(
+            Change.for_item(
+                item_id=item.id,
+                action="create",
+                after=convert.item_state(item),
+            )
+        )
+    return item.id
+
+
+def update_item(
+    store: Store,
+    ref: str | int,
+    fields: dict[str, Any],
+    extra: dict[str, str | None] | None,
+) -> int:
+    """Change catalog fields and extra fields (None removes one); returns the item's id."""
+    values = clean_fields(fields)
+    with store.write() as (session, history):
+        item = resolve_item(session, ref)
+        accession = item_changes(item, values, {})[1].get("accession")
+        if accession:  # checked before the extra fields, as a person reads the form
+            check_accession_free(session, accession, item.id)
+        before, after, new_extra = item_changes(item, values, clean_extra(dict(extra or {})))
+        if after:
+            with store.search_index.updating(session, [item.id]):
+                for name in values:
+                    if name in after:
+                        setattr(item, name, after[name])
+                item.extra = new_extra
+                item.updated_at = now()
+            history.record(
+                Change.for_item(
+                    item_id=item.id,
+                    action="update",
+                    before=before,
+                    after=after,
+                )
+            )
+        return item.id
+
+
+def set_capture_type(
+    store: Store, refs: Sequence[str | int], value: str | None
+) -> CaptureTypeReport:
+    """Record how the images of many items were made (None: unrecorded), in one transaction."""
+    key = checked_capture_type(value)
+    changed: list[str] = []
+    unchanged: list[str] = []
+    missing: list[str] = []
+    with store.write() as (session, history):
+        for ref in refs:
+            try:
+                item = resolve_item(session, ref)
+            except NotFound:
+                missing.append(str(ref))
+                continue
+            label = item.accession or f"#{item.id}"
+            if item.capture_type == key:
+                unchanged.append(label)
+                continue
+            before, after = {"capture_type": item.capture_type}, {"capture_type": key}
+            item.capture_type = key
+            item.updated_at = now()
+            history.record(
+                Change.for_item(
+                    item_id=item.id,
+                    action="update",
+                    before=before,
+                    after=after,
+                )
+            )
+            changed.append(label)
+    return CaptureTypeReport(tuple(changed), tuple(unchanged), tuple(missing), key)
+
+
+def delete_item(store: Store, ref: str | int) -> None:
+    """Remove an item and its records; the history keeps its last state."""
+    with store.write() as (session, history):
+        item = resolve_item(session, ref)
+        state = convert.item_state(item)
+        state["assets"] = [a.path for a in item.assets]
+        item_id = item.id
+        store.search_index.unindex(session, [item_id])
+        session.delete(item)
+        history.record(Change.for_item(item_id=item_id, action="delete", before=state))
+
+
+def get_item(store: Store, ref: str | int) -> ItemView:
+    """One item with its assets, events and disclosures. Raises NotFound."""
+    with store.read() as session:
+        item = resolve_item(session, ref)
+        return with_staleness(session, [convert.item_view(item, details=True)])[0]
+
+
+def exports_of(store: Store, ref: str | int) -> list[ExportRecordView]:
+    """The signed files written for an item, newest first."""
+    with store.read() as session:
+        item = resolve_item(session, ref)
+        rows = session.scalars(
+            select(Export).where(Export.item_id == item.id).order_by(Export.id.desc())
+        )
+        return [convert.export_view(r) for r in rows]
+
+
+def count_items(store: Store, search: str | None, filters: SearchFilters) -> int:
+    """How many items match."""
+    with store.read() as session:
+        stmt = select_items(search, filters)
+        if stmt is None:
+            return 0
+        counted = stmt.order_by(None).with_only_columns(func.count(Item.id))
+        return session.scalar(counted) or 0
+
+
+def list_items(
+    store: Store,
+    search: str | None,
+    filters: SearchFilters,
+    *,
+    limit: int | None,
+    offset: int,
+    details: bool,
+    sort: str | None = None,
+    descending: bool = False,
+) -> list[ItemView]:
+    """Items matching `search` and `filters` (see Library.list_items)."""
+    check_limit(limit, offset)
+    with store.read() as session:
+        stmt = select_items(search, filters)
+        if stmt is None:
+            return []
+        if sort is not None:
+            stmt = stmt.order_by(None).order_by(*_sort_order(sort, descending))
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        if offset:
+            stmt = stmt.offset(offset)
+        if details:
+            stmt = stmt.options(
+                selectinload(Item.assets),
+                selectinload(Item.disclosures).selectinload(Disclosure.tools),
+            )
+        items = session.scalars(stmt).all()
+        views = [convert.item_view(i, details=details, events=False) for i in items]
+        return with_staleness(session, views)
+
+
+def select_items(search: str | None, filters: SearchFilters) -> Select | None:
+    """The query for items matching the full-text `search` and `filters` (None: no match
+    is possible), best match first; without a search, in catalog order."""
+    stmt = select(Item)
+    if search and search.strip():
+        match = match_expression(search)
+        if match is None:
+            return None
+        ranked = (
+            text(MATCHING_IDS_SQL)
+            .bindparams(match=match)
+            .columns(rowid=Item.id.type)
+            .subquery("ranked")
+        )
+        stmt = stmt.join(ranked, ranked.c.rowid == Item.id)
+    else:
+        stmt = stmt.order_by(Item.accession.is_(None), Item.accession, Item.id)
+    if filters.has_ai is not None:
+        # AI involved: a recorded disclosure, or a file whose own credentials/XMP say AI.
+        disclosed = exists().where(Disclosure.item_id == Item.id, Disclosure.category != "none")
+        found = exists().where(Asset.item_id == Item.id, Asset.ai_found.is_(True))
+        ai = disclosed | found
+        stmt = stmt.where(ai if filters.has_ai else ~ai)
+    if filters.review_state:
+        if filters.review_state not in REVIEW_STATES:
+            raise InvalidValue(
+                f"review state {filters.review_state!r}; use one of {', '.join(REVIEW_STATES)}"
+            )
+        stmt = stmt.where(
+            exists().where(
+                Disclosure.item_id == Item.id,
+                Disclosure.category != "none",
+                Disclosure.review_state == filters.review_state,
+            )
+        )
+    if filters.credential_state:
+        stmt = stmt.where(
+            exists().where(
+                Asset.item_id == Item.id, Asset.credential_state == filters.credential_state
+            )
+        )
+    if filters.not_exported:
+        stmt = stmt.where(
+            exists().where(Asset.item_id == Item.id),
+            ~exists().where(Export.item_id == Item.id),
+        )
+    if filters.stale:
+        stmt = stmt.where(needs_reexport())
+    if filters.maker and filters.maker.strip():
+        stmt = stmt.where(Item.maker.icontains(filters.maker.strip(), autoescape=True))
+    if (filters.date_from or "").strip() or (filters.date_to or "").strip():
+        stmt = stmt.where(_in_date_range(filters.date_from, filters.date_to))
+    return stmt
+
+
+#: What `Library.list_items` can sort by (the window's columns).
+SORT_KEYS = ("item", "maker", "date", "ai", "review", "credentials")
+
+
+def _range_end(value: str | None, which: str) -> str | None:
+    """The earliest (from) or latest (to) day an EDTF end of a date range can mean."""
+    if not (value or "").strip():
+        return None
+    _text, earliest, latest = parse_event_date(value)
+    day = earliest if which == "from" else latest
+    if day is None:
+        raise InvalidValue(f"date {value!r} has no {which} day to search by; give a year")
+    return day
+
+
+def _date_text():
+    """An item's date without leading words ("about 1890" -> "1890"), lower case: what date
+    ranges compare and the Date column sorts by."""
+    lead = "abcdefghijklmnopqrstuvwxyz .,~?[(" + chr(39)  # "about ", "c. ", "ca. ", "[", ...
+    return func.nullif(func.ltrim(func.lower(Item.date), lead), "")
+
+
+def _in_date_range(date_from: str | None, date_to: str | None):
+    """Items dated in the range by their own date's year, or with an event whose EDTF bounds
+    overlap it. Item dates are free text ("about 1890", "189X", "1890-05"), so the year is
+    read after any leading words, and a final X stands for the decade."""
+    first, last = _range_end(date_from, "from"), _range_end(date_to, "to")
+    year = func.substr(_date_text(), 1, 4)
+    own = [year.op("GLOB")("[0-9][0-9][0-9][0-9x]")]
+    overlap = [Event.item_id == Item.id]
+    if first is not None:
+        own.append(func.replace(year, "x", "9") >= first[:4])
+        overlap.append(Event.date_latest >= first)
+    if last is not None:
+        own.append(func.replace(year, "x", "0") <= last[:4])
+        overlap.append(Event.date_earliest <= last)
+    return and_(*own) | exists().where(*overlap)
+
+
+def _sort_order(key: str, descending: bool) -> list:
+    """ORDER BY terms for a SORT_KEYS key; empty values last, then catalog order for ties."""
+    rank_review = case(
+        (Disclosure.review_state == "draft", 0),
+        (Disclosure.review_state == "reviewed", 1),
+        else_=2,
+    )
+    rank_credentials = case(
+        (Asset.credential_state == "invalid", 0),
+        (Asset.credential_state == "error", 1),
+        (Asset.credential_state == "valid", 2),
+        (Asset.credential_state == "trusted", 3),
+        else_=4,
+    )
+    ai = Disclosure.item_id == Item.id, Disclosure.category != "none"
+    value = {
+        "item": func.coalesce(Item.accession, Item.title),
+        "maker": func.nullif(Item.maker, ""),
+        "date": _date_text(),
+        "ai": select(func.min(Disclosure.category)).where(*ai).scalar_subquery(),
+        "review": select(func.min(rank_review)).where(*ai).scalar_subquery(),
+        "credentials": select(func.min(rank_credentials))
+        .where(Asset.item_id == Item.id)
+        .scalar_subquery(),
+    }.get(key)
+    if value is None:
+        raise InvalidValue(f"cannot sort by {key!r}; use one of {', '.join(SORT_KEYS)}")
+    if key in ("item", "maker"):
+        value = func.lower(value)
+    ordered = value.desc() if descending else value.asc()
+    return [value.is_(None), ordered, Item.accession.is_(None), Item.accession, Item.id]
+
+
+def with_staleness(session: Session, views: list[ItemView]) -> list[ItemView]:
+    """`views` with the staleness of their exports filled in (one query)."""
+    stale = stale_items(session, [v.id for v in views])
+    if not stale:
+        return views
+    return [
+        replace(v, stale_since=stale[v.id][0], stale_reason=stale[v.id][1]) if v.id in stale else v
+        for v in views
+    ]
+
+
+def preview_image(store: Store, asset_id: int, max_side: int) -> bytes:
+    """JPEG bytes of an asset's original for viewing (see Library.preview_image)."""
+    with store.read() as session:
+        asset = session.get(Asset, check_sqlite_int(asset_id, "asset id"))
+        if asset is None:
+            raise NotFound(f"no image with id {asset_id} in this library")
+        path = file_path(asset.path)
+    try:
+        return render_preview(path, max_side)
+    except RejectedFile as exc:
+        raise LibraryError(f"{path.name} cannot be shown: {exc}") from None

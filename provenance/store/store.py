@@ -1,0 +1,234 @@
+"""The Store: one library database with public read and write transactions.
+
+Pipelines and services reach the database only through a Store: `read()` yields a session in a
+read transaction; `write()` takes the write lock up front (BEGIN IMMEDIATE), yields the session
+and the history writer, writes the queued history entries and runs the `before_commit` hook
+(the facade uses it to keep export staleness in step) before committing. The search index
+travels with the Store so every writer keeps it in step.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session
+
+from provenance.domain.clock import now
+from provenance.domain.errors import LibraryError
+from provenance.domain.progress import CancelToken, Progress
+from provenance.domain.views import HistoryVerification
+from provenance.store.engine import make_engines, migrate
+from provenance.store.history import Change, HistoryWriter, verify_chain
+from provenance.store.models import Meta
+from provenance.store.search import SearchIndex
+
+DB_NAME = "library.sqlite"
+
+#: Called inside every write transaction after its history entries are written.
+BeforeCommit = Callable[[Session, HistoryWriter], None]
+
+
+class Store:
+    """A library database: read and write transactions, the history writer and the search index.
+
+    A damaged database file found by SQLite's check (before the first write) or by any later
+    read or write is never written to again by this Store.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        reader: Engine,
+        writer: Engine,
+        actor: str,
+        *,
+        before_commit: BeforeCommit | None = None,
+    ) -> None:
+        self.folder = folder
+        self.actor = actor
+        self.search_index = SearchIndex()
+        self._reader = reader
+        self._writer = writer
+        self._before_commit = before_commit
+        self._damage: str | None = None
+        self._checked = False
+
+    @classmethod
+    def open(cls, folder: Path, actor: str, *, before_commit: BeforeCommit | None = None) -> Store:
+        """Open (migrating after a backup) or create the database in `folder`.
+
+        Raises LibraryError with a plain reason when the file is damaged or cannot be opened.
+        """
+        db_path = folder / DB_NAME
+        reader, writer = make_engines(db_path)
+        try:
+            migrate(writer, db_path, folder / "backups")
+            store = cls(folder, reader, writer, actor, before_commit=before_commit)
+            store.ensure_library_id()
+        except DatabaseError as exc:
+            reader.dispose()
+            writer.dispose()
+            if is_damage(exc):
+                raise LibraryError(damage_message(folder, exc.orig)) from exc
+            raise LibraryError(f"cannot open {db_path}: {exc.orig}") from exc
+        return store
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self.folder / DB_NAME
+
+    @property
+    def damage(self) -> str | None:
+        """SQLite's finding when the database file was found damaged, else None."""
+        return self._damage
+
+    def close(self) -> None:
+        """Release database connections."""
+        self._reader.dispose()
+        self._writer.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session in a read transaction (other writers are not held up)."""
+        try:
+            with Session(self._reader) as session, session.begin():
+                yield session
+        except DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._damage = str(exc.orig)
+            raise LibraryError(damage_message(self.folder, exc.orig)) from exc
+
+    @contextmanager
+    def write(self) -> Iterator[tuple[Session, HistoryWriter]]:
+        """A write transaction: the session and the history writer of this transaction.
+
+        Nothing is committed when the block raises; a full or busy disk becomes LibraryError
+        with a plain reason (what was stored before stays as it was).
+        """
+        self._check_sound()
+        try:
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                history = HistoryWriter(session, self.actor, now())
+                yield session, history
+                history.flush()
+                if self._before_commit is not None:
+                    self._before_commit(session, history)
+        except OperationalError as exc:
+            # The transaction was rolled back: what was stored before stays as it was.
+            raise LibraryError(write_failure(self.folder, exc)) from exc
+        except DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            self._damage = str(exc.orig)
+            raise LibraryError(damage_message(self.folder, exc.orig)) from exc
+
+    def record(self, change: Change) -> None:
+        """Write one history entry in a transaction of its own (a change kept outside the
+        database, such as a new signing identity)."""
+        with self.write() as (_session, history):
+            history.record(change)
+
+    def integrity_problem(self) -> str | None:
+        """SQLite's quick_check of the database file: None when sound, else its first finding."""
+        try:
+            # On the reader: a read transaction, so other writers are not held up meanwhile.
+            with self._reader.connect() as conn:
+                rows = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
+        except OperationalError as exc:
+            raise LibraryError(write_failure(self.folder, exc)) from exc
+        except DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            return str(exc.orig)
+        findings = [str(r[0]) for r in rows if r[0] != "ok"]
+        return findings[0] if findings else None
+
+    def verify_history(
+        self, progress: Progress | None = None, cancel: CancelToken | None = None
+    ) -> HistoryVerification:
+        """Check the database file (SQLite's quick_check), then the whole hash chain.
+
+        Damage to the file is reported as damage (`damaged` is True), not as tampering; an
+        intact file with a broken chain names the first broken entry.
+        """
+        problem = self.integrity_problem()
+        if problem is None:
+            try:
+                with self.read() as session:
+                    return verify_chain(session, progress, cancel)
+            except LibraryError:
+                if self._damage is None:
+                    raise
+                problem = self._damage
+        self._damage = problem
+        return HistoryVerification(
+            ok=False,
+            checked=0,
+            first_broken=None,
+            reason=damage_message(self.folder, problem),
+            damaged=True,
+        )
+
+    def ensure_library_id(self) -> None:
+        """Give the library its short random id, once.
+
+        The id names this library in exported catalog rows (credence_id), so a CSV from another
+        library can never be mistaken for ours on re-import.
+        """
+        with Session(self._writer) as session, session.begin():
+            if session.get(Meta, "library_id") is None:
+                session.add(Meta(key="library_id", value=uuid.uuid4().hex[:8]))
+
+    def _check_sound(self) -> None:
+        # Once per Store, before its first write (about 0.15 s for 200,000 items): writing
+        # into a damaged file spreads the damage and buries the good copy in the backups.
+        if not self._checked and self._damage is None:
+            self._damage = self.integrity_problem()
+            self._checked = True
+        if self._damage is not None:
+            raise LibraryError(damage_message(self.folder, self._damage))
+
+
+def is_damage(exc: DatabaseError) -> bool:
+    """True when SQLite says the database file itself is damaged (not busy, not full)."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
+    text = str(exc.orig).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def damage_message(folder: Path, detail: object) -> str:
+    """The plain sentence for a damaged database: which file, that nothing more was written,
+    and where the copies are."""
+    return (
+        f"the library database {folder / DB_NAME} is damaged (SQLite: {detail}); "
+        "Credence will not write into it. Restore your latest copy made with "
+        f"`credence backup`, or the newest copy in {folder / 'backups'} (made before "
+        "upgrades), and keep the damaged file for inspection"
+    )
+
+
+def write_failure(folder: Path, exc: OperationalError) -> str:
+    """The plain sentence for a write that SQLite refused (full disk, busy, read-only)."""
+    text = str(exc.orig).lower()
+    if "full" in text or "disk i/o" in text or "no space" in text:
+        return (
+            f"the library at {folder} could not be written: its disk is full or failing. "
+            "Nothing stored before was lost; free some space and run the same step again"
+        )
+    if "locked" in text or "busy" in text:
+        return (
+            "another program kept the library busy for too long; nothing was changed. "
+            "Try again in a moment"
+        )
+    if "readonly" in text or "read-only" in text:
+        return f"the library at {folder} is read-only; nothing was changed"
+    return f"the library could not be written ({exc.orig}); nothing was changed"

@@ -1,0 +1,71 @@
+"""The Store's public transactions, used directly as the pipelines use them (no Library)."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.store.history import Change, read_head
+from provenance.store.items import item_changes
+from provenance.store.models import Item
+from provenance.store.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    seen: list[tuple[set[int], set[str]]] = []
+
+    def before_commit(_session, history) -> None:
+        seen.append((set(history.touched_items), set(history.touched_entities)))
+
+    (tmp_path / "lib").mkdir()
+    opened = Store.open(tmp_path / "lib", "tester", before_commit=before_commit)
+    opened.seen = seen  # type: ignore[attr-defined]
+    yield opened
+    opened.close()
+
+
+def test_write_records_history_and_runs_the_hook_before_commit(store):
+    with store.write() as (session, history):
+        item = Item(title="Harbour", extra={}, created_at="t", updated_at="t")
+        session.add(item)
+        session.flush()
+        store.search_index.index(session, [item.id])
+        history.record(Change(entity="item", entity_id=item.id, item_id=item.id, action="create"))
+    store.record(Change(entity="settings", entity_id=None, item_id=None, action="update"))
+    with store.read() as session:
+        assert read_head(session)[0] == 2
+        assert session.get(Item, item.id).title == "Harbour"
+    assert store.seen == [({item.id}, set()), (set(), {"settings"})]
+
+
+def test_a_failed_write_keeps_nothing(store):
+    with pytest.raises(RuntimeError), store.write() as (session, history):
+        session.add(Item(title="Lost", extra={}, created_at="t", updated_at="t"))
+        history.record(Change(entity="item", entity_id=None, item_id=None, action="create"))
+        raise RuntimeError("stop")
+    with store.read() as session:
+        assert read_head(session)[0] == 0
+        assert session.query(Item).count() == 0
+    assert store.seen == []
+
+
+def test_item_changes_lists_fields_then_extra_fields():
+    item = Item(title="Old", maker=None, extra={"room": "2", "gone": "x"})
+    before, after, extra = item_changes(
+        item, {"title": "New", "maker": None}, {"room": "3", "gone": None}
+    )
+    assert before == {"title": "Old", "extra.room": "2", "extra.gone": "x"}
+    assert after == {"title": "New", "extra.room": "3", "extra.gone": None}
+    assert extra == {"room": "3"}
+
+
+def test_the_file_import_pipeline_runs_on_a_store_alone(store, tmp_path):
+    from provenance.importing import files
+    from tests.provenance.c2pa_helpers import make_jpeg
+
+    (tmp_path / "pictures").mkdir()
+    picture = make_jpeg(tmp_path / "pictures" / "P-7.jpg")
+    report = files.run(store, [picture.parent], None, None, None, thumbnails_dir=tmp_path / "t")
+    assert [f.item for f in report.imported] == ["#1"]
+    with store.read() as session:
+        assert session.get(Item, 1).title == "P-7"
