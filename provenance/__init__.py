@@ -31,7 +31,9 @@ from provenance.text import (
     terminal_safe,
 )
 from provenance.views import (
+    BULK_FIELDS,
     CREDENTIAL_STATES,
+    ITEM_FIELD_WORDS,
     ITEM_FIELDS,
     REVIEW_STATES,
     TOOL_RUNS,
@@ -42,9 +44,11 @@ from provenance.views import (
     EventView,
     ExportRecordView,
     ExportReport,
+    FieldChange,
     HistoryEntryView,
     HistoryVerification,
     ImportReport,
+    ItemsUpdateReport,
     ItemView,
     ToolView,
 )
@@ -104,6 +108,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BULK_FIELDS",
     "CAPTURE_LABELS",
     "CAPTURE_TYPES",
     "CATEGORIES",
@@ -112,6 +117,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "EDTF_HELP",
     "ITEM_FIELDS",
+    "ITEM_FIELD_WORDS",
     "MAX_SQLITE_INT",
     "REVIEW_STATES",
     "TOOL_RUNS",
@@ -128,12 +134,14 @@ __all__ = [
     "EventView",
     "ExportRecordView",
     "ExportReport",
+    "FieldChange",
     "HistoryEntryView",
     "HistoryVerification",
     "IdentityError",
     "ImportReport",
     "InvalidValue",
     "ItemView",
+    "ItemsUpdateReport",
     "Library",
     "LibraryError",
     "NotFound",

@@ -61,6 +61,7 @@ from provenance.text import (
     terminal_safe,
 )
 from provenance.views import (
+    BULK_FIELDS,
     ITEM_FIELDS,
     REVIEW_STATES,
     TOOL_RUNS,
@@ -72,9 +73,11 @@ from provenance.views import (
     ExportProblem,
     ExportRecordView,
     ExportReport,
+    FieldChange,
     HistoryEntryView,
     HistoryVerification,
     ImportReport,
+    ItemsUpdateReport,
     ItemView,
     ToolView,
 )
@@ -402,6 +405,57 @@ class Library:
                 history.record(Change("item", item.id, item.id, "update", before, after))
             item_id = item.id
         return self.get_item(item_id)
+
+    def update_items(
+        self, refs: Sequence[str | int], fields: dict[str, Any], *, dry_run: bool = False
+    ) -> ItemsUpdateReport:
+        """Give many items the same catalog field values (None or "" clears a field).
+
+        Field names are those of BULK_FIELDS (every catalog field but the accession number,
+        which names one object). One transaction; each item that changes gets one history
+        entry; items already so are left alone; a reference that finds no item is reported and
+        the others still change. With `dry_run` nothing is written: the report lists every
+        change that would be made (item, field, before, after), for a preview.
+        """
+        if "accession" in fields:
+            raise InvalidValue(
+                "an accession number names one object: it cannot be given to many items at once"
+            )
+        unknown = sorted(set(fields) - set(BULK_FIELDS))
+        if unknown:
+            raise InvalidValue(
+                f"unknown catalog field {unknown[0]!r}; fields are {', '.join(BULK_FIELDS)}"
+            )
+        values = _clean_fields(fields)
+        if dry_run:
+            with self._read() as session:
+                plan = _BulkPlan(session, refs, values)
+        else:
+            with self._write() as (session, history):
+                plan = _BulkPlan(session, refs, values)
+                self._apply_bulk(session, history, plan)
+        return ItemsUpdateReport(
+            changes=tuple(c for _item, changes in plan.changed for c in changes),
+            changed=tuple(plan.changed_labels),
+            unchanged=tuple(plan.unchanged),
+            not_found=tuple(plan.not_found),
+            applied=not dry_run and bool(plan.changed),
+        )
+
+    def _apply_bulk(self, session: Session, history: HistoryWriter, plan: _BulkPlan) -> None:
+        if not plan.changed:
+            return
+        count = len(plan.changed)
+        note = f"bulk edit of {count} item{'' if count == 1 else 's'}"
+        with self.search_index.updating(session, [item.id for item, _c in plan.changed]):
+            stamp = now()
+            for item, changes in plan.changed:
+                before = {c.field: c.before for c in changes}
+                after = {c.field: c.after for c in changes}
+                for name, value in after.items():
+                    setattr(item, name, value)
+                item.updated_at = stamp
+                history.record(Change("item", item.id, item.id, "update", before, after, note))
 
     def set_capture_type(self, refs: Sequence[str | int], value: str | None) -> CaptureTypeReport:
         """Record how the images of many items were made (None: unrecorded), in one step.
@@ -1451,6 +1505,39 @@ def _check_accession_free(session: Session, accession: str, own_id: int | None =
     other = session.scalar(select(Item.id).where(Item.accession == accession))
     if other is not None and other != own_id:
         raise InvalidValue(f"accession number {accession!r} is already used by item #{other}")
+
+
+class _BulkPlan:
+    """What giving `values` to the items `refs` changes: per item, the fields that differ."""
+
+    def __init__(self, session: Session, refs: Sequence[str | int], values: dict[str, Any]):
+        # Labels are taken now: the rows expire when the transaction commits.
+        self.changed: list[tuple[Item, list[FieldChange]]] = []
+        self.changed_labels: list[str] = []
+        self.unchanged: list[str] = []
+        self.not_found: list[str] = []
+        seen: set[int] = set()
+        for ref in refs:
+            try:
+                item = resolve_item(session, ref)
+            except NotFound:
+                self.not_found.append(str(ref))
+                continue
+            if item.id in seen:  # named twice (id and accession): one change, one entry
+                continue
+            seen.add(item.id)
+            label = convert.item_label(item)
+            changes = [
+                FieldChange(item.id, label, name, getattr(item, name), value)
+                for name, value in values.items()
+                if getattr(item, name) != value
+            ]
+            short = item.accession or f"#{item.id}"
+            if changes:
+                self.changed.append((item, changes))
+                self.changed_labels.append(short)
+            else:
+                self.unchanged.append(short)
 
 
 def _clean_fields(fields: dict[str, Any]) -> dict[str, str | None]:
