@@ -1527,10 +1527,10 @@ class _BulkPlan:
                 continue
             seen.add(item.id)
             label = convert.item_label(item)
-            changes = [
-                FieldChange(item.id, label, name, getattr(item, name), value)
-                for name, value in values.items()
-                if getattr(item, name) != value
+            changes = [  # in display order, whatever order the caller named them in
+                FieldChange(item.id, label, name, getattr(item, name), values[name])
+                for name in ITEM_FIELDS
+                if name in values and getattr(item, name) != values[name]
             ]
             short = item.accession or f"#{item.id}"
             if changes:
