@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.bulk_edit import BulkEdit
 from desktop.filter_bar import FilterBar, SearchField
 from desktop.inspector.tabs import TABS
 from desktop.item_grid import add_grid_actions, install_grid
@@ -318,10 +319,13 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
-        action("Add to &selected items…", self.batch_edit, "Ctrl+B", menu=edit_menu)
+        self.batch_action = action(
+            "Add to &selected items…", self.batch_edit, "Ctrl+B", menu=edit_menu
+        )
         self.delete_action = action(
             "&Delete item…", self.delete_selected, QKeySequence.StandardKey.Delete, edit_menu
         )
+        self.bulk_edit = BulkEdit(self, edit_menu, before=self.delete_action)
         self.find_action = action("&Find", self.focus_search, "Ctrl+F", edit_menu)
         self.filters_action = action(
             "&Filters", self.show_filters, "Ctrl+Shift+F", edit_menu, tool=True

@@ -32,7 +32,9 @@ from provenance.domain.text import (
     terminal_safe,
 )
 from provenance.domain.views import (
+    BULK_FIELDS,
     CREDENTIAL_STATES,
+    ITEM_FIELD_WORDS,
     ITEM_FIELDS,
     REVIEW_STATES,
     AssetView,
@@ -42,9 +44,11 @@ from provenance.domain.views import (
     EventView,
     ExportRecordView,
     ExportReport,
+    FieldChange,
     HistoryEntryView,
     HistoryVerification,
     ImportReport,
+    ItemsUpdateReport,
     ItemView,
     RecordCheck,
     SearchFilters,
@@ -112,6 +116,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BULK_FIELDS",
     "CAPTURE_LABELS",
     "CAPTURE_TYPES",
     "CATEGORIES",
@@ -120,6 +125,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "EDTF_HELP",
     "ITEM_FIELDS",
+    "ITEM_FIELD_WORDS",
     "MAX_SQLITE_INT",
     "REVIEW_STATES",
     "TOOL_RUNS",
@@ -136,12 +142,14 @@ __all__ = [
     "EventView",
     "ExportRecordView",
     "ExportReport",
+    "FieldChange",
     "HistoryEntryView",
     "HistoryVerification",
     "IdentityError",
     "ImportReport",
     "InvalidValue",
     "ItemView",
+    "ItemsUpdateReport",
     "Library",
     "LibraryError",
     "NotFound",

@@ -34,6 +34,7 @@ from provenance.domain.views import (
     HistoryEntryView,
     HistoryVerification,
     ImportReport,
+    ItemsUpdateReport,
     ItemView,
     SearchFilters,
     ToolView,
@@ -155,6 +156,19 @@ class Library:
         `capture_type` is set like a field: a key of CAPTURE_TYPES, or None for unrecorded.
         """
         return self.get_item(stored_items.update_item(self._store, ref, fields, extra))
+
+    def update_items(
+        self, refs: Sequence[str | int], fields: dict[str, Any], *, dry_run: bool = False
+    ) -> ItemsUpdateReport:
+        """Give many items the same catalog field values (None or "" clears a field).
+
+        Field names are those of BULK_FIELDS (every catalog field but the accession number,
+        which names one object). One transaction; each item that changes gets one history
+        entry; items already so are left alone; a reference that finds no item is reported and
+        the others still change. With `dry_run` nothing is written: the report lists every
+        change that would be made (item, field, before, after), for a preview.
+        """
+        return stored_items.update_items(self._store, refs, fields, dry_run=dry_run)
 
     def set_capture_type(self, refs: Sequence[str | int], value: str | None) -> CaptureTypeReport:
         """Record how the images of many items were made (None: unrecorded), in one step.

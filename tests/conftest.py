@@ -23,6 +23,24 @@ def data_file(relative: str) -> Path:
     return path
 
 
+def downgrade_schema(db: Path, revision: str) -> None:
+    """Take a library database back to an older schema revision with its own migrations'
+    downgrade steps (as a library written by an older Credence would be)."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from provenance.store.engine import _alembic_config
+
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        cfg = _alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def library(tmp_path):
     from provenance import open_library

@@ -1,19 +1,23 @@
-"""Batch work: add one provenance event or one AI disclosure to every selected item, or record
-how their images were made (capture type), after a preview of what will change for each, as a
-single Undo step."""
+"""Batch work: add one provenance event or one AI disclosure to every selected item, record
+how their images were made (capture type), or give them the same catalog field values (typed,
+or pasted from another item), after a preview of what will change for each, as a single Undo
+step."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -33,7 +37,9 @@ from desktop.capture import capture_type_combo
 from desktop.dialogs.common import ProblemLabel, fit_to_screen
 from desktop.undo import UndoController
 from provenance import (
+    BULK_FIELDS,
     CATEGORIES,
+    ITEM_FIELD_WORDS,
     CredenceError,
     ItemView,
     Library,
@@ -62,6 +68,10 @@ DATE_HELP = (
 )
 
 
+#: Catalog fields that describe one object: Paste fields fills them in but leaves them unticked.
+OWN_FIELDS = ("title", "inscription", "description")
+
+
 def tool_label(tool: ToolView) -> str:
     """How the facade names a registered tool: "name version", or the name alone."""
     return f"{tool.name} {tool.version}" if tool.version else tool.name
@@ -70,7 +80,7 @@ def tool_label(tool: ToolView) -> str:
 class BatchDialog(QDialog):
     """Add an event or a disclosure to `item_ids`; the preview says what changes for each."""
 
-    EVENT, DISCLOSURE, CAPTURE = 0, 1, 2
+    EVENT, DISCLOSURE, CAPTURE, FIELDS = 0, 1, 2, 3
 
     def __init__(
         self,
@@ -78,7 +88,14 @@ class BatchDialog(QDialog):
         undo: UndoController,
         item_ids: Sequence[int],
         parent: QWidget | None = None,
+        *,
+        mode: int = EVENT,
+        fields: Mapping[str, str | None] | None = None,
+        source: str | None = None,
     ) -> None:
+        """`mode` chooses the form shown first. `fields` fills the catalog fields form (Paste
+        fields: the values copied from the item `source`); every field with a value is ticked
+        except those of OWN_FIELDS, which describe one object."""
         super().__init__(parent)
         self.library = library
         self.undo = undo
@@ -94,28 +111,42 @@ class BatchDialog(QDialog):
         self.applied = 0
         self.failures: list[tuple[str, str]] = []
         n = len(self.items)
-        self.setWindowTitle(f"Add to {n} selected item{'' if n == 1 else 's'}")
+        self.source = source
+        items_word = f"{n} selected item{'' if n == 1 else 's'}"
+        if source:
+            self.setWindowTitle(f"Paste fields of {source} onto {items_word}")
+        elif mode == self.FIELDS:
+            self.setWindowTitle(f"Edit fields of {items_word}")
+        else:
+            self.setWindowTitle(f"Add to {items_word}")
         self.setAccessibleName("Batch edit of the selected items")
 
         self.event_radio = QRadioButton("Add an &event (a provenance record)", self)
         self.disclosure_radio = QRadioButton("Add an AI &disclosure", self)
         self.capture_radio = QRadioButton("Set the capture t&ype", self)
-        self.event_radio.setChecked(True)
+        self.fields_radio = QRadioButton("Set catalog &fields", self)
+        self.radios = {
+            self.EVENT: self.event_radio,
+            self.DISCLOSURE: self.disclosure_radio,
+            self.CAPTURE: self.capture_radio,
+            self.FIELDS: self.fields_radio,
+        }
         group = QButtonGroup(self)
-        group.addButton(self.event_radio, self.EVENT)
-        group.addButton(self.disclosure_radio, self.DISCLOSURE)
-        group.addButton(self.capture_radio, self.CAPTURE)
         mode_row = QHBoxLayout()
-        mode_row.addWidget(self.event_radio)
-        mode_row.addWidget(self.disclosure_radio)
-        mode_row.addWidget(self.capture_radio)
+        for mode_id, radio in self.radios.items():
+            group.addButton(radio, mode_id)
+            mode_row.addWidget(radio)
         mode_row.addStretch(1)
 
         self.forms = QStackedWidget(self)
         self.forms.addWidget(self._event_form())
         self.forms.addWidget(self._disclosure_form())
         self.forms.addWidget(self._capture_form())
+        self.forms.addWidget(self._fields_form(fields or {}))
+        self.radios[mode].setChecked(True)
+        self._show_form(mode)
         group.idToggled.connect(self._mode_changed)
+        self._field_changes: list = []  # the dry run behind the preview (catalog fields)
 
         self.preview = QTableWidget(0, 3, self)
         self.preview.setAccessibleName("What will change for each item")
@@ -156,6 +187,10 @@ class BatchDialog(QDialog):
         fit_to_screen(self)
         self._built = True
         self.refresh_preview()
+        if mode == self.FIELDS:
+            # Typing starts in the first field; pasted values are ready to apply with Return.
+            first = self.apply_button if fields else self.field_edits[BULK_FIELDS[0]]
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- the two forms --------------------------------------------------------------------
 
@@ -252,12 +287,79 @@ class BatchDialog(QDialog):
         form.addRow("", explain)
         return page
 
+    def _fields_form(self, values: Mapping[str, str | None]) -> QWidget:
+        page = QWidget(self)
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        explain = QLabel(
+            "Tick the fields to change and type their new value; a ticked field left empty is "
+            "cleared. Typing ticks the field."
+            + (
+                " The title, inscription and description describe one object: they are pasted "
+                "only if you tick them."
+                if self.source
+                else ""
+            ),
+            page,
+        )
+        explain.setWordWrap(True)
+        outer.addWidget(explain)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        self.field_checks: dict[str, QCheckBox] = {}
+        self.field_edits: dict[str, QLineEdit] = {}
+        half = (len(BULK_FIELDS) + 1) // 2  # two columns: twelve rows would not fit 700 px
+        order: list[QWidget] = []
+        for index, name in enumerate(BULK_FIELDS):
+            words = ITEM_FIELD_WORDS.get(name, name)
+            check = QCheckBox(words[:1].upper() + words[1:], page)
+            check.setAccessibleName(f"Change {words}")
+            edit = QLineEdit(page)
+            edit.setAccessibleName(f"New {words}")
+            edit.setPlaceholderText("(empty: clear)")
+            value = values.get(name)
+            if value:
+                edit.setText(value)
+                check.setChecked(name not in OWN_FIELDS)
+            check.toggled.connect(self.refresh_preview)
+            edit.textEdited.connect(lambda _text, box=check: box.setChecked(True))
+            edit.textChanged.connect(self.refresh_preview)
+            row, column = index % half, (index // half) * 2
+            grid.addWidget(check, row, column)
+            grid.addWidget(edit, row, column + 1)
+            self.field_checks[name], self.field_edits[name] = check, edit
+            order += [check, edit]
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        outer.addLayout(grid)
+        outer.addStretch(1)
+        for first, second in itertools.pairwise(order):
+            QWidget.setTabOrder(first, second)
+        return page
+
+    def chosen_fields(self) -> dict[str, str | None]:
+        """The ticked catalog fields and their new values (None: clear)."""
+        return {
+            name: (self.field_edits[name].text().strip() or None)
+            for name, check in self.field_checks.items()
+            if check.isChecked()
+        }
+
     def _mode_changed(self, mode: int, checked: bool) -> None:
         if checked:
-            self.forms.setCurrentIndex(mode)
+            self._show_form(mode)
             self.refresh_preview()
 
+    def _show_form(self, mode: int) -> None:
+        # The stack is no taller than the shown form, so a short form leaves its room to the
+        # preview (a stack is otherwise as tall as its tallest page).
+        self.forms.setCurrentIndex(mode)
+        self.forms.setMaximumHeight(self.forms.widget(mode).sizeHint().height())
+
     def mode(self) -> int:
+        if self.fields_radio.isChecked():
+            return self.FIELDS
         if self.capture_radio.isChecked():
             return self.CAPTURE
         return self.DISCLOSURE if self.disclosure_radio.isChecked() else self.EVENT
@@ -314,8 +416,38 @@ class BatchDialog(QDialog):
             return ""
         return f"replaces {capture_label(item.capture_type)}"
 
+    def _field_rows(self) -> list[tuple[str, str, str]]:
+        chosen = self.chosen_fields()
+        self._field_changes = []
+        if not chosen:
+            return [(item.label, "(no field ticked)", "") for item in self.items]
+        try:
+            report = self.library.update_items([i.id for i in self.items], chosen, dry_run=True)
+        except CredenceError as exc:
+            return [("", "", str(exc))]
+        self._field_changes = list(report.changes)
+        labels = {item.id: item.label for item in self.items}
+        rows = [
+            (
+                labels.get(c.item_id, c.item),
+                ITEM_FIELD_WORDS.get(c.field, c.field),
+                f"{_shown(c.before)} → {_shown(c.after)}",
+            )
+            for c in report.changes
+        ]
+        changed = {c.item_id for c in report.changes}
+        rows += [
+            (item.label, "", "already so: unchanged")
+            for item in self.items
+            if item.id not in changed
+        ]
+        return rows
+
     def planned(self) -> list[tuple[str, str, str]]:
-        """(item label, what will be added, note) for every item, as the preview shows it."""
+        """(item label, what will be added, note) for every item, as the preview shows it;
+        for catalog fields, one row per change: (item, field, before → after)."""
+        if self.mode() == self.FIELDS:
+            return self._field_rows()
         if self.mode() == self.EVENT:
             text = self._event_text()
             return [(item.label, text, "") for item in self.items]
@@ -330,6 +462,12 @@ class BatchDialog(QDialog):
         if not self._built:
             return
         rows = self.planned()
+        headers = (
+            ["Item", "Field", "Before → after"]
+            if self.mode() == self.FIELDS
+            else ["Item", "Will add", "Note"]
+        )
+        self.preview.setHorizontalHeaderLabels(headers)
         self.preview.setRowCount(len(rows))
         for row, cells in enumerate(rows):
             for column, text in enumerate(cells):
@@ -339,6 +477,8 @@ class BatchDialog(QDialog):
         self.apply_button.setEnabled(bool(self.items) and not self.applied and self._ready())
 
     def _ready(self) -> bool:
+        if self.mode() == self.FIELDS:
+            return bool(self._field_changes)
         if self.mode() == self.EVENT:
             return bool(self.action_combo.currentText().strip() and self.actor_edit.text().strip())
         return True
@@ -351,11 +491,18 @@ class BatchDialog(QDialog):
             return f"Add event to {n} items"
         if self.mode() == self.CAPTURE:
             return f"Set capture type of {n} items"
+        if self.mode() == self.FIELDS:
+            changed = len({c.item_id for c in self._field_changes})
+            verb = f"Paste fields of {self.source} onto" if self.source else "Edit fields of"
+            return f"{verb} {changed} item{'' if changed == 1 else 's'}"
         return f"Add {category(self.category_combo.currentData()).label} disclosure to {n} items"
 
     def apply(self) -> None:
         """Make every edit inside one Undo step; one item's problem never stops the others."""
         self.problem.clear_problem()
+        if self.mode() == self.FIELDS:
+            self._apply_fields()
+            return
         edit = {self.EVENT: self._add_event, self.CAPTURE: self._set_capture}.get(
             self.mode(), self._disclose
         )
@@ -387,6 +534,17 @@ class BatchDialog(QDialog):
         self.apply_button.setEnabled(False)
         self.cancel_button.setText("Close")
 
+    def _apply_fields(self) -> None:
+        """One facade call, one transaction: every change or none, one Undo step."""
+        try:
+            with self.undo.edit(self.undo_text(), None):
+                report = self.library.update_items([i.id for i in self.items], self.chosen_fields())
+        except CredenceError as exc:
+            self.problem.show_problem(f"Nothing was changed: {exc}")
+            return
+        self.applied = len(report.changed)
+        self.accept()
+
     def _add_event(self, item: ItemView) -> None:
         self.library.add_event(
             item.id,
@@ -410,3 +568,10 @@ class BatchDialog(QDialog):
             purpose=self.purpose_edit.text(),
             extent=self.extent_edit.text(),
         )
+
+
+def _shown(value: str | None) -> str:
+    """A field value in the preview: quoted, shortened, "(empty)" for none."""
+    if not value:
+        return "(empty)"
+    return f"“{value}”" if len(value) <= 60 else f"“{value[:59]}…”"

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -32,9 +33,14 @@ from provenance import CATEGORIES, ITEM_FIELDS, CredenceError, DisclosureView, I
 FIELD_LABELS: dict[str, str] = {
     "accession": "&Accession",
     "title": "&Title",
+    "object_type": "O&bject type",
     "maker": "&Maker",
+    "maker_nationality": "Maker's &nationality",
+    "maker_dates": "Maker's date&s",
     "date": "Dat&e",
     "medium": "Medi&um",
+    "dimensions": "Dimensi&ons",
+    "inscription": "&Inscription",
     "credit_line": "&Credit line",
     "rights": "&Rights",
     "description": "Descri&ption",
@@ -190,11 +196,23 @@ class CatalogTab(InspectorTab):
         self.status.setAccessibleName("Catalog status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        # Thirteen fields, the capture type and the extra fields are taller than the inspector
+        # of a 1024x700 laptop: the tab scrolls up and down (Tab scrolls to the focused field).
+        self.extra_table.setMinimumHeight(self.extra_table.fontMetrics().lineSpacing() * 7)
+        content = QWidget(self)
+        inner = QVBoxLayout(content)
+        inner.addLayout(form)
+        inner.addWidget(extra_label)
+        inner.addWidget(self.extra_table, 1)
+        inner.addLayout(buttons)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(extra_label)
-        layout.addWidget(self.extra_table, 1)
-        layout.addLayout(buttons)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.status)
 
         # Ctrl+S is a registrar's habit: here it saves whatever is still being typed.

@@ -9,13 +9,38 @@ from typing import Any
 ITEM_FIELDS: tuple[str, ...] = (
     "accession",
     "title",
+    "object_type",
     "maker",
+    "maker_nationality",
+    "maker_dates",
     "date",
     "medium",
+    "dimensions",
+    "inscription",
     "credit_line",
     "rights",
     "description",
 )
+
+#: Each catalog field as a person names it ("maker's dates", not `maker_dates`).
+ITEM_FIELD_WORDS: dict[str, str] = {
+    "accession": "accession number",
+    "title": "title",
+    "object_type": "object type",
+    "maker": "maker",
+    "maker_nationality": "maker's nationality",
+    "maker_dates": "maker's dates",
+    "date": "date",
+    "medium": "medium",
+    "dimensions": "dimensions",
+    "inscription": "inscription",
+    "credit_line": "credit line",
+    "rights": "rights",
+    "description": "description",
+}
+#: The catalog fields one value may be given to many items at once (an accession number
+#: names one object, so it is never set in bulk).
+BULK_FIELDS: tuple[str, ...] = tuple(f for f in ITEM_FIELDS if f != "accession")
 
 REVIEW_STATES: tuple[str, ...] = ("draft", "reviewed", "approved")
 CREDENTIAL_STATES: tuple[str, ...] = ("none", "valid", "trusted", "invalid", "error")
@@ -127,6 +152,15 @@ class ItemView(_Dictable):
     stale_reason: str | None = None
     #: How the image was made (a key of CAPTURE_TYPES, e.g. negativeFilm); None = unrecorded.
     capture_type: str | None = None
+    #: What kind of object it is ("photograph", "print", "vase"), as a museum classifies it.
+    object_type: str | None = None
+    #: The maker's nationality and life dates as a label prints them ("French", "1851–1919").
+    maker_nationality: str | None = None
+    maker_dates: str | None = None
+    #: Size as the catalog states it ("24 x 30.5 cm"), free text.
+    dimensions: str | None = None
+    #: Marks, signatures and inscriptions on the object, transcribed.
+    inscription: str | None = None
 
     @property
     def needs_reexport(self) -> bool:
@@ -240,6 +274,29 @@ class CaptureTypeReport(_Dictable):
     unchanged: tuple[str, ...] = ()
     not_found: tuple[str, ...] = ()
     capture_type: str | None = None  # the value set (a CAPTURE_TYPES key; None: unrecorded)
+
+
+@dataclass(frozen=True)
+class FieldChange(_Dictable):
+    """One catalog field of one item as a bulk edit changes it (or would change it)."""
+
+    item_id: int
+    item: str  # how a person names the item: accession and title
+    field: str  # a name of ITEM_FIELDS
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class ItemsUpdateReport(_Dictable):
+    """What `Library.update_items` did (or, with `dry_run`, would do): every field change,
+    items left as they were, and references that found no item."""
+
+    changes: tuple[FieldChange, ...] = ()
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    not_found: tuple[str, ...] = ()
+    applied: bool = False
 
 
 @dataclass(frozen=True)

@@ -352,7 +352,7 @@ def _job(
             **{
                 k: v
                 for k, v in convert.item_fields(item).items()
-                if v and k in ("accession", "title", "maker", "date", "medium", "credit_line")
+                if v and k in MANIFEST_OBJECT_FIELDS
             },
             **({"capture_type": item.capture_type} if item.capture_type else {}),
         },
@@ -394,6 +394,24 @@ def _job(
         caption=badge_sentence,
         parent_ingredient=opened,
     )
+
+
+#: Catalog fields the manifest's org.credence.provenance "object" block carries: what a wall
+#: label says of the object (tombstone), so the label and the file never disagree. Empty fields
+#: are left out, so a record without the fields added in revision 0003 signs what it did before.
+#: Inscription and description are not signed: long transcriptions, not identification.
+MANIFEST_OBJECT_FIELDS = (
+    "accession",
+    "title",
+    "object_type",
+    "maker",
+    "maker_nationality",
+    "maker_dates",
+    "date",
+    "medium",
+    "dimensions",
+    "credit_line",
+)
 
 
 def _event(event) -> dict[str, Any]:

@@ -44,9 +44,13 @@ from provenance.store.store import Store
 SIGNED_FIELDS: dict[str, str] = {
     "accession": "accession number",
     "title": "title",
+    "object_type": "object type",
     "maker": "maker",
+    "maker_nationality": "maker's nationality",
+    "maker_dates": "maker's dates",
     "date": "date",
     "medium": "medium",
+    "dimensions": "dimensions",
     "credit_line": "credit line",
     "rights": "rights",
     "capture_type": "capture type",

@@ -23,9 +23,13 @@ from provenance.domain.fields import (
 )
 from provenance.domain.text import MAX_SQLITE_INT, file_path, nfc, terminal_safe
 from provenance.domain.views import (
+    BULK_FIELDS,
+    ITEM_FIELDS,
     REVIEW_STATES,
     CaptureTypeReport,
     ExportRecordView,
+    FieldChange,
+    ItemsUpdateReport,
     ItemView,
     SearchFilters,
 )
@@ -164,6 +168,89 @@ def update_item(
                 )
             )
         return item.id
+
+
+def update_items(
+    store: Store, refs: Sequence[str | int], fields: dict[str, Any], *, dry_run: bool = False
+) -> ItemsUpdateReport:
+    """Give many items the same catalog field values (see Library.update_items)."""
+    if "accession" in fields:
+        raise InvalidValue(
+            "an accession number names one object: it cannot be given to many items at once"
+        )
+    unknown = sorted(set(fields) - set(BULK_FIELDS))
+    if unknown:
+        raise InvalidValue(
+            f"unknown catalog field {unknown[0]!r}; fields are {', '.join(BULK_FIELDS)}"
+        )
+    values = clean_fields(fields)
+    if dry_run:
+        with store.read() as session:
+            plan = _BulkPlan(session, refs, values)
+    else:
+        with store.write() as (session, history):
+            plan = _BulkPlan(session, refs, values)
+            _apply_bulk(store, session, history, plan)
+    return ItemsUpdateReport(
+        changes=tuple(c for _item, changes in plan.changed for c in changes),
+        changed=tuple(plan.changed_labels),
+        unchanged=tuple(plan.unchanged),
+        not_found=tuple(plan.not_found),
+        applied=not dry_run and bool(plan.changed),
+    )
+
+
+def _apply_bulk(store: Store, session: Session, history, plan: _BulkPlan) -> None:
+    if not plan.changed:
+        return
+    count = len(plan.changed)
+    note = f"bulk edit of {count} item{'' if count == 1 else 's'}"
+    with store.search_index.updating(session, [item.id for item, _c in plan.changed]):
+        stamp = now()
+        for item, changes in plan.changed:
+            before = {c.field: c.before for c in changes}
+            after = {c.field: c.after for c in changes}
+            for name, value in after.items():
+                setattr(item, name, value)
+            item.updated_at = stamp
+            history.record(
+                Change.for_item(
+                    item_id=item.id, action="update", before=before, after=after, note=note
+                )
+            )
+
+
+class _BulkPlan:
+    """What giving `values` to the items `refs` changes: per item, the fields that differ."""
+
+    def __init__(self, session: Session, refs: Sequence[str | int], values: dict[str, Any]):
+        # Labels are taken now: the rows expire when the transaction commits.
+        self.changed: list[tuple[Item, list[FieldChange]]] = []
+        self.changed_labels: list[str] = []
+        self.unchanged: list[str] = []
+        self.not_found: list[str] = []
+        seen: set[int] = set()
+        for ref in refs:
+            try:
+                item = resolve_item(session, ref)
+            except NotFound:
+                self.not_found.append(str(ref))
+                continue
+            if item.id in seen:  # named twice (id and accession): one change, one entry
+                continue
+            seen.add(item.id)
+            label = convert.item_label(item)
+            changes = [  # in display order, whatever order the caller named them in
+                FieldChange(item.id, label, name, getattr(item, name), values[name])
+                for name in ITEM_FIELDS
+                if name in values and getattr(item, name) != values[name]
+            ]
+            short = item.accession or f"#{item.id}"
+            if changes:
+                self.changed.append((item, changes))
+                self.changed_labels.append(short)
+            else:
+                self.unchanged.append(short)
 
 
 def set_capture_type(

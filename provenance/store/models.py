@@ -46,6 +46,12 @@ class Item(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: How the image was made (a CAPTURE_TYPES key such as negativeFilm); None = unrecorded.
     capture_type: Mapped[str | None] = mapped_column(String(40))
+    # Catalog fields every museum record and label needs (revision 0003), free text.
+    object_type: Mapped[str | None] = mapped_column(Text)
+    maker_nationality: Mapped[str | None] = mapped_column(Text)
+    maker_dates: Mapped[str | None] = mapped_column(Text)
+    dimensions: Mapped[str | None] = mapped_column(Text)
+    inscription: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[str] = mapped_column(String(40))
 

@@ -17,7 +17,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-_COLUMNS = "accession, title, maker, date, medium, credit_line, rights, description, extra"
+# Revision 0003 added object type, maker's nationality and inscription (words a person
+# searches for); dimensions and maker's dates are numbers that would only add noise.
+_COLUMNS = (
+    "accession, title, maker, date, medium, credit_line, rights, description, extra, "
+    "object_type, maker_nationality, inscription"
+)
 _BATCH = 500
 
 #: SQL selecting item ids (best match first) that match the bound `:match` parameter.

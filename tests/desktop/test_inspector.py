@@ -133,9 +133,10 @@ def test_catalog_saves_pending_text_when_switching_items(library, make_tab):
 
 
 def test_catalog_extra_field_and_ai_marks(library, undo, make_tab):
+    # "stamp" is a free field (inscription became a catalog field in revision 0003).
     item = _item(library, accession="A1", title="First", description="Drafted text")
-    library.update_item(item.id, {}, {"inscription": "verso: 1891"})
-    library.disclose(item.id, "ai-described", fields=["description", "inscription"])
+    library.update_item(item.id, {}, {"stamp": "verso: 1891"})
+    library.disclose(item.id, "ai-described", fields=["description", "stamp"])
     library.review(item.id, "approved", "Dana Registrar")
     tab = make_tab(CatalogTab)
     # As the window does: every change shows the item again, while the edit is still running.
@@ -147,14 +148,14 @@ def test_catalog_extra_field_and_ai_marks(library, undo, make_tab):
     assert "approved by Dana Registrar" in badge.toolTip()
     assert "AI-described" in tab.editors["description"].accessibleDescription()
     assert not tab.badges["title"].isVisible()
-    assert tab.extra_table.item(0, 0).text() == "inscription"
+    assert tab.extra_table.item(0, 0).text() == "stamp"
     assert tab.extra_table.item(0, 2).text() == "AI"
 
     tab.extra_table.item(0, 1).setText("verso: 1892")  # as an edited cell commits it
-    assert library.get_item(item.id).extra == {"inscription": "verso: 1892"}
-    assert undo.stack.undoText() == "Edit field inscription"
+    assert library.get_item(item.id).extra == {"stamp": "verso: 1892"}
+    assert undo.stack.undoText() == "Edit field stamp"
     undo.stack.undo()
-    assert library.get_item(item.id).extra == {"inscription": "verso: 1891"}
+    assert library.get_item(item.id).extra == {"stamp": "verso: 1891"}
 
     tab.show_item(library.get_item(item.id))
     tab.extra_table.item(0, 0).setText("verso")  # rename

@@ -21,7 +21,7 @@ import c2pa
 import pytest
 from PIL import Image
 
-from tests.conftest import data_file
+from tests.conftest import data_file, downgrade_schema
 from tests.reliability.conftest import assert_plain, cli_env, run_cli
 
 DST = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -284,6 +284,7 @@ def test_ai_in_a_files_own_credentials_or_xmp_counts(museum, tmp_path):
 
 def _downgrade_to_0001(db: Path) -> None:
     """Turn a library back into the schema before 0002 (as a user upgrading would have it)."""
+    downgrade_schema(db, "0002")  # later revisions first, by their own downgrade steps
     with sqlite3.connect(db) as con:
         con.executescript(
             """

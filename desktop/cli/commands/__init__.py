@@ -25,6 +25,7 @@ from desktop.cli.commands import (
     init,
     items,
     labels,
+    set_fields,
     settings,
     tool,
     verify,
@@ -38,6 +39,7 @@ REGISTER: tuple[Callable[[Verbs], None], ...] = (
     catalog.register,  # catalog import | export | columns
     items.register_items,  # items
     capture_type.register,  # capture-type
+    set_fields.register,  # set
     items.register_show,  # show
     event.register,  # event add
     tool.register,  # tool add | list
