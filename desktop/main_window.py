@@ -602,7 +602,8 @@ class MainWindow(QMainWindow):
         self.table.scrollTo(index)
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"{self.model.total:,} items")
+        total = self.model.total
+        self.count_label.setText(f"{total:,} item" if total == 1 else f"{total:,} items")
 
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

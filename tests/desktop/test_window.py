@@ -40,7 +40,7 @@ def test_pages_search_and_views(qtbot, library, tmp_path):
     assert model.total == 1 and model.data(model.index(0, 4)) == "Needs review"
     window.set_view_mode("grid")
     assert window.items_stack.currentWidget() is window.grid
-    assert window.count_label.text() == "1 items"
+    assert window.count_label.text() == "1 item"
 
 
 def test_drop_files_imports_in_a_worker_without_blocking(qtbot, library, tmp_path):
