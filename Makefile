@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(open('requirements.lock','rb').read()+open('pyproject.toml','rb').read()).hexdigest()[:12])")
 
 
-.PHONY: venv run test lint bench soak format clean deps deps-run
+.PHONY: venv run test lint bench soak format clean deps deps-run screenshots
 
 
 
@@ -42,6 +42,9 @@ test: deps lint
 
 soak: deps $(STAMP)
 	CREDENCE_SOAK=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m slow tests/reliability $(PYTEST_ARGS)
+
+screenshots: deps $(STAMP)
+	$(BIN)/python packaging/screenshots.py
 
 bench: deps $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
