@@ -17,8 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-SIZES = ((1024, 700), (1600, 1000))
-
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -28,6 +26,7 @@ from desktop.main_window import MainWindow
 from desktop.sample import open_sample_collection
 from desktop.viewer import open_viewer
 
+SIZES = ((1024, 700), (1600, 1000))
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
@@ -40,6 +39,7 @@ def settle(app: QApplication, ms: int = 600) -> None:
 
 
 def save(widget: QWidget, name: str) -> None:
+    """Grab `widget` as it is painted into docs/screenshots/`name`."""
     widget.grab().save(str(OUT / name))
     print(f"wrote docs/screenshots/{name} ({widget.width()}x{widget.height()})")
 
@@ -100,6 +100,7 @@ def take(width: int, height: int) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """With WxH, take that size's pictures; without, run once per size in SIZES."""
     if argv:
         width, _x, height = argv[0].partition("x")
         take(int(width), int(height))
