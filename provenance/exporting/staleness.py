@@ -31,8 +31,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from provenance.domain.clock import now
 from provenance.domain.settings import Settings
-from provenance.domain.views import RecordCheck
-from provenance.exporting.plan import signed_digests
+from provenance.domain.views import ITEM_FIELD_WORDS, RecordCheck
+from provenance.exporting.plan import MANIFEST_OBJECT_FIELDS, signed_digests
 from provenance.store import convert
 from provenance.store.exports import UNEXPLAINED, chunks, find_export
 from provenance.store.history import HistoryWriter
@@ -40,19 +40,10 @@ from provenance.store.models import Disclosure, Event, Export, HistoryEntry, Ite
 from provenance.store.settings import load_settings
 from provenance.store.store import Store
 
-#: Catalog fields an export carries (manifest or XMP), with the words a person reads.
+#: Catalog fields an export carries (the manifest's object block, plus rights in the XMP and
+#: the capture type as the signed source type), with the words a person reads.
 SIGNED_FIELDS: dict[str, str] = {
-    "accession": "accession number",
-    "title": "title",
-    "object_type": "object type",
-    "maker": "maker",
-    "maker_nationality": "maker's nationality",
-    "maker_dates": "maker's dates",
-    "date": "date",
-    "medium": "medium",
-    "dimensions": "dimensions",
-    "credit_line": "credit line",
-    "rights": "rights",
+    **{name: ITEM_FIELD_WORDS[name] for name in (*MANIFEST_OBJECT_FIELDS, "rights")},
     "capture_type": "capture type",
 }
 #: Institution settings that change the signed words, with what to say when they change.
