@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from provenance.domain.clock import now
 from provenance.domain.settings import Settings
-from provenance.domain.views import RecordCheck
+from provenance.domain.views import PURPOSE_KEY, RecordCheck
 from provenance.exporting.plan import signed_digests
 from provenance.store import convert
 from provenance.store.exports import UNEXPLAINED, chunks, find_export
@@ -369,6 +369,7 @@ def _wording(state: dict, language: str) -> tuple:
         state.get("fields") or [],
         state.get("tools") or [],
         overrides.get(language),
+        overrides.get(PURPOSE_KEY.format(language=language)),
     )
 
 
