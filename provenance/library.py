@@ -330,6 +330,22 @@ class Library:
             self._store, ref, category_slug, language, sentence, disclosure_id=disclosure_id
         )
 
+    def override_purpose(
+        self,
+        ref: str | int,
+        category_slug: str,
+        language: str,
+        text: str | None,
+        *,
+        disclosure_id: int | None = None,
+    ) -> DisclosureView:
+        """Record the disclosure's purpose translated into `language` (None removes it: the
+        purpose then shows as typed, marked as not translated). Like an own sentence, the new
+        words need a new approval; a new purpose text drops the old translations."""
+        return disclosures.override_purpose(
+            self._store, ref, category_slug, language, text, disclosure_id=disclosure_id
+        )
+
     def wordings(
         self, ref: str | int, language: str | None = None
     ) -> list[tuple[DisclosureView, Wording]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -320,6 +320,30 @@ class DisclosureTab(InspectorTab):
         override.addWidget(self.override_text)
         override.addLayout(override_buttons)
 
+        # -- the purpose in the preview language --------------------------------------------
+        translation_box = QGroupBox("Purpose in this language", body)
+        translation = QVBoxLayout(translation_box)
+        self.translation_label = QLabel(translation_box)
+        self.translation_label.setWordWrap(True)
+        self.purpose_translation = QLineEdit(translation_box)
+        self.purpose_translation.setAccessibleName("Purpose translation")
+        self.translation_label.setBuddy(self.purpose_translation)
+        self.use_translation = QPushButton("Use this tra&nslation", translation_box)
+        self.use_translation.setAccessibleName("Use this translation of the purpose")
+        self.use_translation.clicked.connect(
+            lambda: self.translate_purpose(self.purpose_translation.text())
+        )
+        self.purpose_translation.returnPressed.connect(self.use_translation.click)
+        self.remove_translation = QPushButton("Remove t&he translation", translation_box)
+        self.remove_translation.setAccessibleName("Remove the translation of the purpose")
+        self.remove_translation.clicked.connect(lambda: self.translate_purpose(None))
+        translation_buttons = QVBoxLayout()  # as above: both in view at 1024 px
+        translation_buttons.addWidget(self.use_translation, 0, Qt.AlignmentFlag.AlignLeft)
+        translation_buttons.addWidget(self.remove_translation, 0, Qt.AlignmentFlag.AlignLeft)
+        translation.addWidget(self.translation_label)
+        translation.addWidget(self.purpose_translation)
+        translation.addLayout(translation_buttons)
+
         self.status = QLabel(body)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Disclosure status")
@@ -331,6 +355,7 @@ class DisclosureTab(InspectorTab):
         layout.addWidget(review_box)
         layout.addWidget(preview_box)
         layout.addWidget(override_box)
+        layout.addWidget(translation_box)
         layout.addWidget(self.status)
         layout.addStretch(1)
         scroll = QScrollArea(self)
@@ -368,9 +393,22 @@ class DisclosureTab(InspectorTab):
             self.override_text,
             self.use_override,
             self.restore_override,
+            self.purpose_translation,
+            self.use_translation,
+            self.remove_translation,
         ]
         self.set_tab_order(order)
+        # A field reached by its Alt key is scrolled into view (Tab already is, by the area).
+        self._scroll = scroll
+        for widget in body.findChildren(QWidget):
+            if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                widget.installEventFilter(self)
         self.show_item(None)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QWidget):
+            self._scroll.ensureWidgetVisible(watched)
+        return super().eventFilter(watched, event)
 
     # -- showing ------------------------------------------------------------------------
 
@@ -608,6 +646,7 @@ class DisclosureTab(InspectorTab):
             self.sentence.setText("")
             self.detail.setText("")
             self.override_text.setPlainText("")
+            self._fill_translation(None, language)
             self.preview_note.setText(
                 "Not saved yet: save the statement to see its wording." if self.item else ""
             )
@@ -616,6 +655,7 @@ class DisclosureTab(InspectorTab):
         self.sentence.setText(wording.sentence)
         self.detail.setText(wording.detail)
         self.override_text.setPlainText(d.overrides.get(language, "") if d else "")
+        self._fill_translation(d, language)
         if draft:
             self.preview_note.setText(
                 "Preview of your unsaved changes, as a draft: save the statement to record it."
@@ -624,6 +664,36 @@ class DisclosureTab(InspectorTab):
             self.preview_note.setText(
                 "This is your own sentence." if language in d.overrides else ""
             )
+
+    def _source_language(self) -> str:
+        """The language purposes are typed in: the library's wording language."""
+        try:
+            return self.library.settings().language
+        except CredenceError:
+            return "en"
+
+    def _fill_translation(self, d: DisclosureView | None, language: str) -> None:
+        """The purpose translation box for the preview language, and whether it applies."""
+        source = self._source_language()
+        name = self.language.currentText()
+        if d is None or not d.purpose:
+            text = "Record a purpose in the statement and save it; then translate it here."
+        elif language == source:
+            text = (
+                f"The purpose is written in {name}, the library's language: change it in the "
+                "statement above."
+            )
+        else:
+            text = (
+                f"The purpose &in {name}, translated from {language_name(source)} (it needs "
+                "a new approval; without one the detail shows the purpose as written, marked "
+                "as not translated):"
+            )
+        self.translation_label.setText(text)
+        usable = d is not None and bool(d.purpose) and language != source
+        self.purpose_translation.setText((d.purpose_translation(language) or "") if d else "")
+        for widget in (self.purpose_translation, self.use_translation, self.remove_translation):
+            widget.setEnabled(usable)
 
     def _draft_wording(self, d: DisclosureView | None, language: str):
         """The wording of the form as it stands (not saved), by the function exports use."""
@@ -657,7 +727,13 @@ class DisclosureTab(InspectorTab):
         try:
             settings = self.library.settings()
             reviewer = settings.reviewer_role if settings.reviewer_display == "role" else None
-            return disclosure_wording(draft, tools, language=language, reviewer=reviewer)
+            return disclosure_wording(
+                draft,
+                tools,
+                language=language,
+                reviewer=reviewer,
+                source_language=settings.language,
+            )
         except (CredenceError, ValueError) as exc:
             self.status.setText(str(exc))
             return None
@@ -757,6 +833,36 @@ class DisclosureTab(InspectorTab):
             "Your sentence is used; it needs a new approval."
             if sentence
             else "The generated sentence is used again; it needs a new approval."
+        )
+        self._refresh(self.item.id)
+
+    def translate_purpose(self, text: str | None) -> None:
+        """Use the registrar's translation of the purpose in the preview language (None: the
+        purpose shows as written, marked as not translated)."""
+        d = self.current()
+        if d is None or self.item is None:
+            return
+        language = self.language.currentData()
+        if text is not None and not text.strip():
+            self.status.setText("Type the translation first, or remove it.")
+            return
+        if text is None and not d.purpose_translation(language):
+            self.status.setText(f"The purpose has no translation in {self.language.currentText()}.")
+            return
+        try:
+            with self.edit("Translate purpose" if text else "Remove purpose translation"):
+                self.library.override_purpose(
+                    self.item.id, d.category, language, text, disclosure_id=d.id
+                )
+        except CredenceError as exc:
+            self.status.setText(f"Not saved: {exc}")
+            return
+        self.status.setText(
+            f"The purpose in {self.language.currentText()} is your translation; it needs a "
+            "new approval."
+            if text
+            else f"The purpose in {self.language.currentText()} shows as written, marked as "
+            "not translated; it needs a new approval."
         )
         self._refresh(self.item.id)
 

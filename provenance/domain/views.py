@@ -106,6 +106,11 @@ class EventView(_Dictable):
     created_at: str
 
 
+#: The key of a purpose translation in DisclosureView.overrides ("purpose:es"), kept beside the
+#: own sentences (keyed by the bare language code) so no schema change was needed.
+PURPOSE_KEY = "purpose:{language}"
+
+
 @dataclass(frozen=True)
 class DisclosureView(_Dictable):
     """What AI did to an item, asset or catalog field, and its human review."""
@@ -118,13 +123,23 @@ class DisclosureView(_Dictable):
     purpose: str | None
     extent: str | None
     fields: tuple[str, ...]
-    overrides: dict[str, str]  # language -> the registrar's own sentence
+    #: The registrar's own words: "es" -> their own sentence in Spanish, "purpose:es" -> the
+    #: purpose translated into Spanish (PURPOSE_KEY). Any of them needs a new approval.
+    overrides: dict[str, str]
     review_state: str
     reviewed_by: str | None
     reviewed_at: str | None
     approved_by: str | None
     approved_at: str | None
     created_at: str
+
+    def own_sentence(self, language: str) -> str | None:
+        """The registrar's own sentence in `language`, if they wrote one."""
+        return (self.overrides or {}).get(language) or None
+
+    def purpose_translation(self, language: str) -> str | None:
+        """The purpose translated into `language` by the registrar, if they did."""
+        return (self.overrides or {}).get(PURPOSE_KEY.format(language=language)) or None
 
 
 @dataclass(frozen=True)

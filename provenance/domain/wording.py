@@ -3,6 +3,11 @@
 The words live in `resources/disclosure/<language>.json`, not in code. The export signs these
 words into the manifest and XMP; the labels print the same ones, so a wall label and the file it
 describes can never disagree. An override recorded by a registrar wins over the generated text.
+
+The purpose is free text, typed in one language: the library's wording language when it was
+written (`source_language`). Another language shows the registrar's translation when there is
+one, else the purpose as typed with a marker saying it is not translated and in which language
+it is, never foreign words passed off as the reader's own.
 """
 
 from __future__ import annotations
@@ -75,11 +80,13 @@ def disclosure_wording(
     *,
     language: str = DEFAULT_LANGUAGE,
     reviewer: str | None = None,
+    source_language: str = DEFAULT_LANGUAGE,
 ) -> Wording:
     """Badge, sentence and detail for `disclosure`.
 
     `tools` are the registry entries named by the disclosure. `reviewer` replaces the
     reviewer's name (an institution may print a role, e.g. "the registrar", for privacy).
+    `source_language` is the language the purpose was typed in (the library's setting).
     """
     words = _catalog(language)
     text = words["categories"][category(disclosure.category).slug]
@@ -110,6 +117,22 @@ def disclosure_wording(
     override = (disclosure.overrides or {}).get(language)
     if override:
         sentence = override  # the registrar's own words print and sign as written
-    purpose = words["purpose"].format(purpose=disclosure.purpose) if disclosure.purpose else ""
+    purpose = purpose_phrase(disclosure, words, source_language)
     detail = text["detail"].format(purpose=purpose).strip()
     return Wording(text["badge"], sentence, detail, language)
+
+
+def purpose_phrase(disclosure: DisclosureView, words: dict[str, Any], source_language: str) -> str:
+    """The purpose sentence of the detail in `words`' language ("" without a purpose)."""
+    if not disclosure.purpose:
+        return ""  # a translation of a purpose since removed says nothing
+    language = words["language"]
+    # A trailing full stop typed by the registrar would double the template's own.
+    translated = (disclosure.purpose_translation(language) or "").rstrip(". ")
+    if translated:
+        return words["purpose"].format(purpose=translated)
+    purpose = disclosure.purpose.rstrip(". ") or disclosure.purpose
+    if language == source_language:
+        return words["purpose"].format(purpose=purpose)
+    name = words["language_names"].get(source_language, source_language)
+    return words["purpose_untranslated"].format(purpose=purpose, language=name)

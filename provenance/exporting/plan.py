@@ -294,7 +294,13 @@ def _statement(disclosure: Disclosure, settings: Settings) -> dict[str, Any]:
     view = convert.disclosure_view(disclosure)
     tools = [convert.tool_view(t) for t in disclosure.tools]
     reviewer = settings.reviewer_role if settings.reviewer_display == "role" else None
-    wording = disclosure_wording(view, tools, language=settings.language, reviewer=reviewer)
+    wording = disclosure_wording(
+        view,
+        tools,
+        language=settings.language,
+        reviewer=reviewer,
+        source_language=settings.language,
+    )
     reviewed_by = view.approved_by or view.reviewed_by
     return {
         "category": view.category,

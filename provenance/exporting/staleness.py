@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from provenance.domain.clock import now
 from provenance.domain.settings import Settings
-from provenance.domain.views import ITEM_FIELD_WORDS, RecordCheck
+from provenance.domain.views import ITEM_FIELD_WORDS, PURPOSE_KEY, RecordCheck
 from provenance.exporting.plan import MANIFEST_OBJECT_FIELDS, signed_digests
 from provenance.store import convert
 from provenance.store.exports import UNEXPLAINED, chunks, find_export
@@ -360,6 +360,7 @@ def _wording(state: dict, language: str) -> tuple:
         state.get("fields") or [],
         state.get("tools") or [],
         overrides.get(language),
+        overrides.get(PURPOSE_KEY.format(language=language)),
     )
 
 

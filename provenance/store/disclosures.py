@@ -11,7 +11,7 @@ from provenance.domain.categories import category
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue, NotFound
 from provenance.domain.fields import blank_to_none
-from provenance.domain.views import ITEM_FIELDS, REVIEW_STATES, DisclosureView
+from provenance.domain.views import ITEM_FIELDS, PURPOSE_KEY, REVIEW_STATES, DisclosureView
 from provenance.domain.wording import Wording, available_languages, disclosure_wording
 from provenance.store import convert
 from provenance.store.history import Change
@@ -61,7 +61,14 @@ def disclose(
                 item_id=item.id, asset_id=asset_id, category=cat.slug, created_at=now()
             )
             session.add(disclosure)
-        disclosure.purpose = blank_to_none(purpose)
+        new_purpose = blank_to_none(purpose)
+        if new_purpose != disclosure.purpose:
+            # Translations of the old purpose would now say something else: they go with it.
+            prefix = PURPOSE_KEY.format(language="")
+            disclosure.overrides = {
+                k: v for k, v in (disclosure.overrides or {}).items() if not k.startswith(prefix)
+            }
+        disclosure.purpose = new_purpose
         disclosure.extent = blank_to_none(extent)
         disclosure.fields = list(dict.fromkeys(fields))
         disclosure.tools = tool_rows
@@ -93,10 +100,35 @@ def override_sentence(
     disclosure_id: int | None = None,
 ) -> DisclosureView:
     """Replace the generated sentence in one language (None: back to the generated one)."""
-    if language not in available_languages():
-        raise InvalidValue(
-            f"no disclosure wording in {language!r}; available: {', '.join(available_languages())}"
-        )
+    return _set_override(store, ref, category_slug, language, language, sentence, disclosure_id)
+
+
+def override_purpose(
+    store: Store,
+    ref: str | int,
+    category_slug: str,
+    language: str,
+    text: str | None,
+    *,
+    disclosure_id: int | None = None,
+) -> DisclosureView:
+    """Record the purpose translated into one language (None: show it untranslated, marked)."""
+    key = PURPOSE_KEY.format(language=language)
+    return _set_override(store, ref, category_slug, language, key, text, disclosure_id)
+
+
+def _set_override(
+    store: Store,
+    ref: str | int,
+    category_slug: str,
+    language: str,
+    key: str,
+    text: str | None,
+    disclosure_id: int | None,
+) -> DisclosureView:
+    # An own sentence or a purpose translation: the statement's words change either way, so
+    # it goes back to draft and history keeps both versions.
+    _check_language(language)
     with store.write() as (session, history):
         item = resolve_item(session, ref)
         disclosure = next(
@@ -109,13 +141,18 @@ def override_sentence(
         )
         if disclosure is None:
             raise NotFound(f"{convert.item_label(item)} has no {category_slug} disclosure")
+        value = blank_to_none(text)
+        if key != language and value is not None and not disclosure.purpose:
+            raise InvalidValue(
+                f"the {category_slug} disclosure of {convert.item_label(item)} has no purpose "
+                "to translate; record its purpose first"
+            )
         before = convert.history_state(convert.disclosure_view(disclosure))
         overrides = dict(disclosure.overrides or {})
-        text = blank_to_none(sentence)
-        if text is None:
-            overrides.pop(language, None)
+        if value is None:
+            overrides.pop(key, None)
         else:
-            overrides[language] = text
+            overrides[key] = value
         if overrides != (disclosure.overrides or {}):
             disclosure.overrides = overrides
             set_review(disclosure, "draft", None)
@@ -133,10 +170,19 @@ def override_sentence(
         return convert.disclosure_view(disclosure)
 
 
+def _check_language(language: str) -> None:
+    if language not in available_languages():
+        raise InvalidValue(
+            f"no disclosure wording in {language!r}; available: {', '.join(available_languages())}"
+        )
+
+
 def wordings(
     store: Store, ref: str | int, language: str | None = None
 ) -> list[tuple[DisclosureView, Wording]]:
     """Each disclosure of an item with its wording in `language` (the library's when None)."""
+    if language is not None:
+        _check_language(language)
     with store.read() as session:
         item = resolve_item(session, ref)
         settings = load_settings(session)
@@ -146,7 +192,11 @@ def wordings(
             view = convert.disclosure_view(disclosure)
             tools = [convert.tool_view(t) for t in disclosure.tools]
             wording = disclosure_wording(
-                view, tools, language=language or settings.language, reviewer=reviewer
+                view,
+                tools,
+                language=language or settings.language,
+                reviewer=reviewer,
+                source_language=settings.language,
             )
             result.append((view, wording))
         return result

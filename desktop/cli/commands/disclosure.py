@@ -31,9 +31,19 @@ def register(verbs: Verbs) -> None:
 
     p = verbs.add_parser("wording", help="show, override or restore disclosure wording")
     p.add_argument("item", metavar="ITEM")
-    p.add_argument("--lang", metavar="CODE", help="language (default: the library's)")
+    p.add_argument(
+        "--lang",
+        "--language",
+        dest="lang",
+        metavar="CODE",
+        help="language (default: the library's)",
+    )
     p.add_argument("--override", metavar="CATEGORY=SENTENCE", help="use your own sentence")
     p.add_argument("--restore", metavar="CATEGORY", help="go back to the generated sentence")
+    p.add_argument(
+        "--purpose", metavar="CATEGORY=TEXT", help="the purpose translated into this language"
+    )
+    p.add_argument("--restore-purpose", metavar="CATEGORY", help="remove the purpose's translation")
     p.set_defaults(run=run_wording)
 
     p = verbs.add_parser("review", help="review or approve an item's disclosures")
@@ -60,7 +70,8 @@ def run_disclose(lib: Library, args: Namespace) -> int:
 
 
 def run_wording(lib: Library, args: Namespace) -> int:
-    """Apply an override or a restore if asked, then show the wording at its three levels."""
+    """Apply an override, a purpose translation or a restore if asked, then show the wording at
+    its three levels."""
     language = args.lang or lib.settings().language
     if args.override:
         slug, sep, sentence = args.override.partition("=")
@@ -71,12 +82,27 @@ def run_wording(lib: Library, args: Namespace) -> int:
     elif args.restore:
         view = lib.override_sentence(args.item, args.restore.strip(), language, None)
         say(f"disclosure {view.id} ({view.category}): generated sentence restored")
+    if args.purpose:
+        slug, sep, text = args.purpose.partition("=")
+        if not sep or not text.strip():
+            raise UsageError("--purpose CATEGORY=TEXT, e.g. --purpose ai-restored='...'")
+        view = lib.override_purpose(args.item, slug.strip(), language, text)
+        say(
+            f"disclosure {view.id} ({view.category}): purpose translated into {language}; "
+            f"now {view.review_state}"
+        )
+    elif args.restore_purpose:
+        view = lib.override_purpose(args.item, args.restore_purpose.strip(), language, None)
+        say(f"disclosure {view.id} ({view.category}): purpose translation removed")
     for view, wording in lib.wordings(args.item, language):
-        own = " (your own sentence)" if language in view.overrides else ""
+        own = " (your own sentence)" if view.own_sentence(language) else ""
+        translated = (
+            " (your translation of the purpose)" if view.purpose_translation(language) else ""
+        )
         say(f"{view.category} [{view.review_state}]")
         say(f"  badge:    {wording.badge}")
         say(f"  sentence: {wording.sentence}{own}")
-        say(f"  detail:   {wording.detail}")
+        say(f"  detail:   {wording.detail}{translated}")
     return EXIT_OK
 
 
