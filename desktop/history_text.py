@@ -51,6 +51,28 @@ def _change(key: str, old: Any, new: Any) -> str:
     return f"{field_words(key)} {_short(old)} -> {_short(new)}"
 
 
+def _statement_changes(before: dict, after: dict) -> list[str]:
+    """What changed in a disclosure statement besides its review, in words."""
+    said = []
+    for key, words in (("purpose", "purpose"), ("extent", "extent"), ("tools", "tools")):
+        if key in after and before.get(key) != after.get(key):
+            said.append(f"{words} {_short(before.get(key))} -> {_short(after.get(key))}")
+    if "fields" in after and before.get("fields") != after.get("fields"):
+        said.append("fields " + (", ".join(map(field_words, after.get("fields") or [])) or "none"))
+    old, new = before.get("overrides") or {}, after.get("overrides") or {}
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) == new.get(key):
+            continue
+        kind, _, language = key.rpartition(":")
+        what = "purpose translation" if kind == "purpose" else "own sentence"
+        language = language or key
+        if key not in new:
+            said.append(f"{what} in {language} removed")
+        else:
+            said.append(f"{what} in {language}: {_short(new[key])}")
+    return said
+
+
 def describe_entry(e) -> str:
     """One line saying what a history entry changed, for a person."""
     after, before = e.after or {}, e.before or {}
@@ -59,16 +81,12 @@ def describe_entry(e) -> str:
         return f"created item {label} {_short(after.get('title'))}"
     if e.action in ("update", "review") and after:
         if e.entity == "disclosure":
-            return (
-                f"disclosure {category_words(after.get('category'))}: "
-                f"{before.get('review_state')} -> "
-                f"{after.get('review_state')}"
-                + (
-                    f" by {after.get('approved_by') or after.get('reviewed_by')}"
-                    if after.get("review_state") != "draft"
-                    else ""
-                )
-            )
+            said = [*_statement_changes(before, after)]
+            if before.get("review_state") != after.get("review_state") or not said:
+                who = after.get("approved_by") or after.get("reviewed_by")
+                by = f" by {who}" if after.get("review_state") != "draft" and who else ""
+                said.append(f"{before.get('review_state')} -> {after.get('review_state')}{by}")
+            return f"disclosure {category_words(after.get('category'))}: " + "; ".join(said)
         changes = [_change(k, before.get(k), v) for k, v in after.items()]
         target = f"{e.entity} {e.entity_id}" if e.entity_id else e.entity
         return f"{target}: " + "; ".join(changes)
