@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from argparse import Namespace
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 
 #: Most export worker processes one command may start.
 MAX_JOBS = 256
+#: A note shared by more files than this is said once at the end, with its count.
+SAY_INLINE = 3
 
 
 def register(verbs: Verbs) -> None:
@@ -59,10 +62,17 @@ def run_export(lib: Library, args: Namespace) -> int:
     if args.json:
         emit_report_json(report)
     else:
+        # A note most files share ("capture type unrecorded") is said once, with its count,
+        # so a thousand-file export does not print it a thousand times.
+        counts = Counter(note for f in report.exported for note in f.notes)
+        shared = {note for note, count in counts.items() if count > SAY_INLINE}
         for f in report.exported:
             say(f"exported  {f.item} -> {f.file}")
             for note in f.notes:
-                say(f"          note: {note}")
+                if note not in shared:
+                    say(f"          note: {note}")
+        for note in sorted(shared, key=lambda n: -counts[n]):
+            say(f"note for {counts[note]:,} files: {note}")
         for r in report.refused:
             refused_line(r.item, r.reason)
         if any("not approved" in r.reason for r in report.refused):
