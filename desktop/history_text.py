@@ -5,25 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from provenance import CATEGORIES, capture_label, describe_date
+from provenance import CATEGORIES, ITEM_FIELD_WORDS, capture_label, describe_date
 
 #: Catalog fields as a person names them (history records the stored names).
-FIELD_WORDS = {
-    "accession": "accession number",
-    "title": "title",
-    "object_type": "object type",
-    "maker": "maker",
-    "maker_nationality": "maker's nationality",
-    "maker_dates": "maker's dates",
-    "date": "date",
-    "medium": "medium",
-    "dimensions": "dimensions",
-    "inscription": "inscription",
-    "credit_line": "credit line",
-    "rights": "rights",
-    "description": "description",
-    "capture_type": "capture type",
-}
+FIELD_WORDS = {**ITEM_FIELD_WORDS, "capture_type": "capture type"}
 _CATEGORY_WORDS = {c.slug: c.label for c in CATEGORIES}
 _UNDO_NOTE = re.compile(r"undo of entry (\d+)")
 
