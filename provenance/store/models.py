@@ -76,6 +76,98 @@ class Item(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    # Tags (revision 0004): free keywords and subjects from controlled vocabularies.
+    keyword_rows: Mapped[list[ItemKeyword]] = relationship(
+        order_by="ItemKeyword.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+    subject_rows: Mapped[list[ItemSubject]] = relationship(
+        order_by="ItemSubject.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ItemKeyword(Base):
+    """A free keyword on an item. `folded` (NFC, casefolded) is unique per item, so
+    "Harbour" and "harbour" are one keyword; `keyword` keeps the spelling first given."""
+
+    __tablename__ = "item_keywords"
+    __table_args__ = (UniqueConstraint("item_id", "folded", name="uq_item_keywords_folded"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    keyword: Mapped[str] = mapped_column(Text)
+    folded: Mapped[str] = mapped_column(Text, index=True)
+
+
+class ItemSubject(Base):
+    """A concept from a controlled vocabulary given to an item as its subject."""
+
+    __tablename__ = "item_subjects"
+    __table_args__ = (UniqueConstraint("item_id", "concept_id", name="uq_item_subjects"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    concept_id: Mapped[int] = mapped_column(ForeignKey("vocab_concepts.id"), index=True)
+
+    concept: Mapped[Concept] = relationship()
+
+
+class ConceptScheme(Base):
+    """A controlled vocabulary (a SKOS concept scheme), by its URI."""
+
+    __tablename__ = "vocab_schemes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uri: Mapped[str] = mapped_column(Text, unique=True)
+    #: Titles per language ({"en": "Tate subjects"}; "" = no language given).
+    titles: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: The file it was last imported from (its name only) and when.
+    source: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[str] = mapped_column(String(40))
+
+
+class Concept(Base):
+    """A concept of a vocabulary, by its URI. Kept when a newer version of its vocabulary
+    leaves it out, so items tagged with it keep their tag."""
+
+    __tablename__ = "vocab_concepts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uri: Mapped[str] = mapped_column(Text, unique=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("vocab_schemes.id"), index=True)
+
+    scheme: Mapped[ConceptScheme] = relationship()
+    labels: Mapped[list[ConceptLabel]] = relationship(
+        order_by="ConceptLabel.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ConceptLabel(Base):
+    """One label of a concept: kind pref/alt/hidden, language ("" = none), text, and the
+    NFC casefolded text that tag filters compare."""
+
+    __tablename__ = "vocab_labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    concept_id: Mapped[int] = mapped_column(
+        ForeignKey("vocab_concepts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(Text)
+    folded: Mapped[str] = mapped_column(Text, index=True)
+
+
+class ConceptBroader(Base):
+    """A broader link: `broader_id` is broader than `concept_id` (poly-hierarchy allowed)."""
+
+    __tablename__ = "vocab_broader"
+
+    concept_id: Mapped[int] = mapped_column(
+        ForeignKey("vocab_concepts.id", ondelete="CASCADE"), primary_key=True
+    )
+    broader_id: Mapped[int] = mapped_column(
+        ForeignKey("vocab_concepts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Asset(Base):

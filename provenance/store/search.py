@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # Revision 0003 added object type, maker's nationality and inscription (words a person
 # searches for); dimensions and maker's dates are numbers that would only add noise.
+# Revision 0004 added an item's keywords and every label of its subjects, in every language.
 _COLUMNS = (
     "accession, title, maker, date, medium, credit_line, rights, description, extra, "
-    "object_type, maker_nationality, inscription"
+    "object_type, maker_nationality, inscription, keywords, subjects"
 )
 _BATCH = 500
 

@@ -49,9 +49,9 @@ def test_migration_from_0002_keeps_data_and_indexes_the_new_fields(tmp_path):
         assert [i.accession for i in lib.list_items("gelatin")] == ["A2"]
         assert [i.accession for i in lib.list_items("verso")] == ["A2"]
         assert lib.verify_history().ok
-    assert list((folder / "backups").glob("library-before-0003-from-0002-*.sqlite"))
+    assert list((folder / "backups").glob("library-before-0004-from-0002-*.sqlite"))
     with sqlite3.connect(db) as con:
-        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0003"
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0004"
 
 
 def test_update_items_changes_many_items_one_entry_each(library):
