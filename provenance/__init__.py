@@ -52,8 +52,12 @@ from provenance.domain.views import (
     ItemView,
     RecordCheck,
     SearchFilters,
+    SubjectView,
+    TagReport,
     ToolView,
     VerificationView,
+    VocabularyImportReport,
+    VocabularyView,
 )
 from provenance.media.output import OutputRefused, OutputRun
 
@@ -159,8 +163,12 @@ __all__ = [
     "RecordCheck",
     "SearchFilters",
     "Settings",
+    "SubjectView",
+    "TagReport",
     "ToolView",
     "VerificationView",
+    "VocabularyImportReport",
+    "VocabularyView",
     "Wording",
     "__version__",
     "available_languages",

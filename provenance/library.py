@@ -37,8 +37,11 @@ from provenance.domain.views import (
     ItemsUpdateReport,
     ItemView,
     SearchFilters,
+    TagReport,
     ToolView,
     VerificationView,
+    VocabularyImportReport,
+    VocabularyView,
 )
 from provenance.domain.wording import Wording
 from provenance.exporting import run as export_run
@@ -49,7 +52,9 @@ from provenance.store import backup as library_backup
 from provenance.store import disclosures, events, undo
 from provenance.store import items as stored_items
 from provenance.store import settings as stored_settings
+from provenance.store import tags as stored_tags
 from provenance.store import tools as stored_tools
+from provenance.store import vocabularies as stored_vocabularies
 from provenance.store.history import Change
 from provenance.store.models import Asset
 from provenance.store.settings import load_settings
@@ -445,6 +450,34 @@ class Library:
         from provenance.importing import catalog
 
         return catalog.run(self._store, Path(path), mapping or {}, key, progress, cancel)
+
+    # -- tags and vocabularies -----------------------------------------------------------
+
+    def import_vocabulary(self, path: str | os.PathLike[str]) -> VocabularyImportReport:
+        """Import a SKOS vocabulary (Turtle, RDF/XML, N-Triples, JSON-LD or TriG). Importing a
+        newer version updates labels and links and keeps every item's subjects."""
+        from provenance.importing import vocabulary
+
+        return vocabulary.run(self._store, Path(path))
+
+    def vocabularies(self) -> list[VocabularyView]:
+        """The imported vocabularies (concept schemes) with their concept counts."""
+        return stored_vocabularies.vocabularies(self._store)
+
+    def tag(
+        self,
+        refs: Sequence[str | int],
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        subjects: Sequence[str] = (),
+        unsubjects: Sequence[str] = (),
+    ) -> TagReport:
+        """Add/remove keywords (any case matches) and subjects (concept URIs of imported
+        vocabularies) on items, in one transaction with one history entry per item changed."""
+        return stored_tags.tag_items(
+            self._store, refs, add=add, remove=remove, subjects=subjects, unsubjects=unsubjects
+        )
 
     def export_catalog(self, path: str | os.PathLike[str]) -> int:
         """Write the catalog as a guarded CSV that re-imports to no change. Returns row count."""

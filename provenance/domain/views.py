@@ -143,6 +143,51 @@ class DisclosureView(_Dictable):
 
 
 @dataclass(frozen=True)
+class SubjectView(_Dictable):
+    """A concept given to an item as a subject: its URI, the label to show, its scheme's URI."""
+
+    uri: str
+    label: str
+    scheme: str
+
+
+@dataclass(frozen=True)
+class VocabularyView(_Dictable):
+    """An imported vocabulary (a SKOS concept scheme) and how many concepts it holds."""
+
+    uri: str
+    title: str | None
+    concepts: int
+    source: str | None
+    imported_at: str
+
+
+@dataclass(frozen=True)
+class VocabularyImportReport(_Dictable):
+    """What importing a vocabulary file did: its schemes, concepts new and updated, labels
+    and broader links stored, and links left out because a concept they name is unknown."""
+
+    file: str
+    schemes: tuple[VocabularyView, ...]
+    concepts: int
+    new: int
+    updated: int
+    labels: int
+    links: int
+    skipped_links: int = 0
+
+
+@dataclass(frozen=True)
+class TagReport(_Dictable):
+    """What `Library.tag` did: items changed (one history entry each), items left as they
+    were, and references that found no item."""
+
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    not_found: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ItemView(_Dictable):
     """A catalog entry with its assets, events and disclosures."""
 
@@ -176,6 +221,10 @@ class ItemView(_Dictable):
     dimensions: str | None = None
     #: Marks, signatures and inscriptions on the object, transcribed.
     inscription: str | None = None
+    #: Free keywords, in the order given (unique regardless of case).
+    keywords: tuple[str, ...] = ()
+    #: Concepts from controlled vocabularies.
+    subjects: tuple[SubjectView, ...] = ()
 
     @property
     def needs_reexport(self) -> bool:
@@ -382,6 +431,9 @@ class SearchFilters:
     #: year, or with a provenance event whose earliest..latest days overlap it.
     date_from: str | None = None
     date_to: str | None = None
+    #: A keyword, or a label (any kind, any language) of a subject concept, compared without
+    #: regard to case; a broader concept also finds items tagged with its narrower ones.
+    tag: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from provenance.domain.tags import best_label
 from provenance.domain.views import (
     ITEM_FIELDS,
     AssetView,
@@ -14,6 +15,7 @@ from provenance.domain.views import (
     ExportRecordView,
     HistoryEntryView,
     ItemView,
+    SubjectView,
     ToolView,
 )
 from provenance.store.models import Disclosure, Event, HistoryEntry, Item, Tool
@@ -124,6 +126,8 @@ def item_view(item: Item, *, details: bool, events: bool = True) -> ItemView:
     if details:
         children["assets"] = tuple(asset_view(a) for a in item.assets)
         children["disclosures"] = tuple(disclosure_view(d) for d in item.disclosures)
+        children["keywords"] = tuple(k.keyword for k in item.keyword_rows)
+        children["subjects"] = tuple(subject_view(s.concept) for s in item.subject_rows)
         if events:
             ordered = sorted(item.events, key=lambda e: (e.date_earliest or "9999", e.id))
             children["events"] = tuple(event_view(e) for e in ordered)
@@ -136,6 +140,12 @@ def item_view(item: Item, *, details: bool, events: bool = True) -> ItemView:
         capture_type=item.capture_type,
         **children,
     )
+
+
+def subject_view(concept) -> SubjectView:
+    """The view of a concept as an item's subject (its URI when it has no label at all)."""
+    label = best_label((lb.kind, lb.language, lb.label) for lb in concept.labels)
+    return SubjectView(uri=concept.uri, label=label or concept.uri, scheme=concept.scheme.uri)
 
 
 def export_view(row) -> ExportRecordView:

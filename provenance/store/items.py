@@ -37,7 +37,15 @@ from provenance.media.probe import RejectedFile, render_preview
 from provenance.store import convert
 from provenance.store.exports import needs_reexport, stale_items
 from provenance.store.history import Change
-from provenance.store.models import Asset, Disclosure, Event, Export, Item
+from provenance.store.models import (
+    Asset,
+    Concept,
+    Disclosure,
+    Event,
+    Export,
+    Item,
+    ItemSubject,
+)
 from provenance.store.search import MATCHING_IDS_SQL, match_expression
 from provenance.store.store import Store
 
@@ -353,6 +361,10 @@ def list_items(
             stmt = stmt.options(
                 selectinload(Item.assets),
                 selectinload(Item.disclosures).selectinload(Disclosure.tools),
+                selectinload(Item.keyword_rows),
+                selectinload(Item.subject_rows)
+                .selectinload(ItemSubject.concept)
+                .options(selectinload(Concept.labels), selectinload(Concept.scheme)),
             )
         items = session.scalars(stmt).all()
         views = [convert.item_view(i, details=details, events=False) for i in items]
@@ -411,6 +423,10 @@ def select_items(search: str | None, filters: SearchFilters) -> Select | None:
         stmt = stmt.where(Item.maker.icontains(filters.maker.strip(), autoescape=True))
     if (filters.date_from or "").strip() or (filters.date_to or "").strip():
         stmt = stmt.where(_in_date_range(filters.date_from, filters.date_to))
+    if filters.tag and filters.tag.strip():
+        from provenance.store.tags import tag_clause  # tags resolves items through this module
+
+        stmt = stmt.where(tag_clause(filters.tag))
     return stmt
 
 

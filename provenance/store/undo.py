@@ -18,6 +18,7 @@ from provenance.store.history import Change, read_head
 from provenance.store.items import resolve_item
 from provenance.store.models import Disclosure, Event, HistoryEntry, Item, Tool
 from provenance.store.store import Store
+from provenance.store.tags import revert_tags
 
 
 def history_entries(
@@ -100,6 +101,12 @@ def revert_change(session: Session, entry: HistoryEntry) -> Change | None:
             after=before,
             note=note,
         )
+    if entry.entity == "item" and entry.action == "tag" and before is not None and after:
+        item = session.get(Item, entry.entity_id)
+        if item is None:
+            raise InvalidValue(f"the item of entry {entry.seq} no longer exists")
+        revert_tags(session, item, before, after, entry.seq)
+        return Change.for_item(item_id=item.id, action="tag", before=after, after=before, note=note)
     if entry.entity == "event" and entry.action == "create":
         event = session.get(Event, entry.entity_id)
         if event is None:
