@@ -27,6 +27,7 @@ from desktop.cli.commands import (
     labels,
     set_fields,
     settings,
+    tags,
     tool,
     verify,
 )
@@ -40,6 +41,7 @@ REGISTER: tuple[Callable[[Verbs], None], ...] = (
     items.register_items,  # items
     capture_type.register,  # capture-type
     set_fields.register,  # set
+    tags.register,  # vocab import | list, tag
     items.register_show,  # show
     event.register,  # event add
     tool.register,  # tool add | list

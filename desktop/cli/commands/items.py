@@ -27,6 +27,9 @@ def register_items(verbs: Verbs) -> None:
     p.add_argument(
         "--stale", action="store_true", help="items whose signed export no longer matches"
     )
+    p.add_argument(
+        "--tag", metavar="TERM", help="a keyword, or a subject label (narrower ones included)"
+    )
     p.add_argument("--limit", type=whole_number(0))
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_items)
@@ -50,6 +53,7 @@ def run_items(lib: Library, args: Namespace) -> int:
         credential_state=args.credentials,
         not_exported=args.not_exported,
         stale=args.stale,
+        tag=args.tag,
     )
     items = lib.list_items(args.search, filters, limit=args.limit, details=args.json)
     if args.json:

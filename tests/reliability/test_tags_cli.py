@@ -1,0 +1,42 @@
+"""`credence vocab import | list`, `credence tag` and `credence items --tag` as subprocesses."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import data_file
+from tests.reliability.conftest import assert_plain, run_cli
+
+TATE = "vocabularies/tate-subjects/tate-skos.ttl"
+ORANGE = "http://w3id.org/tate-skos#0132c001b3e2429fa3cc12fff10d73e4"  # nature > trees > orange
+
+
+def test_vocab_tag_and_items_by_tag(tmp_path):
+    lib = tmp_path / "lib"
+    assert run_cli(lib, "init").returncode == 0
+    done = run_cli(lib, "vocab", "import", str(data_file(TATE)), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["concepts"] == 2409
+    listed = json.loads(run_cli(lib, "vocab", "list", "--json").stdout)
+    assert [v["title"] for v in listed] == ["Tate subject hierarchy"]
+    from provenance import open_library
+
+    with open_library(lib) as library:
+        library.create_item({"accession": "T1", "title": "Orchard"})
+    done = run_cli(lib, "tag", "T1", "--add", "Fruit", "--subject", ORANGE)
+    assert done.returncode == 0, done.stderr
+    items = json.loads(run_cli(lib, "items", "--tag", "nature", "--json").stdout)
+    assert [i["accession"] for i in items] == ["T1"]
+    assert items[0]["keywords"] == ["Fruit"]
+    assert items[0]["subjects"][0]["uri"] == ORANGE
+    assert items[0]["subjects"][0]["label"] == "orange"
+    missing = run_cli(lib, "tag", "NOPE", "--add", "x")
+    assert missing.returncode != 0 and "NOPE" in missing.stderr
+    unknown = run_cli(lib, "tag", "T1", "--subject", "http://example.org/none")
+    assert unknown.returncode != 0 and "no imported vocabulary" in unknown.stderr
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("not rdf {", encoding="utf-8")
+    refused = run_cli(lib, "vocab", "import", str(bad))
+    assert refused.returncode != 0 and "bad.ttl" in refused.stderr
+    for d in (missing, unknown, refused):
+        assert_plain(d)
