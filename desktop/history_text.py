@@ -58,12 +58,24 @@ def _statement_changes(before: dict, after: dict) -> list[str]:
     return said
 
 
+def _tag_changes(before: dict, after: dict) -> list[str]:
+    """Keywords and subjects added (+) and removed (-) by a tagging entry."""
+    said = []
+    for key, words in (("keywords", "keyword"), ("subjects", "subject")):
+        old, new = before.get(key) or [], after.get(key) or []
+        said += [f"+{words} {_short(v)}" for v in new if v not in old]
+        said += [f"-{words} {_short(v)}" for v in old if v not in new]
+    return said or ["unchanged"]
+
+
 def describe_entry(e) -> str:
     """One line saying what a history entry changed, for a person."""
     after, before = e.after or {}, e.before or {}
     if e.entity == "item" and e.action == "create":
         label = after.get("accession") or f"#{e.entity_id}"
         return f"created item {label} {_short(after.get('title'))}"
+    if e.entity == "item" and e.action == "tag":
+        return "tags: " + "; ".join(_tag_changes(before, after))
     if e.action in ("update", "review") and after:
         if e.entity == "disclosure":
             said = [*_statement_changes(before, after)]

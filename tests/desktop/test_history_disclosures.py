@@ -1,4 +1,4 @@
-"""History lines say what changed in a disclosure statement, not only its review state."""
+"""History lines say what changed in a disclosure statement or in an item's tags, in words."""
 
 from __future__ import annotations
 
@@ -21,3 +21,11 @@ def test_statement_changes_in_words(library) -> None:
     )
     assert lines[2] == "disclosure AI-restored: own sentence in de: Eigener Satz."
     assert lines[3] == "disclosure AI-restored: own sentence in de removed"
+
+
+def test_tagging_in_words(library) -> None:
+    item = library.create_item({"accession": "1976.38", "title": "Boats"})
+    library.tag([item.id], add=["harbour", "boats"])
+    library.tag([item.id], remove=["boats"])
+    lines = [describe_entry(e) for e in library.history(item.id)][-2:]
+    assert lines == ["tags: +keyword harbour; +keyword boats", "tags: -keyword boats"]
