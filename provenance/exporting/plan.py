@@ -31,7 +31,7 @@ from provenance.domain.categories import (
 from provenance.domain.naming import resolve_name
 from provenance.domain.settings import Settings
 from provenance.domain.text import display_name, file_path
-from provenance.domain.views import ExportedFile, ExportProblem
+from provenance.domain.views import ITEM_FIELDS, ExportedFile, ExportProblem
 from provenance.domain.wording import disclosure_wording
 from provenance.exporting.jobs import SIGNABLE, ExportJob
 from provenance.exporting.manifest import (
@@ -405,18 +405,10 @@ def _job(
 #: Catalog fields the manifest's org.credence.provenance "object" block carries: what a wall
 #: label says of the object (tombstone), so the label and the file never disagree. Empty fields
 #: are left out, so a record without the fields added in revision 0003 signs what it did before.
-#: Inscription and description are not signed: long transcriptions, not identification.
-MANIFEST_OBJECT_FIELDS = (
-    "accession",
-    "title",
-    "object_type",
-    "maker",
-    "maker_nationality",
-    "maker_dates",
-    "date",
-    "medium",
-    "dimensions",
-    "credit_line",
+#: Inscription and description are not signed: long transcriptions, not identification; rights
+#: travel in the XMP (dc:rights), not in this block.
+MANIFEST_OBJECT_FIELDS: tuple[str, ...] = tuple(
+    f for f in ITEM_FIELDS if f not in ("inscription", "rights", "description")
 )
 
 
