@@ -19,9 +19,11 @@ from typing import Any
 from sqlalchemy import select
 
 from provenance import identity
-from provenance.domain.errors import LibraryError
+from provenance.domain.errors import InvalidValue, LibraryError, NotFound
 from provenance.domain.fields import checked_capture_type
+from provenance.domain.offline import CheckinReport, CheckoutReport, ConflictView
 from provenance.domain.progress import CancelToken, Progress
+from provenance.domain.roots import RootView
 from provenance.domain.settings import Settings
 from provenance.domain.text import file_path, library_url_problem
 from provenance.domain.views import (
@@ -49,14 +51,14 @@ from provenance.exporting import staleness
 from provenance.media.output import OutputRun
 from provenance.media.verify import verify
 from provenance.store import backup as library_backup
-from provenance.store import disclosures, events, undo
+from provenance.store import disclosures, events, offline, roots, undo
 from provenance.store import items as stored_items
 from provenance.store import settings as stored_settings
 from provenance.store import tags as stored_tags
 from provenance.store import tools as stored_tools
 from provenance.store import vocabularies as stored_vocabularies
 from provenance.store.history import Change
-from provenance.store.models import Asset
+from provenance.store.models import Asset, Item
 from provenance.store.settings import load_settings
 from provenance.store.store import DB_NAME, Store
 
@@ -141,8 +143,17 @@ class Library:
         anything inside the library folder, and a second output to one name."""
 
         def originals() -> list[str]:
+            # Through the storage roots: a rooted original is refused where it is on this
+            # computer (a root not set here has no file here to protect).
             with self._store.read() as session:
-                return list(session.scalars(select(Asset.path)))
+                rows = session.execute(select(Asset.root, Asset.path)).all()
+            found = []
+            for root, path in rows:
+                try:
+                    found.append(self._store.roots.original_text(root, path))
+                except LibraryError:
+                    continue
+            return found
 
         return OutputRun(self.folder, originals)
 
@@ -628,6 +639,86 @@ class Library:
     def export_folder_problem(self, folder: str | os.PathLike[str]) -> str | None:
         """Why signed copies may not be written to `folder` (a plain sentence), or None."""
         return export_run.folder_problem(Path(folder).expanduser(), self.output_run())
+
+    # -- storage roots and offline work (issue 14) ------------------------------------------
+
+    def storage_roots(self) -> list[RootView]:
+        """The library's storage roots, where each is on this computer (None: not set here),
+        and how many assets lie under each."""
+        with self._store.read() as session:
+            return roots.list_roots(session, self._store.roots)
+
+    def add_root(self, name: str, path: str | os.PathLike[str]) -> RootView:
+        """Make `name` a storage root of the library and set it to the folder `path` on this
+        computer. Files imported under it are stored relative to it from now on."""
+        with self._store.write() as (session, history):
+            return roots.add_root(session, history, self._store.roots, name, os.fspath(path))
+
+    def set_root(self, name: str, path: str | os.PathLike[str]) -> RootView:
+        """Say where the library's storage root `name` is on this computer (moving a root is
+        this one setting, not a re-import; nothing in the library changes)."""
+        with self._store.read() as session:
+            return roots.set_root(session, self._store.roots, name, os.fspath(path))
+
+    def remove_root(self, name: str) -> None:
+        """Remove an unused storage root from the library and from this computer."""
+        with self._store.write() as (session, history):
+            roots.remove_root(session, history, self._store.roots, name)
+
+    def adopt_root(self, name: str, path: str | os.PathLike[str]) -> int:
+        """Add storage root `name` at `path` and store every asset already imported from
+        under `path` relative to it (each recorded in history). Returns how many moved."""
+        with self._store.write() as (session, history):
+            return roots.adopt_root(session, history, self._store.roots, name, os.fspath(path))
+
+    def checkout(
+        self,
+        dest: str | os.PathLike[str],
+        refs: Sequence[str | int] = (),
+        *,
+        search: str | None = None,
+        everything: bool = False,
+    ) -> CheckoutReport:
+        """Make a new library at `dest` holding the items `refs` (or those matching `search`,
+        or every item), with their events, disclosures, tags and assets (by storage root), and
+        every AI tool, vocabulary and setting, to work on offline and check in later."""
+        if sum((bool(refs), search is not None, everything)) != 1:
+            raise InvalidValue("say what to check out: --all, --search TEXT or ITEM...")
+        if everything:
+            with self._store.read() as session:
+                ids = list(session.scalars(select(Item.id).order_by(Item.id)))
+        elif search is not None:
+            ids = [i.id for i in self.list_items(search)]
+        else:
+            ids = [self.get_item(ref).id for ref in refs]
+        if not ids:
+            raise NotFound("no item matches; nothing was checked out")
+        folder = Path(dest).expanduser()
+        if (folder / DB_NAME).exists():
+            raise LibraryError(f"{folder} already holds a library; check out into a new folder")
+        with open_library(folder, actor=self.actor) as laptop:
+            return offline.checkout(self._store, laptop._store, ids, source=str(self.folder))
+
+    def checkin(
+        self, source: str | os.PathLike[str], *, progress: Progress | None = None
+    ) -> CheckinReport:
+        """Replay the offline work of the laptop library at `source` onto this library, in one
+        transaction: changes whose earlier value still matches are applied (keeping their
+        author and time); the others become conflicts (see `conflicts`). Running it again
+        applies nothing new."""
+        with open_library(source, actor=self.actor, create=False) as laptop:
+            return offline.checkin(self._store, laptop._store, progress=progress)
+
+    def conflicts(self, *, include_resolved: bool = False) -> list[ConflictView]:
+        """Changes checked in from laptops that wait for a decision, oldest first."""
+        return offline.list_conflicts(self._store, include_resolved=include_resolved)
+
+    def resolve_conflict(
+        self, conflict_id: int, *, keep: str | None = None, value: str | None = None
+    ) -> ConflictView:
+        """Decide a conflict: keep "mine" (the laptop's value), "theirs" (the team's), or give
+        another `value`; recorded in history."""
+        return offline.resolve_conflict(self._store, conflict_id, keep=keep, value=value)
 
 
 def _version() -> str:

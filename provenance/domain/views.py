@@ -72,6 +72,11 @@ class AssetView(_Dictable):
     imported_at: str
     #: The file's own credentials or XMP say AI made or changed it.
     ai_found: bool = False
+    #: The storage root the file lies under (None: `path` is absolute as stored). With a root,
+    #: `path` is where the file is on this computer, or, when the root is not set here, the
+    #: path inside the root as stored (and `root_missing` is True).
+    root: str | None = None
+    root_missing: bool = False
 
 
 @dataclass(frozen=True)

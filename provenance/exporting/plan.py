@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from provenance.domain.categories import (
     current_source_type,
     source_type_term,
 )
+from provenance.domain.errors import LibraryError
 from provenance.domain.naming import resolve_name
 from provenance.domain.settings import Settings
 from provenance.domain.text import display_name, file_path
@@ -162,13 +163,15 @@ def plan_export(
     allow_unreviewed: bool,
     naming: str,
     output: OutputRun | None = None,
+    originals: Callable[[Any], Path] | None = None,
 ) -> Plan:
     """Decide, item by item, what will be written and what is refused (and why).
 
     File names are decided here, once, against the disk and the whole run (`output`): an
     existing file is replaced only when it is this asset's own earlier export, unchanged since;
     any other clash gets the next free `stem-N.ext`. A name no file system accepts (too long,
-    NUL) fails that one file.
+    NUL) fails that one file. `originals` finds an asset's original on this computer (the
+    Store's storage roots); an asset whose root is not set here fails with that sentence.
     """
     plan = Plan()
     run = output if output is not None else OutputRun()
@@ -232,10 +235,16 @@ def plan_export(
                     )
                 )
                 continue
+            try:
+                source = originals(asset) if originals is not None else file_path(asset.path)
+            except LibraryError as exc:
+                shown = text_name(file_path(asset.path))
+                plan.failed.append(ExportProblem(label, f"{shown}: {exc}"))
+                continue
             own = _OwnExport(recorded, intents, asset.id)
             dest, replacing = run.free_name(out_dir, name, own)
             job = _job(item, asset, mine, dest, settings, version, caption, claim)
-            job = dataclasses.replace(job, replace=replacing)
+            job = dataclasses.replace(job, replace=replacing, source=str(source))
             if claim.notes:
                 plan.notes[asset.id] = claim.notes
             digest = manifest_digest(job.manifest, job.xmp, caption)

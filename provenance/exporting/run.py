@@ -98,6 +98,7 @@ def export(
             allow_unreviewed=allow_unreviewed,
             naming=naming or settings.export_naming,
             output=run,
+            originals=store.roots.original,
         )
     exported = list(plan.current)
     failed: list[ExportProblem] = list(plan.failed)

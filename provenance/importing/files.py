@@ -360,7 +360,7 @@ def _store(
                     after=convert.item_state(item),
                 )
             )
-        assets = [_asset(analysis, item, stamp) for analysis, item in placed]
+        assets = [_asset(analysis, item, stamp, store.roots) for analysis, item in placed]
         session.add_all(assets)
         session.flush()
         by_hash = {a.sha256: (a, item) for a, (_, item) in zip(assets, placed, strict=True)}
@@ -396,10 +396,14 @@ def _store(
     return imported, duplicates
 
 
-def _asset(analysis: Analysis, item: Item, stamp: str) -> Asset:
+def _asset(analysis: Analysis, item: Item, stamp: str, roots) -> Asset:
+    # Under a storage root the asset keeps (root, relative path): every computer of a team
+    # then finds it under its own folder for that root.
+    root, path = roots.locate(analysis.path.resolve())
     return Asset(
         item=item,
-        path=path_text(analysis.path.resolve()),
+        root=root,
+        path=path,
         sha256=analysis.sha256,
         size=analysis.facts.size,
         format=analysis.facts.format,

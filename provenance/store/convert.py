@@ -64,6 +64,7 @@ def asset_view(asset) -> AssetView:
         credentials=dict(asset.credentials or {}),
         imported_at=asset.imported_at,
         ai_found=bool(asset.ai_found),
+        root=asset.root,
     )
 
 

@@ -134,8 +134,12 @@ class HistoryWriter:
         """(seq, hash) of the newest entry, including queued ones."""
         return self._seq, self._hash
 
-    def record(self, change: Change) -> None:
-        """Queue one entry; it is written by `flush()` in the same transaction."""
+    def record(self, change: Change, *, actor: str | None = None, at: str | None = None) -> None:
+        """Queue one entry; it is written by `flush()` in the same transaction.
+
+        `actor` and `at` replace this transaction's own only for a change made elsewhere and
+        recorded here as it was made (a laptop's work checked in keeps its author and time).
+        """
         self.record_encoded(
             entity=change.entity,
             entity_id=change.entity_id,
@@ -144,6 +148,8 @@ class HistoryWriter:
             before_json=canonical_json(change.before),
             after_json=canonical_json(change.after),
             note=change.note,
+            actor=actor,
+            at=at,
         )
 
     def record_encoded(
@@ -156,6 +162,8 @@ class HistoryWriter:
         before_json: str | None,
         after_json: str | None,
         note: str | None,
+        actor: str | None = None,
+        at: str | None = None,
     ) -> None:
         """Like `record`, with before/after already encoded by `canonical_json` (bulk path)."""
         if item_id is not None:
@@ -165,8 +173,8 @@ class HistoryWriter:
         self._seq += 1
         row = (
             self._seq,
-            self._at,
-            self._actor,
+            self._at if at is None else at,
+            self._actor if actor is None else actor,
             entity,
             entity_id,
             item_id,

@@ -21,7 +21,8 @@ from provenance.domain.fields import (
     clean_fields,
     extra_changes,
 )
-from provenance.domain.text import MAX_SQLITE_INT, file_path, nfc, terminal_safe
+from provenance.domain.roots import resolve_original
+from provenance.domain.text import MAX_SQLITE_INT, nfc, terminal_safe
 from provenance.domain.views import (
     BULK_FIELDS,
     ITEM_FIELDS,
@@ -311,7 +312,8 @@ def get_item(store: Store, ref: str | int) -> ItemView:
     """One item with its assets, events and disclosures. Raises NotFound."""
     with store.read() as session:
         item = resolve_item(session, ref)
-        return with_staleness(session, [convert.item_view(item, details=True)])[0]
+        view = with_staleness(session, [convert.item_view(item, details=True)])[0]
+    return with_originals(store, [view])[0]
 
 
 def exports_of(store: Store, ref: str | int) -> list[ExportRecordView]:
@@ -368,7 +370,8 @@ def list_items(
             )
         items = session.scalars(stmt).all()
         views = [convert.item_view(i, details=details, events=False) for i in items]
-        return with_staleness(session, views)
+        views = with_staleness(session, views)
+    return with_originals(store, views) if details else views
 
 
 def select_items(search: str | None, filters: SearchFilters) -> Select | None:
@@ -502,6 +505,23 @@ def _sort_order(key: str, descending: bool) -> list:
     return [value.is_(None), ordered, Item.accession.is_(None), Item.accession, Item.id]
 
 
+def with_originals(store: Store, views: list[ItemView]) -> list[ItemView]:
+    """`views` whose assets under a storage root show where the file is on this computer."""
+    if not any(a.root for v in views for a in v.assets):
+        return views
+    paths = store.roots.paths()
+
+    def shown(asset):
+        if asset.root is None:
+            return asset
+        try:
+            return replace(asset, path=resolve_original(asset.root, asset.path, paths))
+        except LibraryError:
+            return replace(asset, root_missing=True)
+
+    return [replace(v, assets=tuple(shown(a) for a in v.assets)) for v in views]
+
+
 def with_staleness(session: Session, views: list[ItemView]) -> list[ItemView]:
     """`views` with the staleness of their exports filled in (one query)."""
     stale = stale_items(session, [v.id for v in views])
@@ -519,7 +539,7 @@ def preview_image(store: Store, asset_id: int, max_side: int) -> bytes:
         asset = session.get(Asset, check_sqlite_int(asset_id, "asset id"))
         if asset is None:
             raise NotFound(f"no image with id {asset_id} in this library")
-        path = file_path(asset.path)
+        path = store.roots.original(asset)
     try:
         return render_preview(path, max_side)
     except RejectedFile as exc:

@@ -177,6 +177,8 @@ class Asset(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    #: With `root` set, the path relative to that storage root ("/" separated); without, the
+    #: absolute path as `path_text` spells it. Resolve it with store.roots (never by hand).
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
@@ -191,6 +193,8 @@ class Asset(Base):
     #: The file's own credentials or XMP say AI made or changed it (found on import).
     ai_found: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     imported_at: Mapped[str] = mapped_column(String(40))
+    #: The storage root the path is relative to (revision 0009); None: an absolute path.
+    root: Mapped[str | None] = mapped_column(String(100))
 
     item: Mapped[Item] = relationship(back_populates="assets")
 
@@ -316,3 +320,71 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# -- storage roots and offline check-in (revision 0009) -----------------------------------------
+
+
+class StorageRoot(Base):
+    """A named storage root of the library. Only the name is shared: where the root is on each
+    computer is that computer's own setting (see provenance.store.roots)."""
+
+    __tablename__ = "storage_roots"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class CheckinEntry(Base):
+    """A laptop library's history entry, by hash, that this library has checked in (or held
+    as a conflict): what makes a second check-in apply nothing new."""
+
+    __tablename__ = "checkin_entries"
+    __table_args__ = (UniqueConstraint("source_id", "entry_hash", name="uq_checkin_entries"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(40))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    source_seq: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(20))
+    checked_in_at: Mapped[str] = mapped_column(String(40))
+
+
+class CheckinId(Base):
+    """A record made offline (item, event, disclosure, asset, tool) and its id here."""
+
+    __tablename__ = "checkin_ids"
+
+    source_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    source_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    team_id: Mapped[int] = mapped_column(Integer)
+
+
+class Conflict(Base):
+    """A change from a laptop that was not applied because the value here changed meanwhile
+    (or the record was deleted, or an accession number clashed); open until resolved."""
+
+    __tablename__ = "conflicts"
+    __table_args__ = (Index("ix_conflicts_state", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[str] = mapped_column(String(40))
+    source_name: Mapped[str] = mapped_column(Text)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    source_seq: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[int | None] = mapped_column(Integer)
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(200))
+    base_json: Mapped[str | None] = mapped_column(Text)
+    ours_json: Mapped[str | None] = mapped_column(Text)
+    theirs_json: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[str | None] = mapped_column(String(40))

@@ -25,6 +25,7 @@ from provenance.domain.views import HistoryVerification
 from provenance.store.engine import make_engines, migrate
 from provenance.store.history import Change, HistoryWriter, verify_chain
 from provenance.store.models import Meta
+from provenance.store.roots import StorageRoots
 from provenance.store.search import SearchIndex
 
 DB_NAME = "library.sqlite"
@@ -57,6 +58,9 @@ class Store:
         self._before_commit = before_commit
         self._damage: str | None = None
         self._checked = False
+        self._library_id: str | None = None
+        #: Where this computer finds the library's storage roots (resolves every original).
+        self.roots = StorageRoots(lambda: self.library_id)
 
     @classmethod
     def open(cls, folder: Path, actor: str, *, before_commit: BeforeCommit | None = None) -> Store:
@@ -185,6 +189,17 @@ class Store:
         with Session(self._writer) as session, session.begin():
             if session.get(Meta, "library_id") is None:
                 session.add(Meta(key="library_id", value=uuid.uuid4().hex[:8]))
+
+    @property
+    def library_id(self) -> str:
+        """The library's short random id (kept in `meta`)."""
+        if self._library_id is None:
+            with self.read() as session:
+                row = session.get(Meta, "library_id")
+                if row is None:
+                    raise LibraryError("the library has no id yet")
+                self._library_id = row.value
+        return self._library_id
 
     def _check_sound(self) -> None:
         # Once per Store, before its first write (about 0.15 s for 200,000 items): writing

@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from provenance import InvalidValue, NotFound, SearchFilters, open_library
+from provenance.store.engine import HEAD_REVISION
 
 
 def test_open_creates_folder_database_and_cache(tmp_path):
@@ -16,7 +17,7 @@ def test_open_creates_folder_database_and_cache(tmp_path):
         assert lib.count_items() == 0
     conn = sqlite3.connect(tmp_path / "new" / "library.sqlite")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0004"
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
 
 
 def test_reopen_keeps_data_and_does_not_back_up_current_schema(tmp_path):
