@@ -177,6 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from desktop.app import run_window
 
             return run_window(library_path, explicit=bool(args.library))
+        if getattr(args, "own_libraries", False):
+            # checkout / checkin name both of their libraries (--from, --to) themselves.
+            return args.run(None, args)
         if args.verb == "verify" and not (library_path / "library.sqlite").is_file():
             # Checking a file needs no library: never create one behind the user's back.
             return args.run(None, args)

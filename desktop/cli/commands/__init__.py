@@ -25,6 +25,8 @@ from desktop.cli.commands import (
     init,
     items,
     labels,
+    offline,
+    roots,
     set_fields,
     settings,
     tags,
@@ -54,6 +56,8 @@ REGISTER: tuple[Callable[[Verbs], None], ...] = (
     labels.register,  # labels, templates
     settings.register,  # settings
     verify.register,  # verify
+    roots.register,  # roots add | list | set | remove | adopt
+    offline.register,  # checkout, checkin, conflicts, resolve
 )
 
 
