@@ -730,9 +730,12 @@ def _disclosure_change(r: _Replay, entry: HistoryEntry, before, after) -> None:
             held.append(key)
             continue
         apply[key] = after[key]
-    if held:
-        # An approval covers the words that were approved: while any word is in conflict, the
-        # laptop's review step is held with it, never applied to the team's other words.
+    words = current | {k: v for k, v in apply.items() if k not in _REVIEW_KEYS}
+    seen = [k for k in _DISCLOSURE_KEYS if k not in _REVIEW_KEYS and k in after]
+    if held or any(words.get(k) != after.get(k) for k in seen):
+        # An approval covers the words that were approved: when the team's words are not the
+        # ones the laptop's reviewer saw, the review step is held as a conflict, never
+        # applied to words nobody on the laptop read.
         for key in _REVIEW_KEYS:
             if key in apply:
                 del apply[key]
