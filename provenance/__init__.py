@@ -22,7 +22,15 @@ from provenance.domain.dates import EDTF_HELP, parse_event_date
 from provenance.domain.errors import CredenceError, InvalidValue, LibraryError, NotFound
 from provenance.domain.fields import TOOL_RUNS
 from provenance.domain.naming import pattern_problem, resolve_name
+from provenance.domain.offline import (
+    CONFLICT_KINDS,
+    KEEP_CHOICES,
+    CheckinReport,
+    CheckoutReport,
+    ConflictView,
+)
 from provenance.domain.progress import CancelToken, Progress
+from provenance.domain.roots import RootView
 from provenance.domain.text import (
     MAX_SQLITE_INT,
     file_path,
@@ -190,4 +198,14 @@ __all__ = [
     "terminal_safe",
     "unguard_cell",
     "verify_path",
+]
+
+# Storage roots and offline check-out / check-in (issue 14).
+__all__ += [
+    "CONFLICT_KINDS",
+    "KEEP_CHOICES",
+    "CheckinReport",
+    "CheckoutReport",
+    "ConflictView",
+    "RootView",
 ]
