@@ -86,6 +86,8 @@ class ExportResult:
     sha256: str | None = None
     manifest: str | None = None
     error: str | None = None
+    #: What a reader of the file should know (a value cut to fit IPTC-IIM).
+    notes: tuple[str, ...] = ()
 
 
 def _read_verifying(source: Path, expected: str) -> bytes:
@@ -189,6 +191,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
     dest = Path(job.dest)
     signed = temp_name(dest)
     work: Path | None = None
+    notes: list[str] = []
     try:
         source = Path(job.source)
         mime = job.mime
@@ -201,12 +204,12 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
                 mime = _caption_derivative(work, work, *job.caption)
                 manifest["format"] = mime
             if can_write_xmp(mime):
-                write_xmp(work, job.xmp)  # before signing: bytes written after break the hash
+                write_xmp(work, job.xmp, notes)  # before signing: later bytes break the hash
             asset = work
         else:
             asset = _read_verifying(source, job.sha256)
             if can_write_xmp(mime):
-                asset = write_xmp_bytes(asset, job.xmp, text_name(source))
+                asset = write_xmp_bytes(asset, job.xmp, text_name(source), notes)
         _stamp_export_time(manifest)
         thumb = _thumbnail(_open_asset(asset))
         if thumb is not None:
@@ -225,7 +228,15 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
             digest, store = _sign_to(builder, signing, mime, asset, signed)
         label = active_manifest_label(store) or signing.manifest_label(signed, mime)
         publish(signed, dest, replace=job.replace, synced=True)
-        return ExportResult(job.item_id, job.asset_id, job.item_label, str(dest), digest, label)
+        return ExportResult(
+            job.item_id,
+            job.asset_id,
+            job.item_label,
+            str(dest),
+            digest,
+            label,
+            notes=tuple(dict.fromkeys(notes)),
+        )
     except (ExportFailure, XmpError) as exc:
         return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
     except c2pa.C2paError as exc:

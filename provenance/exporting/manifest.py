@@ -15,6 +15,7 @@ from provenance.domain.categories import (
     current_source_type,
 )
 from provenance.media.xmp import (
+    CvTerm,
     XmpFields,
 )
 
@@ -108,6 +109,49 @@ def training_mining_assertion(policy: str) -> dict[str, Any]:
     return {"label": "cawg.training-mining", "data": {"entries": {k: {"use": use} for k in keys}}}
 
 
+#: The CAWG metadata assertion (Creator Assertions Working Group, metadata assertion 1.0):
+#: descriptive metadata from XMP namespaces as JSON-LD. Not c2pa.metadata, which since C2PA 2.0
+#: admits only a fixed list of (mostly capture) fields, nor the deprecated stds.iptc.
+#: c2pa-python 0.38.1 signs it and reads it back as Trusted.
+METADATA_LABEL = "cawg.metadata"
+_METADATA_CONTEXT = {
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
+}
+
+
+def tags_assertion(keywords: Iterable[str], terms: Iterable[CvTerm]) -> dict[str, Any] | None:
+    """The metadata assertion for an item's tags, or None when it has none.
+
+    ``dc:subject`` holds what the file's dc:subject and IIM Keywords hold (keywords and the
+    subjects' labels); ``Iptc4xmpExt:AboutCvTerm`` holds each subject's scheme URI, concept
+    URI and labels (a JSON-LD value per language; a label without a language as plain text).
+    """
+    keywords, terms = list(keywords), list(terms)
+    if not keywords and not terms:
+        return None
+    data: dict[str, Any] = {"@context": dict(_METADATA_CONTEXT)}
+    if keywords:
+        data["dc:subject"] = keywords
+    if terms:
+        data["Iptc4xmpExt:AboutCvTerm"] = [_cv_term(term) for term in terms]
+    return {"label": METADATA_LABEL, "kind": "Json", "data": data}
+
+
+def _cv_term(term: CvTerm) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if term.cv_id:
+        out["Iptc4xmpExt:CvId"] = term.cv_id
+    out["Iptc4xmpExt:CvTermId"] = term.term_id
+    names = [
+        {"@value": label, "@language": language} if language else label
+        for language, label in dict.fromkeys(term.names)
+    ]
+    if names:
+        out["Iptc4xmpExt:CvTermName"] = names
+    return out
+
+
 def build_manifest(
     *,
     version: str,
@@ -119,9 +163,11 @@ def build_manifest(
     item: dict[str, Any],
     events: list[dict[str, Any]],
     training_policy: str,
+    metadata: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The manifest definition for one export (JSON-ready)."""
-    return {
+    """The manifest definition for one export (JSON-ready). ``metadata`` is an extra assertion
+    (the item's tags, see :func:`tags_assertion`), left out when None."""
+    manifest = {
         "claim_generator_info": [{"name": "Credence", "version": version}],
         "title": title,
         "format": mime,
@@ -140,6 +186,9 @@ def build_manifest(
             training_mining_assertion(training_policy),
         ],
     }
+    if metadata is not None:
+        manifest["assertions"].append(metadata)
+    return manifest
 
 
 def manifest_digest(manifest: dict[str, Any], xmp: XmpFields, caption: bool) -> str:
@@ -151,8 +200,14 @@ def manifest_digest(manifest: dict[str, Any], xmp: XmpFields, caption: bool) -> 
     """
     claims = {k: v for k, v in manifest.items() if k != "claim_generator_info"}
     claims["assertions"] = [_without_review_times(a) for a in manifest.get("assertions", [])]
-    payload = json.dumps([claims, xmp.__dict__, caption], sort_keys=True, default=str)
+    # Tags were added to XmpFields later: left out while empty, so an untagged record keeps
+    # the digest its exports were recorded with (they do not all turn stale on upgrade).
+    fields = {k: v for k, v in xmp.__dict__.items() if v or k not in _LATER_XMP_FIELDS}
+    payload = json.dumps([claims, fields, caption], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+_LATER_XMP_FIELDS = frozenset({"keywords", "about"})
 
 
 def _without_review_times(assertion: dict[str, Any]) -> dict[str, Any]:

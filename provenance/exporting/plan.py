@@ -31,6 +31,7 @@ from provenance.domain.categories import (
 from provenance.domain.errors import LibraryError
 from provenance.domain.naming import resolve_name
 from provenance.domain.settings import Settings
+from provenance.domain.tags import best_label, fold
 from provenance.domain.text import display_name, file_path
 from provenance.domain.views import ITEM_FIELDS, ExportedFile, ExportProblem
 from provenance.domain.wording import disclosure_wording
@@ -41,11 +42,12 @@ from provenance.exporting.manifest import (
     build_manifest,
     capture_source_type,
     manifest_digest,
+    tags_assertion,
 )
 from provenance.media.output import OutputRun, name_problem, text_name
-from provenance.media.xmp import XmpFields
+from provenance.media.xmp import CvTerm, XmpFields
 from provenance.store import convert
-from provenance.store.models import Disclosure, Export, Item, Meta
+from provenance.store.models import Concept, Disclosure, Export, Item, ItemSubject, Meta
 
 CREDENTIAL_STATES_WITH_MANIFEST = ("valid", "trusted", "invalid")
 
@@ -286,12 +288,54 @@ def _statements_for(asset, disclosures, statements: list[dict[str, Any]]) -> lis
     ]
 
 
+#: Loader options for an item's tags with their concepts' labels and schemes (what an
+#: export writes of them); staleness loads items with these too.
+TAG_LOADERS = (
+    selectinload(Item.keyword_rows),
+    selectinload(Item.subject_rows).selectinload(ItemSubject.concept).selectinload(Concept.labels),
+    selectinload(Item.subject_rows).selectinload(ItemSubject.concept).selectinload(Concept.scheme),
+)
+
+
+def export_tags(item: Item, language: str) -> tuple[tuple[str, ...], tuple[CvTerm, ...]]:
+    """What an export says of an item's tags: (keywords, subjects).
+
+    The keywords are the item's keywords, then its subjects' labels in the library's
+    language (else the label `best_label` falls back to), the first spelling of each kept when
+    two differ only in case; they go to dc:subject, IIM Keywords and the manifest alike. Each
+    subject is a CvTerm with its scheme's URI, its URI, and its preferred labels: the chosen
+    one first, then one per other language (for two in one language, the first by text).
+    """
+    words = [k.keyword for k in item.keyword_rows]
+    terms = []
+    for row in item.subject_rows:
+        concept = row.concept
+        labels = [(lb.kind, lb.language, lb.label) for lb in concept.labels]
+        label = best_label(labels, (language,))  # "" for a concept without labels
+        chosen = next((lang for _kind, lang, text in labels if text == label), "")
+        names = [(chosen, label)] if label else []
+        for _kind, lang, text in sorted(lb for lb in labels if lb[0] == "pref"):
+            if lang and lang.lower() not in {n[0].lower() for n in names}:
+                names.append((lang, text))
+        if label:
+            words.append(label)
+        terms.append(CvTerm(concept.scheme.uri, concept.uri, tuple(names)))
+    seen: set[str] = set()
+    keywords = []
+    for word in words:
+        if fold(word) not in seen:
+            seen.add(fold(word))
+            keywords.append(word)
+    return tuple(keywords), tuple(terms)
+
+
 def load_items(session: Session, ids: list[int] | None) -> list[Item]:
     """Items with everything an export needs, loaded in a few queries."""
     stmt = select(Item).options(
         selectinload(Item.assets),
         selectinload(Item.events),
         selectinload(Item.disclosures).selectinload(Disclosure.tools),
+        *TAG_LOADERS,
     )
     if ids is not None:
         stmt = stmt.where(Item.id.in_(ids))
@@ -356,6 +400,7 @@ def _job(
     main = next(iter(pixel), None)
     pending = any(s["review_state"] != "approved" for s in statements if s["category"] != "none")
     title = item.title or display_name(file_path(asset.path).stem)
+    keywords, subjects = export_tags(item, settings.language)
     manifest = build_manifest(
         version=version,
         title=title,
@@ -373,6 +418,7 @@ def _job(
         },
         events=[_event(e) for e in sorted(item.events, key=lambda e: e.date_earliest or "")],
         training_policy=settings.training_mining,
+        metadata=tags_assertion(keywords, subjects),
     )
     sentence = " ".join(s["sentence"] for s in statements if s["category"] != "none") or None
     xmp = XmpFields(
@@ -387,6 +433,8 @@ def _job(
         ai_system_version=(
             main["tool_details"][0]["version"] if main and main["tool_details"] else None
         ),
+        keywords=keywords,
+        about=subjects,
     )
     badge_sentence = None
     if caption:

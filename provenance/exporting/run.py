@@ -116,7 +116,7 @@ def export(
                     result.file,
                     result.sha256,
                     result.manifest,
-                    plan.notes.get(result.asset_id, ()),
+                    (*plan.notes.get(result.asset_id, ()), *result.notes),
                 )
             )
             if len(unrecorded) >= _RECORD_EVERY:

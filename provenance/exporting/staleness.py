@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 from provenance.domain.clock import now
 from provenance.domain.settings import Settings
 from provenance.domain.views import ITEM_FIELD_WORDS, PURPOSE_KEY, RecordCheck
-from provenance.exporting.plan import MANIFEST_OBJECT_FIELDS, signed_digests
+from provenance.exporting.plan import MANIFEST_OBJECT_FIELDS, TAG_LOADERS, signed_digests
 from provenance.store import convert
 from provenance.store.exports import UNEXPLAINED, chunks, find_export
 from provenance.store.history import HistoryWriter
@@ -55,6 +55,11 @@ SIGNED_SETTINGS: dict[str, str] = {
 }
 #: History entities without an item whose changes can change what every export signs.
 LIBRARY_WIDE = frozenset({"settings"})
+#: Tag kinds an export carries (dc:subject, IIM Keywords, AboutCvTerm and the manifest's
+#: metadata assertion), with the words a person reads when they changed.
+SIGNED_TAGS: dict[str, str] = {"keywords": "keywords", "subjects": "subjects"}
+#: What to say when only a vocabulary import can explain a change (a subject's label).
+RELABELLED = "a subject's label changed when its vocabulary was imported again"
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,7 @@ def _evaluate(
                 selectinload(Item.assets),
                 selectinload(Item.events).selectinload(Event.tool),
                 selectinload(Item.disclosures).selectinload(Disclosure.tools),
+                *TAG_LOADERS,
             )
             .execution_options(populate_existing=True)
         )
@@ -248,7 +254,7 @@ def _reasons(
         session.execute(
             select(*columns).where(
                 HistoryEntry.item_id.is_(None),
-                HistoryEntry.entity.in_(LIBRARY_WIDE),
+                HistoryEntry.entity.in_(LIBRARY_WIDE | {"vocabulary"}),
                 HistoryEntry.seq > first,
             )
         )
@@ -265,15 +271,24 @@ def _reasons(
 
 def _what_changed(entries: list, asset_id: int, item: Item, settings: Settings) -> list[str]:
     fields = {name: getattr(item, name, None) for name in SIGNED_FIELDS}
+    fields.update(
+        keywords=[k.keyword for k in item.keyword_rows],
+        subjects=[s.concept.uri for s in item.subject_rows],
+    )
     disclosures = {d.id: _json(_disclosure_state(d)) for d in item.disclosures}
     events = {e.id: _json(_event_state(e)) for e in item.events}
     options = settings.to_dict()
     now = (dict(fields), dict(disclosures), dict(events), dict(options))
+    relabelled = False
     # Undo the later entries, newest first: what is left is the record as it was signed.
     for entry in sorted(entries, key=lambda e: e.seq, reverse=True):
         before = json.loads(entry.before_json) if entry.before_json else None
         if entry.entity == "item" and entry.action == "update" and before:
             fields.update({k: v for k, v in before.items() if k in SIGNED_FIELDS})
+        elif entry.entity == "item" and entry.action == "tag" and before:
+            fields.update({k: v for k, v in before.items() if k in SIGNED_TAGS})
+        elif entry.entity == "vocabulary":
+            relabelled = True
         elif entry.entity in ("disclosure", "event"):
             target = disclosures if entry.entity == "disclosure" else events
             if entry.action == "create":
@@ -283,7 +298,10 @@ def _what_changed(entries: list, asset_id: int, item: Item, settings: Settings) 
         elif entry.entity == "settings" and before:
             options.update(before)
     then = (fields, disclosures, events, options)
-    return _differences(then, now, asset_id, settings.language)
+    reasons = _differences(then, now, asset_id, settings.language)
+    if not reasons and relabelled and fields["subjects"]:
+        reasons.append(RELABELLED)
+    return reasons
 
 
 def _differences(then, now, asset_id: int, language: str) -> list[str]:
@@ -291,7 +309,7 @@ def _differences(then, now, asset_id: int, language: str) -> list[str]:
     (fields_now, disc_now, events_now, options_now) = now
     reasons = [
         f"{label} changed"
-        for name, label in SIGNED_FIELDS.items()
+        for name, label in {**SIGNED_FIELDS, **SIGNED_TAGS}.items()
         if fields_then.get(name) != fields_now.get(name)
     ]
     reasons += _disclosure_differences(

@@ -10,15 +10,29 @@ Existing XMP is merged: every property Credence does not set is kept, and each p
 replaces the old value (a second write never doubles ``dc:creator``).
 
 The legacy copies of the same properties are kept in step, so a file never holds two different
-titles, captions, creators, copyright notices or credit lines. The mapping is the IPTC Photo
-Metadata TechReference's (2023.2, which follows the Metadata Working Group's guidelines):
-dc:title = IIM 2:05 Object Name; dc:description = IIM 2:120 Caption/Abstract = EXIF
-ImageDescription; dc:creator = IIM 2:80 By-line = EXIF Artist; dc:rights = IIM 2:116 Copyright
-Notice = EXIF Copyright; photoshop:Credit = IIM 2:110 Credit. A legacy copy that exists is set
-to the record's value, or removed when the value does not fit the IIM field's byte limit (a
-cut value would be a second, different one). When the record has no value, the XMP is left as
-it is and any legacy copy that says something else is removed. Windows' XPTitle, XPComment,
-XPSubject and XPAuthor (UCS-2 duplicates no other tool keeps in step) are removed.
+titles, captions, creators, copyright notices, credit lines or keyword sets. The mapping is the
+IPTC Photo Metadata TechReference's (2023.2, which follows the Metadata Working Group's
+guidelines): dc:title = IIM 2:05 Object Name; dc:description = IIM 2:120 Caption/Abstract =
+EXIF ImageDescription; dc:creator = IIM 2:80 By-line = EXIF Artist; dc:rights = IIM 2:116
+Copyright Notice = EXIF Copyright; photoshop:Credit = IIM 2:110 Credit; dc:subject = IIM 2:25
+Keywords. Subjects from controlled vocabularies are also written as Iptc4xmpExt:AboutCvTerm
+(CvId = the scheme's URI, CvTermId = the concept's URI, CvTermName = its labels, lang-alt);
+IIM has no place for them beyond their labels among the keywords.
+
+IIM is written where the file already carries an IIM block (as the MWG asks of a "changer",
+and as ExifTool's MWG module does): every IIM copy of a property Credence sets is then written
+into it, as UTF-8 with 1:90 Coded Character Set ESC % G (other text datasets of the block are
+re-encoded to UTF-8 from what they were, so none is misread). A file without IIM gets none;
+formats without IIM (WebP; PNG has no standard place) get only XMP and EXIF. A value longer
+than its IIM dataset's byte limit (Object Name 64, Caption 2000, Keywords 64 each, By-line 32,
+Copyright 128, Credit 32) is kept whole in the XMP and cut in the IIM at a character boundary,
+with a note (the MWG's readers recover the whole text from the XMP). Photoshop's IPTC digest is
+brought up to date afterwards (`provenance.media.photoshop`), so MWG readers trust the XMP.
+
+EXIF copies are written where the file already has them. When the record has no value, the
+XMP is left as it is and any legacy copy that says something else is removed. Windows'
+XPTitle, XPComment, XPSubject, XPKeywords and XPAuthor (UCS-2 duplicates no other tool keeps in
+step) are removed rather than kept as a second, older copy.
 
 Formats: JPEG, PNG, TIFF and WebP. The other formats c2pa can sign are not writable by the
 Exiv2 0.28 inside pyexiv2 2.16: HEIF/HEIC, AVIF and JPEG XL open read-only, GIF and SVG carry no
@@ -30,6 +44,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +53,7 @@ from typing import BinaryIO
 import pyexiv2
 
 from provenance.domain.errors import CredenceError
+from provenance.media import photoshop
 from provenance.media.output import write_atomic
 
 # Exiv2 key names. Exiv2 calls the IPTC Extension prefix ``iptcExt`` (namespace
@@ -48,6 +64,8 @@ _DESCRIPTION = "Xmp.dc.description"
 _CREATOR = "Xmp.dc.creator"
 _RIGHTS = "Xmp.dc.rights"
 _CREDIT = "Xmp.photoshop.Credit"
+_SUBJECT = "Xmp.dc.subject"
+_ABOUT = "Xmp.iptcExt.AboutCvTerm"
 _DIGITAL_SOURCE_TYPE = "Xmp.iptcExt.DigitalSourceType"
 _DATA_MINING = "Xmp.plus.DataMining"
 # IPTC Photo Metadata 2025.1 "AI System Used" / "AI System Version Used". The newest IPTC
@@ -96,6 +114,18 @@ _REASONS = {
 
 
 @dataclass(frozen=True)
+class CvTerm:
+    """A subject from a controlled vocabulary, as Iptc4xmpExt:AboutCvTerm holds it.
+
+    ``names`` are (language, label) pairs; the first is written as x-default too.
+    """
+
+    cv_id: str  # the vocabulary (concept scheme) URI
+    term_id: str  # the concept URI
+    names: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class XmpFields:
     """The XMP properties an export carries. ``None`` (or empty) leaves a property untouched.
 
@@ -112,6 +142,10 @@ class XmpFields:
     data_mining: str | None = None  # full PLUS URI (.../ldf/vocab/DMI-...) -> plus:DataMining
     ai_system: str | None = None  # IPTC 2025.1 "AI System Used" -> Iptc4xmpExt:AISystemUsed
     ai_system_version: str | None = None  # "AI System Version Used" -> ...:AISystemVersionUsed
+    #: dc:subject (Bag) and IIM Keywords: the item's keywords and its subjects' labels.
+    keywords: tuple[str, ...] = ()
+    #: Iptc4xmpExt:AboutCvTerm: the item's subjects with their URIs (replaces the file's own).
+    about: tuple[CvTerm, ...] = ()
 
 
 class XmpError(CredenceError):
@@ -129,12 +163,13 @@ def can_write_xmp(mime_or_format: str) -> bool:
     return key in _WRITABLE
 
 
-def write_xmp(path: Path, fields: XmpFields) -> None:
+def write_xmp(path: Path, fields: XmpFields, notes: list[str] | None = None) -> None:
     """Write ``fields`` into the XMP of the image at ``path``, in place.
 
     ``path`` must be Credence's own temporary copy, never an original: the file is rewritten
     (metadata only; pixel data is copied byte for byte). Other XMP properties are kept; the
     ones set here replace what was there. Nothing is written when no field has a value.
+    What a reader should know (a value cut in IPTC-IIM) is appended to ``notes``.
 
     Raises :class:`XmpError` naming the file when it is missing, damaged, not a writable format,
     a TIFF with more than four pages, or when a value cannot be stored.
@@ -148,16 +183,18 @@ def write_xmp(path: Path, fields: XmpFields) -> None:
     _refuse_long_tiff(path)
     modify = _modify_by_name if _exiv2_opens_by_name(path) else _modify_in_memory
     try:
-        modify(path, changes, fields)
+        modify(path, changes, fields, notes if notes is not None else [])
     except (RuntimeError, ValueError, OSError, UnicodeError) as exc:
         raise _error(path, _plain_reason(exc, path)) from None
 
 
-def write_xmp_bytes(data: bytes, fields: XmpFields, name: str) -> bytes:
+def write_xmp_bytes(
+    data: bytes, fields: XmpFields, name: str, notes: list[str] | None = None
+) -> bytes:
     """Like :func:`write_xmp`, on a file's bytes in memory; returns the new bytes.
 
     The export's fast path: no temporary file is written and read back just for metadata.
-    ``name`` is the file name used in error messages.
+    ``name`` is the file name used in error messages; notes are appended to ``notes``.
     """
     label = Path(name)
     changes = _xmp_changes(label, fields)
@@ -168,7 +205,9 @@ def write_xmp_bytes(data: bytes, fields: XmpFields, name: str) -> bytes:
     try:
         image = pyexiv2.ImageData(data)
         _require_writable(image)
-        _write_fields(image, changes, fields)
+        was_true = _digest_was_true(data)
+        if _write_fields(image, changes, fields, notes if notes is not None else []):
+            return _after_iim_change(image.get_bytes(), was_true)
         return image.get_bytes()
     except (RuntimeError, ValueError, OSError, UnicodeError) as exc:
         raise _error(label, _plain_reason(exc, label)) from None
@@ -192,6 +231,20 @@ def _xmp_changes(path: Path, fields: XmpFields) -> dict[str, object]:
     creators = [text for text in (_clean(name) for name in fields.creators) if text]
     if creators:
         changes[_CREATOR] = creators  # a list becomes an rdf:Seq
+    keywords = _unique(_clean(k) for k in fields.keywords)
+    if keywords:
+        changes[_SUBJECT] = keywords  # dc:subject is a Bag in Exiv2's schema
+    terms = [t for t in fields.about if _clean(t.term_id)]
+    if terms:
+        changes[_ABOUT] = 'type="Bag"'  # Exiv2's way of making an array of structs
+        for index, term in enumerate(terms, 1):
+            base = f"{_ABOUT}[{index}]/iptcExt:"
+            if _clean(term.cv_id):
+                changes[base + "CvId"] = _clean(term.cv_id)
+            changes[base + "CvTermId"] = _clean(term.term_id)
+            names = _lang_alt(term.names)
+            if names:
+                changes[base + "CvTermName"] = names
     for key, label, value in (
         (_CREDIT, "credit line", fields.credit),
         (_DIGITAL_SOURCE_TYPE, "digital source type", fields.digital_source_type),
@@ -209,6 +262,36 @@ def _xmp_changes(path: Path, fields: XmpFields) -> dict[str, object]:
             raise _error(path, reason)
         changes[key] = text
     return changes
+
+
+def _unique(values) -> list[str]:
+    """Non-empty texts, the first of each case-insensitive spelling kept, in order."""
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        key = value.casefold()
+        if value and key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _lang_alt(names: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """A pyexiv2 LangAlt from (language, label) pairs: the first also as x-default; pairs
+    without a well-formed language tag (RFC 5646 shape) only count for x-default."""
+    out: dict[str, str] = {}
+    for index, (language, label) in enumerate(names):
+        text = _clean(label)
+        if not text:
+            continue
+        if index == 0 or _X_DEFAULT not in out:
+            out.setdefault(_X_DEFAULT, text)
+        if _LANGUAGE.match(language or "") and language.lower() != "x-default":
+            out.setdefault(f'lang="{language}"', text)
+    return out
 
 
 def _clean(value: str | None) -> str:
@@ -239,26 +322,93 @@ def _exiv2_opens_by_name(path: Path) -> bool:
         return False
 
 
-def _modify_by_name(path: Path, changes: dict[str, object], fields: XmpFields) -> None:
+def _modify_by_name(
+    path: Path, changes: dict[str, object], fields: XmpFields, notes: list[str]
+) -> None:
     """Let Exiv2 open and rewrite the file itself (no extra copy of it in memory)."""
+    was_true = _digest_was_true_at(path)
     image = pyexiv2.Image(str(path), encoding="utf-8")
     try:
         _require_writable(image)
-        _write_fields(image, changes, fields)
+        iim_changed = _write_fields(image, changes, fields, notes)
     finally:
         image.close()
+    if iim_changed:
+        # Rare on this route (masters over the in-memory limit): the file is read once more.
+        data = path.read_bytes()
+        synced = _after_iim_change(data, was_true)
+        if synced is not data:
+            write_atomic(path, synced)
 
 
-def _modify_in_memory(path: Path, changes: dict[str, object], fields: XmpFields) -> None:
+def _modify_in_memory(
+    path: Path, changes: dict[str, object], fields: XmpFields, notes: list[str]
+) -> None:
     """Edit the bytes in memory, then replace the file atomically (for unopenable names)."""
-    image = pyexiv2.ImageData(path.read_bytes())
+    original = path.read_bytes()
+    image = pyexiv2.ImageData(original)
     try:
         _require_writable(image)
-        _write_fields(image, changes, fields)
-        data = image.get_bytes()
+        if _write_fields(image, changes, fields, notes):
+            data = _after_iim_change(image.get_bytes(), _digest_was_true(original))
+        else:
+            data = image.get_bytes()
     finally:
         image.close()
     write_atomic(path, data)
+
+
+def _digest_was_true(data: bytes) -> bool:
+    """Whether a JPEG's IPTC digest matched its IIM before Credence rewrote it (or was none)."""
+    return photoshop.digest_was_true(*photoshop.digest_state(photoshop.jpeg_resources(data)))
+
+
+def _digest_was_true_at(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 20)  # the APP segments come first; 1 MiB holds them all
+    except OSError:
+        return True
+    return _digest_was_true(head)
+
+
+def _after_iim_change(data: bytes, was_true: bool) -> bytes:
+    """The file's bytes with its IPTC digest made true again after its IIM was rewritten.
+
+    JPEG: the digest is set (see `provenance.media.photoshop`). TIFF: a digest that no longer
+    describes the IIM is removed through Exiv2. Other formats carry no digest.
+    """
+    if data[:2] == b"\xff\xd8":
+        return photoshop.sync_jpeg_digest(data, was_true)
+    if data[:4] not in (b"II*\x00", b"MM\x00*"):
+        return data
+    image = pyexiv2.ImageData(data)  # opened again: Exiv2 builds tag 33723 only on writing
+    try:
+        exif = image.read_exif(encoding="latin-1")
+        resources = exif.get("Exif.Image.ImageResources")
+        if not resources:
+            return data
+        tag = exif.get("Exif.Image.IPTCNAA")
+        iim_tag = _iptcnaa_bytes(tag) if tag is not None else None
+        new = photoshop.tiff_resources_without_stale_digest(resources, iim_tag)
+        if new is None:
+            return data
+        image.modify_exif({"Exif.Image.ImageResources": new}, encoding="latin-1")
+        return image.get_bytes()
+    finally:
+        image.close()
+
+
+def _iptcnaa_bytes(text: str) -> bytes | None:
+    """Tag 33723 as stored: Exiv2 gives it as bytes or as 32-bit big/little words."""
+    parts = str(text).split()
+    try:
+        numbers = [int(p) for p in parts]
+    except ValueError:
+        return None
+    if all(n < 256 for n in numbers):
+        return bytes(numbers)
+    return b"".join(n.to_bytes(4, "big") for n in numbers)
 
 
 # (XMP key, IIM dataset, IIM byte limit, EXIF tags, Windows XP duplicates) per property.
@@ -280,33 +430,59 @@ _LEGACY: dict[str, tuple[str, str, int, tuple[str, ...], tuple[str, ...]]] = {
     ),
     "rights": (_RIGHTS, "Iptc.Application2.Copyright", 128, ("Exif.Image.Copyright",), ()),
     "credit": (_CREDIT, "Iptc.Application2.Credit", 32, (), ()),
+    "keywords": (_SUBJECT, "Iptc.Application2.Keywords", 64, (), ("Exif.Image.XPKeywords",)),
+}
+#: Repeatable IIM datasets (one dataset per value).
+_REPEATABLE = frozenset({"creators", "keywords"})
+#: What a note calls each IIM dataset's value.
+_IIM_WORDS = {
+    "title": ("Object Name", "the title"),
+    "description": ("Caption/Abstract", "the description"),
+    "creators": ("By-line", "a creator"),
+    "rights": ("Copyright Notice", "the rights statement"),
+    "credit": ("Credit", "the credit line"),
+    "keywords": ("Keywords", "a keyword"),
 }
 # ISO 2022 escape sequence for UTF-8 in IIM 1:90 Coded Character Set.
 _IIM_UTF8 = "\x1b%G"
 
 
-def _write_fields(image, changes: dict[str, object], fields: XmpFields) -> None:
+def _write_fields(image, changes: dict[str, object], fields: XmpFields, notes: list[str]) -> bool:
     """Write the XMP `changes`, then bring the IIM and EXIF copies of the same properties in
-    line with the XMP (set to the record's value, or removed), in one pass of the image."""
+    line with the XMP (set to the record's value, or removed), in one pass of the image.
+    Returns whether the IIM was changed (its digest must then be brought up to date)."""
+    if _ABOUT in changes:
+        # The record's subjects replace the file's own (a merge would mix two accounts).
+        old = [k for k in image.read_xmp(encoding="utf-8") if k.startswith(_ABOUT)]
+        if old:
+            image.modify_xmp({k: None for k in old}, encoding="utf-8")
     image.modify_xmp(changes, encoding="utf-8")
     access = image.get_access_mode()
     iptc_ok = access.get("iptc") in ("write", "read+write")
     exif_ok = access.get("exif") in ("write", "read+write")
     xmp = image.read_xmp(encoding="utf-8")
-    iptc = image.read_iptc(encoding="utf-8") if iptc_ok else {}
+    # Read as Latin-1 (every byte is one character), then each text as what it is.
+    raw_iptc = image.read_iptc(encoding="latin-1") if iptc_ok else {}
+    utf8 = raw_iptc.get(_IIM_CHARSET) == _IIM_UTF8
+    iptc = {k: _iim_text(v, utf8) for k, v in raw_iptc.items()}
     exif = image.read_exif(encoding="utf-8") if exif_ok else {}
     iptc_changes: dict[str, object] = {}
     exif_changes: dict[str, object] = {}
     for name, (xmp_key, iim_key, iim_limit, exif_keys, xp_keys) in _LEGACY.items():
         values = _xmp_values(xmp.get(xmp_key))  # after the write: the record's, or the file's
         written = xmp_key in changes
-        if iim_key in iptc:
-            fits = all(len(v.encode("utf-8")) <= iim_limit for v in values)
-            if written and fits:
-                if _as_list(iptc[iim_key]) != values:
-                    iptc_changes[iim_key] = values if name == "creators" else values[0]
-            elif written or _as_list(iptc[iim_key]) != values:
-                iptc_changes[iim_key] = None
+        cut = [_cut_utf8(v, iim_limit) for v in values]
+        if name not in _REPEATABLE:
+            cut = cut[:1]
+        if iptc and written and cut:
+            # The file carries IIM: every IIM copy of what Credence writes goes into it.
+            if _as_list(iptc.get(iim_key)) != cut:
+                iptc_changes[iim_key] = cut if name in _REPEATABLE else cut[0]
+            for whole, short in zip(values, cut, strict=False):
+                if whole != short:
+                    notes.append(_cut_note(name, iim_limit, short))
+        elif iim_key in iptc and _as_list(iptc[iim_key]) != cut:
+            iptc_changes[iim_key] = None  # says something the XMP does not
         for key in exif_keys:
             if key not in exif:
                 continue
@@ -319,13 +495,55 @@ def _write_fields(image, changes: dict[str, object], fields: XmpFields) -> None:
         for key in xp_keys:
             if key in exif:
                 exif_changes[key] = None
-    if any(not str(v).isascii() for v in iptc_changes.values() if v is not None):
-        # Declared only when needed: the file's other datasets keep their own encoding.
-        iptc_changes["Iptc.Envelope.CharacterSet"] = _IIM_UTF8
+    if iptc_changes and not utf8:
+        # Declared once for the whole block: the other text datasets are re-encoded to UTF-8
+        # (from what they were), so the declaration never makes one of them misread.
+        for key, value in iptc.items():
+            if key in iptc_changes or not key.startswith("Iptc.Application2."):
+                continue
+            if any(not text.isascii() for text in _as_list(value)):
+                iptc_changes[key] = value
+        iptc_changes[_IIM_CHARSET] = _IIM_UTF8
     if iptc_changes:
         image.modify_iptc(iptc_changes, encoding="utf-8")
     if exif_changes:
         image.modify_exif(exif_changes, encoding="utf-8")
+    return bool(iptc_changes)
+
+
+_IIM_CHARSET = "Iptc.Envelope.CharacterSet"
+
+
+def _iim_text(value: object, utf8: bool) -> object:
+    """An IIM value read as Latin-1, decoded as UTF-8 when it is (declared or valid), else as
+    Windows-1252 (what IIM without a declaration means in practice, as ExifTool reads it)."""
+    if isinstance(value, list):
+        return [_iim_text(v, utf8) for v in value]
+    if not isinstance(value, str) or value.isascii():
+        return value
+    raw = value.encode("latin-1")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        if utf8:
+            return raw.decode("utf-8", "replace")
+        return raw.decode("cp1252", "replace")
+
+
+def _cut_utf8(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` UTF-8 bytes, never inside a character."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", "ignore").rstrip()
+
+
+def _cut_note(name: str, limit: int, short: str) -> str:
+    dataset, what = _IIM_WORDS[name]
+    return (
+        f"{what} is longer than the {limit} bytes IPTC-IIM {dataset} holds: the XMP keeps "
+        f'it whole, the IIM copy is cut to "{short}"'
+    )
 
 
 def _xmp_values(value: object) -> list[str]:

@@ -122,6 +122,9 @@ def store_vocabulary(store: Store, parsed: ParsedVocabulary, source: str) -> Voc
             link_rows = [{"concept_id": n, "broader_id": b} for n, b in sorted(links - present)]
             for chunk in _chunks(link_rows):
                 session.execute(insert(ConceptBroader), chunk)
+        # Their subjects' labels may have changed, and exports carry them: the stale-export
+        # check looks at these items before commit.
+        history.touched_items.update(affected)
         views = _views(session, list(scheme_ids.values()))
         for view, scheme_id in zip(views, scheme_ids.values(), strict=True):
             history.record(

@@ -280,7 +280,9 @@ def test_unrelated_metadata_is_kept(relative, tmp_path):
     for key in LEGACY_COPIES & set(before):
         value = after.get(key)
         value = "; ".join(value) if isinstance(value, list) else value
-        assert value is None or value in written, key
+        # An IIM copy too long for its dataset is cut at a character boundary (MWG readers
+        # take the whole text from the XMP); it is never some other, older text.
+        assert value is None or any(w.startswith(str(value)) for w in written), key
     if "IPTC-Photometadata" in relative:
         # The reference image's IIM block survives too (only our properties' copies changed).
         iim = {key for key in before if key.startswith("IPTC:") and key not in LEGACY_COPIES}
