@@ -32,9 +32,11 @@ hostile file and the XML parser it uses refuses DOCTYPE declarations (no entity 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
+import io
 import re
 import struct
 import zlib
@@ -113,8 +115,9 @@ _EXIF_IFD, _DATE_TIME_ORIGINAL = 0x8769, 0x9003
 # Windows' UCS-2 copies (Explorer's Title, Authors, Comments and Tags).
 _XP_TAGS = {"title": 0x9C9B, "creator": 0x9C9D, "description": 0x9C9C, "keywords": 0x9C9E}
 
-# Photoshop image resources and TIFF tags holding the IIM and its digest.
-_IRB_IIM, _IRB_DIGEST = 0x0404, 0x0425
+# Photoshop image resources and TIFF tags holding the IIM and its digest (and, in a PSD file,
+# the EXIF and the XMP).
+_IRB_IIM, _IRB_DIGEST, _IRB_EXIF, _IRB_XMP = 0x0404, 0x0425, 0x0422, 0x0424
 _TIFF_IIM, _TIFF_IRB = 33723, 34377
 
 #: Longest text taken from a file, in characters; longer is a paste gone wrong, or hostile.
@@ -126,7 +129,7 @@ MAX_KEYWORDS = 500
 MAX_XMP = 16_000_000
 
 # Formats whose metadata Pillow reads; others (SVG, PDF, JPEG XL, GIF...) have none to read.
-_FORMATS = ("JPEG", "TIFF", "PNG", "WEBP", "HEIF", "AVIF")
+_FORMATS = ("JPEG", "TIFF", "PNG", "WEBP", "HEIF", "AVIF", "PSD")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 _LINE_BREAKS = re.compile(r"[\t\r\n]+")
@@ -279,8 +282,19 @@ class _Blocks:
     warnings: list[str] = field(default_factory=list)
 
 
+def _psd_resources(im: Image.Image) -> dict[int, bytes]:
+    """A PSD file's image resources by id (Pillow keeps them as a list of tuples)."""
+    found: dict[int, bytes] = {}
+    for entry in getattr(im, "resources", None) or ():
+        if isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[2], bytes):
+            found.setdefault(entry[0], entry[2])
+    return found
+
+
 def _xmp_packet(im: Image.Image) -> bytes | None:
     raw = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp")
+    if raw is None:
+        raw = _psd_resources(im).get(_IRB_XMP)
     if raw is None and (tags := getattr(im, "tag_v2", None)) is not None:
         raw = tags.get(700)  # TIFF XMP tag
     if isinstance(raw, str):
@@ -370,7 +384,7 @@ def _read_xmp(packet: bytes, blocks: _Blocks) -> None:
 def _iim_block(im: Image.Image) -> tuple[bytes | None, bytes | None]:
     """The raw IIM block and the stored IPTC digest (16 bytes), where the MWG puts them."""
     block = digest = None
-    photoshop = im.info.get("photoshop")  # JPEG: the image resources of APP13, parsed
+    photoshop = im.info.get("photoshop") or _psd_resources(im)  # JPEG's APP13, or a PSD's
     if isinstance(photoshop, dict):
         block = photoshop.get(_IRB_IIM)
         digest = photoshop.get(_IRB_DIGEST)
@@ -413,7 +427,8 @@ def _read_iim(im: Image.Image, blocks: _Blocks) -> None:
         current = hashlib.md5(block, usedforsecurity=False).digest()
         blocks.digest = DIGEST_MATCHES if current == stored else DIGEST_DIFFERS
     try:
-        info = IptcImagePlugin.getiptcinfo(im) or {}
+        # Pillow finds the block in JPEG and TIFF; a PSD's is parsed the same way from bytes.
+        info = IptcImagePlugin.getiptcinfo(im) or _iim_datasets(block)
     except Exception:  # Pillow raises SyntaxError, OSError... for a damaged block
         blocks.warnings.append("the file's IPTC-IIM block is damaged; it was not read")
         blocks.digest = NO_IIM
@@ -445,9 +460,26 @@ def _read_iim(im: Image.Image, blocks: _Blocks) -> None:
             blocks.iim["date_created"] = (day,)
 
 
+def _iim_datasets(block: bytes) -> dict[tuple[int, int], bytes | list[bytes]]:
+    """IIM datasets of a raw block, parsed by Pillow's own IPTC reader."""
+    reader = IptcImagePlugin.IptcImageFile.__new__(IptcImagePlugin.IptcImageFile)
+    reader.info = {}
+    reader.fp = io.BytesIO(block)
+    with contextlib.suppress(IndexError, KeyError):  # Pillow's reader ends this way
+        reader._open()
+    return {k: v for k, v in reader.info.items() if isinstance(k, tuple)}
+
+
 def _read_exif(im: Image.Image, blocks: _Blocks) -> None:
+    if im.format == "PNG" and "exif" not in im.info:
+        # Pillow would decode every pixel to look for an eXIf chunk after the image data;
+        # the PNG specification puts it before, where Pillow has already found it.
+        return
     try:
         exif = im.getexif()
+        if not exif and (psd := _psd_resources(im).get(_IRB_EXIF)):
+            exif = Image.Exif()
+            exif.load(psd)
         sub = exif.get_ifd(_EXIF_IFD)
     except Exception:  # a damaged EXIF block: Pillow raises many kinds
         blocks.warnings.append("the file's EXIF is damaged; it was not read")
@@ -617,8 +649,9 @@ def read_embedded(path: Path) -> EmbeddedMetadata:
     """
     blocks = _Blocks()
     with open_regular(Path(path)) as handle:
+        Image.init()  # Pillow refuses a format name it has not registered (HEIF, AVIF)
         try:
-            im = Image.open(handle, formats=_FORMATS)
+            im = Image.open(handle, formats=[f for f in _FORMATS if f in Image.OPEN])
         except (UnidentifiedImageError, RejectedFile):
             return EmbeddedMetadata()
         except Exception:  # damaged headers: the probe already said so, nothing to read here
