@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from desktop.cli.output import emit_report_json, progress_bar, say
 from desktop.cli.parsing import Verbs
 from desktop.cli.status import EXIT_OK, EXIT_REJECTED
-from desktop.history_text import field_words
+from desktop.history_text import fields_read_words, from_file_words
 from provenance import CAPTURE_LABELS
 
 if TYPE_CHECKING:
@@ -43,11 +43,7 @@ def run_import(lib: Library, args: Namespace) -> int:
             state = f.credentials.get("state", "none")
             say(f"imported  {f.file} -> {f.item} (credentials: {state})")
             if f.from_file:
-                read = ", ".join(f"{field_words(k)} ({v})" for k, v in f.from_file.items())
-                say(f"          from the file: {read}")
-            for name, others in f.file_disagreements.items():
-                for block, text in others.items():
-                    say(f"          the file's {block} said '{text}' for the {field_words(name)}")
+                say(f"          from the file: {from_file_words(f)}")
             for warning in f.warnings:
                 say(f"          note: {warning}")
         for d in report.duplicates:
@@ -56,7 +52,6 @@ def run_import(lib: Library, args: Namespace) -> int:
             say(f"rejected  {r.file}: {r.reason}")
         say(
             f"{len(report.imported)} imported, {len(report.duplicates)} duplicates, "
-            f"{len(report.rejected)} rejected; {report.fields_from_files} "
-            f"field{'' if report.fields_from_files == 1 else 's'} read from the files"
+            f"{len(report.rejected)} rejected; {fields_read_words(report)}"
         )
     return EXIT_REJECTED if report.rejected else EXIT_OK
