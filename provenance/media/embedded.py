@@ -14,6 +14,7 @@ Group's *Guidelines for Handling Image Metadata* 2.0, as ExifTool's MWG module d
   the IIM value wins where the two differ, unless it is only the XMP value cut at the IIM
   field's byte limit. A field such a tool removed from the IIM is not taken from the XMP.
 - Title and credit line are outside the MWG's list; they follow the same XMP/IIM rule.
+  Captions a camera writes by itself ("OLYMPUS DIGITAL CAMERA") are not descriptions.
   Windows' UCS-2 XPTitle, XPAuthor, XPComment and XPKeywords are a last resort, used only
   when no other block has the field.
 
@@ -131,6 +132,14 @@ MAX_XMP = 16_000_000
 # Formats whose metadata Pillow reads; others (SVG, PDF, JPEG XL, GIF...) have none to read.
 _FORMATS = ("JPEG", "TIFF", "PNG", "WEBP", "HEIF", "AVIF", "PSD")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Captions cameras and old software write by themselves ("OLYMPUS DIGITAL CAMERA", "SONY DSC",
+# Samsung's "<Digimax i50 MP3, Samsung #1 MP3>"): not a description of anything, so not read,
+# as digiKam ignores them too.
+_BOILERPLATE = re.compile(
+    r"(?:[A-Z0-9][A-Z0-9 .,&-]{0,30} )?DIGITAL (?:STILL )?CAMERA"
+    r"|(?:KODAK )?Digital (?:Still )?Camera|SONY DSC|<[^<>]{0,60}>"
+    r"|File written by Adobe Photoshop\b.{0,20}"
+)
 _SPACES = re.compile(r"\s+")
 _LINE_BREAKS = re.compile(r"[\t\r\n]+")
 _MULTILINE = frozenset({"description"})
@@ -218,6 +227,8 @@ def _clean(name: str, source: str, text: str) -> str | None:
             f"{words} is {len(text):,} characters long (more than {_limit(name):,}); "
             "it was not read"
         )
+    if name == "description" and _BOILERPLATE.fullmatch(text):
+        return None
     text = nfc(text)
     if name == "keywords":  # as a typed keyword is kept (provenance.domain.tags)
         return _SPACES.sub(" ", text)
