@@ -205,6 +205,17 @@ def test_xmp_or_iim_wins_as_the_iptc_digest_says(tmp_path, digest, state, winner
     assert sorted(expected) == sorted(keywords.values)
 
 
+@pytest.mark.parametrize(("digest", "winner"), [("new", XMP), ("0" * 32, IIM)])
+def test_a_tiff_keeps_its_iim_and_digest_in_tags(tmp_path, digest, winner):
+    path = tmp_path / "scan.tif"
+    Image.new("RGB", (16, 16), (10, 20, 30)).save(path)
+    _write(path, "-XMP-dc:Title=XMP title", "-IPTC:ObjectName=IIM title")
+    _write(path, f"-IPTCDigest={digest}")  # "new": the digest of the IIM as it is
+    found = read_embedded(path)
+    assert found.iptc_digest == (DIGEST_MATCHES if winner == XMP else DIGEST_DIFFERS)
+    assert found.get("title").source == winner
+
+
 def test_an_iim_value_cut_at_its_limit_is_not_a_different_value(tmp_path):
     long_title = "A harbour at dusk with fishing boats returning, seen from the old quay wall"
     cut = long_title.encode()[:64]  # IIM Object Name holds 64 bytes
