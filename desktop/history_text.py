@@ -118,3 +118,20 @@ def entry_line(e) -> str:
     if undone:
         return f"Undo of entry {undone.group(1)}: {what}"
     return f"{what} ({e.note})" if e.note else what
+
+
+def from_file_words(entry) -> str:
+    """What an imported file filled in its item: "title (XMP), maker (EXIF)", with what another
+    block said when they disagreed ("title (XMP; IPTC-IIM said 'Old')")."""
+    said = []
+    for name, block in entry.from_file.items():
+        others = entry.file_disagreements.get(name) or {}
+        disagreed = "".join(f"; {other} said '{_short(text)}'" for other, text in others.items())
+        said.append(f"{field_words(name)} ({block}{disagreed})")
+    return ", ".join(said)
+
+
+def fields_read_words(report) -> str:
+    """ "7 fields read from the files" for an import report."""
+    count = report.fields_from_files
+    return f"{count} field{'' if count == 1 else 's'} read from the files"

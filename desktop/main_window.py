@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from desktop.bulk_edit import BulkEdit
 from desktop.filter_bar import FilterBar, SearchField
+from desktop.history_text import fields_read_words
 from desktop.inspector.tabs import TABS
 from desktop.item_grid import add_grid_actions, install_grid
 from desktop.item_model import COLUMNS, THUMB, ItemListModel, ThumbnailCache
@@ -668,7 +669,7 @@ class MainWindow(QMainWindow):
             return
         message = (
             f"{len(report.imported)} imported, {len(report.duplicates)} already in the library, "
-            f"{len(report.rejected)} not imported"
+            f"{len(report.rejected)} not imported; {fields_read_words(report)}"
         )
         self.statusBar().showMessage(message, 10000)
         if report.rejected:

@@ -39,6 +39,7 @@ from desktop.dialogs.common import (
     summary_group,
     summary_row,
 )
+from desktop.history_text import fields_read_words, from_file_words
 from provenance import (
     ITEM_FIELDS,
     BadRow,
@@ -241,6 +242,8 @@ class ImportFilesDialog(WorkDialog):
             state = (entry.credentials or {}).get("summary")
             if state:
                 what += f"; credentials: {state}"
+            if entry.from_file:
+                what += "; from the file: " + from_file_words(entry)
             if entry.warnings:
                 what += "; " + "; ".join(entry.warnings)
             summary_row(imported, path.name, what, str(path.parent), tooltip=str(path))
@@ -255,7 +258,7 @@ class ImportFilesDialog(WorkDialog):
             summary_row(rejected, path.name, entry.reason, str(path.parent), tooltip=str(path))
         text = (
             f"{len(report.imported)} imported, {len(report.duplicates)} already in the library, "
-            f"{len(report.rejected)} rejected."
+            f"{len(report.rejected)} rejected; {fields_read_words(report)}."
         )
         if report.cancelled or cancelled:
             text += " The import was stopped: files not listed here were not imported."

@@ -285,6 +285,11 @@ class ImportedFile(_Dictable):
     asset: int
     credentials: dict[str, Any]
     warnings: tuple[str, ...] = ()
+    #: Record fields filled from what the file says (catalog field or "keywords" -> the block
+    #: that won: "XMP", "IPTC-IIM" or "EXIF"). Fields the registrar had filled are never here.
+    from_file: dict[str, str] = field(default_factory=dict)
+    #: For those fields, what the other blocks said when they disagreed: {field: {block: text}}.
+    file_disagreements: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -313,6 +318,15 @@ class ImportReport(_Dictable):
     duplicates: tuple[Duplicate, ...] = ()
     rejected: tuple[Rejected, ...] = ()
     cancelled: bool = False
+
+    @property
+    def fields_from_files(self) -> int:
+        """How many record fields (keywords counted once per item) were filled from files."""
+        return sum(len(f.from_file) for f in self.imported)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of this report, with the count of fields read from files."""
+        return {**asdict(self), "fields_from_files": self.fields_from_files}
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,21 @@
 """Importing image files: fixity, facts, existing credentials and a thumbnail each, then storage.
 
-The per-file work (hashing, probing headers, reading C2PA, a reduced-decode thumbnail) runs in a
-small thread pool: hashlib, Pillow's decoder and the c2pa library all release the GIL. Results
-are written in order, in small transactions, so a crash loses at most the batch in flight and a
-re-run skips what is already stored (duplicates are found by SHA-256).
+The per-file work (hashing, probing headers, reading C2PA and what the file says about itself in
+XMP, IPTC-IIM and EXIF, a reduced-decode thumbnail) runs in a small thread pool: hashlib,
+Pillow's decoder and the c2pa library all release the GIL. Results are written in order, in
+small transactions, so a crash loses at most the batch in flight and a re-run skips what is
+already stored (duplicates are found by SHA-256).
+
+What a file says (title, creator, description, keywords, rights, credit line, date created)
+fills only EMPTY fields of its item: a title typed by the registrar is never replaced, only the
+file-name title an import gave. Each filled field is recorded in history as read from the file,
+naming the block that won and what another block said when they disagreed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import threading
@@ -23,10 +30,24 @@ from sqlalchemy import select
 
 from provenance.domain.categories import ai_source_types
 from provenance.domain.clock import now
-from provenance.domain.errors import LibraryError
-from provenance.domain.text import clean_text, display_name, path_text
-from provenance.domain.views import Duplicate, ImportedFile, ImportReport, Rejected
+from provenance.domain.errors import InvalidValue, LibraryError
+from provenance.domain.tags import clean_keyword, fold
+from provenance.domain.text import clean_text, display_name, file_path, path_text
+from provenance.domain.views import (
+    ITEM_FIELD_WORDS,
+    Duplicate,
+    ImportedFile,
+    ImportReport,
+    Rejected,
+)
 from provenance.media.credentials import CredentialReader
+from provenance.media.embedded import (
+    EXIF,
+    OBJECT_SOURCE,
+    EmbeddedField,
+    EmbeddedMetadata,
+    read_embedded,
+)
 from provenance.media.probe import (
     FileFacts,
     RejectedFile,
@@ -37,7 +58,7 @@ from provenance.media.probe import (
 )
 from provenance.store import convert
 from provenance.store.history import Change
-from provenance.store.models import Asset, Item
+from provenance.store.models import Asset, HistoryEntry, Item, ItemKeyword
 from provenance.store.store import Store
 
 if TYPE_CHECKING:
@@ -57,6 +78,7 @@ class Analysis:
     credentials: dict[str, Any]
     thumbnail: str | None
     warnings: list[str] = field(default_factory=list)
+    embedded: EmbeddedMetadata = field(default_factory=EmbeddedMetadata)
 
 
 def expand(paths: list[Path], exclude: Path | None = None) -> tuple[list[Path], list[Rejected]]:
@@ -178,6 +200,11 @@ def analyse(path: Path, thumbnails_dir: Path, reader: CredentialReader) -> Analy
     except OSError as exc:
         return Rejected(shown, f"cannot read the file ({exc.strerror})")
     analysis = Analysis(path, digest, facts, summary.to_dict(), None)
+    try:
+        analysis.embedded = read_embedded(path)
+    except (RejectedFile, OSError) as exc:  # the probe read it a moment ago: rare, never fatal
+        analysis.warnings.append(f"what the file says about itself was not read ({exc})")
+    analysis.warnings.extend(analysis.embedded.warnings)
     relative = Path(digest[:2]) / f"{digest}.jpg"
     target = thumbnails_dir / relative
     if target.exists():
@@ -329,6 +356,7 @@ def _store(
         # Decide each file's item first, then write items and assets with one flush each.
         placed: list[tuple[Analysis, Item]] = []
         new_items: list[Item] = []
+        filled: dict[int, _Filled] = {}  # by id(analysis)
         claimed: set[str] = set()
         repeats: list[Analysis] = []  # the same bytes twice in this batch
         for analysis in batch:
@@ -349,17 +377,25 @@ def _store(
                 item.capture_type = capture_type
             if created:
                 new_items.append(item)
+                filled[id(analysis)] = _fill_from_file(session, item, analysis, created=True)
             placed.append((analysis, item))
         session.flush()
         store.search_index.index(session, [item.id for item in new_items])
+        notes = {id(item): filled[id(a)] for a, item in placed if id(a) in filled}
         for item in new_items:
+            after = convert.item_state(item)
+            done = notes.get(id(item))
+            if done is not None and done.keywords_after:
+                after["keywords"] = done.keywords_after
             history.record(
                 Change.for_item(
                     item_id=item.id,
                     action="create",
-                    after=convert.item_state(item),
+                    after=after,
+                    note=done.note if done is not None else None,
                 )
             )
+        _fill_existing(store, session, history, placed, filled)
         assets = [_asset(analysis, item, stamp, store.roots) for analysis, item in placed]
         session.add_all(assets)
         session.flush()
@@ -384,6 +420,7 @@ def _store(
                     },
                 )
             )
+            done = filled.get(id(analysis))
             imported.append(
                 ImportedFile(
                     path_text(analysis.path),
@@ -391,6 +428,8 @@ def _store(
                     asset.id,
                     analysis.credentials,
                     tuple(analysis.warnings),
+                    done.sources if done is not None else {},
+                    done.disagreements if done is not None else {},
                 )
             )
     return imported, duplicates
@@ -437,3 +476,195 @@ def _item_for(session, path: Path, target_item: int | None, stamp: str) -> tuple
 def _label(session, item_id: int) -> str:
     item = session.get(Item, item_id)
     return item.accession or f"#{item.id}" if item else f"#{item_id}"
+
+
+# -- what the file says, into empty fields -----------------------------------------------------
+
+#: Record fields filled from a file: embedded field -> catalog field.
+_FROM_FILE = {
+    "title": "title",
+    "creator": "maker",
+    "description": "description",
+    "rights": "rights",
+    "credit": "credit_line",
+    "date_created": "date",
+}
+
+
+@dataclass
+class _Filled:
+    """What one file put into its item: fields and keywords, for history and the report."""
+
+    path: Path
+    before: dict[str, Any] = field(default_factory=dict)
+    after: dict[str, Any] = field(default_factory=dict)
+    keywords_before: list[str] = field(default_factory=list)
+    keywords_after: list[str] = field(default_factory=list)
+    found: dict[str, EmbeddedField] = field(default_factory=dict)  # catalog field -> reading
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Each filled field and the block it came from."""
+        return {name: reading.source for name, reading in self.found.items()}
+
+    @property
+    def disagreements(self) -> dict[str, dict[str, str]]:
+        """What other blocks said for the filled fields, where they disagreed."""
+        return {name: dict(r.others) for name, r in self.found.items() if r.others}
+
+    @property
+    def note(self) -> str | None:
+        """The history note: which block each field came from, and what others said."""
+        if not self.found:
+            return None
+        by_block: dict[str, list[str]] = {}
+        for name, reading in self.found.items():
+            by_block.setdefault(reading.source, []).append(ITEM_FIELD_WORDS.get(name, name))
+        parts = [f"{_words(names)} from its {block}" for block, names in by_block.items()]
+        said = [
+            f"{block} said {_quoted(text)} for the {ITEM_FIELD_WORDS.get(name, name)}"
+            for name, reading in self.found.items()
+            for block, text in reading.others
+        ]
+        note = f"read from the file {display_name(self.path.name)}: " + "; ".join(parts)
+        return note + ("; " + "; ".join(said) if said else "")
+
+
+def _words(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _quoted(text: str) -> str:
+    return f"'{text}'" if len(text) <= 60 else f"'{text[:59]}…'"
+
+
+def _object_date(reading: EmbeddedField | None, embedded: EmbeddedMetadata) -> EmbeddedField | None:
+    """The object's date a file gives, or None. An item's date is the object's: the IPTC
+    "Artwork or Object" date when the file has one; otherwise the file's Date Created, unless
+    that is only the camera's clock (EXIF DateTimeOriginal, or an XMP/IIM copy of it, as
+    Lightroom makes): a photograph of a 1790 print taken today must not date the print."""
+    if embedded.object_day:
+        return EmbeddedField("date_created", (embedded.object_day,), OBJECT_SOURCE)
+    if reading is None:
+        return None
+    if reading.source != EXIF:
+        return None if reading.value == embedded.capture_day else reading
+    # The MWG lets the camera's EXIF date win; a different XMP or IIM date is a person's.
+    for block, text in reading.others:
+        if block != EXIF and text != embedded.capture_day:
+            return EmbeddedField("date_created", (text,), block)
+    return None
+
+
+def _fill_from_file(session, item: Item, analysis: Analysis, *, created: bool) -> _Filled:
+    """Put what the file says into the item's EMPTY fields (and its file-name title), and add
+    its keywords (a union, compared case-insensitively). Returns what was filled."""
+    done = _Filled(analysis.path)
+    embedded = analysis.embedded
+    if not embedded.fields:
+        return done
+    for name, column in _FROM_FILE.items():
+        reading = embedded.get(name)
+        if reading is None and not (column == "date" and embedded.object_day):
+            continue
+        if column == "date":
+            reading = _object_date(reading, embedded)
+            if reading is None:
+                continue
+        current = getattr(item, column)
+        value = reading.value
+        if current == value:
+            continue
+        if current not in (None, "") and not (
+            column == "title" and _title_is_file_name(session, item, analysis.path, created)
+        ):
+            continue  # the registrar's value, never overwritten
+        done.before[column], done.after[column] = current, value
+        done.found[column] = reading
+        setattr(item, column, value)
+    reading = embedded.get("keywords")
+    if reading is not None:
+        have = [row.keyword for row in item.keyword_rows]
+        folded = {fold(k) for k in have}
+        added = []
+        for text in reading.values:
+            try:
+                keyword = clean_keyword(text)
+            except InvalidValue:
+                continue  # the reader already keeps keywords within the same rules
+            if fold(keyword) not in folded:
+                folded.add(fold(keyword))
+                added.append(keyword)
+                item.keyword_rows.append(ItemKeyword(keyword=keyword, folded=fold(keyword)))
+        if added:
+            done.keywords_before, done.keywords_after = have, have + added
+            done.found["keywords"] = reading
+    return done
+
+
+def _title_is_file_name(session, item: Item, path: Path, created: bool) -> bool:
+    """Whether the item's title is only the file name an import gave it (replaceable), not
+    one a person typed or a catalog brought.
+
+    True for an item this import creates. For an existing item: its title is the name of this
+    file or of one of its files, it was created in the same transaction as one of its files
+    was imported (so by a file import, not by hand or from a catalog), and no later change
+    set its title.
+    """
+    if created:
+        return True
+    names = {clean_text(display_name(path.stem))}
+    names |= {clean_text(display_name(file_path(a.path).stem)) for a in item.assets}
+    if item.title not in names:
+        return False
+    rows = session.execute(
+        select(
+            HistoryEntry.entity, HistoryEntry.action, HistoryEntry.at, HistoryEntry.after_json
+        ).where(HistoryEntry.item_id == item.id)
+    ).all()
+    created_at = {r.at for r in rows if r.entity == "item" and r.action == "create"}
+    imported_at = {r.at for r in rows if r.entity == "asset" and r.action == "import"}
+    if not created_at & imported_at:
+        return False
+    for row in rows:
+        if row.entity == "item" and row.action == "update" and row.after_json:
+            try:
+                if "title" in json.loads(row.after_json):
+                    return False
+            except ValueError:
+                return False
+    return True
+
+
+def _fill_existing(store: Store, session, history, placed, filled: dict[int, _Filled]) -> None:
+    """Fill existing items (the one asked for, or found by accession number) from their new
+    files: one "update" entry for the fields and one "tag" entry for the keywords, each
+    undoable, with the note saying where the values came from."""
+    existing = [(a, item) for a, item in placed if id(a) not in filled and a.embedded.fields]
+    if not existing:
+        return
+    with store.search_index.updating(session, {item.id for _a, item in existing}):
+        for analysis, item in existing:
+            done = _fill_from_file(session, item, analysis, created=False)
+            filled[id(analysis)] = done
+            if done.after:
+                item.updated_at = now()
+                history.record(
+                    Change.for_item(
+                        item_id=item.id,
+                        action="update",
+                        before=done.before,
+                        after=done.after,
+                        note=done.note,
+                    )
+                )
+            if done.keywords_after:
+                history.record(
+                    Change.for_item(
+                        item_id=item.id,
+                        action="tag",
+                        before={"keywords": done.keywords_before},
+                        after={"keywords": done.keywords_after},
+                        note=done.note,
+                    )
+                )

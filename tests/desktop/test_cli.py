@@ -42,7 +42,7 @@ def test_import_json_shape_and_exit_status(cli, tmp_path):
     status, out, _ = cli("import", str(folder), "--json")
     data = json.loads(out)
     assert status == 1  # one input was rejected
-    assert set(data) == {"imported", "duplicates", "rejected"}
+    assert set(data) == {"imported", "duplicates", "rejected", "fields_from_files"}
     [imported] = data["imported"]
     assert set(imported) >= {"file", "item", "asset", "credentials"}
     assert imported["credentials"]["state"] == "none"

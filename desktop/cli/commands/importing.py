@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from desktop.cli.output import emit_report_json, progress_bar, say
 from desktop.cli.parsing import Verbs
 from desktop.cli.status import EXIT_OK, EXIT_REJECTED
+from desktop.history_text import fields_read_words, from_file_words
 from provenance import CAPTURE_LABELS
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ def run_import(lib: Library, args: Namespace) -> int:
         for f in report.imported:
             state = f.credentials.get("state", "none")
             say(f"imported  {f.file} -> {f.item} (credentials: {state})")
+            if f.from_file:
+                say(f"          from the file: {from_file_words(f)}")
             for warning in f.warnings:
                 say(f"          note: {warning}")
         for d in report.duplicates:
@@ -49,6 +52,6 @@ def run_import(lib: Library, args: Namespace) -> int:
             say(f"rejected  {r.file}: {r.reason}")
         say(
             f"{len(report.imported)} imported, {len(report.duplicates)} duplicates, "
-            f"{len(report.rejected)} rejected"
+            f"{len(report.rejected)} rejected; {fields_read_words(report)}"
         )
     return EXIT_REJECTED if report.rejected else EXIT_OK
