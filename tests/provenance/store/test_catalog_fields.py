@@ -11,6 +11,7 @@ import pytest
 
 from provenance import BULK_FIELDS, ITEM_FIELDS, InvalidValue, open_library
 from provenance.exporting.staleness import SIGNED_FIELDS
+from provenance.store.engine import HEAD_REVISION
 from provenance.importing.catalog import guess_mapping
 from tests.conftest import downgrade_schema
 
@@ -49,9 +50,9 @@ def test_migration_from_0002_keeps_data_and_indexes_the_new_fields(tmp_path):
         assert [i.accession for i in lib.list_items("gelatin")] == ["A2"]
         assert [i.accession for i in lib.list_items("verso")] == ["A2"]
         assert lib.verify_history().ok
-    assert list((folder / "backups").glob("library-before-0004-from-0002-*.sqlite"))
+    assert list((folder / "backups").glob(f"library-before-{HEAD_REVISION}-from-0002-*.sqlite"))
     with sqlite3.connect(db) as con:
-        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0004"
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
 
 
 def test_update_items_changes_many_items_one_entry_each(library):
