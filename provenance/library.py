@@ -193,13 +193,24 @@ class Library:
         return self.get_item(stored_items.create_item(self._store, fields, extra))
 
     def update_item(
-        self, ref: str | int, fields: dict[str, Any], extra: dict[str, str | None] | None = None
+        self,
+        ref: str | int,
+        fields: dict[str, Any],
+        extra: dict[str, str | None] | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> ItemView:
         """Change catalog fields (and extra fields; None removes one). Records only what changed.
 
         `capture_type` is set like a field: a key of CAPTURE_TYPES, or None for unrecorded.
+        With `expected_version` (the `version` of the ItemView the change was made from), a
+        change saved meanwhile by someone else is never overwritten: StaleEdit says who made
+        it and when, and nothing is changed.
         """
-        return self.get_item(stored_items.update_item(self._store, ref, fields, extra))
+        item_id = stored_items.update_item(
+            self._store, ref, fields, extra, expected_version=expected_version
+        )
+        return self.get_item(item_id)
 
     def update_items(
         self, refs: Sequence[str | int], fields: dict[str, Any], *, dry_run: bool = False

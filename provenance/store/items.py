@@ -14,7 +14,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from provenance.domain.clock import now
 from provenance.domain.dates import parse_event_date
-from provenance.domain.errors import InvalidValue, LibraryError, NotFound
+from provenance.domain.errors import InvalidValue, LibraryError, NotFound, StaleEdit
 from provenance.domain.fields import (
     check_limit,
     check_sqlite_int,
@@ -45,6 +45,7 @@ from provenance.store.models import (
     Disclosure,
     Event,
     Export,
+    HistoryEntry,
     Item,
     ItemSubject,
 )
@@ -153,11 +154,18 @@ def update_item(
     ref: str | int,
     fields: dict[str, Any],
     extra: dict[str, str | None] | None,
+    expected_version: int | None = None,
 ) -> int:
-    """Change catalog fields and extra fields (None removes one); returns the item's id."""
+    """Change catalog fields and extra fields (None removes one); returns the item's id.
+
+    With `expected_version` (the version the person's form was filled from), a change made
+    to the item since is never overwritten: StaleEdit names who made it and when.
+    """
     values = clean_fields(fields)
     with store.write() as (session, history):
         item = resolve_item(session, ref)
+        if expected_version is not None and item.version != expected_version:
+            raise stale_edit(session, item)
         accession = item_changes(item, values, {})[1].get("accession")
         if accession:  # checked before the extra fields, as a person reads the form
             check_accession_free(session, accession, item.id)
@@ -178,6 +186,23 @@ def update_item(
                 )
             )
         return item.id
+
+
+def stale_edit(session: Session, item: Item) -> StaleEdit:
+    """The error for a change based on an older version of `item`: who changed it last, when."""
+    last = session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.item_id == item.id)
+        .order_by(HistoryEntry.seq.desc())
+        .limit(1)
+    ).first()
+    label = terminal_safe(item.accession or f"#{item.id}")
+    if last is None:
+        return StaleEdit(f"item {label} was changed meanwhile; reload it and try again")
+    return StaleEdit(
+        f"item {label} was changed by {terminal_safe(last.actor)} at {last.at}; "
+        "reload it and try again (nothing was changed)"
+    )
 
 
 def update_items(

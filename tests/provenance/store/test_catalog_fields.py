@@ -11,8 +11,8 @@ import pytest
 
 from provenance import BULK_FIELDS, ITEM_FIELDS, InvalidValue, open_library
 from provenance.exporting.staleness import SIGNED_FIELDS
-from provenance.store.engine import HEAD_REVISION
 from provenance.importing.catalog import guess_mapping
+from provenance.store.engine import HEAD_REVISION
 from tests.conftest import downgrade_schema
 
 NEW_FIELDS = ("object_type", "maker_nationality", "maker_dates", "dimensions", "inscription")
