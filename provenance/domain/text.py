@@ -201,7 +201,7 @@ def library_url_problem(location: str | os.PathLike[str]) -> str | None:
     if match is None or team_library_url(text) is not None:
         return None
     scheme = match.group(1).lower()
-    shown = terminal_safe(_without_password(text.strip()))
+    shown = terminal_safe(url_without_password(text.strip()))
     if scheme == "file":
         return f"{shown}: give the library folder's path, not a file: URL"
     if scheme in TEAM_SCHEMES:
@@ -228,6 +228,6 @@ def library_url_problem(location: str | os.PathLike[str]) -> str | None:
 _PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
 
 
-def _without_password(url: str) -> str:
-    """`url` with any password replaced by ***, for messages."""
+def url_without_password(url: str) -> str:
+    """`url` as typed, with any password replaced by ***: how messages and titles show it."""
     return _PASSWORD.sub(r"\1***@", url)

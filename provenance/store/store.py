@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from provenance.domain.clock import now
 from provenance.domain.errors import LibraryError, StaleEdit
 from provenance.domain.progress import CancelToken, Progress
+from provenance.domain.text import url_without_password
 from provenance.domain.views import HistoryVerification
 from provenance.store.engine import (
     WRITE_LOCK_KEY,
@@ -110,6 +111,7 @@ class Store:
             with writer.connect() as conn:
                 role = conn.execute(text("SELECT current_user")).scalar_one()
             store = cls(folder, reader, writer, role, before_commit=before_commit)
+            store.location = url_without_password(location)  # as typed, not as parsed
             store.ensure_library_id()
         except DatabaseError as exc:
             reader.dispose()
@@ -290,7 +292,7 @@ def server_failure(url, exc: DatabaseError) -> str:
             f"the team library {where} does not exist on its server ({detail}); ask the "
             "administrator to create the database (CREATE DATABASE), then run credence init"
         )
-    if "connect" in lowered or "timeout" in lowered or "could not translate" in lowered:
+    if any(w in lowered for w in ("connect", "timeout", "resolve", "could not translate")):
         return (
             f"cannot reach the team library {where} ({detail}); check the address and the "
             "network, then try again"
