@@ -133,7 +133,9 @@ def tamper(lib, *statements: str | tuple) -> None:
         return
     from sqlalchemy import create_engine
 
-    engine = create_engine(lib.location)
+    from provenance.store.engine import team_url
+
+    engine = create_engine(team_url(lib.location))
     try:
         with engine.begin() as conn:
             for sql, params in steps:
