@@ -35,9 +35,15 @@ def _scroll_to(qtbot, widget: QWidget) -> None:
     parent = widget.parentWidget()
     while not isinstance(parent, QScrollArea):
         parent = parent.parentWidget()
-    qtbot.wait(10)  # the layout settles first (the labels above may have grown)
-    parent.ensureWidgetVisible(widget)
-    qtbot.wait(10)
+    window = widget.window()
+
+    def in_view() -> bool:
+        # The layout settles over a few events (the labels above may have grown, more slowly on
+        # a loaded machine), so scroll again until the widget stays in view.
+        parent.ensureWidgetVisible(widget)
+        return _on_screen(window, widget)
+
+    qtbot.waitUntil(in_view, timeout=5000)
 
 
 SCREEN = "CREDENCE_TEST_SCREEN"
