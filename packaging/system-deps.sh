@@ -2,7 +2,8 @@
 # The system packages Credence needs from Debian/Ubuntu, installed when missing.
 #
 #   packaging/system-deps.sh run    what the window needs: the libraries Qt loads (make run)
-#   packaging/system-deps.sh test   that, plus what the tests read files with (make test, CI)
+#   packaging/system-deps.sh test   that, plus what the tests read files with and the
+#                                   PostgreSQL server they start (make test, CI)
 #
 # Checks each package with dpkg; installs the missing ones with apt-get as root, or through
 # `sudo -n` when that works without a password. Otherwise it stops with ONE line naming the
@@ -18,8 +19,10 @@ qt="libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0t64|libg
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0"
 # ExifTool reads exported XMP independently of the app, poppler-utils reads rendered label
-# PDFs, and the two font packages give the label tests Arabic and CJK glyphs.
-tests="libimage-exiftool-perl poppler-utils fonts-dejavu-core fonts-droid-fallback"
+# PDFs, and the two font packages give the label tests Arabic and CJK glyphs. PostgreSQL's
+# server binaries (initdb, pg_ctl) let the tests start a throwaway cluster of their own for the
+# team-library tests (tests/pgcluster.py); the package's own cluster is not used.
+tests="libimage-exiftool-perl poppler-utils fonts-dejavu-core fonts-droid-fallback postgresql"
 
 case "$mode" in
   run) needed=$qt ;;

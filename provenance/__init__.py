@@ -209,3 +209,10 @@ __all__ += [
     "ConflictView",
     "RootView",
 ]
+
+# Team libraries on PostgreSQL (issue 14): what the faces need to tell a URL from a folder and
+# to name a stale edit.
+from provenance.domain.errors import StaleEdit  # noqa: E402
+from provenance.domain.text import team_library_url  # noqa: E402
+
+__all__ += ["StaleEdit", "team_library_url"]

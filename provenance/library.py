@@ -25,7 +25,7 @@ from provenance.domain.offline import CheckinReport, CheckoutReport, ConflictVie
 from provenance.domain.progress import CancelToken, Progress
 from provenance.domain.roots import RootView
 from provenance.domain.settings import Settings
-from provenance.domain.text import file_path, library_url_problem
+from provenance.domain.text import file_path, library_url_problem, team_library_url
 from provenance.domain.views import (
     CaptureTypeReport,
     CatalogImportReport,
@@ -79,11 +79,20 @@ def open_library(
 ) -> Library:
     """Open the library folder at `path`, creating it if needed (unless `create` is False).
 
-    A URL (``postgresql://...``) is refused with a plain reason, before anything is created.
+    `path` may also be a team library's address, ``postgresql://user@host/database`` (or
+    ``postgresql+psycopg://...``): its schema is created or upgraded on the server, and this
+    workstation's own files for it (thumbnail cache, signing identity) live in a per-user
+    folder (`team_library_folder`). Credentials come from the URL or from libpq
+    (``~/.pgpass``, PGPASSWORD, ...); Credence never stores them. Who writes is the database
+    role, so `actor` is not used there. Any other URL is refused with a plain reason, before
+    anything is created.
 
     An existing database whose schema is older than this version is backed up under
     `backups/` and then migrated. Raises LibraryError with a plain reason on failure.
     """
+    team = team_library_url(path)
+    if team is not None:
+        return _open_team_library(team)
     problem = library_url_problem(path)
     if problem:
         raise LibraryError(problem)
@@ -103,13 +112,43 @@ def open_library(
     return Library(store)
 
 
+def team_library_folder(location: str) -> Path:
+    """This workstation's per-user folder for the team library at `location` (a PostgreSQL
+    URL): thumbnails and the signing identity, never in the database."""
+    from platformdirs import user_data_dir
+
+    from provenance.store.engine import team_folder, team_url
+
+    base = Path(user_data_dir("Credence", appauthor=False)) / "Team libraries"
+    return team_folder(team_url(location), base)
+
+
+def _open_team_library(location: str) -> Library:
+    folder = team_library_folder(location)
+    try:
+        (folder / "cache" / "thumbnails").mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)  # the signing identity lives here
+    except OSError as exc:
+        raise LibraryError(
+            f"cannot create this workstation's folder for the team library, {folder}: "
+            f"{exc.strerror}"
+        ) from exc
+    hook = staleness.before_commit(_version)
+    return Library(Store.open_team(location, folder, before_commit=hook))
+
+
 class Library:
     """A local collection library: items, assets, events, AI tools, disclosures and history."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        #: The library folder; for a team library, this workstation's folder for it.
         self.folder = store.folder
         self.actor = store.actor
+        #: A team library on PostgreSQL (several workstations write to it).
+        self.team = store.team
+        #: Where the library's database is, as a person reads it (a URL without password).
+        self.location = store.location if store.team else str(store.folder)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -165,13 +204,24 @@ class Library:
         return self.get_item(stored_items.create_item(self._store, fields, extra))
 
     def update_item(
-        self, ref: str | int, fields: dict[str, Any], extra: dict[str, str | None] | None = None
+        self,
+        ref: str | int,
+        fields: dict[str, Any],
+        extra: dict[str, str | None] | None = None,
+        *,
+        expected_version: int | None = None,
     ) -> ItemView:
         """Change catalog fields (and extra fields; None removes one). Records only what changed.
 
         `capture_type` is set like a field: a key of CAPTURE_TYPES, or None for unrecorded.
+        With `expected_version` (the `version` of the ItemView the change was made from), a
+        change saved meanwhile by someone else is never overwritten: StaleEdit says who made
+        it and when, and nothing is changed.
         """
-        return self.get_item(stored_items.update_item(self._store, ref, fields, extra))
+        item_id = stored_items.update_item(
+            self._store, ref, fields, extra, expected_version=expected_version
+        )
+        return self.get_item(item_id)
 
     def update_items(
         self, refs: Sequence[str | int], fields: dict[str, Any], *, dry_run: bool = False
@@ -393,7 +443,15 @@ class Library:
         The database goes through SQLite's online backup API (so changes still in the
         write-ahead log are included); the identity folder (the key stays encrypted) is copied
         as is. Thumbnails are left out: they are rebuilt. Returns the new folder.
+
+        A team library is backed up on its server (pg_dump); this refuses with that advice.
         """
+        if self.team:
+            raise LibraryError(
+                f"the team library {self.location} is kept on its database server: back it up "
+                "there (pg_dump, or the server's own backups); `credence backup` copies a "
+                "library folder on this computer"
+            )
         return library_backup.backup(self._store, Path(dest), self.output_run(), self.identity_dir)
 
     def verify_history(

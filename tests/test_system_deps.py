@@ -34,7 +34,13 @@ QT = [
     "libxcb-shape0",
     "libxcb-randr0",
 ]
-TESTS = ["libimage-exiftool-perl", "poppler-utils", "fonts-dejavu-core", "fonts-droid-fallback"]
+TESTS = [
+    "libimage-exiftool-perl",
+    "poppler-utils",
+    "fonts-dejavu-core",
+    "fonts-droid-fallback",
+    "postgresql",
+]
 
 FAKES = {
     # dpkg -s NAME: installed when NAME is in $FAKE_INSTALLED.

@@ -40,8 +40,10 @@ from provenance import (
     InvalidValue,
     LibraryError,
     NotFound,
+    StaleEdit,
     __version__,
     library_url_problem,
+    team_library_url,
 )
 
 __all__ = ["ENDINGS", "build_parser", "default_library_path", "exit_status", "log_path", "main"]
@@ -56,6 +58,9 @@ ENDINGS: tuple[tuple[tuple[type[BaseException], ...], int, str | None], ...] = (
     # Naming an item that does not exist, or a value the record cannot take: the command line
     # has to change, as with any other usage error.
     ((InvalidValue, NotFound), EXIT_USAGE, "credence: {error}"),
+    # Someone else changed the record meanwhile (a team library): nothing was changed; the
+    # same command run again works on the newer record.
+    ((StaleEdit,), EXIT_REJECTED, "credence: {error}"),
     # Every other problem the core names for the user: LibraryError, OutputRefused,
     # IdentityError (a wrong passphrase), CatalogFileError, ...
     ((CredenceError,), EXIT_REJECTED, "credence: {error}"),
@@ -70,10 +75,13 @@ ENDINGS: tuple[tuple[tuple[type[BaseException], ...], int, str | None], ...] = (
 )
 
 
-def default_library_path() -> Path:
-    """CREDENCE_LIBRARY, else the platform's per-user data folder."""
+def default_library_path() -> Path | str:
+    """CREDENCE_LIBRARY (a folder, or a team library's postgresql:// URL), else the
+    platform's per-user data folder."""
     env = os.environ.get("CREDENCE_LIBRARY")
     if env:
+        if team_library_url(env):
+            return team_library_url(env)
         problem = library_url_problem(env)
         if problem:
             raise LibraryError(f"CREDENCE_LIBRARY={problem}")
@@ -81,11 +89,14 @@ def default_library_path() -> Path:
     return Path(user_data_dir("Credence", appauthor=False)) / "Library"
 
 
-def _library_location(given: str | None) -> Path:
-    """The library folder from --library (checked as typed, before it becomes a Path: a Path
-    would turn postgresql://host into a folder named "postgresql:"), else the default."""
+def _library_location(given: str | None) -> Path | str:
+    """The library folder from --library, or a team library's URL (checked as typed, before
+    it becomes a Path: a Path would turn postgresql://host into a folder named
+    "postgresql:"), else the default."""
     if given is None:
         return default_library_path()
+    if team_library_url(given):
+        return team_library_url(given)
     problem = library_url_problem(given)
     if problem:
         raise LibraryError(problem)
@@ -106,7 +117,8 @@ def build_parser() -> Parser:
     parser.add_argument(
         "--library",
         metavar="PATH",
-        help="library folder (default: $CREDENCE_LIBRARY or the per-user data folder)",
+        help="library folder, or a team library as postgresql://user@host/database "
+        "(default: $CREDENCE_LIBRARY or the per-user data folder)",
     )
     register_all(parser.add_subparsers(dest="verb", metavar="VERB", parser_class=Parser))
     return parser
@@ -172,15 +184,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging()
     try:
         args = build_parser().parse_args(argv)
-        library_path = _library_location(args.library)
+        given = getattr(args, "location", None)
+        if given and args.library and given != args.library:
+            raise UsageError("give the library once: as --library or after init, not both")
+        library_path = _library_location(given or args.library)
+        team = isinstance(library_path, str)
         if args.verb is None:
+            if team:
+                raise LibraryError(
+                    "the window does not open team libraries yet; use the command line "
+                    "(credence --library URL VERB)"
+                )
             from desktop.app import run_window
 
             return run_window(library_path, explicit=bool(args.library))
         if getattr(args, "own_libraries", False):
             # checkout / checkin name both of their libraries (--from, --to) themselves.
             return args.run(None, args)
-        if args.verb == "verify" and not (library_path / "library.sqlite").is_file():
+        if (
+            args.verb == "verify"
+            and not team
+            and not (Path(library_path) / "library.sqlite").is_file()
+        ):
             # Checking a file needs no library: never create one behind the user's back.
             return args.run(None, args)
         from provenance import open_library

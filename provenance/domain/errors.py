@@ -15,3 +15,9 @@ class InvalidValue(CredenceError):
 
 class LibraryError(CredenceError):
     """The library folder or database cannot be opened or used."""
+
+
+class StaleEdit(CredenceError):
+    """A change was made to a record that someone else changed since it was read (a team
+    library with several writers). The message names the record, who changed it and when;
+    reload it and make the change again."""

@@ -169,28 +169,65 @@ def display_name(name: str) -> str:
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):/")
 
 
-def library_url_problem(location: str | os.PathLike[str]) -> str | None:
-    """Why `location` cannot be opened as a library, when it is a URL rather than a folder.
+#: The URL schemes of a team library on PostgreSQL (psycopg 3 is the driver either way).
+TEAM_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
 
-    Team libraries on a database server (``postgresql://...``) are not supported in this
-    version; saying so plainly is better than creating a local folder named ``postgresql:``.
+
+def team_library_url(location: str | os.PathLike[str]) -> str | None:
+    """`location` as typed when it names a team library on PostgreSQL (``postgresql://...``
+    or ``postgresql+psycopg://...``), else None (a folder, or a URL Credence cannot open)."""
+    text = os.fspath(location)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    text = text.strip()
+    match = _URL.match(text)
+    if match is None or match.group(1).lower() not in TEAM_SCHEMES:
+        return None
+    if not text[match.end() :].startswith("/"):
+        return None  # "postgresql:/host": a Path ate a slash (see library_url_problem)
+    return text
+
+
+def library_url_problem(location: str | os.PathLike[str]) -> str | None:
+    """Why `location` cannot be opened as a library, when it is a URL Credence cannot open.
+
+    A team library on PostgreSQL (``postgresql://...``) is fine (None). Any other URL is
+    refused plainly, which is better than creating a local folder named ``mysql:``.
     """
     text = os.fspath(location)
     if isinstance(text, bytes):
         text = os.fsdecode(text)
     match = _URL.match(text.strip())
-    if match is None:
+    if match is None or team_library_url(text) is not None:
         return None
     scheme = match.group(1).lower()
-    shown = terminal_safe(text.strip())
+    shown = terminal_safe(url_without_password(text.strip()))
     if scheme == "file":
         return f"{shown}: give the library folder's path, not a file: URL"
-    if scheme.startswith(("postgres", "mysql", "mariadb", "sqlite", "oracle", "mssql")):
+    if scheme in TEAM_SCHEMES:
         return (
-            f"{shown}: team libraries on a database server are not supported yet; "
-            "this version opens a library folder on this computer (give its path)"
+            f"{shown}: write a team library's address as postgresql://host/database "
+            "(two slashes after the colon)"
+        )
+    if scheme.startswith("postgres"):
+        return (
+            f"{shown}: Credence talks to PostgreSQL through psycopg 3; write the address as "
+            "postgresql://host/database or postgresql+psycopg://host/database"
+        )
+    if scheme.startswith(("mysql", "mariadb", "sqlite", "oracle", "mssql")):
+        return (
+            f"{shown}: team libraries on a database server are supported on PostgreSQL only "
+            "(postgresql://host/database); for a library on this computer give its folder"
         )
     return (
-        f"{shown}: a library at a URL ({scheme}://) is not supported yet; "
-        "this version opens a library folder on this computer (give its path)"
+        f"{shown}: a library at a URL ({scheme}://) is not supported; give a library folder "
+        "on this computer, or a team library as postgresql://host/database"
     )
+
+
+_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
+
+
+def url_without_password(url: str) -> str:
+    """`url` as typed, with any password replaced by ***: how messages and titles show it."""
+    return _PASSWORD.sub(r"\1***@", url)

@@ -230,6 +230,9 @@ class ItemView(_Dictable):
     keywords: tuple[str, ...] = ()
     #: Concepts from controlled vocabularies.
     subjects: tuple[SubjectView, ...] = ()
+    #: The record's version: every change adds one. Give it back to `update_item` as
+    #: `expected_version` and a change made meanwhile by someone else is never overwritten.
+    version: int = 1
 
     @property
     def needs_reexport(self) -> bool:

@@ -139,6 +139,7 @@ def item_view(item: Item, *, details: bool, events: bool = True) -> ItemView:
         created_at=item.created_at,
         updated_at=item.updated_at,
         capture_type=item.capture_type,
+        version=item.version or 1,
         **children,
     )
 

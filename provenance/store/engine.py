@@ -108,3 +108,114 @@ def migrate(writer: Engine, db_path: Path, backups_dir: Path) -> Path | None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return backup
+
+
+# -- team libraries on PostgreSQL ---------------------------------------------------------------
+
+#: The key of the transaction-level advisory lock that serialises writers of a team library
+#: (so the history stays one chain) and schema upgrades ("credence" in ASCII, as a number).
+WRITE_LOCK_KEY = 0x63726564656E6365
+
+#: How long connecting to a server may take before the attempt is given up (seconds).
+CONNECT_TIMEOUT_S = 15
+
+
+def team_url(location: str):
+    """The SQLAlchemy URL of a team library: ``postgresql://`` means psycopg 3.
+
+    Credentials stay where they were given: in the URL, or left to libpq (``~/.pgpass``,
+    PGPASSWORD, PGUSER, PGHOST, a service file). Raises LibraryError for a URL that cannot be
+    read, naming it without its password.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from provenance.domain.errors import LibraryError
+
+    try:
+        url = make_url(location)
+    except (ArgumentError, ValueError) as exc:
+        raise LibraryError(f"{shown_url(location)} is not a database address ({exc})") from None
+    if url.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        url = url.set(drivername="postgresql+psycopg")
+    else:
+        raise LibraryError(
+            f"{shown_url(location)}: a team library is opened as postgresql://host/database"
+        )
+    if not url.database:
+        raise LibraryError(
+            f"{shown_url(location)} names no database: write postgresql://host/DATABASE"
+        )
+    return url
+
+
+def shown_url(location) -> str:
+    """A library URL as messages and titles show it: never its password."""
+    from sqlalchemy.engine import URL, make_url
+
+    if isinstance(location, URL):
+        return location.render_as_string(hide_password=True)
+    try:
+        return make_url(str(location)).render_as_string(hide_password=True)
+    except Exception:  # a URL too broken to parse: show only its scheme
+        return str(location).split(":", 1)[0] + "://…"
+
+
+def make_team_engines(url) -> tuple[Engine, Engine]:
+    """Return (reader, writer) engines on a team library's PostgreSQL database.
+
+    Both read committed; writers serialise on WRITE_LOCK_KEY inside each write transaction
+    (see Store.write), readers are never held up.
+    """
+    options = {
+        "pool_pre_ping": True,  # a workstation's connection may have slept through a restart
+        "connect_args": {
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "credence",
+        },
+    }
+    return create_engine(url, **options), create_engine(url, **options)
+
+
+def migrate_team(writer: Engine) -> None:
+    """Bring a team library's schema to head, in one transaction that holds the write lock:
+    two workstations starting a new version at once upgrade it once.
+
+    No file backup is made here (the server's own backups, pg_dump, are the team's copy); a
+    failed upgrade leaves the schema as it was, as PostgreSQL's DDL is transactional.
+    """
+    if current_revision(writer) == HEAD_REVISION:
+        return
+    from alembic import command
+
+    cfg = _alembic_config()
+    with writer.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+        if current_revision_in(conn) == head_revision():
+            return
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def current_revision_in(conn) -> str | None:
+    """The schema revision seen by an open connection (inside its transaction)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def team_folder(url, base: Path) -> Path:
+    """The per-user folder on this workstation for the team library at `url` (thumbnail
+    cache, signing identity): under `base`, named by server, port and database, so each team
+    library has its own and one database is one folder whoever logs in."""
+    import re
+
+    host = url.host or url.query.get("host") or "local"
+    if isinstance(host, tuple):
+        host = host[0]
+    port = url.port or url.query.get("port") or 5432
+    if isinstance(port, tuple):
+        port = port[0]
+    name = f"{host}_{port}_{url.database}"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:120] or "team"
+    return base / safe

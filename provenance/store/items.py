@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select, text
+from sqlalchemy import Boolean, Select, and_, case, exists, func, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from provenance.domain.clock import now
 from provenance.domain.dates import parse_event_date
-from provenance.domain.errors import InvalidValue, LibraryError, NotFound
+from provenance.domain.errors import InvalidValue, LibraryError, NotFound, StaleEdit
 from provenance.domain.fields import (
     check_limit,
     check_sqlite_int,
@@ -44,10 +46,11 @@ from provenance.store.models import (
     Disclosure,
     Event,
     Export,
+    HistoryEntry,
     Item,
     ItemSubject,
 )
-from provenance.store.search import MATCHING_IDS_SQL, match_expression
+from provenance.store.search import SearchIndex
 from provenance.store.store import Store
 
 
@@ -152,11 +155,18 @@ def update_item(
     ref: str | int,
     fields: dict[str, Any],
     extra: dict[str, str | None] | None,
+    expected_version: int | None = None,
 ) -> int:
-    """Change catalog fields and extra fields (None removes one); returns the item's id."""
+    """Change catalog fields and extra fields (None removes one); returns the item's id.
+
+    With `expected_version` (the version the person's form was filled from), a change made
+    to the item since is never overwritten: StaleEdit names who made it and when.
+    """
     values = clean_fields(fields)
     with store.write() as (session, history):
         item = resolve_item(session, ref)
+        if expected_version is not None and item.version != expected_version:
+            raise stale_edit(session, item)
         accession = item_changes(item, values, {})[1].get("accession")
         if accession:  # checked before the extra fields, as a person reads the form
             check_accession_free(session, accession, item.id)
@@ -177,6 +187,23 @@ def update_item(
                 )
             )
         return item.id
+
+
+def stale_edit(session: Session, item: Item) -> StaleEdit:
+    """The error for a change based on an older version of `item`: who changed it last, when."""
+    last = session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.item_id == item.id)
+        .order_by(HistoryEntry.seq.desc())
+        .limit(1)
+    ).first()
+    label = terminal_safe(item.accession or f"#{item.id}")
+    if last is None:
+        return StaleEdit(f"item {label} was changed meanwhile; reload it and try again")
+    return StaleEdit(
+        f"item {label} was changed by {terminal_safe(last.actor)} at {last.at}; "
+        "reload it and try again (nothing was changed)"
+    )
 
 
 def update_items(
@@ -329,7 +356,7 @@ def exports_of(store: Store, ref: str | int) -> list[ExportRecordView]:
 def count_items(store: Store, search: str | None, filters: SearchFilters) -> int:
     """How many items match."""
     with store.read() as session:
-        stmt = select_items(search, filters)
+        stmt = select_items(search, filters, store.search_index)
         if stmt is None:
             return 0
         counted = stmt.order_by(None).with_only_columns(func.count(Item.id))
@@ -350,7 +377,7 @@ def list_items(
     """Items matching `search` and `filters` (see Library.list_items)."""
     check_limit(limit, offset)
     with store.read() as session:
-        stmt = select_items(search, filters)
+        stmt = select_items(search, filters, store.search_index)
         if stmt is None:
             return []
         if sort is not None:
@@ -374,21 +401,20 @@ def list_items(
     return with_originals(store, views) if details else views
 
 
-def select_items(search: str | None, filters: SearchFilters) -> Select | None:
+def select_items(
+    search: str | None, filters: SearchFilters, index: SearchIndex | None = None
+) -> Select | None:
     """The query for items matching the full-text `search` and `filters` (None: no match
-    is possible), best match first; without a search, in catalog order."""
+    is possible), best match first; without a search, in catalog order.
+
+    `index` is the Store's search index (`store.search_index`): it decides how the database
+    engine searches. None means SQLite's FTS5.
+    """
     stmt = select(Item)
     if search and search.strip():
-        match = match_expression(search)
-        if match is None:
+        stmt = (index or SearchIndex()).matching(stmt, search, Item.id)
+        if stmt is None:
             return None
-        ranked = (
-            text(MATCHING_IDS_SQL)
-            .bindparams(match=match)
-            .columns(rowid=Item.id.type)
-            .subquery("ranked")
-        )
-        stmt = stmt.join(ranked, ranked.c.rowid == Item.id)
     else:
         stmt = stmt.order_by(Item.accession.is_(None), Item.accession, Item.id)
     if filters.has_ai is not None:
@@ -461,7 +487,7 @@ def _in_date_range(date_from: str | None, date_to: str | None):
     read after any leading words, and a final X stands for the decade."""
     first, last = _range_end(date_from, "from"), _range_end(date_to, "to")
     year = func.substr(_date_text(), 1, 4)
-    own = [year.op("GLOB")("[0-9][0-9][0-9][0-9x]")]
+    own = [_looks_like_year(year)]
     overlap = [Event.item_id == Item.id]
     if first is not None:
         own.append(func.replace(year, "x", "9") >= first[:4])
@@ -470,6 +496,24 @@ def _in_date_range(date_from: str | None, date_to: str | None):
         own.append(func.replace(year, "x", "0") <= last[:4])
         overlap.append(Event.date_earliest <= last)
     return and_(*own) | exists().where(*overlap)
+
+
+class _looks_like_year(FunctionElement):  # noqa: N801 (a SQL function, named as one)
+    """True when a text is a year: four characters, three digits and a digit or x ("189x")."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(_looks_like_year)
+def _year_sqlite(element, compiler, **kw) -> str:
+    # GLOB: SQLite's own pattern match, indexable and with no Python call per row.
+    return f"({compiler.process(element.clauses, **kw)} GLOB '[0-9][0-9][0-9][0-9x]')"
+
+
+@compiles(_looks_like_year, "postgresql")
+def _year_postgresql(element, compiler, **kw) -> str:
+    return f"({compiler.process(element.clauses, **kw)} ~ '^[0-9]{{3}}[0-9x]$')"
 
 
 def _sort_order(key: str, descending: bool) -> list:

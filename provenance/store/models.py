@@ -31,7 +31,7 @@ class Item(Base):
     # Catalog order (accession numbers first, then the rest by id): what list pages sort by.
     # Without it every page of a 100,000-item library sorted the whole table (~0.3-0.7 s).
     __table_args__ = (
-        Index("ix_items_catalog_order", text("accession IS NULL"), "accession", "id"),
+        Index("ix_items_catalog_order", text("(accession IS NULL)"), "accession", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -54,6 +54,10 @@ class Item(Base):
     inscription: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[str] = mapped_column(String(40))
     updated_at: Mapped[str] = mapped_column(String(40))
+    #: Optimistic concurrency (revision 0008): every change adds one, and an UPDATE that saw an
+    #: older version changes nothing (so a change by another workstation is never lost).
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__: ClassVar = {"version_id_col": version}
 
     # Deleting an item deletes its records (the database cascades; the history keeps them).
     # Without the cascade here the ORM would first set their item_id to NULL, which the
@@ -233,6 +237,9 @@ class Event(Base):
     note: Mapped[str | None] = mapped_column(Text)
     tool_id: Mapped[int | None] = mapped_column(ForeignKey("ai_tools.id"))
     created_at: Mapped[str] = mapped_column(String(40))
+    #: Optimistic concurrency, as on items (revision 0008).
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__: ClassVar = {"version_id_col": version}
 
     item: Mapped[Item] = relationship(back_populates="events")
     tool: Mapped[Tool | None] = relationship()
@@ -269,6 +276,10 @@ class Disclosure(Base):
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_at: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[str] = mapped_column(String(40))
+    #: Optimistic concurrency, as on items (revision 0008): a review saved over a newer one
+    #: is refused.
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    __mapper_args__: ClassVar = {"version_id_col": version}
 
     item: Mapped[Item] = relationship(back_populates="disclosures")
     tools: Mapped[list[Tool]] = relationship(secondary="disclosure_tools", order_by="Tool.id")

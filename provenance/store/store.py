@@ -1,7 +1,8 @@
 """The Store: one library database with public read and write transactions.
 
 Pipelines and services reach the database only through a Store: `read()` yields a session in a
-read transaction; `write()` takes the write lock up front (BEGIN IMMEDIATE), yields the session
+read transaction; `write()` takes the write lock up front (BEGIN IMMEDIATE on SQLite, a
+transaction-level advisory lock on a team library's PostgreSQL), yields the session
 and the history writer, writes the queued history entries and runs the `before_commit` hook
 (the facade uses it to keep export staleness in step) before committing. The search index
 travels with the Store so every writer keeps it in step.
@@ -14,15 +15,25 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from provenance.domain.clock import now
-from provenance.domain.errors import LibraryError
+from provenance.domain.errors import LibraryError, StaleEdit
 from provenance.domain.progress import CancelToken, Progress
+from provenance.domain.text import url_without_password
 from provenance.domain.views import HistoryVerification
-from provenance.store.engine import make_engines, migrate
+from provenance.store.engine import (
+    WRITE_LOCK_KEY,
+    make_engines,
+    make_team_engines,
+    migrate,
+    migrate_team,
+    shown_url,
+    team_url,
+)
 from provenance.store.history import Change, HistoryWriter, verify_chain
 from provenance.store.models import Meta
 from provenance.store.roots import StorageRoots
@@ -52,7 +63,11 @@ class Store:
     ) -> None:
         self.folder = folder
         self.actor = actor
-        self.search_index = SearchIndex()
+        #: A team library on a database server (PostgreSQL), not a file in `folder`.
+        self.team = writer.dialect.name == "postgresql"
+        #: Where the database is, as a person reads it: the file, or the URL (no password).
+        self.location = shown_url(writer.url) if self.team else str(folder / DB_NAME)
+        self.search_index = search_index_for(writer.dialect.name)
         self._reader = reader
         self._writer = writer
         self._before_commit = before_commit
@@ -80,6 +95,36 @@ class Store:
             if is_damage(exc):
                 raise LibraryError(damage_message(folder, exc.orig)) from exc
             raise LibraryError(f"cannot open {db_path}: {exc.orig}") from exc
+        return store
+
+    @classmethod
+    def open_team(
+        cls, location: str, folder: Path, *, before_commit: BeforeCommit | None = None
+    ) -> Store:
+        """Open (creating or upgrading its schema) the team library at the PostgreSQL URL
+        `location`, with this workstation's files in `folder`.
+
+        Who writes is the database role the server authenticated (``current_user``), never a
+        name typed on the workstation. Raises LibraryError with a plain reason that never
+        shows the password.
+        """
+        url = team_url(location)
+        reader, writer = make_team_engines(url)
+        try:
+            migrate_team(writer)
+            with writer.connect() as conn:
+                role = conn.execute(text("SELECT current_user")).scalar_one()
+            store = cls(folder, reader, writer, role, before_commit=before_commit)
+            store.location = url_without_password(location)  # as typed, not as parsed
+            store.ensure_library_id()
+        except DatabaseError as exc:
+            reader.dispose()
+            writer.dispose()
+            raise LibraryError(server_failure(url, exc)) from exc
+        except BaseException:
+            reader.dispose()
+            writer.dispose()
+            raise
         return store
 
     @property
@@ -119,19 +164,36 @@ class Store:
         self._check_sound()
         try:
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                self._lock_for_writing(session)
                 history = HistoryWriter(session, self.actor, now())
                 yield session, history
                 history.flush()
                 if self._before_commit is not None:
                     self._before_commit(session, history)
+        except StaleDataError as exc:
+            # A row changed under this transaction by a writer outside Credence's lock.
+            raise StaleEdit(
+                "a record was changed by someone else while this change was being saved; "
+                "nothing was changed. Reload and try again"
+            ) from exc
         except OperationalError as exc:
             # The transaction was rolled back: what was stored before stays as it was.
+            if self.team:
+                raise LibraryError(server_failure(self._writer.url, exc)) from exc
             raise LibraryError(write_failure(self.folder, exc)) from exc
         except DatabaseError as exc:
-            if not is_damage(exc):
+            if self.team or not is_damage(exc):
                 raise
             self._damage = str(exc.orig)
             raise LibraryError(damage_message(self.folder, exc.orig)) from exc
+
+    def _lock_for_writing(self, session: Session) -> None:
+        # SQLite's BEGIN IMMEDIATE already made this transaction the only writer. On a server,
+        # writers from every workstation queue here (released at commit or rollback, also when
+        # a writer's process dies): the history head read next is then the newest, and the
+        # chain stays one chain.
+        if self.team:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
 
     def record(self, change: Change) -> None:
         """Write one history entry in a transaction of its own (a change kept outside the
@@ -140,7 +202,12 @@ class Store:
             history.record(change)
 
     def integrity_problem(self) -> str | None:
-        """SQLite's quick_check of the database file: None when sound, else its first finding."""
+        """SQLite's quick_check of the database file: None when sound, else its first finding.
+
+        A team library's server keeps its own files sound (checksums, WAL): always None.
+        """
+        if self.team:
+            return None
         try:
             # On the reader: a read transaction, so other writers are not held up meanwhile.
             with self._reader.connect() as conn:
@@ -187,6 +254,7 @@ class Store:
         library can never be mistaken for ours on re-import.
         """
         with Session(self._writer) as session, session.begin():
+            self._lock_for_writing(session)
             if session.get(Meta, "library_id") is None:
                 session.add(Meta(key="library_id", value=uuid.uuid4().hex[:8]))
 
@@ -209,6 +277,44 @@ class Store:
             self._checked = True
         if self._damage is not None:
             raise LibraryError(damage_message(self.folder, self._damage))
+
+
+def search_index_for(dialect: str):
+    """The full-text index of a database engine: FTS5 on SQLite, tsvector/GIN on PostgreSQL."""
+    if dialect == "postgresql":
+        from provenance.store.search import PostgresSearchIndex
+
+        return PostgresSearchIndex()
+    return SearchIndex()
+
+
+def server_failure(url, exc: DatabaseError) -> str:
+    """The plain sentence for a team library's server refusing or failing (never the password:
+    the URL is shown without it, and the server's own messages do not carry it)."""
+    where = shown_url(url)
+    detail = " ".join(str(exc.orig).split()) if exc.orig is not None else str(exc)
+    secret = getattr(url, "password", None)
+    if secret:  # should the driver ever echo its connection string
+        detail = detail.replace(str(secret), "***")
+    lowered = detail.lower()
+    if "password" in lowered or "authentication" in lowered:
+        return (
+            f"the team library {where} refused the login ({detail}); give the password in "
+            "~/.pgpass or PGPASSWORD, or ask the database's administrator for access"
+        )
+    if "does not exist" in lowered and "database" in lowered:
+        return (
+            f"the team library {where} does not exist on its server ({detail}); ask the "
+            "administrator to create the database (CREATE DATABASE), then run credence init"
+        )
+    if any(w in lowered for w in ("connect", "timeout", "resolve", "could not translate")):
+        return (
+            f"cannot reach the team library {where} ({detail}); check the address and the "
+            "network, then try again"
+        )
+    if "permission denied" in lowered:
+        return f"the team library {where} refused this change ({detail}); nothing was changed"
+    return f"the team library {where} could not be used ({detail}); nothing was changed"
 
 
 def is_damage(exc: DatabaseError) -> bool:

@@ -6,8 +6,9 @@ import sqlite3
 
 import pytest
 
-from provenance import InvalidValue, NotFound, SearchFilters, open_library
+from provenance import InvalidValue, LibraryError, NotFound, SearchFilters, open_library
 from provenance.store.engine import HEAD_REVISION
+from tests.conftest import tamper
 
 
 def test_open_creates_folder_database_and_cache(tmp_path):
@@ -165,10 +166,7 @@ def test_every_change_is_in_history_and_chain_verifies(library):
 
 
 def _tamper(lib, sql, *params):
-    conn = sqlite3.connect(lib.folder / "library.sqlite")
-    conn.execute(sql, params)
-    conn.commit()
-    conn.close()
+    tamper(lib, (sql, *params))
 
 
 @pytest.fixture
@@ -204,12 +202,12 @@ def test_deleted_last_entries_are_detected(busy_library):
 
 
 def test_reordered_entries_are_detected(busy_library):
-    conn = sqlite3.connect(busy_library.folder / "library.sqlite")
-    conn.execute("UPDATE history SET seq = -2 WHERE seq = 2")
-    conn.execute("UPDATE history SET seq = 2 WHERE seq = 3")
-    conn.execute("UPDATE history SET seq = 3 WHERE seq = -2")
-    conn.commit()
-    conn.close()
+    tamper(
+        busy_library,
+        "UPDATE history SET seq = -2 WHERE seq = 2",
+        "UPDATE history SET seq = 2 WHERE seq = 3",
+        "UPDATE history SET seq = 3 WHERE seq = -2",
+    )
     result = busy_library.verify_history()
     assert not result.ok and result.first_broken == 2
 
@@ -320,6 +318,12 @@ def test_backup_while_open_is_complete_and_verifies(library, tmp_path):
 
     library.create_identity("Backup Museum", "pw")
     library.create_item({"accession": "B1", "title": "Kept"})
+    if library.team:  # the server keeps a team library: its backups are the server's
+        with pytest.raises(LibraryError, match="pg_dump"):
+            library.backup(tmp_path / "backups")
+        assert not (tmp_path / "backups").exists()
+        assert (library.identity_dir / "signer-key.pem").is_file()  # on this workstation
+        return
     target = library.backup(tmp_path / "backups")
     assert (target / "identity" / "signer-key.pem").is_file()
     with open_library(target) as copy:

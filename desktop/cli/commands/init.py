@@ -15,12 +15,28 @@ if TYPE_CHECKING:
 
 def register(verbs: Verbs) -> None:
     """Add the `init` verb."""
-    verbs.add_parser("init", help="create the library (or check it opens)").set_defaults(
-        run=run_init
+    parser = verbs.add_parser(
+        "init",
+        help="create the library (or check it opens); a postgresql:// URL creates a team "
+        "library's schema in that database",
     )
+    parser.add_argument(
+        "location",
+        nargs="?",
+        metavar="PATH_OR_URL",
+        help="the library folder, or postgresql://user@host/database (the same as --library; "
+        "the password from ~/.pgpass or PGPASSWORD, never stored by Credence)",
+    )
+    parser.set_defaults(run=run_init)
 
 
 def run_init(lib: Library, args: Namespace) -> int:
     """Opening the library created or migrated it already: say where it is."""
+    if lib.team:
+        say(
+            f"Team library ready at {lib.location} ({lib.count_items():,} items); you write "
+            f"as {lib.actor}; this computer's files for it are in {lib.folder}"
+        )
+        return EXIT_OK
     say(f"Library ready at {lib.folder} ({lib.count_items():,} items)")
     return EXIT_OK

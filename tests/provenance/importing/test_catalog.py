@@ -160,3 +160,18 @@ def test_utf16_file_is_read(tmp_path):
     columns, rows = read_catalog(src)
     assert columns == ["accession", "title"]
     assert next(rows).values["title"] == "Crémieux"
+
+
+def test_items_made_after_a_catalog_import_get_new_ids(library, tmp_path):
+    # The import gives ids itself (bulk path); later items must never collide with them,
+    # also on PostgreSQL where a serial column's sequence does not see explicit ids.
+    csv = tmp_path / "ids.csv"
+    csv.write_text('accession,title\nC-1,First\nC-2,Second\tTabbed\nC-3,"Line\nbreak"\n')
+    report = library.import_catalog(csv)
+    assert report.created == 3
+    made = library.create_item({"accession": "C-4", "title": "Made by hand"})
+    assert made.id not in {library.get_item(a).id for a in ("C-1", "C-2", "C-3")}
+    assert library.get_item("C-2").title == "Second\tTabbed"
+    assert library.get_item("C-3").title == "Line\nbreak"
+    assert [i.accession for i in library.list_items("tabbed")] == ["C-2"]
+    assert library.verify_history().ok

@@ -4,9 +4,9 @@ preview through it, a root not set on this computer, adopting old absolute paths
 from __future__ import annotations
 
 import shutil
-import sqlite3
 
 import pytest
+from sqlalchemy import text
 
 from provenance import InvalidValue, LibraryError, open_library
 from tests.conftest import data_file
@@ -35,8 +35,10 @@ def _import(lib, folder):
 
 
 def _stored(lib):
-    with sqlite3.connect(lib.folder / "library.sqlite") as con:
-        return sorted(con.execute("SELECT root, path FROM assets").fetchall(), key=str)
+    """The stored (root, path) pairs, read from the database as it is, on either engine."""
+    with lib._store.read() as session:
+        rows = session.execute(text("SELECT root, path FROM assets")).all()
+    return sorted((tuple(r) for r in rows), key=str)
 
 
 def test_import_under_a_root_stores_root_and_relative_path(library, scans):

@@ -71,8 +71,9 @@ def _create_tables() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("accession"),
     )
+    # The expression in parentheses: PostgreSQL requires them in an index, SQLite accepts them.
     op.create_index(
-        "ix_items_catalog_order", "items", [sa.text("accession IS NULL"), "accession", "id"]
+        "ix_items_catalog_order", "items", [sa.text("(accession IS NULL)"), "accession", "id"]
     )
     op.create_table(
         "meta",
