@@ -320,13 +320,16 @@ class RowProblem(_Dictable):
 
 @dataclass(frozen=True)
 class CatalogImportReport(_Dictable):
-    """What `Library.import_catalog` did: counts, plus each rejected row by line number."""
+    """What `Library.import_catalog` did: counts, plus each rejected row by line number, and
+    values left out of rows that were imported (`left_out`: e.g. a subject whose vocabulary
+    is not imported; the rest of that row was)."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: tuple[RowProblem, ...] = field(default_factory=tuple)
     cancelled: bool = False
+    left_out: tuple[RowProblem, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

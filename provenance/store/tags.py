@@ -4,17 +4,18 @@ after, which undo applies in reverse; the search index is kept in step."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue, NotFound
 from provenance.domain.tags import clean_keyword, fold
-from provenance.domain.text import nfc, terminal_safe
+from provenance.domain.text import MAX_SQLITE_INT, nfc, terminal_safe
 from provenance.domain.views import TagReport
-from provenance.store.history import Change
+from provenance.store.bulk import insert_rows
+from provenance.store.history import HistoryWriter, canonical_json
 from provenance.store.items import resolve_item
 from provenance.store.models import (
     Concept,
@@ -75,7 +76,11 @@ def tag_items(
     subjects: Sequence[str] = (),
     unsubjects: Sequence[str] = (),
 ) -> TagReport:
-    """Add and remove keywords and subjects on many items in one transaction."""
+    """Add and remove keywords and subjects on many items in one transaction.
+
+    Written in bulk (items found by key in batches, tag rows by executemany) so tagging ten
+    thousand items is one short step; each changed item still gets its own history entry.
+    """
     added = list(dict.fromkeys(clean_keyword(k) for k in add))
     removed = {fold(k) for k in remove if fold(k)}
     clash = [k for k in added if fold(k) in removed]
@@ -91,51 +96,211 @@ def tag_items(
     unchanged: list[str] = []
     missing: list[str] = []
     with store.write() as (session, history):
+        known = concept_ids(session, subject_uris)
         for uri in subject_uris:
-            if _concept(session, uri) is None:
+            if uri not in known:
                 raise InvalidValue(
                     f"the concept {terminal_safe(uri)} is in no imported vocabulary; import "
                     "its vocabulary first (credence vocab import FILE)"
                 )
-        plans: list[tuple[Item, dict, dict]] = []
-        seen: set[int] = set()
-        for ref in refs:
-            try:
-                item = resolve_item(session, ref)
-            except NotFound:
+        found = resolve_items(session, refs)
+        targets: dict[int, str] = {}
+        for ref, hit in zip(refs, found, strict=True):
+            if hit is None:
                 missing.append(str(ref))
-                continue
-            if item.id in seen:
-                continue
-            seen.add(item.id)
-            before = tag_state(item)
-            keywords = [k for k in before["keywords"] if fold(k) not in removed]
+            elif hit[0] not in targets:
+                targets[hit[0]] = hit[1] or f"#{hit[0]}"
+        current = tags_of(session, list(targets))
+        plans: list[tuple[int, dict, dict]] = []
+        for item_id, label in targets.items():
+            old_keywords, old_subjects = current.get(item_id, ([], []))
+            keywords = [k for k in old_keywords if fold(k) not in removed]
             folded = {fold(k) for k in keywords}
             keywords += [k for k in added if fold(k) not in folded]
-            uris = [u for u in before["subjects"] if u not in unsubject_uris]
+            uris = [u for u in old_subjects if u not in unsubject_uris]
             uris += [u for u in subject_uris if u not in uris]
+            before = {"keywords": old_keywords, "subjects": old_subjects}
             after = {"keywords": keywords, "subjects": uris}
-            label = item.accession or f"#{item.id}"
             if after == before:
                 unchanged.append(label)
                 continue
-            plans.append((item, before, after))
+            plans.append((item_id, before, after))
             changed.append(label)
-        with store.search_index.updating(session, [item.id for item, _b, _a in plans]):
-            stamp = now()
-            for item, before, after in plans:
-                set_tags(session, item, after["keywords"], after["subjects"])
-                item.updated_at = stamp
-                keys = [k for k in ("keywords", "subjects") if before[k] != after[k]]
-                history.record(
-                    Change.for_item(
-                        item_id=item.id,
-                        action="tag",
-                        before={k: before[k] for k in keys},
-                        after={k: after[k] for k in keys},
+        if plans:
+            with store.search_index.updating(session, [p[0] for p in plans]):
+                write_tag_changes(session, plans, known)
+                stamp = now()
+                for batch in _batched([p[0] for p in plans]):
+                    session.execute(
+                        update(Item).where(Item.id.in_(batch)).values(updated_at=stamp),
+                        execution_options={"synchronize_session": False},
                     )
-                )
+            record_tag_history(history, plans)
     return TagReport(tuple(changed), tuple(unchanged), tuple(missing))
+
+
+def record_tag_history(
+    history: HistoryWriter,
+    plans: Sequence[tuple[int, dict, dict]],
+    notes: Mapping[int, str] | None = None,
+) -> None:
+    """One history entry ("tag") per item, with only the tag kinds that changed (and the
+    note given for the item, e.g. the catalog line it came from)."""
+    for item_id, before, after in plans:
+        keys = [k for k in ("keywords", "subjects") if before[k] != after[k]]
+        history.record_encoded(
+            entity="item",
+            entity_id=item_id,
+            item_id=item_id,
+            action="tag",
+            before_json=canonical_json({k: before[k] for k in keys}),
+            after_json=canonical_json({k: after[k] for k in keys}),
+            note=notes.get(item_id) if notes else None,
+        )
+
+
+_BATCH = 500
+
+
+def _batched(values: Sequence, size: int = _BATCH):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def resolve_items(
+    session: Session, refs: Sequence[str | int]
+) -> list[tuple[int, str | None] | None]:
+    """`resolve_item` for many references at once: (id, accession) per reference, or None
+    where no item is found. Found by key in batches; anything unusual (an id written as
+    "#12" that is no item, a reference that is neither text nor a number) goes through
+    `resolve_item` one by one, so the rules and the messages stay those of one item."""
+    texts = {nfc(r.strip()) for r in refs if isinstance(r, str)}
+    numbers = {r for r in refs if isinstance(r, int) and not isinstance(r, bool)}
+    numbers |= {
+        int(t[1:]) for t in texts if t.startswith("#") and t[1:].isascii() and t[1:].isdigit()
+    }
+    by_accession: dict[str, tuple[int, str | None]] = {}
+    for batch in _batched(sorted(t for t in texts if t)):
+        for item_id, accession in session.execute(
+            select(Item.id, Item.accession).where(Item.accession.in_(batch))
+        ):
+            by_accession[nfc(accession)] = (item_id, accession)
+    by_id: dict[int, tuple[int, str | None]] = {}
+    for batch in _batched(sorted(n for n in numbers if 0 < n <= MAX_SQLITE_INT)):
+        for item_id, accession in session.execute(
+            select(Item.id, Item.accession).where(Item.id.in_(batch))
+        ):
+            by_id[item_id] = (item_id, accession)
+    found: list[tuple[int, str | None] | None] = []
+    for ref in refs:
+        hit = None
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            hit = by_id.get(ref)
+        elif isinstance(ref, str):
+            text = nfc(ref.strip())
+            if text.startswith("#") and text[1:].isascii() and text[1:].isdigit():
+                hit = by_id.get(int(text[1:])) or by_accession.get(text)
+            else:
+                hit = by_accession.get(text)
+        if hit is None:
+            try:
+                item = resolve_item(session, ref)
+            except NotFound:
+                found.append(None)
+                continue
+            hit = (item.id, item.accession)
+        found.append(hit)
+    return found
+
+
+def concept_ids(session: Session, uris: Sequence[str]) -> dict[str, int]:
+    """Concept ids by URI, for the URIs that name a concept of an imported vocabulary."""
+    known: dict[str, int] = {}
+    for batch in _batched(list(dict.fromkeys(uris))):
+        rows = session.execute(select(Concept.uri, Concept.id).where(Concept.uri.in_(batch)))
+        known.update(rows.tuples().all())
+    return known
+
+
+def tags_of(session: Session, item_ids: Sequence[int]) -> dict[int, tuple[list[str], list[str]]]:
+    """Items' keywords and subject URIs in the order `tag_state` gives them, read in bulk."""
+    tags: dict[int, tuple[list[str], list[str]]] = {}
+    for batch in _batched(list(item_ids)):
+        rows = session.execute(
+            select(ItemKeyword.item_id, ItemKeyword.keyword)
+            .where(ItemKeyword.item_id.in_(batch))
+            .order_by(ItemKeyword.id)
+        )
+        for item_id, keyword in rows:
+            tags.setdefault(item_id, ([], []))[0].append(keyword)
+        rows = session.execute(
+            select(ItemSubject.item_id, Concept.uri)
+            .join(Concept, Concept.id == ItemSubject.concept_id)
+            .where(ItemSubject.item_id.in_(batch))
+            .order_by(ItemSubject.id)
+        )
+        for item_id, uri in rows:
+            tags.setdefault(item_id, ([], []))[1].append(uri)
+    return tags
+
+
+def tags_after(
+    before: tuple[list[str], list[str]], keywords: Sequence[str], subjects: Sequence[str]
+) -> dict[str, list[str]]:
+    """The tags an item has once given exactly `keywords` and `subjects` (as `set_tags`
+    leaves them: rows kept in their order, a kept keyword keeps its first spelling, new
+    ones after)."""
+    wanted = {fold(k): k for k in keywords}
+    kept = [k for k in before[0] if fold(k) in wanted]
+    have = {fold(k) for k in kept}
+    wanted_uris = list(dict.fromkeys(subjects))
+    kept_uris = [u for u in before[1] if u in set(wanted_uris)]
+    return {
+        "keywords": kept + [k for f, k in wanted.items() if f not in have],
+        "subjects": kept_uris + [u for u in wanted_uris if u not in set(kept_uris)],
+    }
+
+
+def write_tag_changes(
+    session: Session, plans: Sequence[tuple[int, dict, dict]], concepts: dict[str, int]
+) -> None:
+    """Write the tag rows that take each item from `before` to `after` (executemany).
+
+    `concepts` maps every subject URI in `after` to its concept id. Items' loaded tag lists in
+    the session are expired, so nothing later in the transaction reads the old ones.
+    """
+    session.flush()
+    drop_keywords, add_keywords, drop_subjects, add_subjects = [], [], [], []
+    for item_id, before, after in plans:
+        new = {fold(k) for k in after["keywords"]}
+        old = {fold(k) for k in before["keywords"]}
+        drop_keywords += [(item_id, f) for f in old - new]
+        add_keywords += [(item_id, k, fold(k)) for k in after["keywords"] if fold(k) not in old]
+        old_uris, new_uris = set(before["subjects"]), set(after["subjects"])
+        missing = [u for u in new_uris - old_uris if u not in concepts]
+        if missing:
+            concepts = {**concepts, **concept_ids(session, missing)}
+        drop_subjects += [(item_id, u) for u in old_uris - new_uris]
+        add_subjects += [(item_id, concepts[u]) for u in after["subjects"] if u not in old_uris]
+    if drop_keywords:
+        session.execute(
+            text("DELETE FROM item_keywords WHERE item_id = :item AND folded = :folded"),
+            [{"item": i, "folded": f} for i, f in drop_keywords],
+        )
+    if drop_subjects:
+        session.execute(
+            text(
+                "DELETE FROM item_subjects WHERE item_id = :item AND concept_id = "
+                "(SELECT id FROM vocab_concepts WHERE uri = :uri)"
+            ),
+            [{"item": i, "uri": u} for i, u in drop_subjects],
+        )
+    insert_rows(session, "item_keywords", ("item_id", "keyword", "folded"), add_keywords)
+    insert_rows(session, "item_subjects", ("item_id", "concept_id"), add_subjects)
+    ids = {p[0] for p in plans}
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Item) and obj.id in ids:
+            session.expire(obj, ["keyword_rows", "subject_rows", "updated_at"])
 
 
 def revert_tags(session: Session, item: Item, before: dict, after: dict, seq: int) -> None:

@@ -40,3 +40,27 @@ def test_vocab_tag_and_items_by_tag(tmp_path):
     assert refused.returncode != 0 and "bad.ttl" in refused.stderr
     for d in (missing, unknown, refused):
         assert_plain(d)
+
+
+def test_catalog_import_names_a_subject_it_left_out_and_exports_tags(tmp_path):
+    lib = tmp_path / "lib"
+    assert run_cli(lib, "vocab", "import", str(data_file(TATE))).returncode == 0
+    src = tmp_path / "cat.csv"
+    src.write_text(
+        "accession,title,keywords,subjects\n"
+        f'C1,Orchard,"fruit; Obst\\; Früchte","{ORANGE}; http://example.org/none"\n'
+        "C2,Quay,harbour,\n",
+        encoding="utf-8",
+    )
+    done = run_cli(lib, "catalog", "import", str(src))
+    assert done.returncode != 0  # something in the file was not imported
+    assert "cat.csv: line 2: column 'subjects'" in done.stderr
+    assert "http://example.org/none" in done.stderr and "import its vocabulary" in done.stderr
+    assert "2 created" in done.stdout and "1 value left out" in done.stdout
+    assert_plain(done)
+    out = tmp_path / "out.csv"
+    assert run_cli(lib, "catalog", "export", str(out)).returncode == 0
+    assert "fruit; Obst\\; Früchte" in out.read_text(encoding="utf-8")
+    again = run_cli(lib, "catalog", "import", str(out), "--json")
+    report = json.loads(again.stdout)
+    assert again.returncode == 0 and report["unchanged"] == 2 and report["left_out"] == []
