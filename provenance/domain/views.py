@@ -178,6 +178,22 @@ class VocabularyImportReport(_Dictable):
 
 
 @dataclass(frozen=True)
+class ShippedVocabularyView(_Dictable):
+    """A vocabulary that ships with Credence (importable offline by its `name`), its licence
+    and attribution, and whether this library has imported it."""
+
+    name: str
+    title: str
+    description: str
+    concepts: int
+    languages: tuple[str, ...]
+    licence: str
+    attribution: str
+    scheme: str
+    imported: bool = False
+
+
+@dataclass(frozen=True)
 class TagReport(_Dictable):
     """What `Library.tag` did: items changed (one history entry each), items left as they
     were, and references that found no item."""

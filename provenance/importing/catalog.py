@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from provenance.domain.categories import capture_type
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue
+from provenance.domain.shipped import import_hint
 from provenance.domain.tags import (
     clean_keyword,
     fold,
@@ -373,9 +374,8 @@ def _row_tags(
                     RowProblem(
                         line,
                         f"column {column!r}: the concept {terminal_safe(uri[:200])} is in no "
-                        "imported vocabulary; import its vocabulary first (credence vocab "
-                        "import FILE), then import this file again; left out, the rest of the "
-                        "row was imported",
+                        f"imported vocabulary; {import_hint(uri)}, then import this file "
+                        "again; left out, the rest of the row was imported",
                     )
                 )
     return keywords, subjects

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue, NotFound
+from provenance.domain.shipped import import_hint
 from provenance.domain.tags import clean_keyword, fold
 from provenance.domain.text import MAX_SQLITE_INT, nfc, terminal_safe
 from provenance.domain.views import TagReport
@@ -100,8 +101,8 @@ def tag_items(
         for uri in subject_uris:
             if uri not in known:
                 raise InvalidValue(
-                    f"the concept {terminal_safe(uri)} is in no imported vocabulary; import "
-                    "its vocabulary first (credence vocab import FILE)"
+                    f"the concept {terminal_safe(uri)} is in no imported vocabulary; "
+                    f"{import_hint(uri)}"
                 )
         found = resolve_items(session, refs)
         targets: dict[int, str] = {}

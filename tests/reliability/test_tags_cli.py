@@ -64,3 +64,25 @@ def test_catalog_import_names_a_subject_it_left_out_and_exports_tags(tmp_path):
     again = run_cli(lib, "catalog", "import", str(out), "--json")
     report = json.loads(again.stdout)
     assert again.returncode == 0 and report["unchanged"] == 2 and report["left_out"] == []
+
+
+def test_shipped_vocabularies_listed_and_imported_by_name(tmp_path):
+    lib = tmp_path / "lib"
+    listed = run_cli(lib, "vocab", "list", "--available", "--json")
+    assert listed.returncode == 0, listed.stderr
+    names = [v["name"] for v in json.loads(listed.stdout)]
+    assert names == ["tate-subjects", "unesco-culture", "iptc-mediatopics"]
+    text = run_cli(lib, "vocab", "list", "--available").stdout
+    assert "CC BY-SA 3.0 IGO" in text and "credence vocab import unesco-culture" in text
+    done = run_cli(lib, "vocab", "import", "unesco-culture")
+    assert done.returncode == 0 and "UNESCO Thesaurus: 771 concepts" in done.stdout
+    done = run_cli(lib, "vocab", "import", "--builtin", "tate-subjects", "--json")
+    assert json.loads(done.stdout)["concepts"] == 2409
+    text = run_cli(lib, "vocab", "list", "--available").stdout
+    assert text.count("[imported]") == 2
+    unknown = run_cli(lib, "vocab", "import", "--builtin", "lcsh")
+    assert unknown.returncode != 0 and "the shipped ones are" in unknown.stderr
+    nothing = run_cli(lib, "vocab", "import")
+    assert nothing.returncode != 0 and "--builtin NAME" in nothing.stderr
+    for d in (unknown, nothing):
+        assert_plain(d)
