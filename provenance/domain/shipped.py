@@ -60,7 +60,7 @@ def import_hint(uri: str) -> str:
     for v in _index():
         if uri.startswith(v["namespace"]):
             return (
-                f"it is in the vocabulary {v['name']!r} shipped with Credence: import it first "
+                f"import its vocabulary first: it ships with Credence as {v['name']!r} "
                 f"(credence vocab import {v['name']})"
             )
     return "import its vocabulary first (credence vocab import FILE)"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from tests.benchmarks import bench_catalog, bench_export, bench_gui, bench_import, bench_labels
+from tests.benchmarks import (
+    bench_catalog,
+    bench_export,
+    bench_gui,
+    bench_import,
+    bench_labels,
+    bench_tagging,
+)
 
 BENCHES = {
     "import": bench_import.run,
@@ -12,6 +19,7 @@ BENCHES = {
     "export": bench_export.run,
     "labels": bench_labels.run,
     "gui": bench_gui.run,
+    "tagging": bench_tagging.run,
 }
 
 
