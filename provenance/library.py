@@ -39,6 +39,7 @@ from provenance.domain.views import (
     ItemsUpdateReport,
     ItemView,
     SearchFilters,
+    ShippedVocabularyView,
     TagReport,
     ToolView,
     VerificationView,
@@ -532,6 +533,21 @@ class Library:
     def vocabularies(self) -> list[VocabularyView]:
         """The imported vocabularies (concept schemes) with their concept counts."""
         return stored_vocabularies.vocabularies(self._store)
+
+    def shipped_vocabularies(self) -> list[ShippedVocabularyView]:
+        """The vocabularies that ship with Credence (importable offline with
+        `import_shipped_vocabulary`), each marked whether this library has imported it."""
+        from provenance.domain.shipped import shipped_vocabularies
+
+        imported = frozenset(v.uri for v in self.vocabularies())
+        return shipped_vocabularies(imported)
+
+    def import_shipped_vocabulary(self, name: str) -> VocabularyImportReport:
+        """Import a vocabulary shipped with Credence by its name (see `shipped_vocabularies`);
+        importing it again updates it and keeps every item's subjects."""
+        from provenance.importing import vocabulary
+
+        return vocabulary.run_shipped(self._store, name)
 
     def tag(
         self,

@@ -183,6 +183,22 @@ class VocabularyImportReport(_Dictable):
 
 
 @dataclass(frozen=True)
+class ShippedVocabularyView(_Dictable):
+    """A vocabulary that ships with Credence (importable offline by its `name`), its licence
+    and attribution, and whether this library has imported it."""
+
+    name: str
+    title: str
+    description: str
+    concepts: int
+    languages: tuple[str, ...]
+    licence: str
+    attribution: str
+    scheme: str
+    imported: bool = False
+
+
+@dataclass(frozen=True)
 class TagReport(_Dictable):
     """What `Library.tag` did: items changed (one history entry each), items left as they
     were, and references that found no item."""
@@ -342,13 +358,16 @@ class RowProblem(_Dictable):
 
 @dataclass(frozen=True)
 class CatalogImportReport(_Dictable):
-    """What `Library.import_catalog` did: counts, plus each rejected row by line number."""
+    """What `Library.import_catalog` did: counts, plus each rejected row by line number, and
+    values left out of rows that were imported (`left_out`: e.g. a subject whose vocabulary
+    is not imported; the rest of that row was)."""
 
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: tuple[RowProblem, ...] = field(default_factory=tuple)
     cancelled: bool = False
+    left_out: tuple[RowProblem, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

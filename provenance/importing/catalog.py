@@ -4,10 +4,17 @@ A chosen key column finds the item a row describes. New keys create items; known
 only the fields that changed, each change recorded in history with the file and line it came
 from. Rows are written in chunks, each its own transaction, so a crash keeps whole chunks and a
 re-run finds them by key instead of duplicating them.
+
+Tags travel in two columns: `keywords` (free text) and `subjects` (concept URIs of imported
+vocabularies), several to a cell separated by "; " (a `;` inside one is written `\\;`, see
+`domain.tags.join_tags`), or as a JSON array. A column given sets exactly those tags; a
+subject whose vocabulary is not imported is reported with its row, and the rest of the row is
+still imported.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -21,7 +28,17 @@ from sqlalchemy.orm import Session
 from provenance.domain.categories import capture_type
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue
-from provenance.domain.text import check_key, clean_text, nfc
+from provenance.domain.shipped import import_hint
+from provenance.domain.tags import (
+    clean_keyword,
+    fold,
+    join_tags,
+    looks_like_uri,
+    split_subjects,
+    split_tags,
+    subject_cell_shape,
+)
+from provenance.domain.text import check_key, clean_text, nfc, terminal_safe
 from provenance.domain.views import ITEM_FIELDS, CatalogImportReport, RowProblem
 from provenance.media.catalog_files import (
     BadRow,
@@ -35,8 +52,9 @@ from provenance.media.output import OutputRun
 from provenance.store.bulk import insert_rows
 from provenance.store.history import Change, read_head
 from provenance.store.items import item_changes
-from provenance.store.models import Item, Meta
+from provenance.store.models import Concept, Item, ItemKeyword, ItemSubject, Meta
 from provenance.store.store import Store
+from provenance.store.tags import record_tag_history, tags_after, tags_of, write_tag_changes
 
 if TYPE_CHECKING:
     from provenance.domain.progress import CancelToken, Progress
@@ -44,6 +62,12 @@ if TYPE_CHECKING:
 #: What a catalog row can set: the item fields, then how the image was made (a CAPTURE_TYPES
 #: key, checked per row; a bad value rejects the row and names the allowed ones).
 CATALOG_FIELDS: tuple[str, ...] = (*ITEM_FIELDS, "capture_type")
+#: Columns holding several tags each: free keywords, and subjects as concept URIs.
+TAG_FIELDS: tuple[str, ...] = ("keywords", "subjects")
+#: Everything a column can be mapped to.
+MAPPED_FIELDS: tuple[str, ...] = (*CATALOG_FIELDS, *TAG_FIELDS)
+#: Rows looked at to decide whether a column merely named "subjects" holds concept URIs.
+_SHAPE_ROWS = 200
 _ITEM_COLUMNS = ("id", *CATALOG_FIELDS, "extra", "created_at", "updated_at")
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -110,6 +134,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "signature",
     ),
     "capture_type": ("capture", "digital_source_type", "source_type"),
+    "keywords": ("keyword", "tags", "tag", "iptc_keywords"),
+    "subjects": ("subject_uris", "subject_uri", "concept_uris", "concepts"),
 }
 
 
@@ -121,7 +147,7 @@ def guess_mapping(columns: list[str]) -> dict[str, str]:
     """Map item fields to columns by name: an exact name first, then common museum aliases."""
     mapping: dict[str, str] = {}
     used: set[str] = set()
-    for field_name in CATALOG_FIELDS:
+    for field_name in MAPPED_FIELDS:
         exact = [c for c in columns if c == field_name]
         normalised = [c for c in columns if _norm(c) == field_name]
         aliased = [c for alias in _ALIASES[field_name] for c in columns if _norm(c) == alias]
@@ -153,16 +179,18 @@ class _Plan:
         mapping = {f: nfc(c) for f, c in mapping.items()}
         key = nfc(key) if key is not None else None
         for field_name, column in mapping.items():
-            if field_name not in CATALOG_FIELDS:
+            if field_name not in MAPPED_FIELDS:
                 raise InvalidValue(
                     f"--map {field_name}=...: {field_name!r} is not an item field; "
-                    f"fields are {', '.join(CATALOG_FIELDS)}"
+                    f"fields are {', '.join(MAPPED_FIELDS)}"
                 )
             if column not in columns:
                 raise InvalidValue(
                     f"--map {field_name}={column}: the file has no column {column!r}; "
                     f"its columns are {', '.join(columns)}"
                 )
+        self.columns = columns
+        self.explicit = set(mapping)
         self.mapping = {**guess_mapping(columns), **mapping}
         if key is None:
             key = self.mapping.get("accession")
@@ -174,10 +202,35 @@ class _Plan:
         if key not in columns:
             raise InvalidValue(f"--key {key}: the file has no such column")
         self.key = key
+        self._columns_by_field()
+
+    def _columns_by_field(self) -> None:
         by_column = {c: f for f, c in self.mapping.items()}
-        self.key_field = by_column.get(key)  # None: the key lives in extra fields
-        self.extra_columns = [c for c in columns if c not in by_column and c != ID_COLUMN]
-        self.has_id_column = ID_COLUMN in columns
+        self.key_field = by_column.get(self.key)  # None: the key lives in extra fields
+        if self.key_field in TAG_FIELDS:
+            raise InvalidValue(f"--key {self.key}: a column of tags cannot identify a record")
+        self.extra_columns = [c for c in self.columns if c not in by_column and c != ID_COLUMN]
+        self.has_id_column = ID_COLUMN in self.columns
+        self.keyword_column = self.mapping.get("keywords")
+        self.subject_column = self.mapping.get("subjects")
+
+    def check_subject_shape(
+        self, rows: Iterator[CatalogRow | BadRow]
+    ) -> Iterator[CatalogRow | BadRow]:
+        """Keep a column guessed as `subjects` only if it holds concept URIs: a file may call
+        something else "subjects" (Tate's JSON has a tree of names there), which then stays
+        an extra field as before. A column mapped on purpose is always taken."""
+        if self.subject_column is None or "subjects" in self.explicit:
+            return rows
+        head = list(itertools.islice(rows, _SHAPE_ROWS))
+        column = self.subject_column
+        cells = [
+            r.values.get(column) for r in head if isinstance(r, CatalogRow) and r.values.get(column)
+        ]
+        if cells and not subject_cell_shape(cells[0]):
+            del self.mapping["subjects"]
+            self._columns_by_field()
+        return itertools.chain(head, rows)
 
 
 def _clean(value: str | None) -> str | None:
@@ -208,10 +261,11 @@ def _key_cell(value: str | None, column: str) -> str | None:
 class _Prepared:
     """One chunk of rows, checked and encoded, ready for the writer thread."""
 
-    # (line, item field values in CATALOG_FIELDS order, extra JSON, history "after" JSON)
-    new: list[tuple[int, tuple, str, str]] = field(default_factory=list)
-    # (line, item id, fields, extra) for rows whose key is already in the library
-    existing: list[tuple[int, int, dict, dict]] = field(default_factory=list)
+    # (line, item field values in CATALOG_FIELDS order, extra JSON, history "after" JSON,
+    # tags: (keywords, subject URIs), None for a column the file does not have, or None)
+    new: list[tuple[int, tuple, str, str, tuple | None]] = field(default_factory=list)
+    # (line, item id, fields, extra, tags) for rows whose key is already in the library
+    existing: list[tuple[int, int, dict, dict, tuple | None]] = field(default_factory=list)
     rows: int = 0
 
 
@@ -230,6 +284,7 @@ def run(
     """
     columns, rows = read_catalog(path)
     plan = _Plan(columns, mapping, key)
+    rows = plan.check_subject_shape(rows)
     with store.read() as session:
         index = _key_index(session, plan)
         accessions = {
@@ -238,8 +293,14 @@ def run(
         }
         this_library = library_id(session)
         head = read_head(session)
-    writer = _ChunkWriter(store, path, head)
+        concepts = (
+            dict(session.execute(select(Concept.uri, Concept.id)).tuples().all())
+            if plan.subject_column
+            else {}
+        )
+    writer = _ChunkWriter(store, path, head, concepts)
     rejected: list[RowProblem] = []
+    left_out: list[RowProblem] = []
     first_line: dict[str, int] = {}
     done = 0
     cancelled = False
@@ -247,16 +308,77 @@ def run(
         if cancel is not None and cancel.cancelled:
             cancelled = True
             break
-        prepared = _prepare(chunk, plan, index, accessions, first_line, this_library, rejected)
+        prepared = _prepare(
+            chunk, plan, index, accessions, first_line, this_library, rejected, concepts, left_out
+        )
         writer.write(prepared)
         done += prepared.rows
         if progress is not None:
             progress(done, None, f"{path.name}: {done:,} rows")
     rejected.extend(writer.rejected)
     rejected.sort(key=lambda p: p.line)
+    refused = {p.line for p in rejected}  # a rejected row's tags were not imported either
+    left_out = [p for p in left_out if p.line not in refused]
     return CatalogImportReport(
-        writer.created, writer.updated, writer.unchanged, tuple(rejected), cancelled
+        writer.created,
+        writer.updated,
+        writer.unchanged,
+        tuple(rejected),
+        cancelled,
+        left_out=tuple(left_out),
     )
+
+
+def _row_tags(
+    values: dict[str, str],
+    line: int,
+    plan: _Plan,
+    concepts: dict[str, int],
+    left_out: list[RowProblem],
+) -> tuple[list[str] | None, list[str] | None]:
+    """A row's keywords and subject URIs (None: no such column). A value that cannot be
+    taken is reported in `left_out` by line and column; the row's other values still are."""
+    keywords = subjects = None
+    if plan.keyword_column:
+        column = plan.keyword_column
+        keywords = []
+        seen: set[str] = set()
+        for value in split_tags(_clean(values.get(column)) or ""):
+            try:
+                keyword = clean_keyword(value)
+            except InvalidValue as exc:
+                left_out.append(RowProblem(line, f"column {column!r}: {exc}; left out"))
+                continue
+            if fold(keyword) not in seen:  # "Harbour; harbour" is one keyword, first spelling
+                seen.add(fold(keyword))
+                keywords.append(keyword)
+    if plan.subject_column:
+        column = plan.subject_column
+        subjects = []
+        for uri in split_subjects(_clean(values.get(column)) or ""):
+            uri = nfc(uri)
+            if uri in concepts:
+                if uri not in subjects:
+                    subjects.append(uri)
+            elif not looks_like_uri(uri):
+                left_out.append(
+                    RowProblem(
+                        line,
+                        f"column {column!r}: {terminal_safe(uri[:80])!r} is not a concept URI; "
+                        "write the concept's URI (e.g. http://vocab.getty.edu/aat/300033618); "
+                        "left out",
+                    )
+                )
+            else:
+                left_out.append(
+                    RowProblem(
+                        line,
+                        f"column {column!r}: the concept {terminal_safe(uri[:200])} is in no "
+                        f"imported vocabulary; {import_hint(uri)}, then import this file "
+                        "again; left out, the rest of the row was imported",
+                    )
+                )
+    return keywords, subjects
 
 
 def _prepare(
@@ -267,12 +389,15 @@ def _prepare(
     first_line: dict[str, int],
     this_library: str,
     rejected: list[RowProblem],
+    concepts: dict[str, int],
+    left_out: list[RowProblem],
 ) -> _Prepared:
     prepared = _Prepared(rows=len(chunk))
     mapped = [(f, plan.mapping.get(f)) for f in CATALOG_FIELDS]
     field_columns = [c for _, c in mapped]
     accession_column = plan.mapping.get("accession")
     extra_columns = plan.extra_columns
+    has_tags = bool(plan.keyword_column or plan.subject_column)
     for row in chunk:
         if isinstance(row, BadRow):
             rejected.append(RowProblem(row.line, row.reason))
@@ -313,12 +438,13 @@ def _prepare(
             rejected.append(RowProblem(row.line, f"column {field_columns[-1]!r}: {exc}"))
             continue
         extra = {c: _clean(values.get(c)) for c in extra_columns}
+        tags = _row_tags(values, row.line, plan, concepts, left_out) if has_tags else None
         if item_id is not None:
             changed = dict(zip(CATALOG_FIELDS, fields, strict=True))
             for name, column in mapped:
                 if column is None:
                     del changed[name]
-            prepared.existing.append((row.line, item_id, changed, extra))
+            prepared.existing.append((row.line, item_id, changed, extra, tags))
             continue
         accession = fields[0]
         if accession is not None:
@@ -332,18 +458,28 @@ def _prepare(
         extra_json = _ENCODE(item_extra)
         after_json = _ENCODE({k: v for k, v in zip(CATALOG_FIELDS, fields, strict=True) if v})
         if item_extra:  # the same text as items.extra, spliced in rather than encoded twice
-            after_json = (
-                f'{after_json[:-1]}{"," if len(after_json) > 2 else ""}"extra":{extra_json}}}'
-            )
-        prepared.new.append((row.line, fields, extra_json, after_json))
+            after_json = _splice(after_json, "extra", extra_json)
+        if tags is not None:
+            for name, values_ in zip(TAG_FIELDS, tags, strict=True):
+                if values_:
+                    after_json = _splice(after_json, name, _ENCODE(values_))
+        prepared.new.append((row.line, fields, extra_json, after_json, tags))
     return prepared
+
+
+def _splice(after_json: str, name: str, value_json: str) -> str:
+    """Add `"name": value` to an encoded JSON object (the text of it, not encoded twice)."""
+    return f'{after_json[:-1]}{"," if len(after_json) > 2 else ""}"{name}":{value_json}}}'
 
 
 class _ChunkWriter:
     """Writes prepared chunks, one transaction per chunk, in order."""
 
-    def __init__(self, store: Store, path: Path, head: tuple[int, str]) -> None:
+    def __init__(
+        self, store: Store, path: Path, head: tuple[int, str], concepts: dict[str, int]
+    ) -> None:
         self._store = store
+        self._concepts = concepts
         self._path = path
         # The history head when the rows were checked against the library. While it only moves
         # by our own writes, the accession numbers checked then are still the truth; once
@@ -370,7 +506,9 @@ class _ChunkWriter:
             next_id = (session.scalar(select(func.max(Item.id))) or 0) + 1
             first_id = next_id
             item_rows = []
-            for line, fields, extra_json, after_json in new:
+            keyword_rows: list[tuple[int, str, str]] = []
+            subject_rows: list[tuple[int, int]] = []
+            for line, fields, extra_json, after_json, tags in new:
                 if fields[0] in taken:
                     self.rejected.append(
                         RowProblem(line, f"accession number {fields[0]!r} is already used")
@@ -386,9 +524,17 @@ class _ChunkWriter:
                     after_json=after_json,
                     note=note_prefix + str(line),
                 )
+                if tags is not None:
+                    keywords, subjects = tags
+                    keyword_rows += [(next_id, k, fold(k)) for k in keywords or ()]
+                    subject_rows += [(next_id, self._concepts[u]) for u in subjects or ()]
                 next_id += 1
             if item_rows:
                 insert_rows(session, "items", _ITEM_COLUMNS, item_rows)
+                insert_rows(
+                    session, "item_keywords", ("item_id", "keyword", "folded"), keyword_rows
+                )
+                insert_rows(session, "item_subjects", ("item_id", "concept_id"), subject_rows)
                 self._store.search_index.index_range(session, first_id, next_id - 1)
             self.created += len(item_rows)
             self._expected_head = history.head
@@ -399,40 +545,65 @@ class _ChunkWriter:
             for item in session.scalars(select(Item).where(Item.id.in_([r[1] for r in existing])))
         }
         updates = []
-        for line, item_id, fields, extra in existing:
+        tagged = [r[1] for r in existing if r[4] is not None and r[1] in items]
+        current_tags = tags_of(session, tagged) if tagged else {}
+        tag_plans: list[tuple[int, dict, dict]] = []
+        tag_notes: dict[int, str] = {}
+        for line, item_id, fields, extra, tags in existing:
             item = items.get(item_id)
             if item is None:  # a credence_id naming an item that was since removed
                 self.rejected.append(RowProblem(line, f"item #{item_id} no longer exists"))
                 continue
             before, after, new_extra = item_changes(item, fields, extra)
-            if not after:
+            tag_plan = None
+            if tags is not None:
+                old = current_tags.get(item_id, ([], []))
+                wanted = (
+                    (old[0] if tags[0] is None else tags[0]),
+                    (old[1] if tags[1] is None else tags[1]),
+                )
+                tag_before = {"keywords": old[0], "subjects": old[1]}
+                tag_after = tags_after(old, *wanted)
+                if tag_after != tag_before:
+                    tag_plan = (item_id, tag_before, tag_after)
+            if not after and tag_plan is None:
                 self.unchanged += 1
                 continue
-            accession = after.get("accession")
-            if accession and _accessions_in_use(session, [accession]) - {item.accession}:
-                self.rejected.append(
-                    RowProblem(line, f"accession number {accession!r} is already used")
+            if after:
+                accession = after.get("accession")
+                if accession and _accessions_in_use(session, [accession]) - {item.accession}:
+                    self.rejected.append(
+                        RowProblem(line, f"accession number {accession!r} is already used")
+                    )
+                    continue
+                if accession:
+                    self._accessions_changed.add(accession)
+                updates.append((item, {k: v for k, v in after.items() if k in fields}, new_extra))
+                history.record(
+                    Change.for_item(
+                        item_id=item.id,
+                        action="update",
+                        before=before,
+                        after=after,
+                        note=note_prefix + str(line),
+                    )
                 )
-                continue
-            if accession:
-                self._accessions_changed.add(accession)
-            updates.append((item, {k: v for k, v in after.items() if k in fields}, new_extra))
-            history.record(
-                Change.for_item(
-                    item_id=item.id,
-                    action="update",
-                    before=before,
-                    after=after,
-                    note=note_prefix + str(line),
-                )
-            )
+            else:  # only its tags change
+                updates.append((item, {}, None))
+            if tag_plan is not None:
+                tag_plans.append(tag_plan)
+                tag_notes[item_id] = note_prefix + str(line)
         if updates:
             with self._store.search_index.updating(session, [u[0].id for u in updates]):
                 for item, changed, new_extra in updates:
                     for name, value in changed.items():
                         setattr(item, name, value)
-                    item.extra = new_extra
+                    if new_extra is not None:
+                        item.extra = new_extra
                     item.updated_at = stamp
+                if tag_plans:
+                    write_tag_changes(session, tag_plans, self._concepts)
+            record_tag_history(history, tag_plans, tag_notes)
         self.updated += len(updates)
 
 
@@ -481,8 +652,21 @@ def export_csv(session: Session, path: Path, output: OutputRun | None = None) ->
     extra_columns: dict[str, None] = {}
     for extra in session.scalars(select(Item.extra)):
         extra_columns.update(dict.fromkeys(extra or {}))
-    header = [ID_COLUMN, *CATALOG_FIELDS, *extra_columns]
+    header = [ID_COLUMN, *CATALOG_FIELDS, *TAG_FIELDS, *extra_columns]
     this_library = library_id(session)
+    # Every item's tags in two queries, not two per item.
+    keywords: dict[int, list[str]] = {}
+    for item_id, keyword in session.execute(
+        select(ItemKeyword.item_id, ItemKeyword.keyword).order_by(ItemKeyword.id)
+    ):
+        keywords.setdefault(item_id, []).append(keyword)
+    subjects: dict[int, list[str]] = {}
+    for item_id, uri in session.execute(
+        select(ItemSubject.item_id, Concept.uri)
+        .join(Concept, Concept.id == ItemSubject.concept_id)
+        .order_by(ItemSubject.id)
+    ):
+        subjects.setdefault(item_id, []).append(uri)
 
     def rows() -> Iterator[list[str]]:
         stmt = select(Item).order_by(Item.id).execution_options(yield_per=2000)
@@ -491,6 +675,8 @@ def export_csv(session: Session, path: Path, output: OutputRun | None = None) ->
             yield [
                 f"{this_library}-{item.id}",
                 *((getattr(item, f) or "") for f in CATALOG_FIELDS),
+                join_tags(keywords.get(item.id, ())),
+                join_tags(subjects.get(item.id, ())),
                 *(str(extra.get(c, "")) for c in extra_columns),
             ]
 

@@ -9,9 +9,11 @@ belongs to the file's only scheme, or to one named after the file when it declar
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from provenance.domain.errors import LibraryError
+from provenance.domain.shipped import shipped_file
 from provenance.domain.tags import fold
 from provenance.domain.text import clean_text, path_text
 from provenance.domain.views import VocabularyImportReport
@@ -35,6 +37,16 @@ def run(store: Store, path: Path) -> VocabularyImportReport:
     """Read the vocabulary file `path` and add or update its schemes and concepts."""
     parsed = read_vocabulary(path)
     return store_vocabulary(store, parsed, path.name)
+
+
+def run_shipped(store: Store, name: str) -> VocabularyImportReport:
+    """Import the vocabulary `name` shipped with Credence (see `domain.shipped`). Importing it
+    again updates it in place, as for any vocabulary file."""
+    packaged = shipped_file(name)
+    # as_file: a real path even when the package is inside a zip (the desktop bundle).
+    with resources.as_file(packaged) as path:
+        parsed = read_vocabulary(Path(path))
+    return store_vocabulary(store, parsed, f"{packaged.name} (shipped with Credence)")
 
 
 def _parse(path: Path):

@@ -377,7 +377,17 @@ def list_items(
     """Items matching `search` and `filters` (see Library.list_items)."""
     check_limit(limit, offset)
     with store.read() as session:
-        stmt = select_items(search, filters, store.search_index)
+        # A page in catalog order of a common tag is found fastest item by item (see
+        # tags.tag_clause); everything else by the set of matching ids.
+        common = bool(
+            filters.tag
+            and filters.tag.strip()
+            and limit is not None
+            and not (search and search.strip())
+            and sort is None
+            and _tag_is_common(session, filters.tag)
+        )
+        stmt = select_items(search, filters, store.search_index, common_tag=common)
         if stmt is None:
             return []
         if sort is not None:
@@ -401,14 +411,25 @@ def list_items(
     return with_originals(store, views) if details else views
 
 
+def _tag_is_common(session: Session, term: str) -> bool:
+    from provenance.store.tags import tag_is_common  # tags resolves items through this module
+
+    return tag_is_common(session, term)
+
+
 def select_items(
-    search: str | None, filters: SearchFilters, index: SearchIndex | None = None
+    search: str | None,
+    filters: SearchFilters,
+    index: SearchIndex | None = None,
+    *,
+    common_tag: bool = False,
 ) -> Select | None:
     """The query for items matching the full-text `search` and `filters` (None: no match
     is possible), best match first; without a search, in catalog order.
 
     `index` is the Store's search index (`store.search_index`): it decides how the database
-    engine searches. None means SQLite's FTS5.
+    engine searches. None means SQLite's FTS5. `common_tag`: the tag filter's tag is common
+    (see `tags.tag_clause`).
     """
     stmt = select(Item)
     if search and search.strip():
@@ -455,7 +476,7 @@ def select_items(
     if filters.tag and filters.tag.strip():
         from provenance.store.tags import tag_clause  # tags resolves items through this module
 
-        stmt = stmt.where(tag_clause(filters.tag))
+        stmt = stmt.where(tag_clause(filters.tag, common=common_tag))
     return stmt
 
 

@@ -10,6 +10,7 @@ from tests.benchmarks import (
     bench_gui,
     bench_import,
     bench_labels,
+    bench_tagging,
     bench_team,
 )
 
@@ -19,6 +20,7 @@ BENCHES = {
     "export": bench_export.run,
     "labels": bench_labels.run,
     "gui": bench_gui.run,
+    "tagging": bench_tagging.run,
     "team": bench_team.run,
 }
 

@@ -59,13 +59,16 @@ def run_catalog_import(lib: Library, args: Namespace) -> int:
     if args.json:
         emit_report_json(report)
     else:
-        for problem in report.rejected:
+        problems = sorted((*report.rejected, *report.left_out), key=lambda p: p.line)
+        for problem in problems:
             say(f"{args.file}: line {problem.line}: {problem.reason}", file=sys.stderr)
+        n = len(report.left_out)
+        left_out = f", {n:,} value{'' if n == 1 else 's'} left out" if n else ""
         say(
             f"{report.created:,} created, {report.updated:,} updated, "
-            f"{report.unchanged:,} unchanged, {len(report.rejected):,} rejected"
+            f"{report.unchanged:,} unchanged, {len(report.rejected):,} rejected{left_out}"
         )
-    return EXIT_REJECTED if report.rejected else EXIT_OK
+    return EXIT_REJECTED if report.rejected or report.left_out else EXIT_OK
 
 
 def parse_map(pairs: Sequence[str]) -> dict[str, str]:

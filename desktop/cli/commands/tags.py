@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from argparse import Namespace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.cli.output import emit_json, say
-from desktop.cli.parsing import Verbs
+from desktop.cli.parsing import UsageError, Verbs
 from desktop.cli.status import EXIT_OK, EXIT_REJECTED
 
 if TYPE_CHECKING:
@@ -19,12 +20,22 @@ def register(verbs: Verbs) -> None:
     vocab = verbs.add_parser("vocab", help="controlled vocabularies (SKOS)")
     actions = vocab.add_subparsers(dest="vocab_verb", metavar="ACTION", required=True)
     p = actions.add_parser(
-        "import", help="import a SKOS file (Turtle, RDF/XML, N-Triples, JSON-LD, TriG)"
+        "import",
+        help="import a SKOS file (Turtle, RDF/XML, N-Triples, JSON-LD, TriG), or a vocabulary "
+        "shipped with Credence by its name (see vocab list --available)",
     )
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE|NAME", nargs="?")
+    p.add_argument(
+        "--builtin", metavar="NAME", help="import the vocabulary NAME shipped with Credence"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_vocab_import)
     p = actions.add_parser("list", help="list imported vocabularies")
+    p.add_argument(
+        "--available",
+        action="store_true",
+        help="list the vocabularies shipped with Credence (importable offline by name)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_vocab_list)
     p = verbs.add_parser("tag", help="add or remove keywords and subjects on items")
@@ -38,8 +49,15 @@ def register(verbs: Verbs) -> None:
 
 
 def run_vocab_import(lib: Library, args: Namespace) -> int:
-    """Import the file; say what it held."""
-    report = lib.import_vocabulary(args.file)
+    """Import the file (or the shipped vocabulary named); say what it held."""
+    if (args.file is None) == (args.builtin is None):
+        raise UsageError("give a vocabulary FILE, or --builtin NAME (see vocab list --available)")
+    if args.builtin is not None:
+        report = lib.import_shipped_vocabulary(args.builtin)
+    elif not Path(args.file).exists() and args.file in _shipped_names(lib):
+        report = lib.import_shipped_vocabulary(args.file)  # a name, not a file here
+    else:
+        report = lib.import_vocabulary(args.file)
     if args.json:
         emit_json(report.to_dict())
         return EXIT_OK
@@ -55,7 +73,20 @@ def run_vocab_import(lib: Library, args: Namespace) -> int:
 
 
 def run_vocab_list(lib: Library, args: Namespace) -> int:
-    """One line per imported vocabulary."""
+    """One line per imported vocabulary (with --available: per shipped vocabulary)."""
+    if args.available:
+        shipped = lib.shipped_vocabularies()
+        if args.json:
+            emit_json([v.to_dict() for v in shipped])
+            return EXIT_OK
+        for v in shipped:
+            state = "imported" if v.imported else f"credence vocab import {v.name}"
+            say(
+                f"{v.name}: {v.title}, {v.concepts:,} concepts, {', '.join(v.languages)} "
+                f"({v.licence}) [{state}]"
+            )
+            say(f"    {v.description}")
+        return EXIT_OK
     vocabularies = lib.vocabularies()
     if args.json:
         emit_json([v.to_dict() for v in vocabularies])
@@ -63,6 +94,10 @@ def run_vocab_list(lib: Library, args: Namespace) -> int:
     for v in vocabularies:
         say(f"{v.title or v.uri}: {v.concepts:,} concepts ({v.uri}), from {v.source}")
     return EXIT_OK
+
+
+def _shipped_names(lib: Library) -> set[str]:
+    return {v.name for v in lib.shipped_vocabularies()}
 
 
 def run_tag(lib: Library, args: Namespace) -> int:
