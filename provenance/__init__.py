@@ -23,6 +23,13 @@ from provenance.domain.errors import CredenceError, InvalidValue, LibraryError, 
 from provenance.domain.fields import TOOL_RUNS
 from provenance.domain.naming import pattern_problem, resolve_name
 from provenance.domain.progress import CancelToken, Progress
+from provenance.domain.tag_views import (
+    ConceptNode,
+    TagCount,
+    TagPreview,
+    TagPreviewLine,
+    TagSuggestion,
+)
 from provenance.domain.text import (
     MAX_SQLITE_INT,
     file_path,
@@ -191,3 +198,6 @@ __all__ = [
     "unguard_cell",
     "verify_path",
 ]
+
+# Tagging in the window (issue 13): appended, so branches adding names merge cleanly.
+__all__ += ["ConceptNode", "TagCount", "TagPreview", "TagPreviewLine", "TagSuggestion"]

@@ -48,6 +48,7 @@ from provenance.store.models import (
 )
 from provenance.store.search import MATCHING_IDS_SQL, match_expression
 from provenance.store.store import Store
+from provenance.store.tag_queries import library_languages
 
 
 def resolve_item(session: Session, ref: str | int) -> Item:
@@ -311,7 +312,9 @@ def get_item(store: Store, ref: str | int) -> ItemView:
     """One item with its assets, events and disclosures. Raises NotFound."""
     with store.read() as session:
         item = resolve_item(session, ref)
-        return with_staleness(session, [convert.item_view(item, details=True)])[0]
+        languages = library_languages(session)
+        view = convert.item_view(item, details=True, languages=languages)
+        return with_staleness(session, [view])[0]
 
 
 def exports_of(store: Store, ref: str | int) -> list[ExportRecordView]:
@@ -367,7 +370,10 @@ def list_items(
                 .options(selectinload(Concept.labels), selectinload(Concept.scheme)),
             )
         items = session.scalars(stmt).all()
-        views = [convert.item_view(i, details=details, events=False) for i in items]
+        languages = library_languages(session) if details else ("en",)
+        views = [
+            convert.item_view(i, details=details, events=False, languages=languages) for i in items
+        ]
         return with_staleness(session, views)
 
 
