@@ -512,6 +512,10 @@ class Library:
         first, up to `limit` of each (for the sidebar)."""
         return stored_tag_queries.tag_counts(self._store, limit)
 
+    def tags_of(self, refs: Sequence[str | int]) -> list[TagCount]:
+        """The keywords and subjects the items `refs` have, each with on how many of them."""
+        return stored_tag_queries.tags_of(self._store, refs)
+
     def preview_tag(
         self,
         refs: Sequence[str | int],

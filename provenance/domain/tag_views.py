@@ -82,6 +82,7 @@ class TagPreviewLine(_Dictable):
     gain: int = 0
     lose: int = 0
     uri: str | None = None
+    action: str = "add"  # "add" or "remove"
 
 
 @dataclass(frozen=True)

@@ -463,7 +463,12 @@ def preview_tags(
             )
             changing |= have_kw[value]
             lines.append(
-                TagPreviewLine(kind="keyword", text=spelled or keyword, lose=len(have_kw[value]))
+                TagPreviewLine(
+                    kind="keyword",
+                    text=spelled or keyword,
+                    lose=len(have_kw[value]),
+                    action="remove",
+                )
             )
         concepts = _Concepts(session, languages)
         concepts.load(uri_ids.values())
@@ -479,7 +484,11 @@ def preview_tags(
             losing = have_sub[uri_ids[uri]] if uri in uri_ids else set()
             changing |= losing
             label = concepts.label(uri_ids[uri]) if uri in uri_ids else uri
-            lines.append(TagPreviewLine(kind="subject", text=label, lose=len(losing), uri=uri))
+            lines.append(
+                TagPreviewLine(
+                    kind="subject", text=label, lose=len(losing), uri=uri, action="remove"
+                )
+            )
         return TagPreview(
             items=len(ids), changed=len(changing), lines=tuple(lines), not_found=tuple(missing)
         )
@@ -509,3 +518,46 @@ def _resolve(session: Session, refs: Sequence[str | int]) -> tuple[list[int], li
         except NotFound:
             missing.append(str(ref))
     return list(dict.fromkeys(ids)), missing
+
+
+def tags_of(store: Store, refs: Sequence[str | int]) -> list[TagCount]:
+    """The keywords and subjects the items `refs` have, each with on how many of them:
+    keywords first, then subjects, each most common first (references not found are left
+    out)."""
+    with store.read() as session:
+        ids, _missing = _resolve(session, refs)
+        keywords: dict[str, list] = {}
+        subjects: dict[int, int] = defaultdict(int)
+        for chunk in _chunks(ids):
+            for value, spelled, count in session.execute(
+                select(ItemKeyword.folded, func.min(ItemKeyword.keyword), func.count())
+                .where(ItemKeyword.item_id.in_(chunk))
+                .group_by(ItemKeyword.folded)
+            ):
+                entry = keywords.setdefault(value, [spelled, 0])
+                entry[1] += count
+            for cid, count in session.execute(
+                select(ItemSubject.concept_id, func.count())
+                .where(ItemSubject.item_id.in_(chunk))
+                .group_by(ItemSubject.concept_id)
+            ):
+                subjects[cid] += count
+        concepts = _Concepts(session, library_languages(session))
+        concepts.load(subjects)
+        found = [
+            TagCount(kind="keyword", text=spelled, count=count)
+            for spelled, count in keywords.values()
+        ]
+        found.sort(key=lambda t: (-t.count, fold(t.text)))
+        tagged = [
+            TagCount(
+                kind="subject",
+                text=concepts.label(cid),
+                count=count,
+                uri=concepts.uri(cid),
+                scheme=concepts.scheme(cid)[0],
+            )
+            for cid, count in subjects.items()
+        ]
+        tagged.sort(key=lambda t: (-t.count, fold(t.text)))
+        return found + tagged

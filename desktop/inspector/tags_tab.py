@@ -1,0 +1,180 @@
+"""Tags tab: the item's keywords and subjects, added with completion and removed by keyboard.
+
+Type in the field (Alt+A): keywords in use and concepts of the imported vocabularies are
+suggested with their scheme and broader path; Enter adds the chosen one (or the typed text as
+a keyword). The list below holds the item's tags; Delete or Backspace removes the selected one.
+Each addition or removal is one Undo step.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.inspector.base import InspectorTab
+from desktop.tag_field import TagField
+from desktop.undo import UndoController
+from provenance import CredenceError, ItemView, Library, TagSuggestion
+
+#: What a row of the tag list stands for: ("keyword", text) or ("subject", URI).
+TAG_ROLE = Qt.ItemDataRole.UserRole
+
+
+class TagList(QListWidget):
+    """A list of tags; Delete or Backspace asks to remove the selected ones (`removing`)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.removing = None  # set by the owner: called with [(kind, value), ...]
+        self.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.removing:
+            chosen = [i.data(TAG_ROLE) for i in self.selectedItems()]
+            if not chosen and self.currentItem() is not None:
+                chosen = [self.currentItem().data(TAG_ROLE)]
+            if chosen:
+                self.removing(chosen)
+                return
+        super().keyPressEvent(event)
+
+    def selected_tags(self) -> list[tuple[str, str]]:
+        chosen = [i.data(TAG_ROLE) for i in self.selectedItems()]
+        if not chosen and self.currentItem() is not None:
+            chosen = [self.currentItem().data(TAG_ROLE)]
+        return chosen
+
+
+def keyword_row(text: str, note: str = "") -> QListWidgetItem:
+    """A list row for a keyword."""
+    row = QListWidgetItem(f"# {text}" + (f"   ({note})" if note else ""))
+    row.setData(TAG_ROLE, ("keyword", text))
+    row.setToolTip("Keyword")
+    return row
+
+
+def subject_row(label: str, uri: str, note: str = "") -> QListWidgetItem:
+    """A list row for a subject (a concept of a vocabulary)."""
+    row = QListWidgetItem(f"◆ {label}" + (f"   ({note})" if note else ""))
+    row.setData(TAG_ROLE, ("subject", uri))
+    row.setToolTip(f"Subject: {uri}")
+    return row
+
+
+class TagsTab(InspectorTab):
+    """The keywords and subjects of the selected item."""
+
+    title = "Tags"
+
+    def __init__(self, library: Library, undo: UndoController, parent: QWidget | None = None):
+        super().__init__(library, undo, parent)
+        self.field = TagField(library, self)
+        self.field.setAccessibleName("Add a tag")
+        self.field.chosen.connect(self.add_tag)
+        field_label = QLabel("&Add tag:", self)
+        field_label.setBuddy(self.field)
+
+        self.tags = TagList(self)
+        self.tags.setAccessibleName("Tags of this item")
+        self.tags.setAccessibleDescription(
+            "Keywords (#) and subjects (◆); Delete removes the selected tag"
+        )
+        self.tags.removing = self.remove_tags
+        tags_label = QLabel("&Keywords and subjects (Delete removes):", self)
+        tags_label.setBuddy(self.tags)
+
+        self.remove_button = QPushButton("&Remove tag", self)
+        self.remove_button.clicked.connect(lambda: self.remove_tags(self.tags.selected_tags()))
+        self.browse_button = QPushButton("&Browse vocabularies…", self)
+        self.browse_button.clicked.connect(self._browse)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.browse_button)
+
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName("Tags status")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(field_label)
+        layout.addWidget(self.field)
+        layout.addWidget(tags_label)
+        layout.addWidget(self.tags, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        self.set_tab_order([self.field, self.tags, self.remove_button, self.browse_button])
+        self._set_enabled(False)
+
+    def show_item(self, item: ItemView | None) -> None:
+        super().show_item(item)
+        self._set_enabled(item is not None)
+        self.tags.clear()
+        if item is None:
+            return
+        for keyword in item.keywords:
+            self.tags.addItem(keyword_row(keyword))
+        for subject in item.subjects:
+            self.tags.addItem(subject_row(subject.label, subject.uri))
+        if self.tags.count():
+            self.tags.setCurrentRow(0)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.field, self.tags, self.remove_button):
+            widget.setEnabled(enabled)
+        if not enabled:
+            self.status.setText("")
+
+    # -- editing ------------------------------------------------------------------------
+
+    def add_tag(self, suggestion: TagSuggestion) -> None:
+        """Add a chosen suggestion (a concept) or a typed keyword to the item."""
+        if self.item is None:
+            return
+        if suggestion.kind == "subject" and suggestion.uri:
+            text, kwargs = f"Add subject {suggestion.text}", {"subjects": [suggestion.uri]}
+        else:
+            text, kwargs = f"Add keyword {suggestion.text}", {"add": [suggestion.text]}
+        self._tag(text, kwargs)
+
+    def remove_tags(self, tags: list[tuple[str, str]]) -> None:
+        """Remove keywords and subjects (as (kind, value) pairs) from the item."""
+        if self.item is None or not tags:
+            return
+        keywords = [v for k, v in tags if k == "keyword"]
+        uris = [v for k, v in tags if k == "subject"]
+        row = self.tags.currentRow()
+        text = "Remove tag" if len(tags) == 1 else f"Remove {len(tags)} tags"
+        if self._tag(text, {"remove": keywords, "unsubjects": uris}):
+            # The keyboard stays in the list, on the row that took the removed one's place.
+            self.tags.setFocus()
+            if self.tags.count():
+                self.tags.setCurrentRow(min(max(row, 0), self.tags.count() - 1))
+
+    def _tag(self, text: str, kwargs: dict) -> bool:
+        item = self.item
+        assert item is not None
+        try:
+            with self.edit(text):
+                report = self.library.tag([item.id], **kwargs)
+        except CredenceError as exc:
+            self.status.setText(f"Not tagged: {exc}")
+            return False
+        self.status.setText(f"{text}." if report.changed else "Already so; nothing changed.")
+        if report.changed:
+            self.item_changed.emit(item.id)  # the window shows the fresh item in every tab
+        return True
+
+    def _browse(self) -> None:
+        tagging = getattr(self.window(), "tagging", None)
+        if tagging is not None:
+            tagging.browse()

@@ -1,0 +1,141 @@
+"""A field for typing a tag, with completion from the keywords in use and from the imported
+vocabularies.
+
+The popup lists keywords with how many items have them, and concepts with their scheme and
+broader path ("photographs · AAT · Visual Works > Photographs"), so two concepts with the
+same label in different places can be told apart. Down opens the list, Enter on a row takes
+that suggestion, Enter with no row chosen takes the typed text as a free keyword, Escape
+closes the list.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+
+from provenance import CredenceError, Library, TagSuggestion
+
+#: The suggestion behind a popup row, and the plain text a chosen row puts in the field.
+SUGGESTION_ROLE = Qt.ItemDataRole.UserRole + 1
+PLAIN_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def describe(suggestion: TagSuggestion) -> str:
+    """A popup row in words: the label, what was matched (another language, another name),
+    the scheme and the broader path; for a keyword, how many items have it."""
+    if suggestion.kind == "keyword":
+        items = "item" if suggestion.count == 1 else "items"
+        return f"{suggestion.text}  —  keyword, {suggestion.count:,} {items}"
+    parts = [suggestion.text]
+    if suggestion.matched:
+        parts[0] += f" ({suggestion.matched})"
+    where = suggestion.scheme or ""
+    if suggestion.path:
+        where += f" › {suggestion.path_text}"
+        if suggestion.other_paths:
+            where += f" (+{suggestion.other_paths} more)"
+    parts.append(where)
+    return "  —  ".join(parts)
+
+
+class TagField(QLineEdit):
+    """A line edit that completes tags. `chosen` carries a TagSuggestion: a concept or keyword
+    from the popup, or the typed text as a keyword (kind "keyword", count 0)."""
+
+    chosen = Signal(object)
+
+    def __init__(
+        self,
+        library: Library,
+        parent: QWidget | None = None,
+        *,
+        keywords: bool = True,
+        scheme: str | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self._keywords = keywords
+        self.scheme = scheme
+        self.limit = 12
+        self._picked: TagSuggestion | None = None
+        self.suggestions: list[TagSuggestion] = []
+        self.setClearButtonEnabled(True)
+        self.setPlaceholderText("Type a keyword or a subject; Enter adds it")
+        self.model = QStandardItemModel(self)
+        completer = QCompleter(self)
+        completer.setModel(self.model)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.setCompletionRole(PLAIN_ROLE)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setMaxVisibleItems(10)
+        completer.popup().setAccessibleName("Tag suggestions")
+        completer.popup().setMinimumWidth(360)
+        completer.activated[QModelIndex].connect(self._activated)
+        self.setCompleter(completer)
+        self._timer = QTimer(self, singleShot=True, interval=80)
+        self._timer.timeout.connect(self.refresh)
+        self.textEdited.connect(lambda _text: self._timer.start())
+        self.returnPressed.connect(self._return_pressed)
+
+    # Qt's own completer filters by prefix; ours are already chosen by the library, in every
+    # language, so its model is replaced with ours on each refresh (unfiltered popup).
+    def refresh(self) -> None:
+        """Ask the library for suggestions for the typed text and show them."""
+        self._timer.stop()
+        text = self.text()
+        try:
+            found = self.library.tag_suggestions(
+                text, limit=self.limit, keywords=self._keywords, scheme=self.scheme
+            )
+        except CredenceError:
+            found = []
+        self.suggestions = found
+        self.model.clear()
+        for suggestion in found:
+            row = QStandardItem(describe(suggestion))
+            row.setData(suggestion, SUGGESTION_ROLE)
+            row.setData(suggestion.text, PLAIN_ROLE)
+            row.setToolTip(suggestion.uri or "free keyword")
+            row.setEditable(False)
+            self.model.appendRow(row)
+        completer = self.completer()
+        if found and self.hasFocus():
+            completer.setCompletionPrefix("")
+            completer.complete()
+        else:
+            completer.popup().hide()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
+        if event.key() == Qt.Key.Key_Down and not self.completer().popup().isVisible():
+            self.refresh()  # Down opens the list, as in a combo box
+            if self.suggestions:
+                return
+        super().keyPressEvent(event)
+
+    def _activated(self, index: QModelIndex) -> None:
+        suggestion = index.data(SUGGESTION_ROLE)
+        if suggestion is None:
+            return
+        # The completer writes the row's text into the field after this signal and then
+        # passes Return on to the field: take the choice once all of that has happened.
+        self._picked = suggestion
+        QTimer.singleShot(0, self._commit_picked)
+
+    def _commit_picked(self) -> None:
+        suggestion, self._picked = self._picked, None
+        if suggestion is None:
+            return
+        self.clear()
+        self.completer().popup().hide()
+        self.chosen.emit(suggestion)
+
+    def _return_pressed(self) -> None:
+        if self._picked is not None:
+            return  # a popup row was taken with this Return
+        text = " ".join(self.text().split())
+        if not text:
+            return
+        self.clear()
+        self.completer().popup().hide()
+        self.chosen.emit(TagSuggestion(kind="keyword", text=text))
