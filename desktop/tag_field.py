@@ -60,6 +60,8 @@ class TagField(QLineEdit):
         self.limit = 12
         self._picked: TagSuggestion | None = None
         self.suggestions: list[TagSuggestion] = []
+        #: The text the shown suggestions are for (None: none shown).
+        self.suggested_for: str | None = None
         self.setClearButtonEnabled(True)
         self.setPlaceholderText("Type a keyword or a subject; Enter adds it")
         self.model = QStandardItemModel(self)
@@ -75,11 +77,23 @@ class TagField(QLineEdit):
         self.setCompleter(completer)
         self._timer = QTimer(self, singleShot=True, interval=80)
         self._timer.timeout.connect(self.refresh)
-        self.textEdited.connect(lambda _text: self._timer.start())
+        self.textEdited.connect(self._edited)
         self.returnPressed.connect(self._return_pressed)
 
     # Qt's own completer filters by prefix; ours are already chosen by the library, in every
     # language, so its model is replaced with ours on each refresh (unfiltered popup).
+    def _edited(self, _text: str) -> None:
+        # Suggestions for the previous text must not be offered for this one, not even for
+        # the moment until the new ones are read.
+        self._forget()
+        self._timer.start()
+
+    def _forget(self) -> None:
+        self.suggestions = []
+        self.suggested_for = None
+        self.model.clear()
+        self.completer().popup().hide()
+
     def refresh(self) -> None:
         """Ask the library for suggestions for the typed text and show them."""
         self._timer.stop()
@@ -91,6 +105,7 @@ class TagField(QLineEdit):
         except CredenceError:
             found = []
         self.suggestions = found
+        self.suggested_for = text
         self.model.clear()
         for suggestion in found:
             row = QStandardItem(describe(suggestion))
@@ -107,11 +122,18 @@ class TagField(QLineEdit):
             completer.popup().hide()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
-        if event.key() == Qt.Key.Key_Down and not self.completer().popup().isVisible():
+        popup = self.completer().popup()
+        if event.key() == Qt.Key.Key_Down and not popup.isVisible():
             self.refresh()  # Down opens the list, as in a combo box
             if self.suggestions:
                 return
         super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            popup.isVisible() and popup.currentIndex().isValid()
+        ):
+            # Enter here adds a tag; it must not also press a dialog's default button. (With
+            # a popup row highlighted the event stays unaccepted: the completer takes it.)
+            event.accept()
 
     def _activated(self, index: QModelIndex) -> None:
         suggestion = index.data(SUGGESTION_ROLE)
@@ -127,15 +149,20 @@ class TagField(QLineEdit):
         if suggestion is None:
             return
         self.clear()
-        self.completer().popup().hide()
+        self._forget()
         self.chosen.emit(suggestion)
 
     def _return_pressed(self) -> None:
         if self._picked is not None:
             return  # a popup row was taken with this Return
+        popup = self.completer().popup()
+        if popup.isVisible() and popup.currentIndex().isValid():
+            # The field hears Return before the completer does: the completer then takes
+            # the highlighted row (`_activated`), which must not also become a keyword.
+            return
         text = " ".join(self.text().split())
         if not text:
             return
         self.clear()
-        self.completer().popup().hide()
+        self._forget()
         self.chosen.emit(TagSuggestion(kind="keyword", text=text))

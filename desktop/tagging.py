@@ -227,8 +227,14 @@ class Tagging:
         except CredenceError as exc:
             QMessageBox.warning(window, "Credence", str(exc))
             return
-        if dialog.exec() and dialog.report is not None:
+        try:
+            accepted = dialog.exec()
             report = dialog.report
+        finally:
+            # Gone once closed: a closed TagDialog left as a child of the window was seen to
+            # crash Qt when the next window was built (switching libraries builds one).
+            dialog.deleteLater()
+        if accepted and report is not None:
             window.statusBar().showMessage(
                 f"Tagged: {len(report.changed):,} changed, {len(report.unchanged):,} already so "
                 "(Ctrl+Z undoes it)",

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.dialogs.common import ProblemLabel, fit_to_screen
-from desktop.inspector.tags_tab import TAG_ROLE, TagList, keyword_row, subject_row
+from desktop.inspector.tag_editor import TAG_ROLE, TagList, keyword_row, subject_row
 from desktop.tag_field import TagField
 from desktop.undo import UndoController
 from provenance import CredenceError, Library, TagPreview, TagReport, TagSuggestion
@@ -38,9 +38,11 @@ def preview_text(preview: TagPreview) -> str:
     ]
     for line in preview.lines:
         if line.action == "add":
-            lines.append(f"+ {line.kind} “{line.text}”: {_items(line.gain)} gain it")
+            verb = "gains" if line.gain == 1 else "gain"
+            lines.append(f"+ {line.kind} “{line.text}”: {_items(line.gain)} {verb} it")
         else:
-            lines.append(f"− {line.kind} “{line.text}”: {_items(line.lose)} lose it")
+            verb = "loses" if line.lose == 1 else "lose"
+            lines.append(f"− {line.kind} “{line.text}”: {_items(line.lose)} {verb} it")
     if preview.not_found:
         lines.append(f"Not found (deleted meanwhile?): {', '.join(preview.not_found[:5])}")
     return "\n".join(lines)
@@ -123,7 +125,10 @@ class TagDialog(QDialog):
         fit_to_screen(self)
         self._fill_current()
         self.update_preview()
-        self.field.setFocus()
+
+    def showEvent(self, event) -> None:  # Qt override
+        super().showEvent(event)
+        self.field.setFocus()  # typing starts at once (before showing, focus would not stay)
 
     # -- lists ----------------------------------------------------------------------------
 
@@ -142,6 +147,12 @@ class TagDialog(QDialog):
     def _values(self, tags: TagList) -> list[tuple[str, str]]:
         return [tags.item(r).data(TAG_ROLE) for r in range(tags.count())]
 
+    @staticmethod
+    def _same(value: tuple[str, str]) -> tuple[str, str]:
+        # Keywords compare without regard to case ("Harbour" is "harbour"), as the library does.
+        kind, text = value
+        return (kind, " ".join(text.split()).casefold() if kind == "keyword" else text)
+
     def add_tag(self, suggestion: TagSuggestion) -> None:
         """Put a chosen concept or typed keyword on the list to add."""
         if suggestion.kind == "subject" and suggestion.uri:
@@ -149,7 +160,7 @@ class TagDialog(QDialog):
         else:
             value, row = ("keyword", suggestion.text), keyword_row(suggestion.text)
         self._take_back(self.removing, [value])
-        if value not in self._values(self.adding):
+        if self._same(value) not in {self._same(v) for v in self._values(self.adding)}:
             self.adding.addItem(row)
         self.update_preview()
 
@@ -157,7 +168,7 @@ class TagDialog(QDialog):
         """Put tags the selection has on the list to remove."""
         for value in tags:
             self._take_back(self.adding, [value])
-            if value in self._values(self.removing):
+            if self._same(value) in {self._same(v) for v in self._values(self.removing)}:
                 continue
             source = next(
                 self.current.item(r)
@@ -171,8 +182,9 @@ class TagDialog(QDialog):
         self.update_preview()
 
     def _take_back(self, tags: TagList, values: list[tuple[str, str]]) -> None:
+        gone = {self._same(v) for v in values}
         for r in reversed(range(tags.count())):
-            if tags.item(r).data(TAG_ROLE) in values:
+            if self._same(tags.item(r).data(TAG_ROLE)) in gone:
                 tags.takeItem(r)
         self.update_preview()
 

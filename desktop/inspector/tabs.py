@@ -8,11 +8,9 @@ from desktop.inspector.credentials_tab import CredentialsTab
 from desktop.inspector.disclosure_tab import DisclosureTab
 from desktop.inspector.history_tab import HistoryTab
 from desktop.inspector.provenance_tab import ProvenanceTab
-from desktop.inspector.tags_tab import TagsTab
 
 TABS: list[type[InspectorTab]] = [
     CatalogTab,
-    TagsTab,
     ProvenanceTab,
     DisclosureTab,
     CredentialsTab,

@@ -1,6 +1,7 @@
-"""Tags tab: the item's keywords and subjects, added with completion and removed by keyboard.
+"""The tag editor of the Catalog tab: the item's keywords and subjects, added with completion
+and removed by keyboard.
 
-Type in the field (Alt+A): keywords in use and concepts of the imported vocabularies are
+Type in the field (Alt+G): keywords in use and concepts of the imported vocabularies are
 suggested with their scheme and broader path; Enter adds the chosen one (or the typed text as
 a keyword). The list below holds the item's tags; Delete or Backspace removes the selected one.
 Each addition or removal is one Undo step.
@@ -8,7 +9,7 @@ Each addition or removal is one Undo step.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -16,11 +17,11 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.inspector.base import InspectorTab
 from desktop.tag_field import TagField
 from desktop.undo import UndoController
 from provenance import CredenceError, ItemView, Library, TagSuggestion
@@ -36,6 +37,18 @@ class TagList(QListWidget):
         super().__init__(parent)
         self.removing = None  # set by the owner: called with [(kind, value), ...]
         self.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+
+    def event(self, event: QEvent) -> bool:  # Qt override
+        # Delete here removes a tag, not the item: the window's Delete (delete item…) is a
+        # shortcut, which would otherwise take the key before this list sees it.
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+            and self.removing
+        ):
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.removing:
@@ -70,18 +83,22 @@ def subject_row(label: str, uri: str, note: str = "") -> QListWidgetItem:
     return row
 
 
-class TagsTab(InspectorTab):
-    """The keywords and subjects of the selected item."""
+class TagEditor(QWidget):
+    """The keywords and subjects of the item the inspector shows. After a change it emits
+    `item_changed(item_id)`, as inspector tabs do, so the window shows the fresh item."""
 
-    title = "Tags"
+    item_changed = Signal(int)
 
     def __init__(self, library: Library, undo: UndoController, parent: QWidget | None = None):
-        super().__init__(library, undo, parent)
+        super().__init__(parent)
+        self.library = library
+        self.undo = undo
+        self.item: ItemView | None = None
         self.field = TagField(library, self)
         self.field.setAccessibleName("Add a tag")
         self.field.chosen.connect(self.add_tag)
-        field_label = QLabel("&Add tag:", self)
-        field_label.setBuddy(self.field)
+        self.label = QLabel("Ta&gs:", self)
+        self.label.setBuddy(self.field)
 
         self.tags = TagList(self)
         self.tags.setAccessibleName("Tags of this item")
@@ -89,12 +106,13 @@ class TagsTab(InspectorTab):
             "Keywords (#) and subjects (◆); Delete removes the selected tag"
         )
         self.tags.removing = self.remove_tags
-        tags_label = QLabel("&Keywords and subjects (Delete removes):", self)
-        tags_label.setBuddy(self.tags)
+        self.tags.setMinimumHeight(self.tags.fontMetrics().lineSpacing() * 4)
+        self.tags.setMaximumHeight(self.tags.fontMetrics().lineSpacing() * 8)
 
-        self.remove_button = QPushButton("&Remove tag", self)
+        self.remove_button = QPushButton("Remove tag", self)
+        self.remove_button.setAccessibleName("Remove the selected tag")
         self.remove_button.clicked.connect(lambda: self.remove_tags(self.tags.selected_tags()))
-        self.browse_button = QPushButton("&Browse vocabularies…", self)
+        self.browse_button = QPushButton("Browse vocabularies…", self)
         self.browse_button.clicked.connect(self._browse)
         buttons = QHBoxLayout()
         buttons.addWidget(self.remove_button)
@@ -104,19 +122,36 @@ class TagsTab(InspectorTab):
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Tags status")
+        self.status.hide()
 
         layout = QVBoxLayout(self)
-        layout.addWidget(field_label)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.field)
-        layout.addWidget(tags_label)
-        layout.addWidget(self.tags, 1)
+        layout.addWidget(self.tags)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
-        self.set_tab_order([self.field, self.tags, self.remove_button, self.browse_button])
+        # In the scrolling Catalog tab, whatever takes the keyboard here scrolls into view
+        # (Alt+G from the top of the form, a click on a half-hidden list).
+        for widget in (self.field, self.tags, self.remove_button, self.browse_button):
+            widget.installEventFilter(self)
         self._set_enabled(False)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.FocusIn:
+            parent = self.parentWidget()
+            while parent is not None and not isinstance(parent, QScrollArea):
+                parent = parent.parentWidget()
+            if parent is not None:
+                parent.ensureWidgetVisible(watched, 8, 8)
+        return False
+
+    def widgets(self) -> list[QWidget]:
+        """The widgets that take the keyboard, in Tab order."""
+        return [self.field, self.tags, self.remove_button, self.browse_button]
+
     def show_item(self, item: ItemView | None) -> None:
-        super().show_item(item)
+        """Show the tags of `item` (None: nothing selected)."""
+        self.item = item
         self._set_enabled(item is not None)
         self.tags.clear()
         if item is None:
@@ -132,7 +167,7 @@ class TagsTab(InspectorTab):
         for widget in (self.field, self.tags, self.remove_button):
             widget.setEnabled(enabled)
         if not enabled:
-            self.status.setText("")
+            self._say("")
 
     # -- editing ------------------------------------------------------------------------
 
@@ -164,12 +199,12 @@ class TagsTab(InspectorTab):
         item = self.item
         assert item is not None
         try:
-            with self.edit(text):
+            with self.undo.edit(text, item.id):
                 report = self.library.tag([item.id], **kwargs)
         except CredenceError as exc:
-            self.status.setText(f"Not tagged: {exc}")
+            self._say(f"Not tagged: {exc}")
             return False
-        self.status.setText(f"{text}." if report.changed else "Already so; nothing changed.")
+        self._say(f"{text}." if report.changed else "Already so; nothing changed.")
         if report.changed:
             self.item_changed.emit(item.id)  # the window shows the fresh item in every tab
         return True
@@ -178,3 +213,7 @@ class TagsTab(InspectorTab):
         tagging = getattr(self.window(), "tagging", None)
         if tagging is not None:
             tagging.browse()
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
