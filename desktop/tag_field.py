@@ -10,7 +10,7 @@ closes the list.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
@@ -19,6 +19,8 @@ from provenance import CredenceError, Library, TagSuggestion
 #: The suggestion behind a popup row, and the plain text a chosen row puts in the field.
 SUGGESTION_ROLE = Qt.ItemDataRole.UserRole + 1
 PLAIN_ROLE = Qt.ItemDataRole.UserRole + 2
+#: The popup's width when the field is narrower (a row holds label, scheme and path).
+POPUP_WIDTH = 560
 
 
 def describe(suggestion: TagSuggestion) -> str:
@@ -72,9 +74,15 @@ class TagField(QLineEdit):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setMaxVisibleItems(10)
         completer.popup().setAccessibleName("Tag suggestions")
-        completer.popup().setMinimumWidth(360)
         completer.activated[QModelIndex].connect(self._activated)
+        completer.highlighted[QModelIndex].connect(self._highlighted)
         self.setCompleter(completer)
+        #: A popup row the person moved to (arrows, mouse): only then does Enter take a row.
+        self._row_chosen = False
+        # Installed after the completer's own filters, so they see keys first (see
+        # eventFilter); while the popup is open, keys go to the popup.
+        self.installEventFilter(self)
+        completer.popup().installEventFilter(self)
         self._timer = QTimer(self, singleShot=True, interval=80)
         self._timer.timeout.connect(self.refresh)
         self.textEdited.connect(self._edited)
@@ -88,7 +96,27 @@ class TagField(QLineEdit):
         self._forget()
         self._timer.start()
 
+    def _highlighted(self, _index: QModelIndex) -> None:
+        self._row_chosen = True
+
+    def eventFilter(self, watched, event) -> bool:  # Qt override
+        # Qt's completer quietly makes the row that starts like the typed text current, and
+        # Enter would take it: "harb" + Enter would add the concept "harbour". Enter takes a
+        # row only when the person moved to it; otherwise it takes what was typed.
+        if (
+            watched in (self, self.completer().popup())
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.completer().popup().isVisible()
+            and not self._row_chosen
+        ):
+            self.completer().popup().hide()
+            self._return_pressed()
+            return True
+        return super().eventFilter(watched, event)
+
     def _forget(self) -> None:
+        self._row_chosen = False
         self.suggestions = []
         self.suggested_for = None
         self.model.clear()
@@ -106,18 +134,23 @@ class TagField(QLineEdit):
             found = []
         self.suggestions = found
         self.suggested_for = text
+        self._row_chosen = False
         self.model.clear()
         for suggestion in found:
             row = QStandardItem(describe(suggestion))
             row.setData(suggestion, SUGGESTION_ROLE)
             row.setData(suggestion.text, PLAIN_ROLE)
-            row.setToolTip(suggestion.uri or "free keyword")
+            row.setToolTip(f"{describe(suggestion)}\n{suggestion.uri or 'free keyword'}")
             row.setEditable(False)
             self.model.appendRow(row)
         completer = self.completer()
         if found and self.hasFocus():
             completer.setCompletionPrefix("")
-            completer.complete()
+            # Wider than the field where there is room: a row carries scheme and path.
+            # (Qt keeps the popup on the screen.)
+            rect = self.rect()
+            rect.setWidth(max(rect.width(), POPUP_WIDTH))
+            completer.complete(rect)
         else:
             completer.popup().hide()
 
@@ -156,7 +189,7 @@ class TagField(QLineEdit):
         if self._picked is not None:
             return  # a popup row was taken with this Return
         popup = self.completer().popup()
-        if popup.isVisible() and popup.currentIndex().isValid():
+        if popup.isVisible() and popup.currentIndex().isValid() and self._row_chosen:
             # The field hears Return before the completer does: the completer then takes
             # the highlighted row (`_activated`), which must not also become a keyword.
             return

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -215,5 +216,13 @@ class TagEditor(QWidget):
             tagging.browse()
 
     def _say(self, text: str) -> None:
+        # Said in the window's status bar: a line appearing inside the scrolling Catalog tab
+        # would move the tag field away from under the typing.
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            if text:
+                window.statusBar().showMessage(text, 10000)
+            self.status.setText(text)  # kept (hidden) for a screen reader and for tests
+            return
         self.status.setText(text)
         self.status.setVisible(bool(text))

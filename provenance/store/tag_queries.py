@@ -140,24 +140,33 @@ class _Concepts:
     def broader(self, cid: int) -> list[int]:
         return self._broader.get(cid, [])
 
-    def path(self, cid: int) -> tuple[list[int], int]:
-        """One chain of broader concepts, top first, following the first parent (by id);
-        and how many parents were not followed (poly-hierarchy)."""
-        chain: list[int] = []
-        others = 0
-        seen = {cid}
-        current = cid
+    def paths(self, ids: Iterable[int]) -> dict[int, tuple[list[int], int]]:
+        """For each concept, one chain of broader concepts, top first, following the first
+        parent (by id), and how many parents were not followed (poly-hierarchy). The chains
+        climb together, one level per round of queries, not one concept at a time."""
+        ids = list(dict.fromkeys(ids))
+        chains: dict[int, list[int]] = {cid: [] for cid in ids}
+        others = dict.fromkeys(ids, 0)
+        seen = {cid: {cid} for cid in ids}
+        current = {cid: cid for cid in ids}
+        climbing = set(ids)
         for _ in range(_MAX_DEPTH):
-            self.load([current])
-            parents = [p for p in self.broader(current) if p not in seen]
-            if not parents:
+            if not climbing:
                 break
-            others += len(parents) - 1
-            current = parents[0]
-            seen.add(current)
-            chain.append(current)
-        self.load(chain)
-        return list(reversed(chain)), others
+            self.load(current[cid] for cid in climbing)
+            still = set()
+            for cid in climbing:
+                parents = [p for p in self.broader(current[cid]) if p not in seen[cid]]
+                if not parents:
+                    continue
+                others[cid] += len(parents) - 1
+                current[cid] = parents[0]
+                seen[cid].add(parents[0])
+                chains[cid].append(parents[0])
+                still.add(cid)
+            climbing = still
+        self.load(b for chain in chains.values() for b in chain)
+        return {cid: (list(reversed(chains[cid])), others[cid]) for cid in ids}
 
 
 def _keyword_suggestions(session: Session, prefix: str, limit: int) -> list[TagSuggestion]:
@@ -221,9 +230,10 @@ def _concept_suggestions(
     concepts = _Concepts(session, languages)
     concepts.load(cid for cid, _v in chosen)
     counts = _subject_counts(session, [cid for cid, _v in chosen])
+    paths = concepts.paths(cid for cid, _v in chosen)
     suggestions = []
     for cid, (_rank, matched) in chosen:
-        chain, others = concepts.path(cid)
+        chain, others = paths[cid]
         label = concepts.label(cid)
         title, s_uri = concepts.scheme(cid)
         suggestions.append(

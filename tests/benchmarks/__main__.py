@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from tests.benchmarks import bench_catalog, bench_export, bench_gui, bench_import, bench_labels
+from tests.benchmarks import bench_tag_completion as tag_completion
 
 BENCHES = {
     "import": bench_import.run,
@@ -12,6 +13,7 @@ BENCHES = {
     "export": bench_export.run,
     "labels": bench_labels.run,
     "gui": bench_gui.run,
+    "tag-completion": tag_completion.run,
 }
 
 

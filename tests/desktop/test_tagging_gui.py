@@ -109,8 +109,11 @@ def _choose(qtbot, field, row_text_start):
     model = popup.model()
     rows = [model.index(r, 0).data() for r in range(model.rowCount())]
     target = next(i for i, t in enumerate(rows) if t.startswith(row_text_start))
-    for _ in range(target + 1):
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    while popup.currentIndex().row() < target:
         qtbot.keyClick(popup, Qt.Key.Key_Down)
+    while popup.currentIndex().row() > target:
+        qtbot.keyClick(popup, Qt.Key.Key_Up)
     qtbot.keyClick(popup, Qt.Key.Key_Return)
 
 
@@ -139,12 +142,23 @@ def test_tag_field_completes_adds_removes_by_keyboard_and_undoes(qtbot, filled, 
     _choose(qtbot, tab.field, "Epic poetry")
     qtbot.waitUntil(lambda: [s.uri for s in filled.get_item("P1").subjects] == [EPIC])
 
+    # Enter while the list is open but no row was moved to takes the typed text: "Epi" stays
+    # a keyword and does not become the concept the popup lists first.
+    rows = _suggest(qtbot, tab.field, "Epi")
+    assert "Epic poetry" in rows[1] or rows[0].startswith("Epi")  # concepts, no keyword yet
+    qtbot.keyClick(tab.field.completer().popup(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Epi" in filled.get_item("P1").keywords)
+    assert [s.uri for s in filled.get_item("P1").subjects] == [EPIC]
+
     # Typed text that matches nothing becomes a free keyword on Enter.
     qtbot.keyClicks(tab.field, "Gull  over   water")
     qtbot.keyClick(tab.field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "Gull over water" in filled.get_item("P1").keywords)
     qtbot.waitUntil(
-        lambda: _tag_rows(tab) == ["# old pier", "# harbour", "# Gull over water", "◆ Epic poetry"]
+        lambda: (
+            _tag_rows(tab)
+            == ["# old pier", "# harbour", "# Epi", "# Gull over water", "◆ Epic poetry"]
+        )
     )
 
     # Delete in the list removes the selected tag; the keyboard stays in the list.
@@ -156,13 +170,15 @@ def test_tag_field_completes_adds_removes_by_keyboard_and_undoes(qtbot, filled, 
     assert tab.tags.hasFocus()
     tab.tags.setCurrentRow(1)
     qtbot.keyClick(tab.tags, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: filled.get_item("P1").keywords == ("old pier", "Gull over water"))
+    qtbot.waitUntil(
+        lambda: filled.get_item("P1").keywords == ("old pier", "Epi", "Gull over water")
+    )
     assert tab.tags.hasFocus() and tab.tags.currentRow() == 1
-    assert window.undo.stack.count() == 4  # each addition and removal is one step
+    assert window.undo.stack.count() == 5  # each addition and removal is one step
 
     qtbot.keyClick(window.table, Qt.Key.Key_Z, CTRL)
     # Back (keywords are a set: undo puts the removed one back at the end).
-    assert set(filled.get_item("P1").keywords) == {"old pier", "harbour", "Gull over water"}
+    assert set(filled.get_item("P1").keywords) == {"old pier", "harbour", "Epi", "Gull over water"}
     qtbot.waitUntil(lambda: "# harbour" in _tag_rows(tab))
     assert filled.verify_history().ok
 
