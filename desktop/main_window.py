@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ from desktop.inspector.tabs import TABS
 from desktop.item_grid import add_grid_actions, install_grid
 from desktop.item_model import COLUMNS, THUMB, ItemListModel, ThumbnailCache
 from desktop.libraries import LibrarySession, install_library_menu, library_name
+from desktop.tagging import Tagging
 from desktop.undo import UndoController
 from desktop.workers import Worker, start
 from provenance import CredenceError, Library, SearchFilters
@@ -163,6 +165,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         install_grid(self)
         add_grid_actions(self, self.view_menu)
+        self.tagging = Tagging(self)  # sidebar tags, Tag selected items…, Vocabulary menu
         # Tab goes list -> inspector -> sidebar (-> search field), as the eye reads the window.
         QWidget.setTabOrder(self.search, self.table)
         QWidget.setTabOrder(self.table, self.grid)
@@ -552,6 +555,8 @@ class MainWindow(QMainWindow):
         entry = self.sidebar.currentItem()
         filters = entry.data(Qt.ItemDataRole.UserRole) if entry else None
         filters = self.filter_bar.apply_to(filters or SearchFilters())
+        if getattr(self, "tagging", None) is not None and self.tagging.term is not None:
+            filters = replace(filters, tag=self.tagging.term)  # a tag chosen in the sidebar
         try:
             self.model.set_query(self.search.text().strip() or None, filters)
         except CredenceError as exc:  # an impossible date: say so beside the filters

@@ -31,6 +31,13 @@ from provenance.domain.offline import (
 )
 from provenance.domain.progress import CancelToken, Progress
 from provenance.domain.roots import RootView
+from provenance.domain.tag_views import (
+    ConceptNode,
+    TagCount,
+    TagPreview,
+    TagPreviewLine,
+    TagSuggestion,
+)
 from provenance.domain.text import (
     MAX_SQLITE_INT,
     file_path,
@@ -218,3 +225,6 @@ from provenance.domain.errors import StaleEdit  # noqa: E402
 from provenance.domain.text import team_library_url  # noqa: E402
 
 __all__ += ["StaleEdit", "team_library_url"]
+
+# Tagging in the window (issue 13): appended, so branches adding names merge cleanly.
+__all__ += ["ConceptNode", "TagCount", "TagPreview", "TagPreviewLine", "TagSuggestion"]

@@ -25,6 +25,7 @@ from provenance.domain.offline import CheckinReport, CheckoutReport, ConflictVie
 from provenance.domain.progress import CancelToken, Progress
 from provenance.domain.roots import RootView
 from provenance.domain.settings import Settings
+from provenance.domain.tag_views import ConceptNode, TagCount, TagPreview, TagSuggestion
 from provenance.domain.text import file_path, library_url_problem, team_library_url
 from provenance.domain.views import (
     CaptureTypeReport,
@@ -55,6 +56,7 @@ from provenance.store import backup as library_backup
 from provenance.store import disclosures, events, offline, roots, undo
 from provenance.store import items as stored_items
 from provenance.store import settings as stored_settings
+from provenance.store import tag_queries as stored_tag_queries
 from provenance.store import tags as stored_tags
 from provenance.store import tools as stored_tools
 from provenance.store import vocabularies as stored_vocabularies
@@ -561,6 +563,56 @@ class Library:
         """Add/remove keywords (any case matches) and subjects (concept URIs of imported
         vocabularies) on items, in one transaction with one history entry per item changed."""
         return stored_tags.tag_items(
+            self._store, refs, add=add, remove=remove, subjects=subjects, unsubjects=unsubjects
+        )
+
+    def tag_suggestions(
+        self,
+        prefix: str,
+        *,
+        limit: int = 12,
+        keywords: bool = True,
+        subjects: bool = True,
+        scheme: str | None = None,
+    ) -> list[TagSuggestion]:
+        """Completions for typed text: keywords in use (with counts, most used first), then
+        concepts whose label in any language starts with it, each with its preferred label in
+        the library's language, its scheme and its broader path. `scheme` (a scheme URI)
+        keeps concepts to one vocabulary (and leaves keywords out)."""
+        return stored_tag_queries.suggest(
+            self._store, prefix, limit=limit, keywords=keywords, subjects=subjects, scheme=scheme
+        )
+
+    def concept_children(self, scheme: str, concept: str | None = None) -> list[ConceptNode]:
+        """A vocabulary's tree one level at a time: the top concepts of `scheme` (a scheme
+        URI), or the narrower concepts of `concept` (a concept URI), with item counts."""
+        return stored_tag_queries.concept_children(self._store, scheme, concept)
+
+    def concept(self, uri: str) -> ConceptNode:
+        """One concept by its URI, labelled in the library's language. Raises NotFound."""
+        return stored_tag_queries.concept_node(self._store, uri)
+
+    def tag_counts(self, limit: int = 50) -> tuple[list[TagCount], list[TagCount]]:
+        """The keywords and the subjects in use with how many items have each, most used
+        first, up to `limit` of each (for the sidebar)."""
+        return stored_tag_queries.tag_counts(self._store, limit)
+
+    def tags_of(self, refs: Sequence[str | int]) -> list[TagCount]:
+        """The keywords and subjects the items `refs` have, each with on how many of them."""
+        return stored_tag_queries.tags_of(self._store, refs)
+
+    def preview_tag(
+        self,
+        refs: Sequence[str | int],
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        subjects: Sequence[str] = (),
+        unsubjects: Sequence[str] = (),
+    ) -> TagPreview:
+        """What `tag` with the same arguments would change (per tag, items gaining or losing
+        it), without writing anything."""
+        return stored_tag_queries.preview_tags(
             self._store, refs, add=add, remove=remove, subjects=subjects, unsubjects=unsubjects
         )
 

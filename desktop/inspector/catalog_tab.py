@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.capture import capture_type_combo
 from desktop.inspector.base import InspectorTab
+from desktop.inspector.tag_editor import TagEditor
 from desktop.undo import UndoController
 from provenance import CATEGORIES, ITEM_FIELDS, CredenceError, DisclosureView, ItemView, Library
 
@@ -163,6 +164,10 @@ class CatalogTab(InspectorTab):
         capture_label.setBuddy(self.capture_combo)
         form.addRow(capture_label, self.capture_combo)
 
+        # Keywords and subjects (issue 13): saved on their own, one Undo step each.
+        self.tag_editor = TagEditor(library, undo, self)
+        self.tag_editor.item_changed.connect(self.item_changed)
+
         extra_label = QLabel("E&xtra fields", self)
         self.extra_table = QTableWidget(0, 3, self)
         self.extra_table.setHorizontalHeaderLabels(["Field", "Value", "AI"])
@@ -202,6 +207,8 @@ class CatalogTab(InspectorTab):
         content = QWidget(self)
         inner = QVBoxLayout(content)
         inner.addLayout(form)
+        inner.addWidget(self.tag_editor.label)
+        inner.addWidget(self.tag_editor)
         inner.addWidget(extra_label)
         inner.addWidget(self.extra_table, 1)
         inner.addLayout(buttons)
@@ -223,6 +230,7 @@ class CatalogTab(InspectorTab):
         order = [
             *self.editors.values(),
             self.capture_combo,
+            *self.tag_editor.widgets(),
             self.extra_table,
             self.add_extra,
             self.remove_extra,
@@ -239,6 +247,7 @@ class CatalogTab(InspectorTab):
             if item is not None and item.id == previous.id and self.item is not previous:
                 item = self.item  # our own save is newer than the view we were handed
         super().show_item(item)
+        self.tag_editor.show_item(item)
         self._load()
 
     def _load(self) -> None:

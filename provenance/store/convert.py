@@ -121,14 +121,17 @@ def disclosure_view(disclosure: Disclosure) -> DisclosureView:
     )
 
 
-def item_view(item: Item, *, details: bool, events: bool = True) -> ItemView:
-    """A view of `item`; with `details`, its assets, disclosures (and events) too."""
+def item_view(
+    item: Item, *, details: bool, events: bool = True, languages: tuple[str, ...] = ("en",)
+) -> ItemView:
+    """A view of `item`; with `details`, its assets, disclosures (and events) too. Subjects
+    are labelled in the first of `languages` their concept has a preferred label in."""
     children: dict[str, Any] = {}
     if details:
         children["assets"] = tuple(asset_view(a) for a in item.assets)
         children["disclosures"] = tuple(disclosure_view(d) for d in item.disclosures)
         children["keywords"] = tuple(k.keyword for k in item.keyword_rows)
-        children["subjects"] = tuple(subject_view(s.concept) for s in item.subject_rows)
+        children["subjects"] = tuple(subject_view(s.concept, languages) for s in item.subject_rows)
         if events:
             ordered = sorted(item.events, key=lambda e: (e.date_earliest or "9999", e.id))
             children["events"] = tuple(event_view(e) for e in ordered)
@@ -144,9 +147,10 @@ def item_view(item: Item, *, details: bool, events: bool = True) -> ItemView:
     )
 
 
-def subject_view(concept) -> SubjectView:
-    """The view of a concept as an item's subject (its URI when it has no label at all)."""
-    label = best_label((lb.kind, lb.language, lb.label) for lb in concept.labels)
+def subject_view(concept, languages: tuple[str, ...] = ("en",)) -> SubjectView:
+    """The view of a concept as an item's subject, labelled in the first of `languages` it
+    has a preferred label in (see `best_label`); its URI when it has no label at all."""
+    label = best_label(((lb.kind, lb.language, lb.label) for lb in concept.labels), languages)
     return SubjectView(uri=concept.uri, label=label or concept.uri, scheme=concept.scheme.uri)
 
 

@@ -52,6 +52,7 @@ from provenance.store.models import (
 )
 from provenance.store.search import SearchIndex
 from provenance.store.store import Store
+from provenance.store.tag_queries import library_languages
 
 
 def resolve_item(session: Session, ref: str | int) -> Item:
@@ -339,7 +340,9 @@ def get_item(store: Store, ref: str | int) -> ItemView:
     """One item with its assets, events and disclosures. Raises NotFound."""
     with store.read() as session:
         item = resolve_item(session, ref)
-        view = with_staleness(session, [convert.item_view(item, details=True)])[0]
+        languages = library_languages(session)
+        view = convert.item_view(item, details=True, languages=languages)
+        view = with_staleness(session, [view])[0]
     return with_originals(store, [view])[0]
 
 
@@ -406,7 +409,10 @@ def list_items(
                 .options(selectinload(Concept.labels), selectinload(Concept.scheme)),
             )
         items = session.scalars(stmt).all()
-        views = [convert.item_view(i, details=details, events=False) for i in items]
+        languages = library_languages(session) if details else ("en",)
+        views = [
+            convert.item_view(i, details=details, events=False, languages=languages) for i in items
+        ]
         views = with_staleness(session, views)
     return with_originals(store, views) if details else views
 

@@ -13,6 +13,7 @@ from tests.benchmarks import (
     bench_tagging,
     bench_team,
 )
+from tests.benchmarks import bench_tag_completion as tag_completion
 
 BENCHES = {
     "import": bench_import.run,
@@ -22,6 +23,7 @@ BENCHES = {
     "gui": bench_gui.run,
     "tagging": bench_tagging.run,
     "team": bench_team.run,
+    "tag-completion": tag_completion.run,
 }
 
 
