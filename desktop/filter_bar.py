@@ -92,7 +92,7 @@ class FilterBar(QWidget):
         self.review = self._menu(REVIEW_CHOICES)
         self.credentials = self._menu(CREDENTIAL_CHOICES)
         self.export = self._menu(EXPORT_CHOICES)
-        self.clear_button = QPushButton("C&lear filters", self)
+        self.clear_button = QPushButton("Clear filter&s", self)
         self.clear_button.setAccessibleName("Clear filters")
         self.clear_button.clicked.connect(self.clear)
         self.problem = QLabel(self)
@@ -111,7 +111,7 @@ class FilterBar(QWidget):
         grid.setVerticalSpacing(2)
         rows = (
             (("&Maker", self.maker), ("&Date", dates)),
-            (("A&I", self.ai), ("Re&view", self.review)),
+            (("A&I", self.ai), ("Revie&w", self.review)),
             (("Crede&ntials", self.credentials), ("E&xport", self.export)),
         )
         for r, pair in enumerate(rows):

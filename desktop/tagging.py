@@ -163,7 +163,10 @@ class Tagging:
 
         self.tag_action = make("&Tag selected items…", self.tag_selection, "Ctrl+T", "tagItems")
         edit_menu.insertAction(window.batch_action, self.tag_action)
-        menu = window.menuBar().addMenu("V&ocabulary")
+        # A submenu of Library: every letter of "Vocabulary" is an Alt+letter of a field on
+        # the inspector tabs, and a clashing Alt+letter does nothing (tests/desktop/test_mnemonics).
+        library_menu = window.menuBar().actions()[3].menu()
+        menu = library_menu.addMenu("V&ocabularies")
         menu.setObjectName("vocabularyMenu")
         self.import_action = make(
             "&Import vocabulary…", self.import_vocabulary, None, "importVocabulary"
@@ -172,6 +175,11 @@ class Tagging:
             "&Browse vocabularies…", self.browse, "Ctrl+Shift+B", "browseVocabularies"
         )
         menu.addAction(self.import_action)
+        # The vocabularies shipped with Credence: tagging with a real thesaurus works offline on
+        # the first day, one choice away (listed when the menu opens: imported ones are ticked).
+        self.shipped_menu = menu.addMenu("Add a vocabulary &shipped with Credence")
+        self.shipped_menu.setObjectName("shippedVocabularies")
+        self.shipped_menu.aboutToShow.connect(self._fill_shipped)
         menu.addAction(self.browse_action)
         self.menu = menu
 
@@ -297,6 +305,39 @@ class Tagging:
         )
         worker.signals.succeeded.connect(self._imported)
         window.run_task(worker)
+
+    def _fill_shipped(self) -> None:
+        self.shipped_menu.clear()
+        try:
+            shipped = self.library.shipped_vocabularies()
+        except CredenceError as error:
+            self.shipped_menu.addAction(str(error)).setEnabled(False)
+            return
+        for n, vocabulary in enumerate(shipped, start=1):
+            label = (
+                f"&{n} {vocabulary.title} ({vocabulary.concepts:,} concepts, {vocabulary.licence})"
+            )
+            act = self.shipped_menu.addAction(label.replace("&", "&&").replace("&&", "&", 1))
+            act.setCheckable(True)
+            act.setChecked(vocabulary.imported)
+            act.setStatusTip(
+                ("Imported; choose it again to update it. " if vocabulary.imported else "")
+                + vocabulary.attribution
+            )
+            act.setToolTip(vocabulary.description)
+            act.triggered.connect(
+                lambda _checked=False, name=vocabulary.name: self.import_shipped(name)
+            )
+
+    def import_shipped(self, name: str) -> None:
+        """Vocabulary > Add a vocabulary shipped with Credence > NAME, read in a worker."""
+        library = self.library
+        worker = Worker(
+            f"Importing the vocabulary {name}",
+            lambda _p, _c: library.import_shipped_vocabulary(name),
+        )
+        worker.signals.succeeded.connect(self._imported)
+        self.window.run_task(worker)
 
     def _imported(self, report: VocabularyImportReport) -> None:
         titles = ", ".join(s.title or s.uri for s in report.schemes) or report.file

@@ -38,7 +38,7 @@ FIELD_LABELS: dict[str, str] = {
     "maker": "&Maker",
     "maker_nationality": "Maker's &nationality",
     "maker_dates": "Maker's date&s",
-    "date": "Dat&e",
+    "date": "&Date",
     "medium": "Medi&um",
     "dimensions": "Dimensi&ons",
     "inscription": "&Inscription",
@@ -185,10 +185,10 @@ class CatalogTab(InspectorTab):
         self.extra_table.itemChanged.connect(self._extra_changed)
         extra_label.setBuddy(self.extra_table)
 
-        self.add_extra = QPushButton("A&dd field", self)
+        self.add_extra = QPushButton("Add field", self)
         self.add_extra.setAccessibleName("Add extra field")
         self.add_extra.clicked.connect(self._add_extra_row)
-        self.remove_extra = QPushButton("Remo&ve field", self)
+        self.remove_extra = QPushButton("Remove field", self)
         self.remove_extra.setAccessibleName("Remove the selected extra field")
         self.remove_extra.clicked.connect(self._remove_extra_row)
         buttons = QHBoxLayout()

@@ -275,7 +275,7 @@ class CredentialsTab(InspectorTab):
             stale.setAccessibleName(f"Out of date: {PurePath(record.path).name}")
             self.result_views[f"stale:{record.id}"] = stale
             layout.addWidget(stale)
-        layout.addLayout(self._check_row(row, f"export:{record.id}", record.path, "&Verify now"))
+        layout.addLayout(self._check_row(row, f"export:{record.id}", record.path, "Verif&y now"))
         return row
 
     def _check_row(self, parent: QWidget, key: str, path: str, text: str) -> QVBoxLayout:

@@ -215,7 +215,7 @@ class DisclosureTab(InspectorTab):
             ("AI t&ools", self.tools, tools_box),
             ("&Purpose", self.purpose, None),
             ("E&xtent", self.extent, None),
-            ("&Fields", self.fields, None),
+            ("Fiel&ds", self.fields, None),
         )
         for text, widget, layout in rows:
             if not text:
@@ -243,7 +243,7 @@ class DisclosureTab(InspectorTab):
         self.review_state = QLabel(review_box)
         self.review_state.setWordWrap(True)
         self.review_state.setAccessibleName("Review state")
-        self.mark_reviewed = QPushButton("Mark re&viewed…", review_box)
+        self.mark_reviewed = QPushButton("Mar&k reviewed…", review_box)
         self.mark_reviewed.setAccessibleName("Mark the statement reviewed")
         self.mark_reviewed.clicked.connect(lambda: self.review("reviewed"))
         self.approve_button = QPushButton("&Approve…", review_box)
@@ -286,7 +286,7 @@ class DisclosureTab(InspectorTab):
         for label in (self.badge, self.sentence, self.detail, self.preview_note):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        language_label = QLabel("&Language", preview_box)
+        language_label = QLabel("La&nguage", preview_box)
         language_label.setBuddy(self.language)
         preview.addRow(language_label, self.language)
         badge_row = QHBoxLayout()
@@ -328,7 +328,7 @@ class DisclosureTab(InspectorTab):
         self.purpose_translation = QLineEdit(translation_box)
         self.purpose_translation.setAccessibleName("Purpose translation")
         self.translation_label.setBuddy(self.purpose_translation)
-        self.use_translation = QPushButton("Use this tra&nslation", translation_box)
+        self.use_translation = QPushButton("U&se this translation", translation_box)
         self.use_translation.setAccessibleName("Use this translation of the purpose")
         self.use_translation.clicked.connect(
             lambda: self.translate_purpose(self.purpose_translation.text())

@@ -54,7 +54,7 @@ class HistoryTab(InspectorTab):
         self.entries.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.entries.header().setStretchLastSection(True)
         heading.setBuddy(self.entries)
-        self.verify_button = QPushButton("&Verify history", self)
+        self.verify_button = QPushButton("Verif&y history", self)
         self.verify_button.setAccessibleName("Verify history")
         self.verify_button.setToolTip(
             "Check that no entry of the library's history was altered or removed"

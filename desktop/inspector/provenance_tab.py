@@ -160,7 +160,7 @@ class ProvenanceTab(InspectorTab):
         for text, widget in (
             ("&Action", self.action),
             ("Act&or", self.actor),
-            ("Dat&e", self.date),
+            ("&Date", self.date),
         ):
             label = QLabel(text, self.form_box)
             label.setBuddy(widget)
@@ -178,7 +178,7 @@ class ProvenanceTab(InspectorTab):
         self.add_button = QPushButton("A&dd event", self.form_box)
         self.add_button.setAccessibleName("Add event")
         self.add_button.clicked.connect(self.add_event)
-        self.clear_button = QPushButton("C&lear", self.form_box)
+        self.clear_button = QPushButton("&Clear", self.form_box)
         self.clear_button.setAccessibleName("Clear the event form")
         self.clear_button.clicked.connect(self.clear_form)
         buttons = QHBoxLayout()

@@ -412,7 +412,7 @@ def test_credentials_exports_trusted_then_tampered(
     [record] = library.exports_of(item.id)
     key = f"export:{record.id}"
     button = tab.buttons[key]
-    assert button.text() == "&Verify now" and not tab.result_views[key].isVisible()
+    assert button.text() == "Verif&y now" and not tab.result_views[key].isVisible()
 
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert not button.isEnabled()  # while checking

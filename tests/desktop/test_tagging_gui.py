@@ -407,6 +407,7 @@ def test_import_vocabulary_from_the_menu_reports_and_refuses_plainly(qtbot, libr
     menu = window.tagging.menu
     assert [a.text() for a in menu.actions()] == [
         "&Import vocabulary…",
+        "Add a vocabulary &shipped with Credence",
         "&Browse vocabularies…",
     ]
     seen: list[str] = []
@@ -423,3 +424,38 @@ def test_import_vocabulary_from_the_menu_reports_and_refuses_plainly(qtbot, libr
     qtbot.waitUntil(lambda: len(seen) == 2, timeout=20000)
     assert "notes.ttl" in seen[1] and "Traceback" not in seen[1]
     assert [v.title for v in library.vocabularies()] == ["UNESCO Thesaurus"]
+
+
+def _visible_menu(qtbot, title: str):
+    from PySide6.QtWidgets import QMenu
+
+    def find():
+        menus = [m for m in QApplication.topLevelWidgets() if isinstance(m, QMenu)]
+        return next((m for m in menus if m.isVisible() and m.title() == title), None)
+
+    qtbot.waitUntil(lambda: find() is not None)
+    return find()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["1024x700", "1600x1000"])
+def test_a_shipped_vocabulary_is_one_choice_away_with_the_keyboard(qtbot, library, tmp_path, size):
+    """Day one, offline: Alt+L, O, S, N imports the UNESCO Thesaurus shipped with Credence; its
+    Russian labels then complete in the tag field's suggestions."""
+    window = _window(qtbot, library, tmp_path, size)
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    library_menu = _visible_menu(qtbot, "&Library")
+    qtbot.keyClick(library_menu, Qt.Key.Key_O)
+    menu = _visible_menu(qtbot, "V&ocabularies")
+    qtbot.keyClick(menu, Qt.Key.Key_S)
+    shipped = _visible_menu(qtbot, "Add a vocabulary &shipped with Credence")
+    assert _inside(shipped, shipped) and shipped.isVisible()
+    entries = [a.text() for a in shipped.actions()]
+    unesco = next(i for i, text in enumerate(entries) if "UNESCO" in text)
+    assert all("concepts" in text for text in entries) and len(entries) >= 3
+    seen: list[str] = []
+    _close_message(qtbot, seen)
+    qtbot.keyClick(shipped, Qt.Key.Key_1 + unesco)
+    qtbot.waitUntil(lambda: bool(seen), timeout=30000)
+    assert seen[0].startswith("Imported UNESCO Thesaurus")
+    assert [v.title for v in library.vocabularies()] == ["UNESCO Thesaurus"]
+    assert any("Поэзия" in (s.matched or "") for s in library.tag_suggestions("поэз"))
