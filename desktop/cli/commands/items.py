@@ -67,7 +67,7 @@ def run_items(lib: Library, args: Namespace) -> int:
         say(f"{item.accession or '#' + str(item.id):20} {item.title or ''}"[:120])
         if args.stale and item.stale_reason:
             say(f"{'':20} needs re-export: {item.stale_reason}")
-    say(f"{len(items):,} items", file=sys.stderr)
+    say(f"{len(items):,} item{'' if len(items) == 1 else 's'}", file=sys.stderr)
     return EXIT_OK
 
 
