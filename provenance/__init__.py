@@ -218,3 +218,26 @@ from provenance.domain.errors import StaleEdit  # noqa: E402
 from provenance.domain.text import team_library_url  # noqa: E402
 
 __all__ += ["StaleEdit", "team_library_url"]
+
+# Hand-off downstream (issue 15): BagIt bags and IIIF manifests.
+from provenance.domain.handoff import (  # noqa: E402
+    BagReport,
+    HandedFile,
+    IiifReport,
+    LeftOut,
+    ManifestWritten,
+    base_url_problem,
+    rights_uri,
+    url_slug,
+)
+
+__all__ += [
+    "BagReport",
+    "HandedFile",
+    "IiifReport",
+    "LeftOut",
+    "ManifestWritten",
+    "base_url_problem",
+    "rights_uri",
+    "url_slug",
+]
