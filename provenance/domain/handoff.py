@@ -114,7 +114,8 @@ def url_slug(accession: str | None, item_id: int) -> str:
     for two items: the accession's letters, digits and `._-` (other runs become one `-`,
     accents are dropped, scripts without Latin letters leave nothing), then the item id.
 
-    `1976.37` of item 12 is `1976.37-12`; `A 12/3` is `A-12-3-12`; `Инв. 5` is `item-5-12`...
+    `1976.37` of item 12 is `1976.37-12`; `A 12/3` is `A-12-3-12`; `Инв. 5` is `5-12`; an
+    accession in Arabic letters only is `item-12`.
     The id after the last `-` makes it unique (two accessions may clean to the same text, and
     an accession may equal another item's id), and stable: adding items never renames one.
     """
@@ -154,6 +155,12 @@ def base_url_problem(url: str) -> str | None:
         return f"the base URL {url!r} has no host name; e.g. https://museum.example/iiif"
     if parts.query or parts.fragment or url.strip().endswith(("?", "#")):
         return f"the base URL {url!r} must not have a query (?) or fragment (#)"
+    if "@" in parts.netloc:
+        return f"the base URL {url!r} must not hold a user name or password"
+    try:
+        parts.hostname.encode("idna")
+    except UnicodeError:
+        return f"the base URL {url!r} has a host name that is not valid"
     return None
 
 
@@ -162,10 +169,9 @@ def clean_base_url(url: str) -> str:
     non-ASCII characters percent-encoded (already encoded ones are kept)."""
     parts = urlsplit(url.strip())
     path = quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
-    netloc = parts.netloc.encode("idna").decode("ascii") if not parts.netloc.isascii() else None
-    if netloc is None:
-        netloc = parts.netloc
-    return f"{parts.scheme.lower()}://{netloc}{path}".rstrip("/")
+    host = (parts.hostname or "").encode("idna").decode("ascii")
+    port = f":{parts.port}" if parts.port is not None else ""
+    return f"{parts.scheme.lower()}://{host}{port}{path}".rstrip("/")
 
 
 def rights_uri(rights: str | None) -> str | None:
