@@ -39,6 +39,7 @@ from provenance.exporting.handoff import (
 )
 from provenance.identity import IdentityError, export_ca, load_info
 from provenance.media.output import OutputRefused, OutputRun, atomic_open
+from provenance.media.probe import RejectedFile
 from provenance.store import disclosures as stored_disclosures
 from provenance.store import undo
 from provenance.store.settings import read_settings
@@ -101,6 +102,7 @@ def write_bag(
     settings = read_settings(store)
     info = load_info(identity_dir)
     handed: list[HandedFile] = []
+    kept: list[CurrentExport] = []
     try:
         with building(out, run) as staging:
             objects = staging / OBJECTS
@@ -112,7 +114,19 @@ def write_bag(
                 if cancel is not None and cancel.cancelled:
                     raise _Cancelled
                 name = names.take(Path(export.path).name)
-                sha = copy_export(export, objects / name)
+                try:
+                    sha = copy_export(export, objects / name)
+                except (LibraryError, RejectedFile, OSError) as exc:
+                    # One unreadable file never sinks the bag: it is left out, said why.
+                    reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                    left_out.append(
+                        LeftOut(
+                            export.label,
+                            f"its export could not be copied: {reason}; export it again",
+                        )
+                    )
+                    continue
+                kept.append(export)
                 handed.append(
                     HandedFile(
                         export.label,
@@ -124,9 +138,11 @@ def write_bag(
                 )
                 if progress is not None:
                     progress(done + 1, len(exports), export.label)
-            _write_csv(store, metadata / "metadata.csv", exports, handed, settings)
-            _write_history(store, metadata / "history.json", exports, handed, version)
-            bag_info = _bag_info(info, exports, handed, version)
+            if not handed:
+                raise _Cancelled
+            _write_csv(store, metadata / "metadata.csv", kept, handed, settings)
+            _write_history(store, metadata / "history.json", kept, handed, version)
+            bag_info = _bag_info(info, kept, handed, version)
             if info is not None:
                 try:
                     export_ca(identity_dir, metadata / "trust-bundle.pem", output=OutputRun())
@@ -134,8 +150,9 @@ def write_bag(
                     left_out.append(LeftOut("trust bundle", str(exc)))
             _make_bag(bagit, staging, bag_info)
     except _Cancelled:
-        return BagReport(None, 0, (), tuple(left_out), cancelled=True)
-    items = len({e.item.id for e in exports})
+        cancelled = cancel is not None and cancel.cancelled
+        return BagReport(None, 0, (), tuple(left_out), cancelled=cancelled)
+    items = len({e.item.id for e in kept})
     return BagReport(str(out), items, tuple(handed), tuple(left_out))
 
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from provenance.domain.errors import InvalidValue
+from provenance.domain.errors import InvalidValue, LibraryError
 from provenance.domain.handoff import (
     HandedFile,
     IiifReport,
@@ -282,7 +282,14 @@ def _add_canvas(
         width, height = height, width
     ext = _EXTENSIONS.get(facts.format, facts.format.lower())
     name = f"image-{number}.{ext}"
-    sha = copy_export(export, folder / name)
+    try:
+        sha = copy_export(export, folder / name)
+    except (LibraryError, RejectedFile, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        left_out.append(
+            LeftOut(label, f"its export could not be copied: {reason}; export it again")
+        )
+        return None
     if facts.format not in _WEB_FORMATS:
         notes.append(
             f"{label}: image {number} is {facts.format}, which web browsers cannot show; its "
