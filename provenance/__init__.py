@@ -228,3 +228,26 @@ __all__ += ["StaleEdit", "team_library_url"]
 
 # Tagging in the window (issue 13): appended, so branches adding names merge cleanly.
 __all__ += ["ConceptNode", "TagCount", "TagPreview", "TagPreviewLine", "TagSuggestion"]
+
+# Hand-off downstream (issue 15): BagIt bags and IIIF manifests.
+from provenance.domain.handoff import (  # noqa: E402
+    BagReport,
+    HandedFile,
+    IiifReport,
+    LeftOut,
+    ManifestWritten,
+    base_url_problem,
+    rights_uri,
+    url_slug,
+)
+
+__all__ += [
+    "BagReport",
+    "HandedFile",
+    "IiifReport",
+    "LeftOut",
+    "ManifestWritten",
+    "base_url_problem",
+    "rights_uri",
+    "url_slug",
+]

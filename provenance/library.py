@@ -21,6 +21,7 @@ from sqlalchemy import select
 from provenance import identity
 from provenance.domain.errors import InvalidValue, LibraryError, NotFound
 from provenance.domain.fields import checked_capture_type
+from provenance.domain.handoff import BagReport, IiifReport
 from provenance.domain.offline import CheckinReport, CheckoutReport, ConflictView
 from provenance.domain.progress import CancelToken, Progress
 from provenance.domain.roots import RootView
@@ -845,6 +846,81 @@ class Library:
         """Decide a conflict: keep "mine" (the laptop's value), "theirs" (the team's), or give
         another `value`; recorded in history."""
         return offline.resolve_conflict(self._store, conflict_id, keep=keep, value=value)
+
+    # -- hand-off downstream: BagIt bags and IIIF manifests (issue 15) ------------------------
+
+    def bag(
+        self,
+        out: str | os.PathLike[str],
+        refs: Sequence[str | int] = (),
+        *,
+        search: str | None = None,
+        everything: bool = False,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> BagReport:
+        """Write a BagIt bag (RFC 8493, made with bagit-python) of the items `refs` (or those
+        matching `search`, or every item) for digital preservation, at `out`: a new or empty
+        folder outside the library and away from the originals.
+
+        It holds each item's current signed exports (the newest export of each image, when it
+        is not stale and still the bytes that were signed) under `data/objects/`,
+        Archivematica's `data/metadata/metadata.csv` (Dublin Core and the disclosure
+        sentence), the items' history as JSON and the institution's trust bundle, with SHA-256
+        and SHA-512 manifests. Nothing is exported or signed on the way: items never exported,
+        or whose export is stale, missing or changed, are left out and listed with the reason
+        (`left_out`). When nothing can go in, nothing is written (`folder` is None).
+        """
+        from provenance.exporting import bag as bag_run
+        from provenance.exporting.handoff import select_item_ids
+
+        ids = select_item_ids(self._store, refs, search, everything)
+        return bag_run.write_bag(
+            self._store,
+            ids,
+            Path(out),
+            run=self.output_run(),
+            identity_dir=self.identity_dir,
+            version=_version(),
+            progress=progress,
+            cancel=cancel,
+        )
+
+    def iiif(
+        self,
+        out: str | os.PathLike[str],
+        base_url: str,
+        refs: Sequence[str | int] = (),
+        *,
+        search: str | None = None,
+        everything: bool = False,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> IiifReport:
+        """Write IIIF Presentation 3 manifests (made with iiif-prezi3), one per item and a
+        collection, with the current signed exports beside them as static images, at `out`
+        (a new or empty folder), to be served as it is from `base_url` (http or https).
+
+        The same exports as `bag` are taken and the same items left out. Each manifest has
+        the item's label, summary, metadata (maker, date, medium, credit line, keywords and
+        subjects), requiredStatement (credit line and rights), `rights` when the rights value
+        names a Creative Commons or RightsStatements.org statement, and the AI disclosure
+        sentence and its approval in every language Credence has wording for.
+        """
+        from provenance.exporting import iiif as iiif_run
+        from provenance.exporting.handoff import select_item_ids
+
+        ids = select_item_ids(self._store, refs, search, everything)
+        return iiif_run.write_iiif(
+            self._store,
+            ids,
+            Path(out),
+            base_url,
+            run=self.output_run(),
+            identity_dir=self.identity_dir,
+            progress=progress,
+            cancel=cancel,
+        )
 
 
 def _version() -> str:

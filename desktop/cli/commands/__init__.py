@@ -19,6 +19,7 @@ from desktop.cli.commands import (
     disclosure,
     event,
     export,
+    handoff,
     history,
     identity,
     importing,
@@ -58,6 +59,7 @@ REGISTER: tuple[Callable[[Verbs], None], ...] = (
     verify.register,  # verify
     roots.register,  # roots add | list | set | remove | adopt
     offline.register,  # checkout, checkin, conflicts, resolve
+    handoff.register,  # bag, iiif
 )
 
 
