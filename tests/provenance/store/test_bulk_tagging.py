@@ -140,3 +140,19 @@ def test_chain_hashes_are_the_hashes_of_entries_written_one_by_one():
         expected.append(prev)
     assert hashes == expected
     assert len(set(hashes)) == len(hashes)  # the same state on two items still differs
+
+
+def test_team_index_leaves_the_jit_setting_as_it_was(pg_url):
+    """The team index turns PostgreSQL's JIT off only for its own statements."""
+    from sqlalchemy import text
+
+    from provenance import open_library
+
+    with open_library(pg_url) as library:
+        library.create_item({"accession": "J1", "title": "Kanne"})
+        store = library._store
+        with store.write() as (session, _history):
+            session.execute(text("SET LOCAL jit = on"))
+            store.search_index.index(session, [library.get_item("J1").id])
+            assert session.execute(text("SELECT current_setting('jit')")).scalar_one() == "on"
+        assert [i.accession for i in library.list_items("kanne")] == ["J1"]
