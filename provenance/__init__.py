@@ -218,3 +218,12 @@ from provenance.domain.errors import StaleEdit  # noqa: E402
 from provenance.domain.text import team_library_url  # noqa: E402
 
 __all__ += ["StaleEdit", "team_library_url"]
+
+# Soft bindings and `identify` (issue 15): what a stripped copy looks like among the exports.
+from provenance.domain.views import (  # noqa: E402
+    IdentifyMatch,
+    IdentifyResult,
+    SignedStatement,
+)
+
+__all__ += ["IdentifyMatch", "IdentifyResult", "SignedStatement"]

@@ -35,6 +35,7 @@ from provenance.domain.views import (
     ExportReport,
     HistoryEntryView,
     HistoryVerification,
+    IdentifyResult,
     ImportReport,
     ItemsUpdateReport,
     ItemView,
@@ -593,8 +594,37 @@ class Library:
             self._store, file_path(str(path)), label, version=_version()
         )
         if record is None:
+            if shown.credentials in ("none", "invalid", "error"):
+                # No (or broken) credentials: perhaps a stripped copy of one of our exports.
+                from provenance.exporting import identify as identifying
+
+                found = identifying.looks_like(self._store, path, self._organisations())
+                if found:
+                    return replace(shown, looks_like=found)
             return shown
         return replace(shown, record=record)
+
+    def identify(self, path: str | os.PathLike[str]) -> IdentifyResult:
+        """Which of this library's exports a file was made from, by soft binding (the ISCC
+        image code of its pixels), for a copy whose credentials were stripped or broken.
+
+        The result carries the file's own credential state and `matches`, closest first: item,
+        export, similarity (1.0 = the same 64-bit image code) and what the signed export said
+        (signer, date, disclosure sentences, approval). `matches` is empty when nothing is
+        close; `problem` says why when the file could not be looked at.
+        """
+        from provenance.exporting import identify as identifying
+
+        return identifying.identify(
+            self._store,
+            path,
+            trust_anchors_pem=identity.trust_anchors_pem(self.identity_dir),
+            organisation=self._organisations(),
+        )
+
+    def _organisations(self) -> dict[str, str]:
+        info = identity.load_info(self.identity_dir)
+        return {info.fingerprint: info.organisation} if info is not None else {}
 
     # -- settings, identity, export -----------------------------------------------------------
 

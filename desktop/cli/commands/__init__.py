@@ -20,6 +20,7 @@ from desktop.cli.commands import (
     event,
     export,
     history,
+    identify,
     identity,
     importing,
     init,
@@ -56,6 +57,7 @@ REGISTER: tuple[Callable[[Verbs], None], ...] = (
     labels.register,  # labels, templates
     settings.register,  # settings
     verify.register,  # verify
+    identify.register,  # identify
     roots.register,  # roots add | list | set | remove | adopt
     offline.register,  # checkout, checkin, conflicts, resolve
 )
