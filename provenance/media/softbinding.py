@@ -140,7 +140,7 @@ def _normalised_pixels(im: Image.Image) -> list[int]:
     if box and box != (0, 0, *im.size):
         im = im.crop(box)
     grey = im.convert("L").resize((32, 32), Image.Resampling.BICUBIC)
-    return list(grey.getdata())
+    return list(grey.tobytes())  # 1024 values, row by row
 
 
 def code_of_image(im: Image.Image) -> SoftBinding:
