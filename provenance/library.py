@@ -62,6 +62,7 @@ from provenance.store import vocabularies as stored_vocabularies
 from provenance.store.history import Change
 from provenance.store.models import Asset, Item
 from provenance.store.settings import load_settings
+from provenance.store.softbindings import SoftBindingIndex
 from provenance.store.store import DB_NAME, Store
 
 
@@ -151,6 +152,8 @@ class Library:
         self.team = store.team
         #: Where the library's database is, as a person reads it (a URL without password).
         self.location = store.location if store.team else str(store.folder)
+        # The soft-binding keys of the exports, read once and then only what was added.
+        self._soft_bindings = SoftBindingIndex()
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -598,7 +601,9 @@ class Library:
                 # No (or broken) credentials: perhaps a stripped copy of one of our exports.
                 from provenance.exporting import identify as identifying
 
-                found = identifying.looks_like(self._store, path, self._organisations())
+                found = identifying.looks_like(
+                    self._store, path, self._organisations(), self._soft_bindings
+                )
                 if found:
                     return replace(shown, looks_like=found)
             return shown
@@ -620,6 +625,7 @@ class Library:
             path,
             trust_anchors_pem=identity.trust_anchors_pem(self.identity_dir),
             organisation=self._organisations(),
+            index=self._soft_bindings,
         )
 
     def _organisations(self) -> dict[str, str]:

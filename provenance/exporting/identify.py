@@ -39,11 +39,11 @@ from provenance.media.softbinding import (
     code_from_assertion_value,
     code_of_file,
     hamming,
-    nearest,
 )
 from provenance.media.verify import verify
 from provenance.store.models import Export, Item
 from provenance.store.settings import load_settings
+from provenance.store.softbindings import SoftBindingIndex
 from provenance.store.store import Store
 
 #: Most bits of the 64-bit image code that may differ in a match (chosen from the measurement
@@ -64,6 +64,7 @@ def identify(
     *,
     trust_anchors_pem: str | None,
     organisation: dict[str, str],
+    index: SoftBindingIndex | None = None,
 ) -> IdentifyResult:
     """Identify one file; see Library.identify. `organisation` maps a signer fingerprint to
     the organisation of that identity (for an export whose file is gone)."""
@@ -74,12 +75,15 @@ def identify(
         binding = code_of_file(_as_path(path))
     except RejectedFile as exc:
         return IdentifyResult(shown.file, shown.credentials, problem=f"{shown.file}: {exc}")
-    matches = find_matches(store, binding, organisation=organisation)
+    matches = find_matches(store, binding, organisation=organisation, index=index)
     return IdentifyResult(shown.file, shown.credentials, tuple(matches), code=binding.code)
 
 
 def looks_like(
-    store: Store, path: str | os.PathLike[str], organisation: dict[str, str]
+    store: Store,
+    path: str | os.PathLike[str],
+    organisation: dict[str, str],
+    index: SoftBindingIndex | None = None,
 ) -> tuple[IdentifyMatch, ...]:
     """The exports a file with no or broken credentials looks like (verify's extra line);
     empty when its pixels cannot be read or nothing is close."""
@@ -87,19 +91,21 @@ def looks_like(
         binding = code_of_file(_as_path(path))
     except RejectedFile:
         return ()
-    return tuple(find_matches(store, binding, organisation=organisation))
+    return tuple(find_matches(store, binding, organisation=organisation, index=index))
 
 
 def find_matches(
-    store: Store, binding: SoftBinding, *, organisation: dict[str, str]
+    store: Store,
+    binding: SoftBinding,
+    *,
+    organisation: dict[str, str],
+    index: SoftBindingIndex | None = None,
 ) -> list[IdentifyMatch]:
-    """The exports within the thresholds of `binding`, closest first."""
+    """The exports within the thresholds of `binding`, closest first. `index` keeps the
+    stored keys in memory between calls (the Library holds one)."""
+    index = index if index is not None else SoftBindingIndex()
     with store.read() as session:
-        # Plain driver rows: 100,000 (id, key) pairs load in a few tens of milliseconds.
-        rows = session.connection().exec_driver_sql(
-            "SELECT id, soft_binding_key FROM exports WHERE soft_binding_key IS NOT NULL"
-        )
-        near = nearest(binding.digest, rows, KEY_LIMIT)
+        near = index.near(session, binding.digest >> (CODE_BITS - KEY_BITS), KEY_LIMIT)
         if not near:
             return []
         found: list[tuple[int, int, Export, Item]] = []

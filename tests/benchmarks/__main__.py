@@ -8,6 +8,7 @@ from tests.benchmarks import (
     bench_catalog,
     bench_export,
     bench_gui,
+    bench_identify,
     bench_import,
     bench_labels,
     bench_tagging,
@@ -22,6 +23,7 @@ BENCHES = {
     "gui": bench_gui.run,
     "tagging": bench_tagging.run,
     "team": bench_team.run,
+    "identify": bench_identify.run,
 }
 
 

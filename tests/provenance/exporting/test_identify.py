@@ -266,3 +266,22 @@ def test_code_survives_odd_pixel_modes(tmp_path):
     Image.new("L", (3000, 20), 128).save(buffer, "PNG")
     (tmp_path / "strip.png").write_bytes(buffer.getvalue())
     assert code_of_file(tmp_path / "strip.png").code
+
+
+def test_the_key_index_follows_new_and_deleted_exports(exported, tmp_path):
+    library, files = exported
+    copy = stripped_copies(files["2001.1"], tmp_path)["jpeg-90"]
+    assert library.identify(copy).matches[0].item == "2001.1"  # the index is read here
+    # A new picture exported after the first lookup is found by the same Library.
+    masters = tmp_path / "later"
+    masters.mkdir()
+    shutil.copy(data_file("images/exif-samples/jpg_gps_DSCN0042.jpg"), masters / "2020.9.jpg")
+    library.create_item({"accession": "2020.9", "title": "Later"})
+    library.import_files([masters])
+    later = library.export(["2020.9"], tmp_path / "out2", passphrase=PASS).exported[0]
+    later_copy = stripped_copies(tmp_path / "out2" / later.file.rsplit("/", 1)[-1], tmp_path)
+    assert library.identify(later_copy["png"]).matches[0].item == "2020.9"
+    # A deleted item's exports are gone from the answers.
+    library.delete_item("2001.1")
+    assert library.identify(copy).matches == ()
+    assert library.identify(later_copy["webp"]).matches[0].item == "2020.9"
