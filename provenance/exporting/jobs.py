@@ -26,6 +26,7 @@ from provenance.exporting.jumbf import active_manifest_label
 from provenance.exporting.manifest import soft_binding_assertion
 from provenance.exporting.signing import Signing
 from provenance.media.output import publish, temp_name, text_name
+from provenance.media.probe import _register_heif_opener as register_heif_opener
 from provenance.media.softbinding import (
     SOFT_BINDING_ERRORS,
     WORKING_SIDE,
@@ -141,6 +142,7 @@ def _thumbnail(stream: BinaryIO) -> tuple[io.BytesIO | None, SoftBinding | None]
     from a stripped copy, so it costs a few milliseconds more and no second decode.
     """
     binding = None
+    register_heif_opener()  # a worker process has not read a HEIC yet: teach Pillow first
     try:
         with stream, Image.open(stream) as im:
             # Turned upright after shrinking: rotating a full-size TIFF costs two full copies.
