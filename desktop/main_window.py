@@ -312,6 +312,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.export_action = action("&Export signed files…", self.export, "Ctrl+E", tool=True)
         self.print_action = action("&Print labels…", self.print_labels, "Ctrl+P", tool=True)
+        self.identify_action = action("I&dentify a file…", self.identify_files, "Ctrl+Shift+D")
+        self.identify_action.setToolTip(
+            "Which of our exports a file without credentials was made from (or Shift+drop it)"
+        )
         file_menu.addSeparator()
         action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         install_library_menu(self, file_menu)
@@ -699,7 +703,20 @@ class MainWindow(QMainWindow):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self._import_paths(paths)
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self.identify_files(paths)  # Shift+drop: identify, do not import
+            else:
+                self._import_paths(paths)
+
+    def identify_files(self, paths: list[str] | None = None) -> None:
+        """File > Identify a file…: which exports a file was made from (by soft binding)."""
+        from desktop.dialogs.identify_dialog import IdentifyDialog
+
+        dialog = IdentifyDialog(self.library, self.run_task, self)
+        self.identify_dialog = dialog  # tests and a second drop find the open dialog
+        if paths:
+            dialog.identify(paths)
+        dialog.exec()
 
     # -- dialogs (built in desktop/dialogs) ----------------------------------------------------
 

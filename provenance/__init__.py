@@ -251,3 +251,11 @@ __all__ += [
     "rights_uri",
     "url_slug",
 ]
+# Soft bindings and `identify` (issue 15): what a stripped copy looks like among the exports.
+from provenance.domain.views import (  # noqa: E402
+    IdentifyMatch,
+    IdentifyResult,
+    SignedStatement,
+)
+
+__all__ += ["IdentifyMatch", "IdentifyResult", "SignedStatement"]

@@ -37,6 +37,7 @@ from provenance.domain.views import (
     ExportReport,
     HistoryEntryView,
     HistoryVerification,
+    IdentifyResult,
     ImportReport,
     ItemsUpdateReport,
     ItemView,
@@ -64,6 +65,7 @@ from provenance.store import vocabularies as stored_vocabularies
 from provenance.store.history import Change
 from provenance.store.models import Asset, Item
 from provenance.store.settings import load_settings
+from provenance.store.softbindings import SoftBindingIndex
 from provenance.store.store import DB_NAME, Store
 
 
@@ -153,6 +155,8 @@ class Library:
         self.team = store.team
         #: Where the library's database is, as a person reads it (a URL without password).
         self.location = store.location if store.team else str(store.folder)
+        # The soft-binding keys of the exports, read once and then only what was added.
+        self._soft_bindings = SoftBindingIndex()
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -646,8 +650,40 @@ class Library:
             self._store, file_path(str(path)), label, version=_version()
         )
         if record is None:
+            if shown.credentials in ("none", "invalid", "error"):
+                # No (or broken) credentials: perhaps a stripped copy of one of our exports.
+                from provenance.exporting import identify as identifying
+
+                found = identifying.looks_like(
+                    self._store, path, self._organisations(), self._soft_bindings
+                )
+                if found:
+                    return replace(shown, looks_like=found)
             return shown
         return replace(shown, record=record)
+
+    def identify(self, path: str | os.PathLike[str]) -> IdentifyResult:
+        """Which of this library's exports a file was made from, by soft binding (the ISCC
+        image code of its pixels), for a copy whose credentials were stripped or broken.
+
+        The result carries the file's own credential state and `matches`, closest first: item,
+        export, similarity (1.0 = the same 64-bit image code) and what the signed export said
+        (signer, date, disclosure sentences, approval). `matches` is empty when nothing is
+        close; `problem` says why when the file could not be looked at.
+        """
+        from provenance.exporting import identify as identifying
+
+        return identifying.identify(
+            self._store,
+            path,
+            trust_anchors_pem=identity.trust_anchors_pem(self.identity_dir),
+            organisation=self._organisations(),
+            index=self._soft_bindings,
+        )
+
+    def _organisations(self) -> dict[str, str]:
+        info = identity.load_info(self.identity_dir)
+        return {info.fingerprint: info.organisation} if info is not None else {}
 
     # -- settings, identity, export -----------------------------------------------------------
 

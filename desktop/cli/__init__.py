@@ -202,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # checkout / checkin name both of their libraries (--from, --to) themselves.
             return args.run(None, args)
         if (
-            args.verb == "verify"
+            args.verb in ("verify", "identify")
             and not team
             and not (Path(library_path) / "library.sqlite").is_file()
         ):

@@ -517,6 +517,9 @@ class VerificationView(_ReadOnlyDict):
     signer: str | None = None
     summary: str = ""
     record: RecordCheck | None = None
+    #: For a file with no or broken credentials: this library's exports it looks like (by
+    #: soft binding), closest first. Empty when nothing is close or nothing was looked up.
+    looks_like: tuple[IdentifyMatch, ...] = ()
 
     def __post_init__(self) -> None:
         dict.update(self, self.to_dict())
@@ -539,4 +542,102 @@ class VerificationView(_ReadOnlyDict):
         }
         if self.record is not None:
             shown["record"] = self.record.to_dict()
+        if self.looks_like:
+            shown["looks_like"] = [m.to_dict() for m in self.looks_like]
+        return shown
+
+
+@dataclass(frozen=True)
+class SignedStatement(_Dictable):
+    """One disclosure as a signed export stated it: the sentence and its review."""
+
+    sentence: str
+    category: str | None = None
+    review_state: str | None = None  # draft / reviewed / approved
+    reviewer: str | None = None
+    reviewed_at: str | None = None
+
+
+@dataclass(frozen=True)
+class IdentifyMatch(_Dictable):
+    """An export of this library that a file looks like, by soft binding (ISCC image code),
+    and what that signed export said."""
+
+    item: str  # accession number (or the item's id when it has none)
+    item_id: int
+    title: str | None
+    export: int
+    #: 1.0 = the same 64-bit image code; 0.78 is the furthest still called a match.
+    similarity: float
+    #: Bits of the 64-bit image code that differ (0 = the same picture as far as the code sees).
+    bits_differ: int
+    exported_file: str
+    exported_at: str
+    #: Who signed the export (the certificate's organisation) and when, read from the signed
+    #: file itself when it is still where it was written, else from the library's record.
+    signer: str | None
+    signed_at: str | None
+    disclosures: tuple[SignedStatement, ...]
+    #: "file": read from the signed export's own manifest; "record": that file is gone or
+    #: changed, so the library's record of the export (and the item's disclosures now) speaks.
+    source: str
+    #: The record has changed since this export was signed (then it says why).
+    stale_reason: str | None = None
+
+    @property
+    def sentence(self) -> str | None:
+        """The disclosure sentences as one line (None when nothing was disclosed)."""
+        return " ".join(s.sentence for s in self.disclosures) or None
+
+    @property
+    def approval(self) -> str:
+        """Whether the signed disclosures were approved, in words."""
+        return approval_text(self.disclosures)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the sentence and approval spelled out."""
+        shown = asdict(self)
+        shown["sentence"] = self.sentence
+        shown["approval"] = self.approval
+        return shown
+
+
+def approval_text(statements: tuple[SignedStatement, ...]) -> str:
+    """ "approved by NAME on DATE" (for every statement), "not approved (STATE)" or "no AI use
+    disclosed"."""
+    relevant = [s for s in statements if s.category != "none"]
+    if not relevant:
+        return "no AI use disclosed"
+    pending = [s for s in relevant if s.review_state != "approved"]
+    if pending:
+        return f"not approved ({pending[0].review_state or 'unknown'})"
+    who = dict.fromkeys(s.reviewer for s in relevant if s.reviewer)
+    when = max((s.reviewed_at or "" for s in relevant), default="")[:10]
+    by = f" by {', '.join(who)}" if who else ""
+    on = f" on {when}" if when else ""
+    return f"approved{by}{on}"
+
+
+@dataclass(frozen=True)
+class IdentifyResult(_Dictable):
+    """`credence identify` for one file: its own credentials and the exports it looks like."""
+
+    file: str
+    credentials: str  # none / trusted / valid / invalid / error
+    matches: tuple[IdentifyMatch, ...] = ()
+    #: The file's soft binding (ISCC text), None when its pixels could not be read.
+    code: str | None = None
+    #: A plain sentence when the file could not be looked at (not found, not an image).
+    problem: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `identify --json` shape: {"file", "credentials", "matches": [...], ...}."""
+        shown: dict[str, Any] = {
+            "file": self.file,
+            "credentials": self.credentials,
+            "matches": [m.to_dict() for m in self.matches],
+            "code": self.code,
+        }
+        if self.problem is not None:
+            shown["problem"] = self.problem
         return shown

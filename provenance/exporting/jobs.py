@@ -10,6 +10,7 @@ run killed at any moment leaves only complete, signed files behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -22,8 +23,17 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from provenance.domain.clock import now
 from provenance.exporting.jumbf import active_manifest_label
+from provenance.exporting.manifest import soft_binding_assertion
 from provenance.exporting.signing import Signing
 from provenance.media.output import publish, temp_name, text_name
+from provenance.media.probe import _register_heif_opener as register_heif_opener
+from provenance.media.softbinding import (
+    SOFT_BINDING_ERRORS,
+    WORKING_SIDE,
+    SoftBinding,
+    code_of_image,
+    shrink,
+)
 from provenance.media.xmp import (
     XmpError,
     XmpFields,
@@ -32,7 +42,7 @@ from provenance.media.xmp import (
     write_xmp_bytes,
 )
 
-THUMBNAIL_SIDE = 500
+THUMBNAIL_SIDE = WORKING_SIDE  # the soft binding is computed from the same pixels
 #: Masters up to this size are exported through memory; bigger ones through a working file.
 IN_MEMORY_LIMIT = 128 * 1024 * 1024
 THUMBNAIL_URI = "credence-thumbnail.jpg"
@@ -88,6 +98,10 @@ class ExportResult:
     error: str | None = None
     #: What a reader of the file should know (a value cut to fit IPTC-IIM).
     notes: tuple[str, ...] = ()
+    #: The ISCC image code of the signed pixels (None when they could not be read), and its
+    #: first 64 bits as a signed integer (see media.softbinding).
+    soft_binding: str | None = None
+    soft_binding_key: int | None = None
 
 
 def _read_verifying(source: Path, expected: str) -> bytes:
@@ -118,28 +132,29 @@ class ExportFailure(Exception):
     """One file could not be exported; the message says why in plain words."""
 
 
-def _thumbnail(stream: BinaryIO) -> io.BytesIO | None:
-    """A small JPEG of the image for the manifest, from a reduced decode.
+def _thumbnail(stream: BinaryIO) -> tuple[io.BytesIO | None, SoftBinding | None]:
+    """A small JPEG of the image for the manifest, and the soft binding of its pixels, both
+    from one reduced decode.
 
     The decoder is asked for the smallest scale that still covers THUMBNAIL_SIDE on the long
-    edge (1/8 for a 12 MP JPEG), so most of the pixels are never decoded.
+    edge (1/8 for a 12 MP JPEG), so most of the pixels are never decoded. The soft binding
+    (media.softbinding) is computed from the same reduced pixels, as `identify` computes it
+    from a stripped copy, so it costs a few milliseconds more and no second decode.
     """
+    binding = None
+    register_heif_opener()  # a worker process has not read a HEIC yet: teach Pillow first
     try:
         with stream, Image.open(stream) as im:
-            width, height = im.size
-            scale = THUMBNAIL_SIDE / max(width, height, 1)
-            im.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
-            im.thumbnail(
-                (THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BILINEAR, reducing_gap=None
-            )
             # Turned upright after shrinking: rotating a full-size TIFF costs two full copies.
-            im = ImageOps.exif_transpose(im)
+            im = shrink(im, THUMBNAIL_SIDE)
             out = io.BytesIO()
             im.convert("RGB").save(out, "JPEG", quality=80)
+            with contextlib.suppress(*SOFT_BINDING_ERRORS):
+                binding = code_of_image(im)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return None  # a manifest without a thumbnail is still a valid manifest
+        return None, None  # a manifest without a thumbnail is still a valid manifest
     out.seek(0)
-    return out
+    return out, binding
 
 
 def _caption_derivative(source: Path, target: Path, badge: str, sentence: str) -> str:
@@ -211,9 +226,11 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
             if can_write_xmp(mime):
                 asset = write_xmp_bytes(asset, job.xmp, text_name(source), notes)
         _stamp_export_time(manifest)
-        thumb = _thumbnail(_open_asset(asset))
+        thumb, binding = _thumbnail(_open_asset(asset))
         if thumb is not None:
             manifest["thumbnail"] = {"format": "image/jpeg", "identifier": THUMBNAIL_URI}
+        if binding is not None:
+            manifest["assertions"].append(soft_binding_assertion(binding.code))
         with c2pa.Builder(manifest, signing.context) as builder:
             if job.source_has_credentials or job.caption or job.parent_ingredient:
                 # The source (with its own credentials, if any) is the parent: its chain is kept.
@@ -236,6 +253,8 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
             digest,
             label,
             notes=tuple(dict.fromkeys(notes)),
+            soft_binding=binding.code if binding is not None else None,
+            soft_binding_key=binding.key if binding is not None else None,
         )
     except (ExportFailure, XmpError) as exc:
         return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))

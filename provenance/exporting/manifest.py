@@ -191,6 +191,24 @@ def build_manifest(
     return manifest
 
 
+def soft_binding_assertion(code: str) -> dict[str, Any]:
+    """c2pa.soft-binding for the exported pixels: the ISCC image code (``io.iscc.v0``) over the
+    whole image (an empty scope), its value base64 of the ISCC-UNIT bytes as IEP-0020 writes
+    it. ``pad`` is required by the C2PA schema (c2pa-rs will not read the assertion without
+    it); c2pa-python 0.38.1 signs this and reads it back unchanged."""
+    from provenance.media.softbinding import ALGORITHM, assertion_value
+
+    return {
+        "label": "c2pa.soft-binding",
+        "data": {
+            "alg": ALGORITHM,
+            "name": "ISCC Content-Code Image (ISO 24138) of the exported pixels",
+            "blocks": [{"scope": {}, "value": assertion_value(code)}],
+            "pad": [],
+        },
+    }
+
+
 def manifest_digest(manifest: dict[str, Any], xmp: XmpFields, caption: bool) -> str:
     """A digest of what an export would claim, to tell whether a finished export is current.
 

@@ -88,7 +88,8 @@ def _worker_context():
     """
     if sys.platform.startswith("linux"):
         context = get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        # iscc_core (the soft binding) is imported once here, not in every worker.
+        context.set_forkserver_preload([__name__, "iscc_core"])
         return context
     return get_context("spawn")
 

@@ -87,7 +87,7 @@ def backup_database(db_path: Path, backups_dir: Path, label: str) -> Path:
 
 #: The revision this build ships. Checked against the migration scripts by a test, so the
 #: common case (an up-to-date library) can skip loading Alembic at all.
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 
 def migrate(writer: Engine, db_path: Path, backups_dir: Path) -> Path | None:

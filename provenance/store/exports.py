@@ -43,6 +43,8 @@ def record_exports(
                 signer_fingerprint=fingerprint,
                 record_digest=digests[r.asset_id],
                 created_at=stamp,
+                soft_binding=getattr(r, "soft_binding", None),
+                soft_binding_key=getattr(r, "soft_binding_key", None),
             )
             for r in results
         ]

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -302,6 +303,10 @@ class Export(Base):
     #: Set when what this export signed has changed in the record since (None = current).
     stale_since: Mapped[str | None] = mapped_column(String(40), index=True)
     stale_reason: Mapped[str | None] = mapped_column(Text)
+    #: The ISCC image code of the signed pixels (the manifest's c2pa.soft-binding, 256 bits),
+    #: and its first 64 bits as a signed integer for the one-pass search of `identify`.
+    soft_binding: Mapped[str | None] = mapped_column(String(80))
+    soft_binding_key: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class HistoryEntry(Base):

@@ -8,6 +8,7 @@ from tests.benchmarks import (
     bench_catalog,
     bench_export,
     bench_gui,
+    bench_identify,
     bench_import,
     bench_labels,
     bench_tagging,
@@ -24,6 +25,7 @@ BENCHES = {
     "tagging": bench_tagging.run,
     "team": bench_team.run,
     "tag-completion": tag_completion.run,
+    "identify": bench_identify.run,
 }
 
 

@@ -348,3 +348,39 @@ def test_the_command_line_starts_without_heavy_parts():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_identify_and_verify_name_the_export_a_stripped_copy_came_from(cli, tmp_path, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setenv("CREDENCE_PASSPHRASE", "pw for the test")
+    masters = tmp_path / "masters"
+    masters.mkdir()
+    import shutil
+
+    shutil.copy(data_file("images/exif-samples/jpg_gps_DSCN0021.jpg"), masters / "1976.37.jpg")
+    assert cli("identity", "create", "--org", "Музей Test")[0] == 0
+    assert cli("import", str(masters))[0] == 0
+    assert cli("export", "--all", "--out", str(tmp_path / "out"))[0] == 0
+    [signed] = (tmp_path / "out").iterdir()
+    stripped = tmp_path / "from-the-web.webp"
+    with Image.open(signed) as im:
+        im.resize((im.width // 2, im.height // 2)).save(stripped, "WEBP", quality=70)
+    unrelated = data_file("images/exif-samples/jpg_gps_DSCN0042.jpg")
+    status, out, _ = cli("identify", "--json", str(stripped), str(unrelated))
+    first, second = json.loads(out)
+    assert status == 0
+    assert first["credentials"] == "none" and first["matches"][0]["item"] == "#1"
+    assert first["matches"][0]["signer"] == "Музей Test" and second["matches"] == []
+    status, out, _ = cli("identify", str(stripped))
+    assert "our export 1 of #1" in out and "signed by Музей Test" in out
+    status, out, _ = cli("verify", str(stripped))
+    assert status == 0 and "no credentials, but this looks like our export of #1" in out
+    status, out, _ = cli("identify", str(tmp_path / "missing.jpg"))
+    assert status == 1 and "file not found" in out and "Traceback" not in out
+
+
+def test_identify_without_a_library_creates_none(tmp_path, capsys):
+    status = main(["--library", str(tmp_path / "nolib"), "identify", str(tmp_path / "x.jpg")])
+    assert status == 1 and "no library here" in capsys.readouterr().out
+    assert not (tmp_path / "nolib").exists()

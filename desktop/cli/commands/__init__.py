@@ -21,6 +21,7 @@ from desktop.cli.commands import (
     export,
     handoff,
     history,
+    identify,
     identity,
     importing,
     init,
@@ -57,6 +58,7 @@ REGISTER: tuple[Callable[[Verbs], None], ...] = (
     labels.register,  # labels, templates
     settings.register,  # settings
     verify.register,  # verify
+    identify.register,  # identify
     roots.register,  # roots add | list | set | remove | adopt
     offline.register,  # checkout, checkin, conflicts, resolve
     handoff.register,  # bag, iiif

@@ -50,6 +50,8 @@ def run_verify(lib: Library | None, args: Namespace) -> int:
             say(f"{result['file']}: {result['credentials']} - {result['summary']}")
             if "record" in result:
                 say(f"  {record_line(result['record'])}")
+            for match in result.get("looks_like", ())[:1]:
+                say(f"  {looks_like_line(result['credentials'], match)}")
     bad = any(r["credentials"] in FAILING_STATES for r in results)
     # A file whose signed disclosure or fields no longer match the record must not pass a
     # publishing script's check either.
@@ -66,3 +68,13 @@ def record_line(record: dict[str, Any]) -> str:
             "export the item again"
         )
     return f"matches the library's record ({which})"
+
+
+def looks_like_line(credentials: str, match: dict[str, Any]) -> str:
+    """For a file with no or broken credentials that looks like one of our exports."""
+    had = "no credentials" if credentials == "none" else f"credentials {credentials}"
+    return (
+        f"{had}, but this looks like our export of {match['item']} "
+        f"(export {match['export']}, similarity {match['similarity']:.0%}; "
+        f"`credence identify` shows what it said)"
+    )
