@@ -39,7 +39,7 @@ from desktop.dialogs.common import ProblemLabel, Runner, WorkDialog, fit_to_scre
 from provenance import CheckinReport, CheckoutReport, ConflictView, CredenceError, Library
 
 #: The conflict list's columns.
-CONFLICT_COLUMNS = ("#", "Item", "Field", "Mine (laptop)", "Theirs (team)", "Why", "From")
+CONFLICT_COLUMNS = ("#", "Item", "Field", "Mine (laptop)", "Theirs (team)", "From", "Why")
 
 
 def value_text(value: Any) -> str:
@@ -65,8 +65,8 @@ def conflict_cells(conflict: ConflictView) -> list[str]:
         conflict.field,
         value_text(conflict.ours),
         value_text(conflict.theirs),
-        conflict.reason,
         origin,
+        conflict.reason,
     ]
 
 
@@ -82,7 +82,8 @@ def conflict_tree(parent: QWidget, name: str) -> QTreeWidget:
     header = tree.header()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
-    for column, width in enumerate((36, 120, 90, 150, 150, 220)):
+    # The two values get the room; the reason (the same few sentences) comes last.
+    for column, width in enumerate((36, 130, 80, 210, 210, 170)):
         tree.setColumnWidth(column, width)
     return tree
 
@@ -207,11 +208,12 @@ class CheckOutDialog(WorkDialog):
             self.all_radio,
             self.search_edit,
             self.folder_edit,
-            self.go_button,
         ):
             widget.setEnabled(
                 enabled and (widget is not self.selection_radio or bool(self.selected))
             )
+        # One check-out per dialog: its folder now holds a library.
+        self.go_button.setEnabled(enabled and self.report is None)
 
     def check_out(self) -> None:
         """Check the chosen items out into the folder (in a worker)."""
@@ -247,7 +249,6 @@ class CheckOutDialog(WorkDialog):
             f"{report.assets:,} images) to {report.folder}. Open it there with File > Open "
             "library…, and bring the work back here with File > Check in…"
         )
-        self.go_button.setEnabled(False)  # the folder now holds a library: one check-out
 
 
 class CheckInDialog(WorkDialog):
@@ -301,7 +302,8 @@ class CheckInDialog(WorkDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.task_panel)
         layout.addWidget(self.summary)
-        layout.addWidget(self.conflict_list, 1)
+        layout.addWidget(self.conflict_list, 10)
+        layout.addStretch(1)  # without conflicts the form stays at the top
         layout.addWidget(self.buttons)
         self.resize(900, 520)
         fit_to_screen(self)
@@ -367,6 +369,12 @@ class ConflictsDialog(QDialog):
         intro.setWordWrap(True)
         self.tree = conflict_tree(self, "Conflicts")
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
+        # The current conflict's values in full (a description does not fit in a column).
+        self.detail = QLabel(self)
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
+        self.detail.setAccessibleName("The chosen conflict in full")
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.show_resolved = QCheckBox("Show &resolved conflicts", self)
         self.show_resolved.toggled.connect(lambda _on: self.reload())
         self.problem = ProblemLabel(self)
@@ -392,6 +400,7 @@ class ConflictsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self.detail)
         layout.addLayout(row)
         layout.addWidget(self.problem)
         layout.addWidget(self.status)
@@ -435,6 +444,12 @@ class ConflictsDialog(QDialog):
     def _update_buttons(self) -> None:
         row = self.tree.currentItem()
         open_ = row is not None and row.data(0, Qt.ItemDataRole.UserRole + 1) == "open"
+        self.detail.setText(
+            ""
+            if row is None
+            else f"{row.text(1)}, {row.text(2)}. Mine (laptop): {row.text(3)}\n"
+            f"Theirs (team): {row.text(4)}\nWhy: {row.text(6)}; from {row.text(5)}."
+        )
         for button in (self.keep_mine, self.keep_theirs, self.edit_button):
             button.setEnabled(open_)
 

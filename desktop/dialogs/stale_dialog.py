@@ -9,6 +9,9 @@ the newer record: the other person's changes to other fields stay.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +26,26 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.dialogs.common import fit_to_screen
+
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?")
+
+
+def _local_time(match: re.Match) -> str:
+    try:
+        stamp = datetime.fromisoformat(match.group(0).replace("Z", "+00:00"))
+    except ValueError:
+        return match.group(0)
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone()  # the reader's own clock
+    return stamp.strftime("%Y-%m-%d %H:%M")
+
+
+def plain_sentence(message: str) -> str:
+    """The core's StaleEdit sentence for this dialog: the time as this computer's clock shows
+    it, and without the command line's advice (the buttons below are the advice)."""
+    text = message.split("; reload", 1)[0]
+    text = _STAMP.sub(_local_time, text)
+    return text[:1].upper() + text[1:]
 
 
 def _text(value: object) -> str:
@@ -42,7 +65,7 @@ class StaleEditDialog(QDialog):
         self.setWindowTitle("Changed by someone else")
         self.setAccessibleName("Changed by someone else")
         self.choice = self.RELOAD
-        sentence = message[:1].upper() + message[1:]
+        sentence = plain_sentence(message)
         self.message = text = QLabel(
             f"{sentence}.\n\nReload shows their version and drops what you typed. Keep my "
             "changes saves your values of these fields on top of their version; their other "

@@ -353,7 +353,9 @@ def test_saving_over_a_colleagues_change_says_who_and_when(qtbot, tmp_path, pg_u
     _type(qtbot, title, "Harbour in the rain")
     qtbot.keyClick(title, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: title.text() == "Harbour at night")
-    assert "changed by bob at" in messages[0]
+    assert "Item T-1 was changed by bob at 20" in messages[0]
+    assert "T" not in messages[0].split(" at ")[1].split(".")[0]  # a local time, no ISO T
+    assert "reload it and try again" not in messages[0]
     assert messages[1] == ("Title", "Harbour in the rain", "Harbour at night")
     assert "Reloaded" in catalog.status.text()
     assert window.library.get_item(item.id).title == "Harbour at night"
@@ -432,6 +434,7 @@ def test_check_out_check_in_and_resolve_conflicts(qtbot, tmp_path, pg_url, role,
     bob.close()
 
     summaries = []
+    summaries_detail = []
 
     def check_in(dialog: CheckInDialog):
         _type(qtbot, dialog.folder_edit, str(laptop))
@@ -469,7 +472,8 @@ def test_check_out_check_in_and_resolve_conflicts(qtbot, tmp_path, pg_url, role,
             # Resolved ones are still there to read.
             qtbot.mouseClick(conflicts.show_resolved, Qt.MouseButton.LeftButton)
             qtbot.waitUntil(lambda: tree.topLevelItemCount() == 2)
-            summaries.append(tree.topLevelItem(0).text(6))
+            summaries.append(tree.topLevelItem(0).text(5))
+            summaries_detail.append(conflicts.detail.text())
             assert not _button(conflicts, "Keep &theirs").isEnabled()
             qtbot.keyClick(conflicts, Qt.Key.Key_Escape)
 
@@ -493,6 +497,10 @@ def test_check_out_check_in_and_resolve_conflicts(qtbot, tmp_path, pg_url, role,
     assert summaries[2].endswith("(T-1 (Harbour at dusk, 1890), title): kept the laptop's value.")
     assert summaries[3].endswith("(T-2 (Quay), medium): gave a new value.")
     assert "kept the laptop's value (alice)" in summaries[4]
+    assert summaries_detail[0].startswith(
+        "T-1 (Harbour at dusk, 1890), title. Mine (laptop): Harbour at dusk, 1890\n"
+        "Theirs (team): Harbour at evening\nWhy: the value was changed in the team library"
+    )
     assert summaries[5].startswith("Applied 0 changes; 0 conflicts;")
     assert team.get_item("T-1").title == "Harbour at dusk, 1890"
     assert team.get_item("T-1").maker == "J. Smith"  # applied without conflict
