@@ -94,6 +94,13 @@ class OpenTeamDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.address.selectAll()
+        self.setMinimumWidth(600)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow (or shrink) to the wrapped text: the server's answer can be two lines long."""
+        self.layout().activate()
+        self.resize(self.width(), self.layout().heightForWidth(self.width()))
 
     def try_open(self) -> None:
         """Connect; on success the dialog is accepted with `library` set."""
@@ -106,6 +113,7 @@ class OpenTeamDialog(QDialog):
             library = connect_team_library(text, self)
         except LibraryError as exc:
             self.problem.show_problem(f"Not opened: {exc}.")
+            self._fit()
             self.address.setFocus()
             return
         if library is None:  # the password was not given
