@@ -118,10 +118,14 @@ def open_for_window(library_path: Path, first_run: bool) -> Library | None:
 
 
 def start_window(
-    library_path: Path, *, explicit: bool = False, settings: QSettings | None = None
+    library_path: Path | str, *, explicit: bool = False, settings: QSettings | None = None
 ) -> LibrarySession | None:
     """Open the library the window should show and show it; None when the user cancelled the
-    Welcome dialog. Raises CredenceError when the library cannot be opened.
+    Welcome dialog (or a team library's password prompt). Raises CredenceError when the
+    library cannot be opened.
+
+    `library_path` may be a team library's postgresql:// address (--library URL): the password
+    comes from the address or ~/.pgpass, else it is asked for, for this session only.
 
     Without an explicit library (--library or CREDENCE_LIBRARY) the window reopens the library
     used last, so the Welcome dialog's choice (the sample collection, another folder) is
@@ -129,6 +133,15 @@ def start_window(
     """
     settings = settings if settings is not None else QSettings("Credence", "Credence")
     explicit = explicit or bool(os.environ.get("CREDENCE_LIBRARY"))
+    if isinstance(library_path, str):  # a team library: no Welcome, no folder to create
+        from desktop.team import connect_team_library
+
+        team = connect_team_library(library_path)
+        if team is None:
+            return None
+        session = LibrarySession(settings)
+        session.show(team)
+        return session
     if not explicit:
         last = RecentLibraries(settings).last()
         if last is not None:
@@ -142,7 +155,7 @@ def start_window(
     return session
 
 
-def run_window(library_path: Path, *, explicit: bool = False) -> int:
+def run_window(library_path: Path | str, *, explicit: bool = False) -> int:
     """Open the library (asking on first run) and show the window until it is closed."""
     problem = display_problem()
     if problem:

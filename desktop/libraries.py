@@ -16,7 +16,8 @@ from PySide6.QtCore import QEventLoop, QObject, QSettings, QStandardPaths, QThre
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QMessageBox, QWidget
 
-from provenance import CredenceError, Library, open_library
+from desktop.team import shown_location, team_label
+from provenance import CredenceError, Library, open_library, team_library_url
 
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
@@ -51,6 +52,21 @@ def _same(a: Path, b: Path) -> bool:
         return a == b
 
 
+def _is_url(text: str) -> bool:
+    return team_library_url(text) is not None
+
+
+def _same_entry(stored: str, text: str) -> bool:
+    if _is_url(stored) or _is_url(text):
+        return shown_location(stored) == shown_location(text)
+    return _same(Path(stored), Path(text))
+
+
+def location_of(library: Library) -> Path | str:
+    """What Recent remembers of `library`: its folder, or a team library's address."""
+    return shown_location(library.location) if library.team else library.folder
+
+
 class RecentLibraries:
     """The libraries opened lately, newest first, kept in QSettings (`libraries/recent`)."""
 
@@ -67,24 +83,42 @@ class RecentLibraries:
         return [s for s in stored if isinstance(s, str) and s] if isinstance(stored, list) else []
 
     def paths(self) -> list[Path]:
-        """The remembered libraries that still exist, newest first."""
-        return [Path(p) for p in self._stored() if is_library(Path(p))]
+        """The remembered library folders that still exist, newest first (team libraries are
+        left out: whether one exists is the server's to say)."""
+        return [Path(p) for p in self._stored() if not _is_url(p) and is_library(Path(p))]
+
+    def entries(self) -> list[Path | str]:
+        """Every remembered library, newest first: folders that still exist, and team
+        libraries' addresses (without password)."""
+        return [
+            p if _is_url(p) else Path(p)
+            for p in self._stored()
+            if _is_url(p) or is_library(Path(p))
+        ]
+
+    def team_addresses(self) -> list[str]:
+        """The team libraries opened lately, newest first."""
+        return [p for p in self._stored() if _is_url(p)]
 
     def last(self) -> Path | None:
         """The library opened last, if it still exists."""
         paths = self.paths()
         return paths[0] if paths else None
 
-    def remember(self, folder: Path) -> None:
-        """Put `folder` first in the list."""
-        text = str(folder.expanduser().absolute())
-        kept = [p for p in self._stored() if not _same(Path(p), Path(text))]
+    def remember(self, folder: Path | str) -> None:
+        """Put `folder` (or a team library's address, kept without its password) first."""
+        if isinstance(folder, str) and _is_url(folder):
+            text = shown_location(folder)
+        else:
+            text = str(Path(folder).expanduser().absolute())
+        kept = [p for p in self._stored() if not _same_entry(p, text)]
         self.settings.setValue(self.KEY, json.dumps([text, *kept][:RECENT_LIMIT]))
         self.settings.sync()
 
-    def forget(self, folder: Path) -> None:
-        """Drop `folder` from the list (it was moved or deleted)."""
-        kept = [p for p in self._stored() if not _same(Path(p), folder)]
+    def forget(self, folder: Path | str) -> None:
+        """Drop `folder` (or a team library's address) from the list."""
+        text = shown_location(folder) if isinstance(folder, str) and _is_url(folder) else folder
+        kept = [p for p in self._stored() if not _same_entry(p, str(text))]
         self.settings.setValue(self.KEY, json.dumps(kept))
 
 
@@ -109,7 +143,7 @@ class LibrarySession(QObject):
         """Open a main window on `library`, remember it as the latest library, and show it."""
         from desktop.main_window import MainWindow
 
-        self.recent.remember(library.folder)
+        self.recent.remember(location_of(library))
         window = MainWindow(library, self.settings, session=self)
         self.window = window
         window.show()
@@ -118,7 +152,7 @@ class LibrarySession(QObject):
     def adopt(self, window: MainWindow) -> None:
         """Take charge of a window built elsewhere (tests, benchmarks)."""
         self.window = window
-        self.recent.remember(window.library.folder)
+        self.recent.remember(location_of(window.library))
 
     # -- switching ------------------------------------------------------------------------
 
@@ -130,7 +164,7 @@ class LibrarySession(QObject):
         folder = folder.expanduser()
         if not create and not is_library(folder) and is_library(folder / "Library"):
             folder = folder / "Library"  # the folder around a library (the sample's, a default)
-        if old is not None and _same(old.library.folder, folder):
+        if old is not None and not old.library.team and _same(old.library.folder, folder):
             old.raise_()
             return True
         if not create and not is_library(folder):
@@ -150,6 +184,13 @@ class LibrarySession(QObject):
         except CredenceError as exc:
             QMessageBox.warning(parent, "Open library", f"The library cannot be opened: {exc}")
             return False
+        self.replace_with(library)
+        return True
+
+    def replace_with(self, library: Library) -> MainWindow:
+        """Show `library` in a new window in place of the current one (whose work has
+        finished), closing the old library."""
+        old = self.window
         if old is not None:
             old.close()  # saves the window's layout for the new window to restore
         window = self.show(library)
@@ -157,6 +198,46 @@ class LibrarySession(QObject):
             old.library.close()
             old.deleteLater()
         window.activateWindow()
+        return window
+
+    def switch_to_team(self, location: str) -> bool:
+        """Show the team library at `location` (asking for a password when the server wants
+        one). False, with a message and the current library still open, when it cannot be
+        opened or the person cancels."""
+        from desktop.team import connect_team_library
+
+        old = self.window
+        if (
+            old is not None
+            and old.library.team
+            and shown_location(old.library.location) == shown_location(location)
+        ):
+            old.raise_()
+            return True
+        if old is not None and not self._finish_work(old):
+            return False
+        try:
+            library = connect_team_library(location, old)
+        except CredenceError as exc:
+            QMessageBox.warning(old, "Open team library", f"The library cannot be opened: {exc}")
+            return False
+        if library is None:
+            return False
+        self.replace_with(library)
+        return True
+
+    def open_team_library(self, parent: QWidget | None = None) -> bool:
+        """File > Open team library…: ask for the address, connect and switch to it."""
+        from desktop.dialogs.team_dialog import OpenTeamDialog
+
+        old = self.window
+        if old is not None and not self._finish_work(old):
+            return False
+        known = self.recent.team_addresses()
+        dialog = OpenTeamDialog(known[0] if known else "", parent)
+        if dialog.exec() != OpenTeamDialog.DialogCode.Accepted or dialog.library is None:
+            return False
+        self.replace_with(dialog.library)
         return True
 
     def _finish_work(self, window: MainWindow) -> bool:
@@ -237,6 +318,9 @@ def install_library_menu(window: MainWindow, file_menu: QMenu) -> None:
     window.open_library_action = add(
         "&Open library…", lambda: window.session.open_library(window), "Ctrl+O"
     )
+    window.open_team_action = add(
+        "Open &team library…", lambda: window.session.open_team_library(window)
+    )
     recent = QMenu("Open &Recent", window)
     recent.setObjectName("recentLibrariesMenu")
     window.recent_menu = recent
@@ -245,15 +329,21 @@ def install_library_menu(window: MainWindow, file_menu: QMenu) -> None:
 
     def fill() -> None:
         recent.clear()
-        current = window.library.folder
-        paths = window.session.recent.paths()
-        for number, folder in enumerate(paths, start=1):
+        current = location_of(window.library)
+        entries = window.session.recent.entries()
+        for number, entry in enumerate(entries, start=1):
             prefix = f"&{number} " if number < 10 else ""
-            act = recent.addAction(f"{prefix}{library_name(folder)} — {folder}")
+            if isinstance(entry, str):  # a team library, opened by its address
+                act = recent.addAction(f"{prefix}{team_label(entry)} (team) — {entry}")
+                act.triggered.connect(lambda _=False, u=entry: window.session.switch_to_team(u))
+            else:
+                act = recent.addAction(f"{prefix}{library_name(entry)} — {entry}")
+                act.triggered.connect(lambda _=False, f=entry: window.session.switch_to(f))
             act.setCheckable(True)
-            act.setChecked(_same(folder, current))
-            act.triggered.connect(lambda _=False, f=folder: window.session.switch_to(f))
-        if not paths:
+            # A folder is never the team library on screen, nor an address the folder.
+            same_kind = isinstance(entry, str) == isinstance(current, str)
+            act.setChecked(same_kind and _same_entry(str(entry), str(current)))
+        if not entries:
             none = recent.addAction("No other libraries yet")
             none.setEnabled(False)
 

@@ -52,6 +52,7 @@ from desktop.item_grid import add_grid_actions, install_grid
 from desktop.item_model import COLUMNS, THUMB, ItemListModel, ThumbnailCache
 from desktop.libraries import LibrarySession, install_library_menu, library_name
 from desktop.tagging import Tagging
+from desktop.team import install_team_menu, window_title
 from desktop.undo import UndoController
 from desktop.workers import Worker, start
 from provenance import CredenceError, Library, SearchFilters
@@ -152,7 +153,7 @@ class MainWindow(QMainWindow):
             session = LibrarySession(self.settings)
             session.adopt(self)
         self.session = session
-        self.setWindowTitle(f"Credence — {library_name(library.folder)}")
+        self.setWindowTitle(window_title(library, library_name(library.folder)))
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.undo = UndoController(library, self)
@@ -367,6 +368,7 @@ class MainWindow(QMainWindow):
         action(
             "&Preferences…", self.preferences, QKeySequence.StandardKey.Preferences, library_menu
         )
+        install_team_menu(self, file_menu, library_menu)  # check out/in, conflicts, roots
 
         # The search field lives at the right end of the toolbar, always in view.
         spacer = QWidget()

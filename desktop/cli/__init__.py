@@ -189,12 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError("give the library once: as --library or after init, not both")
         library_path = _library_location(given or args.library)
         team = isinstance(library_path, str)
-        if args.verb is None:
-            if team:
-                raise LibraryError(
-                    "the window does not open team libraries yet; use the command line "
-                    "(credence --library URL VERB)"
-                )
+        if args.verb is None:  # the window (a team library's address opens it too)
             from desktop.app import run_window
 
             return run_window(library_path, explicit=bool(args.library))

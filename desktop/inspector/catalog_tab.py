@@ -6,7 +6,7 @@ another item is shown, so switching items never loses typing. Each save is one U
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +28,15 @@ from desktop.capture import capture_type_combo
 from desktop.inspector.base import InspectorTab
 from desktop.inspector.tag_editor import TagEditor
 from desktop.undo import UndoController
-from provenance import CATEGORIES, ITEM_FIELDS, CredenceError, DisclosureView, ItemView, Library
+from provenance import (
+    CATEGORIES,
+    ITEM_FIELDS,
+    CredenceError,
+    DisclosureView,
+    ItemView,
+    Library,
+    StaleEdit,
+)
 
 #: Label text (with mnemonic) of each catalog field, in display order.
 FIELD_LABELS: dict[str, str] = {
@@ -133,6 +141,7 @@ class CatalogTab(InspectorTab):
         self.editors: dict[str, QLineEdit | _TextEdit] = {}
         self.badges: dict[str, _AiBadge] = {}
         self._loading = False
+        self._stale_open = False  # the "changed by someone else" question is on screen
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -366,7 +375,7 @@ class CatalogTab(InspectorTab):
         self._save(self.pending(), report=True)
 
     def _save_pending(self) -> None:
-        if not self._loading:
+        if not self._loading and not self._stale_open:
             self._save(self.pending(), report=False)
 
     def _save(self, changes: dict[str, str | None], *, report: bool) -> None:
@@ -383,7 +392,13 @@ class CatalogTab(InspectorTab):
         assert item is not None
         try:
             with self.edit(text):
-                view = self.library.update_item(item.id, fields, extra)
+                # The version the form was filled from: a change saved meanwhile (by a
+                # colleague on a team library, or the command line) is never overwritten.
+                view = self.library.update_item(
+                    item.id, fields, extra, expected_version=item.version
+                )
+        except StaleEdit as exc:
+            return self._stale(exc, text, fields, extra, report=report, done=done)
         except CredenceError as exc:
             # Shown beside the form, not in a dialog: a dialog would take the focus away and
             # finish the edit again. The typed text stays so it can be corrected.
@@ -396,6 +411,71 @@ class CatalogTab(InspectorTab):
         self._mark_ai()
         self.item_changed.emit(view.id)
         return True
+
+    def _stale(
+        self,
+        error: StaleEdit,
+        text: str,
+        fields: dict,
+        extra: dict,
+        *,
+        report: bool,
+        done: str | None,
+    ) -> bool:
+        """Someone else saved the item first: ask Reload or Keep my changes (see
+        desktop/dialogs/stale_dialog.py). True when the person's values were saved."""
+        from desktop.dialogs.stale_dialog import StaleEditDialog
+
+        item = self.item
+        if self._stale_open or item is None:
+            return False
+        try:
+            fresh = self.library.get_item(item.id)
+        except CredenceError as exc:  # deleted meanwhile
+            self.status.setText(f"Not saved: {exc}")
+            return False
+        rows = [
+            (plain_label(name), value, getattr(fresh, name, None)) for name, value in fields.items()
+        ] + [(f"{key} (extra field)", value, fresh.extra.get(key)) for key, value in extra.items()]
+        self._stale_open = True
+        try:
+            dialog = StaleEditDialog(str(error), rows, self)
+            dialog.exec()
+            choice = dialog.choice
+            dialog.deleteLater()
+        finally:
+            self._stale_open = False
+        self.item = fresh
+        if choice == StaleEditDialog.KEEP_MINE:
+            # The other fields show the newer record first, so the refresh that follows the
+            # save finds nothing else "typed" to save over the colleague's changes.
+            self._show_fields(fresh, keep=set(fields))
+            if self._apply(text, fields, extra, report=report, done=done):
+                return True
+        # After the caller has finished with its cells (a table cell may be rebuilt).
+        QTimer.singleShot(0, lambda: self._reloaded(fresh.id))
+        return False
+
+    def _show_fields(self, item: ItemView, keep: set[str]) -> None:
+        """Show `item`'s values in every field editor but those named in `keep`."""
+        self._loading = True
+        try:
+            for name, editor in self.editors.items():
+                value = getattr(item, name) or ""
+                if name not in keep and self._text(editor) != value:
+                    if isinstance(editor, QLineEdit):
+                        editor.setText(value)
+                    else:
+                        editor.setPlainText(value)
+        finally:
+            self._loading = False
+
+    def _reloaded(self, item_id: int) -> None:
+        if self.item is None or self.item.id != item_id:
+            return
+        self._load()
+        self.status.setText("Reloaded: the library's newer version is shown; yours was not saved.")
+        self.item_changed.emit(item_id)
 
     def _capture_chosen(self, _index: int) -> None:
         if self._loading or self.item is None:
