@@ -8,7 +8,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QEvent, QRect, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QPushButton, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QWidget,
+)
 
 from desktop.dialogs.offline_dialog import CheckInDialog, CheckOutDialog, ConflictsDialog
 from desktop.dialogs.roots_dialog import StorageRootsDialog
@@ -29,6 +37,8 @@ from provenance import open_library
 SIZES = [(1024, 700), (1600, 1000)]
 #: A password with characters a URL must escape, and letters beyond ASCII.
 SECRET = "pä ss:@/wörd%"
+#: Colleagues' login roles, named apart from other tests' roles in the shared test server.
+CAROL, BOB = "win_carol", "win_bob"
 
 
 def test_addresses_are_shown_and_remembered_without_password():
@@ -93,28 +103,43 @@ def _modal(qtbot, kind):
     return find()
 
 
+#: The pollers of `_when_shown`, kept alive for the whole run.
+_KEPT: list = []
+
+
 def _when_shown(qtbot, kind, act) -> list:
     """Run `act(dialog)` once a modal `kind` is on screen. Polls without blocking (a nested
     wait would hold the dialog below it open), so it also finds a dialog that opens only
-    after the current one closes."""
+    after the current one closes. A dialog that never comes, or a step that fails, closes
+    whatever modal dialog is open, so the test fails instead of waiting forever."""
     seen: list = []
     tries = [0]
 
     def poll():
         widget = QApplication.activeModalWidget()
-        if isinstance(widget, kind) and widget.isVisible() and not widget.property("handled"):
+        try:
+            ready = (
+                isinstance(widget, kind) and widget.isVisible() and not widget.property("handled")
+            )
+        except RuntimeError:  # a dialog of an earlier step, already deleted
+            ready = False
+        if ready:
             widget.setProperty("handled", True)  # a dialog still closing is not the next one
             seen.append(widget)
             try:
                 act(widget)
             except BaseException:
-                widget.done(0)  # a failed step must not leave a modal dialog waiting forever
+                widget.done(0)
                 raise
             return
         tries[0] += 1
         if tries[0] < 1500:  # about 30 s
             QTimer.singleShot(20, poll)
+        elif widget is not None:
+            widget.done(0)
+            raise AssertionError(f"no {kind.__name__} came; {type(widget).__name__} was open")
 
+    _KEPT.append(poll)  # Qt's timer alone does not keep a Python callable alive
     QTimer.singleShot(0, poll)
     return seen
 
@@ -159,43 +184,44 @@ def _type(qtbot, field: QLineEdit, text: str) -> None:
 def role(pg_cluster, pg_url):
     """Make a login role (a colleague) that may work in the test database: member of alice,
     who owns it. With `password`, the server asks it for a password (scram) over the socket."""
-    made = []
+    made: list[str] = []
+    hba = pg_cluster.data / "pg_hba.conf"
+    original_hba = hba.read_text()
 
     def make(name: str, password: str | None = None) -> str:
-        exists = pg_cluster.sql("postgres", f"SELECT 1 FROM pg_roles WHERE rolname = '{name}'")
-        if not exists:
-            pg_cluster.sql("postgres", f"CREATE ROLE {name} LOGIN")
-            pg_cluster.sql("postgres", f"GRANT alice TO {name}")
+        pg_cluster.sql("postgres", f"CREATE ROLE {name} LOGIN IN ROLE alice")
+        made.append(name)
         if password is not None:
             quoted = password.replace("'", "''")
             pg_cluster.sql("postgres", f"ALTER ROLE {name} PASSWORD '{quoted}'")
-            hba = pg_cluster.data / "pg_hba.conf"
-            line = f"local all {name} scram-sha-256\n"
-            if line not in hba.read_text():
-                hba.write_text(line + hba.read_text())
-                pg_cluster._run("pg_ctl", "-D", str(pg_cluster.data), "reload")
-                # The reload is asynchronous: wait until the server asks for the password.
-                import psycopg
-
-                def asks() -> bool:
-                    try:
-                        psycopg.connect(
-                            host=str(pg_cluster.socket_dir), dbname="postgres", user=name
-                        ).close()
-                    except psycopg.OperationalError:
-                        return True
-                    return False
-
-                import time
-
-                for _ in range(100):
-                    if asks():
-                        break
-                    time.sleep(0.05)
-        made.append(name)
+            hba.write_text(f"local all {name} scram-sha-256\n" + original_hba)
+            pg_cluster._run("pg_ctl", "-D", str(pg_cluster.data), "reload")
+            _wait_until_asked(pg_cluster, name)
         return pg_url.replace("postgresql://alice@", f"postgresql://{name}@")
 
-    return make
+    yield make
+    if hba.read_text() != original_hba:
+        hba.write_text(original_hba)
+        pg_cluster._run("pg_ctl", "-D", str(pg_cluster.data), "reload")
+    for name in made:
+        pg_cluster.sql(
+            "postgres",
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{name}'",
+        )
+        pg_cluster.sql("postgres", f"DROP ROLE IF EXISTS {name}")
+
+
+def _wait_until_asked(pg_cluster, name: str) -> None:
+    """A reload is asynchronous: wait until the server asks `name` for a password."""
+    import psycopg
+
+    for _ in range(200):
+        try:
+            psycopg.connect(host=str(pg_cluster.socket_dir), dbname="postgres", user=name).close()
+        except psycopg.OperationalError:
+            return
+        QTest.qWait(25)
+    raise AssertionError("the test server never asked for the password")
 
 
 # -- opening a team library ----------------------------------------------------------------------
@@ -205,7 +231,7 @@ def role(pg_cluster, pg_url):
 def test_open_team_library_by_address_with_a_password_never_stored(
     qtbot, tmp_path, pg_url, role, size
 ):
-    url = role("carol", SECRET)
+    url = role(CAROL, SECRET)
     team = open_library(pg_url)
     team.create_item({"accession": "T-1", "title": "Harbour at dusk"})
     team.close()
@@ -225,7 +251,7 @@ def test_open_team_library_by_address_with_a_password_never_stored(
 
     def wrong(dialog: PasswordDialog):
         passwords.append(dialog)
-        assert "password of carol" in dialog.intro.text()
+        assert f"password of {CAROL}" in dialog.intro.text()
         assert not dialog.problem.isVisible()
         assert dialog.password.echoMode() == QLineEdit.EchoMode.Password
         _type(qtbot, dialog.password, "not it")
@@ -245,9 +271,9 @@ def test_open_team_library_by_address_with_a_password_never_stored(
     qtbot.addWidget(teamwin)
     _shown(qtbot, teamwin, size)
     assert len(passwords) == 2
-    assert teamwin.library.team and teamwin.library.actor == "carol"
+    assert teamwin.library.team and teamwin.library.actor == CAROL
     assert teamwin.windowTitle() == (
-        f"Credence — {database_name(url)} on this computer — team library, you are carol"
+        f"Credence — {database_name(url)} on this computer — team library, you are {CAROL}"
     )
     qtbot.waitUntil(lambda: teamwin.model.total == 1)
     # The password went to libpq only: not in the settings, Recent, title or location.
@@ -329,7 +355,7 @@ def test_credence_library_url_opens_the_window(qtbot, pg_url, monkeypatch, tmp_p
 
 @pytest.mark.parametrize("size", SIZES)
 def test_saving_over_a_colleagues_change_says_who_and_when(qtbot, tmp_path, pg_url, role, size):
-    bob = open_library(role("bob"))
+    bob = open_library(role(BOB))
     item = bob.create_item({"accession": "T-1", "title": "Harbour at dusk", "maker": "Anon"})
     window = _shown(qtbot, MainWindow(open_library(pg_url), _settings(tmp_path)), size)
     qtbot.addWidget(window)
@@ -353,7 +379,7 @@ def test_saving_over_a_colleagues_change_says_who_and_when(qtbot, tmp_path, pg_u
     _type(qtbot, title, "Harbour in the rain")
     qtbot.keyClick(title, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: title.text() == "Harbour at night")
-    assert "Item T-1 was changed by bob at 20" in messages[0]
+    assert f"Item T-1 was changed by {BOB} at 20" in messages[0]
     assert "T" not in messages[0].split(" at ")[1].split(".")[0]  # a local time, no ISO T
     assert "reload it and try again" not in messages[0]
     assert messages[1] == ("Title", "Harbour in the rain", "Harbour at night")
@@ -379,7 +405,7 @@ def test_saving_over_a_colleagues_change_says_who_and_when(qtbot, tmp_path, pg_u
     who = [
         history.entries.topLevelItem(i).text(2) for i in range(history.entries.topLevelItemCount())
     ]
-    assert who == ["bob", "bob", "bob", "alice"]
+    assert who == [BOB, BOB, BOB, "alice"]
     assert history.entries.isVisible()
     bob.close()
     window.close()
@@ -428,7 +454,7 @@ def test_check_out_check_in_and_resolve_conflicts(qtbot, tmp_path, pg_url, role,
     with open_library(laptop) as offline:
         offline.update_item("T-1", {"title": "Harbour at dusk, 1890", "maker": "J. Smith"})
         offline.update_item("T-2", {"medium": "Oil on canvas"})
-    bob = open_library(role("bob"))
+    bob = open_library(role(BOB))
     bob.update_item(one.id, {"title": "Harbour at evening"})
     bob.update_item(two.id, {"medium": "Tempera"})
     bob.close()
@@ -465,7 +491,7 @@ def test_check_out_check_in_and_resolve_conflicts(qtbot, tmp_path, pg_url, role,
                 _type(qtbot, field, "Oil and tempera on panel")
                 qtbot.keyClick(field, Qt.Key.Key_Return)
 
-            QTimer.singleShot(0, lambda: edit(_modal(qtbot, _input_dialog())))
+            _when_shown(qtbot, QInputDialog, edit)
             _click(qtbot, _button(conflicts, "&Edit…"))
             qtbot.waitUntil(lambda: tree.topLevelItemCount() == 0)
             summaries.append(conflicts.status.text())
@@ -512,12 +538,6 @@ def test_check_out_check_in_and_resolve_conflicts(qtbot, tmp_path, pg_url, role,
     assert team.conflicts() == []
     window.close()
     team.close()
-
-
-def _input_dialog():
-    from PySide6.QtWidgets import QInputDialog
-
-    return QInputDialog
 
 
 # -- storage roots -------------------------------------------------------------------------------
