@@ -98,7 +98,10 @@ def _suggest(qtbot, field, text):
     """Type `text`, wait for the popup, and return its rows as shown."""
     _type(qtbot, field, text)
     popup = field.completer().popup()
-    qtbot.waitUntil(lambda: field.suggested_for == field.text() and popup.isVisible())
+    # Generous: on a loaded machine the completion round trip can take several seconds.
+    qtbot.waitUntil(
+        lambda: field.suggested_for == field.text() and popup.isVisible(), timeout=20000
+    )
     model = popup.model()
     return [model.index(r, 0).data() for r in range(model.rowCount())]
 
