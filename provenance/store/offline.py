@@ -426,21 +426,26 @@ def _item_create(r: _Replay, entry: HistoryEntry, before, after) -> None:
         )
 
 
+def _deleted_on_team(r: _Replay, entry: HistoryEntry, before: dict, after: dict) -> None:
+    """Each field the laptop changed on an item the team has deleted is a conflict."""
+    for key in after:
+        r.conflict(
+            "deleted",
+            item_id=r.team_id("item", entry.entity_id),
+            entity="item",
+            entity_id=r.team_id("item", entry.entity_id),
+            field=key,
+            base=before.get(key),
+            ours=after[key],
+            theirs=None,
+        )
+
+
 def _item_update(r: _Replay, entry: HistoryEntry, before, after) -> None:
     before, after = before or {}, after or {}
     item = _item(r, entry.entity_id)
     if item is None:
-        for key in after:
-            r.conflict(
-                "deleted",
-                item_id=r.team_id("item", entry.entity_id),
-                entity="item",
-                entity_id=r.team_id("item", entry.entity_id),
-                field=key,
-                base=before.get(key),
-                ours=after[key],
-                theirs=None,
-            )
+        _deleted_on_team(r, entry, before, after)
         return
     applied_before: dict[str, Any] = {}
     applied_after: dict[str, Any] = {}
@@ -525,17 +530,7 @@ def _item_tag(r: _Replay, entry: HistoryEntry, before, after) -> None:
     before, after = before or {}, after or {}
     item = _item(r, entry.entity_id)
     if item is None:
-        for key in after:
-            r.conflict(
-                "deleted",
-                item_id=r.team_id("item", entry.entity_id),
-                entity="item",
-                entity_id=r.team_id("item", entry.entity_id),
-                field=key,
-                base=before.get(key),
-                ours=after[key],
-                theirs=None,
-            )
+        _deleted_on_team(r, entry, before, after)
         return
     current = tag_state(item)
     merged = dict(current)
