@@ -416,6 +416,10 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             self.tasks.worker.cancel()
+        # A pending refresh (search, sidebar counts) must not read a library that is closed
+        # next, or whose team database is gone, after the window has.
+        for timer in self.findChildren(QTimer):
+            timer.stop()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/columns", self.table.horizontalHeader().saveState())

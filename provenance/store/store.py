@@ -149,7 +149,11 @@ class Store:
             with Session(self._reader) as session, session.begin():
                 yield session
         except DatabaseError as exc:
-            if not is_damage(exc):
+            if self.team and isinstance(exc, OperationalError):
+                # The server went away, refused the login or lost the database: a plain
+                # sentence for the person, never the driver's traceback.
+                raise LibraryError(server_failure(self._reader.url, exc)) from exc
+            if self.team or not is_damage(exc):
                 raise
             self._damage = str(exc.orig)
             raise LibraryError(damage_message(self.folder, exc.orig)) from exc

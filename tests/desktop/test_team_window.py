@@ -326,6 +326,27 @@ def test_a_connection_error_is_one_sentence_and_the_library_stays_open(qtbot, tm
     local.close()
 
 
+def test_a_closed_window_reads_nothing_more_and_a_lost_database_is_one_sentence(
+    qtbot, tmp_path, pg_url, pg_cluster
+):
+    from provenance.domain.errors import LibraryError
+
+    team = open_library(pg_url)
+    team.create_item({"accession": "T-1", "title": "Harbour at dusk"})
+    window = _shown(qtbot, MainWindow(team, _settings(tmp_path)), SIZES[0])
+    qtbot.addWidget(window)
+    # A search typed a moment before closing: its refresh (and the sidebar's) is pending.
+    qtbot.keyClicks(window.search, "Harbour")
+    window.close()
+    team.close()
+    pg_cluster.drop_database(database_name(pg_url))
+    qtbot.wait(600)  # a pending refresh would now fail in Qt's event loop (pytest-qt reports it)
+    assert window.model.total == 1
+    # Reading a team library whose database is gone: a sentence, not the driver's traceback.
+    with pytest.raises(LibraryError, match="does not exist on its server"):
+        team.get_item("T-1")
+
+
 def test_credence_library_url_opens_the_window(qtbot, pg_url, monkeypatch, tmp_path):
     from desktop.cli import main
 
