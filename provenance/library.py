@@ -14,11 +14,10 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from provenance import identity
 from provenance.domain.errors import InvalidValue, LibraryError, NotFound
 from provenance.domain.fields import checked_capture_type
 from provenance.domain.handoff import BagReport, IiifReport
@@ -50,12 +49,8 @@ from provenance.domain.views import (
     VocabularyView,
 )
 from provenance.domain.wording import Wording
-from provenance.exporting import run as export_run
-from provenance.exporting import staleness
 from provenance.media.output import OutputRun
-from provenance.media.verify import verify
-from provenance.store import backup as library_backup
-from provenance.store import disclosures, events, offline, roots, undo
+from provenance.store import disclosures, events, roots, undo
 from provenance.store import items as stored_items
 from provenance.store import settings as stored_settings
 from provenance.store import tag_queries as stored_tag_queries
@@ -67,6 +62,14 @@ from provenance.store.models import Asset, Item
 from provenance.store.settings import load_settings
 from provenance.store.softbindings import SoftBindingIndex
 from provenance.store.store import DB_NAME, Store
+
+# Signing, identity, verification, export and check-in code (c2pa, Pillow, pyexiv2,
+# cryptography) is imported by the methods that use it: a read-only command never loads it.
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from provenance import identity
+    from provenance.store.history import HistoryWriter
 
 
 def default_actor() -> str:
@@ -113,8 +116,7 @@ def open_library(
     if not os.access(folder, os.W_OK):
         raise LibraryError(f"the library folder {folder} is read-only; choose a writable folder")
     # Every change passes the staleness check before it commits (see exporting.staleness).
-    hook = staleness.before_commit(_version)
-    store = Store.open(folder, actor or default_actor(), before_commit=hook)
+    store = Store.open(folder, actor or default_actor(), before_commit=_mark_stale)
     return Library(store)
 
 
@@ -139,8 +141,15 @@ def _open_team_library(location: str) -> Library:
             f"cannot create this workstation's folder for the team library, {folder}: "
             f"{exc.strerror}"
         ) from exc
-    hook = staleness.before_commit(_version)
-    return Library(Store.open_team(location, folder, before_commit=hook))
+    return Library(Store.open_team(location, folder, before_commit=_mark_stale))
+
+
+def _mark_stale(session: Session, history: HistoryWriter) -> None:
+    # Every change passes the staleness check before it commits (see exporting.staleness),
+    # imported on the first write: a read-only command never loads the export planner.
+    from provenance.exporting import staleness
+
+    staleness.before_commit(_version)(session, history)
 
 
 class Library:
@@ -460,6 +469,8 @@ class Library:
                 "there (pg_dump, or the server's own backups); `credence backup` copies a "
                 "library folder on this computer"
             )
+        from provenance.store import backup as library_backup
+
         return library_backup.backup(self._store, Path(dest), self.output_run(), self.identity_dir)
 
     def verify_history(
@@ -643,6 +654,10 @@ class Library:
         this library exported, `record`: whether it still says what the record says. Signers
         under this library's trust anchors read as trusted.
         """
+        from provenance import identity
+        from provenance.exporting import staleness
+        from provenance.media.verify import verify
+
         shown, label = verify(path, identity.trust_anchors_pem(self.identity_dir))
         if shown.credentials == "error":
             return shown
@@ -671,6 +686,7 @@ class Library:
         (signer, date, disclosure sentences, approval). `matches` is empty when nothing is
         close; `problem` says why when the file could not be looked at.
         """
+        from provenance import identity
         from provenance.exporting import identify as identifying
 
         return identifying.identify(
@@ -682,6 +698,8 @@ class Library:
         )
 
     def _organisations(self) -> dict[str, str]:
+        from provenance import identity
+
         info = identity.load_info(self.identity_dir)
         return {info.fingerprint: info.organisation} if info is not None else {}
 
@@ -689,12 +707,16 @@ class Library:
 
     def identity_info(self) -> identity.IdentityInfo | None:
         """The signing identity's certificate facts (no passphrase needed), or None."""
+        from provenance import identity
+
         return identity.load_info(self.identity_dir)
 
     def create_identity(
         self, organisation: str, passphrase: str, *, algorithm: str = "ES256", replace=False
     ) -> identity.IdentityInfo:
         """Generate the institution's root CA and signing certificate (key encrypted at rest)."""
+        from provenance import identity
+
         info = identity.create_identity(
             self.identity_dir, organisation, passphrase, algorithm=algorithm, replace=replace
         )
@@ -713,6 +735,8 @@ class Library:
         replace: bool = False,
     ) -> identity.IdentityInfo:
         """Adopt a certificate bought from a CA (PEM chain + key, or PKCS#12)."""
+        from provenance import identity
+
         info = identity.adopt_identity(
             self.identity_dir,
             passphrase,
@@ -728,10 +752,14 @@ class Library:
 
     def export_trust_bundle(self, dest: str | os.PathLike[str]) -> Path:
         """Write the CA certificate partners add to their readers' trust lists."""
+        from provenance import identity
+
         return identity.export_ca(self.identity_dir, Path(dest), output=self.output_run())
 
     def add_trust_anchor(self, pem: bytes) -> str:
         """Trust a partner's CA when verifying; returns its SHA-256 fingerprint."""
+        from provenance import identity
+
         fingerprint = identity.add_trust_anchor(self.identity_dir, pem)
         self._store.record(
             Change(
@@ -783,6 +811,8 @@ class Library:
         original, a full disk) are listed in the report; one never stops the others. An
         export that is already current (same record, file unchanged) is not written again.
         """
+        from provenance.exporting import run as export_run
+
         return export_run.export(
             self._store,
             items,
@@ -801,6 +831,8 @@ class Library:
 
     def export_folder_problem(self, folder: str | os.PathLike[str]) -> str | None:
         """Why signed copies may not be written to `folder` (a plain sentence), or None."""
+        from provenance.exporting import run as export_run
+
         return export_run.folder_problem(Path(folder).expanduser(), self.output_run())
 
     # -- storage roots and offline work (issue 14) ------------------------------------------
@@ -859,6 +891,8 @@ class Library:
         folder = Path(dest).expanduser()
         if (folder / DB_NAME).exists():
             raise LibraryError(f"{folder} already holds a library; check out into a new folder")
+        from provenance.store import offline
+
         with open_library(folder, actor=self.actor) as laptop:
             return offline.checkout(self._store, laptop._store, ids, source=str(self.folder))
 
@@ -869,11 +903,15 @@ class Library:
         transaction: changes whose earlier value still matches are applied (keeping their
         author and time); the others become conflicts (see `conflicts`). Running it again
         applies nothing new."""
+        from provenance.store import offline
+
         with open_library(source, actor=self.actor, create=False) as laptop:
             return offline.checkin(self._store, laptop._store, progress=progress)
 
     def conflicts(self, *, include_resolved: bool = False) -> list[ConflictView]:
         """Changes checked in from laptops that wait for a decision, oldest first."""
+        from provenance.store import offline
+
         return offline.list_conflicts(self._store, include_resolved=include_resolved)
 
     def resolve_conflict(
@@ -881,6 +919,8 @@ class Library:
     ) -> ConflictView:
         """Decide a conflict: keep "mine" (the laptop's value), "theirs" (the team's), or give
         another `value`; recorded in history."""
+        from provenance.store import offline
+
         return offline.resolve_conflict(self._store, conflict_id, keep=keep, value=value)
 
     # -- hand-off downstream: BagIt bags and IIIF manifests (issue 15) ------------------------

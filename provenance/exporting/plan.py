@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -35,7 +35,6 @@ from provenance.domain.tags import best_label, fold
 from provenance.domain.text import display_name, file_path
 from provenance.domain.views import ITEM_FIELDS, ExportedFile, ExportProblem
 from provenance.domain.wording import disclosure_wording
-from provenance.exporting.jobs import SIGNABLE, ExportJob
 from provenance.exporting.manifest import (
     PLUS_DATA_MINING,
     build_actions,
@@ -48,6 +47,9 @@ from provenance.media.output import OutputRun, name_problem, text_name
 from provenance.media.xmp import CvTerm, XmpFields
 from provenance.store import convert
 from provenance.store.models import Concept, Disclosure, Export, Item, ItemSubject, Meta
+
+if TYPE_CHECKING:
+    from provenance.exporting.jobs import ExportJob
 
 CREDENTIAL_STATES_WITH_MANIFEST = ("valid", "trusted", "invalid")
 
@@ -175,6 +177,10 @@ def plan_export(
     NUL) fails that one file. `originals` finds an asset's original on this computer (the
     Store's storage roots); an asset whose root is not set here fails with that sentence.
     """
+    # The signing side (c2pa, Pillow) is imported by an export, not by every change that only
+    # asks what an export would sign (staleness).
+    from provenance.exporting.jobs import SIGNABLE
+
     plan = Plan()
     run = output if output is not None else OutputRun()
     recorded = _recorded_in(session, out_dir)
@@ -384,6 +390,8 @@ def _job(
     caption: bool,
     claim: Claim | None = None,
 ):
+    from provenance.exporting.jobs import ExportJob
+
     claim = claim if claim is not None else claim_for(item, asset, statements)
     has_manifest = asset.credential_state in CREDENTIAL_STATES_WITH_MANIFEST
     origin = claim.origin

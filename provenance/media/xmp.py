@@ -48,13 +48,14 @@ import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
-
-import pyexiv2
+from typing import TYPE_CHECKING, BinaryIO
 
 from provenance.domain.errors import CredenceError
 from provenance.media import photoshop
 from provenance.media.output import write_atomic
+
+if TYPE_CHECKING:
+    import pyexiv2
 
 # Exiv2 key names. Exiv2 calls the IPTC Extension prefix ``iptcExt`` (namespace
 # http://iptc.org/std/Iptc4xmpExt/2008-02-29/, "Iptc4xmpExt" in the IPTC spec) and accepts
@@ -201,6 +202,8 @@ def write_xmp_bytes(
     if not changes:
         return data
     _refuse_long_tiff_stream(io.BytesIO(data), label)
+    import pyexiv2  # loaded by the code that edits files: a change to a record needs none
+
     image = None
     try:
         image = pyexiv2.ImageData(data)
@@ -326,6 +329,8 @@ def _modify_by_name(
     path: Path, changes: dict[str, object], fields: XmpFields, notes: list[str]
 ) -> None:
     """Let Exiv2 open and rewrite the file itself (no extra copy of it in memory)."""
+    import pyexiv2
+
     was_true = _digest_was_true_at(path)
     image = pyexiv2.Image(str(path), encoding="utf-8")
     try:
@@ -345,6 +350,8 @@ def _modify_in_memory(
     path: Path, changes: dict[str, object], fields: XmpFields, notes: list[str]
 ) -> None:
     """Edit the bytes in memory, then replace the file atomically (for unopenable names)."""
+    import pyexiv2
+
     original = path.read_bytes()
     image = pyexiv2.ImageData(original)
     try:
@@ -382,6 +389,8 @@ def _after_iim_change(data: bytes, was_true: bool) -> bytes:
         return photoshop.sync_jpeg_digest(data, was_true)
     if data[:4] not in (b"II*\x00", b"MM\x00*"):
         return data
+    import pyexiv2
+
     image = pyexiv2.ImageData(data)  # opened again: Exiv2 builds tag 33723 only on writing
     try:
         exif = image.read_exif(encoding="latin-1")
@@ -641,4 +650,6 @@ def silence_exiv2_warnings() -> None:
     Process-wide by nature (Exiv2 has one log level); called once by each process that writes
     XMP: the command line at start-up and every export worker.
     """
+    import pyexiv2
+
     pyexiv2.set_log_level(3)

@@ -36,7 +36,6 @@ from provenance.domain.views import (
     ItemView,
     SearchFilters,
 )
-from provenance.media.probe import RejectedFile, render_preview
 from provenance.store import convert
 from provenance.store.exports import needs_reexport, stale_items
 from provenance.store.history import Change
@@ -611,6 +610,9 @@ def preview_image(store: Store, asset_id: int, max_side: int) -> bytes:
         if asset is None:
             raise NotFound(f"no image with id {asset_id} in this library")
         path = store.roots.original(asset)
+    # Pillow is loaded only when an image is looked at, not by every command.
+    from provenance.media.probe import RejectedFile, render_preview
+
     try:
         return render_preview(path, max_side)
     except RejectedFile as exc:
