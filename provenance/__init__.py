@@ -6,7 +6,6 @@ workers and the command line start faster when they only touch what they need.
 """
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from provenance.domain.categories import (
@@ -78,6 +77,7 @@ from provenance.domain.views import (
 from provenance.media.output import OutputRefused, OutputRun
 
 if TYPE_CHECKING:
+    __version__: str
     from provenance.domain.dates import describe_date
     from provenance.domain.settings import Settings
     from provenance.domain.wording import (
@@ -97,11 +97,6 @@ if TYPE_CHECKING:
     )
     from provenance.media.verify import verify_path
     from provenance.media.xmp import silence_exiv2_warnings
-
-try:
-    __version__ = version("credence")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0+source"
 
 CATEGORY_SLUGS = category_slugs()
 
@@ -126,11 +121,24 @@ _LAZY = {
 }
 
 
+def _installed_version() -> str:
+    # Read on first use: importlib.metadata alone costs every command more than its own work.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("credence")
+    except PackageNotFoundError:  # running from a source tree that was not installed
+        return "0.0.0+source"
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
-    if module is None:
+    if name == "__version__":
+        value: Any = _installed_version()
+    elif module is None:
         raise AttributeError(f"module 'provenance' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    else:
+        value = getattr(import_module(module), name)
     globals()[name] = value
     return value
 

@@ -15,6 +15,7 @@ commands are imported when the parser is built, heavy parts inside the handlers)
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import sys
@@ -41,7 +42,6 @@ from provenance import (
     LibraryError,
     NotFound,
     StaleEdit,
-    __version__,
     library_url_problem,
     team_library_url,
 )
@@ -103,9 +103,32 @@ def _library_location(given: str | None) -> Path | str:
     return Path(given).expanduser()
 
 
-def build_parser() -> Parser:
-    """The whole command-line grammar."""
-    from desktop.cli.commands import register_all
+class _ShowVersion(argparse.Action):
+    """--version, looked up only when asked for: reading the installed version costs every
+    other command more than its own work."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from provenance import __version__
+
+        print(f"credence {__version__}")
+        parser.exit()
+
+
+def named_verb(argv: Sequence[str]) -> str | None:
+    """The verb a command line names, when it plainly names one first (after --library PATH,
+    if given); None for --help, --version or anything less plain."""
+    rest = list(argv)
+    if rest[:1] == ["--library"]:
+        rest = rest[2:]
+    elif rest and rest[0].startswith("--library="):
+        rest = rest[1:]
+    return rest[0] if rest and not rest[0].startswith("-") else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The command-line grammar: all of it, or, given the command line, only the part of the
+    verb it names (the other verbs' modules are not imported; --help builds them all)."""
+    from desktop.cli.commands import register_all, register_verb
 
     parser = Parser(
         prog="credence",
@@ -113,14 +136,23 @@ def build_parser() -> Parser:
         "Without a verb, opens the window.",
         epilog=EXIT_STATUS_HELP,
     )
-    parser.add_argument("--version", action="version", version=f"credence {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_ShowVersion,
+        nargs=0,
+        default=argparse.SUPPRESS,
+        help="show program's version number and exit",
+    )
     parser.add_argument(
         "--library",
         metavar="PATH",
         help="library folder, or a team library as postgresql://user@host/database "
         "(default: $CREDENCE_LIBRARY or the per-user data folder)",
     )
-    register_all(parser.add_subparsers(dest="verb", metavar="VERB", parser_class=Parser))
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=Parser)
+    verb = named_verb(argv) if argv is not None else None
+    if verb is None or not register_verb(verbs, verb):
+        register_all(verbs)
     return parser
 
 
@@ -183,7 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `credence` command."""
     configure_logging()
     try:
-        args = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = build_parser(argv).parse_args(argv)
         given = getattr(args, "location", None)
         if given and args.library and given != args.library:
             raise UsageError("give the library once: as --library or after init, not both")

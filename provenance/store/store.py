@@ -257,6 +257,11 @@ class Store:
         The id names this library in exported catalog rows (credence_id), so a CSV from another
         library can never be mistaken for ours on re-import.
         """
+        # Looked at first with a reader: only a new library takes the write lock for it, so a
+        # read-only command never waits for (or holds up) a writer.
+        with Session(self._reader) as session:
+            if session.get(Meta, "library_id") is not None:
+                return
         with Session(self._writer) as session, session.begin():
             self._lock_for_writing(session)
             if session.get(Meta, "library_id") is None:
