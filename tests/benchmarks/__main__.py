@@ -6,6 +6,7 @@ import sys
 
 from tests.benchmarks import (
     bench_catalog,
+    bench_cli,
     bench_export,
     bench_gui,
     bench_identify,
@@ -26,6 +27,7 @@ BENCHES = {
     "team": bench_team.run,
     "tag-completion": tag_completion.run,
     "identify": bench_identify.run,
+    "cli": bench_cli.run,
 }
 
 

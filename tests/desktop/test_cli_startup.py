@@ -1,0 +1,134 @@
+"""The command line answers as fast as its imports allow (issue 16): a verb loads only what it
+uses. Run as whole processes, because what a command imports is decided at start-up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from desktop.cli import build_parser, main
+from desktop.cli.commands import VERBS
+
+#: Packages a command that neither signs, renders, reads images nor talks to a server never
+#: needs; each costs start-up time (Qt, c2pa, Pillow, Exiv2, cryptography, rdflib, ...).
+HEAVY = (
+    "PySide6",
+    "c2pa",
+    "PIL",
+    "pyexiv2",
+    "cryptography",
+    "rdflib",
+    "iscc_core",
+    "psycopg",
+    "bagit",
+    "alembic",
+    "labels",
+)
+
+_REPORT = (
+    "import json, sys\n"
+    "from desktop.cli import main\n"
+    "status = main(sys.argv[1:])\n"
+    "heavy = sorted({m.split('.')[0] for m in sys.modules} & set(json.loads(HEAVY)))\n"
+    "print('LOADED ' + json.dumps([status, heavy]), file=sys.stderr)\n"
+)
+
+
+def _loaded(*args: str) -> tuple[int, list[str], str]:
+    """Run `credence ARGS` in a fresh interpreter; (exit status, heavy packages loaded, stdout)."""
+    code = _REPORT.replace("HEAVY", repr(json.dumps(HEAVY)))
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    report = [line for line in done.stderr.splitlines() if line.startswith("LOADED ")]
+    status, heavy = json.loads(report[-1].removeprefix("LOADED "))
+    return status, heavy, done.stdout
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """A small library: two catalog items, one with an event and a draft AI disclosure."""
+    folder = tmp_path_factory.mktemp("startup")
+    catalog = folder / "catalog.csv"
+    catalog.write_text(
+        "accession,title,maker,date\n"
+        "1901.1,Harbour at Dusk,Émile Laurent,1890\n"
+        "1901.2,Study of a Vase,Farah Z,1922\n",
+        encoding="utf-8",
+    )
+    lib = str(folder / "lib")
+    assert main(["--library", lib, "catalog", "import", str(catalog)]) == 0
+    assert main(["--library", lib, "tool", "add", "Restorer X", "--vendor", "Acme"]) == 0
+    assert main(["--library", lib, "event", "add", "1901.1", "--action", "acquired",
+                 "--actor", "The Museum", "--date", "1950"]) == 0  # fmt: skip
+    assert main(["--library", lib, "disclose", "1901.1", "--category", "ai-restored",
+                 "--tool", "Restorer X"]) == 0  # fmt: skip
+    return lib
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ["items"],
+        ["items", "--json"],
+        ["show", "1901.1"],
+        ["show", "1901.1", "--json"],
+        ["history", "1901.1"],
+        ["history", "1901.1", "--json"],
+    ],
+    ids=" ".join,
+)
+def test_read_verbs_load_no_heavy_parts(library, verb):
+    status, heavy, out = _loaded("--library", library, *verb)
+    assert status == 0 and "1901.1" in out
+    assert heavy == []
+
+
+def test_a_change_to_a_record_loads_no_signing_or_image_parts(library):
+    """A change runs the staleness check (what an export would sign now) without loading
+    the signing side: c2pa, Pillow and Exiv2 are for the export itself."""
+    status, heavy, _ = _loaded("--library", library, "set", "1901.2", "--dimensions", "3 x 4 cm")
+    assert status == 0 and heavy == []
+    status, heavy, _ = _loaded("--library", library, "review", "1901.1", "--approve", "--by", "Jane Doe")
+    assert status == 0 and heavy == []
+    status, _, out = _loaded("--library", library, "show", "1901.2")
+    assert "3 x 4 cm" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["items", "--search", "harbour", "--json"],
+        ["--library", "x", "show", "1901.1"],
+        ["--library=x", "history", "--verify"],
+        ["review", "1901.1", "--approve"],
+        ["catalog", "import", "a.csv", "--key", "accession"],
+        ["identity", "show"],
+        ["labels", "--all", "--template", "wall", "--out", "o.pdf"],
+        ["checkin", "--from", "laptop", "--to", "team"],
+    ],
+    ids=" ".join,
+)
+def test_the_parser_of_one_verb_reads_a_command_as_the_whole_grammar_does(argv):
+    assert vars(build_parser(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+def test_every_verb_is_listed_once_in_help_order():
+    """VERBS (which module adds which verb) matches what the modules register."""
+    choices = build_parser()._subparsers._group_actions[0].choices  # argparse keeps them here
+    listed = [verb for _, _, verbs in VERBS for verb in verbs]
+    assert listed == list(choices)
+    for verb in listed:
+        assert list(build_parser([verb])._subparsers._group_actions[0].choices).count(verb) == 1
+
+
+def test_help_lists_every_verb(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for _, _, verbs in VERBS:
+        for verb in verbs:
+            assert f"\n    {verb} " in out or f"\n    {verb}\n" in out
