@@ -47,8 +47,9 @@ def plan_labels(
     image file itself says AI made or changed it needs a recorded disclosure of that work:
     without one it is refused even with `allow_unreviewed` (there is nothing to review)."""
     plan = LabelPlan()
+    all_wordings = library.wordings_of([item.id for item in items], language)
     for item in items:
-        wordings = library.wordings(item.id, language)
+        wordings = all_wordings[item.id]
         ai = [(d, w) for d, w in wordings if d.category != "none"]
         said_ai = [a for a in item.assets if a.ai_found]
         if said_ai and not any(category(d.category).touches_pixels for d, _ in ai):

@@ -6,14 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from provenance.domain.categories import category
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue, NotFound
 from provenance.domain.fields import blank_to_none
+from provenance.domain.settings import Settings
 from provenance.domain.views import ITEM_FIELDS, PURPOSE_KEY, REVIEW_STATES, DisclosureView
 from provenance.domain.wording import Wording, available_languages, disclosure_wording
 from provenance.store import convert
+from provenance.store.exports import chunks
 from provenance.store.history import Change
 from provenance.store.items import resolve_item
 from provenance.store.models import Disclosure
@@ -186,20 +189,43 @@ def wordings(
     with store.read() as session:
         item = resolve_item(session, ref)
         settings = load_settings(session)
-        reviewer = settings.reviewer_role if settings.reviewer_display == "role" else None
-        result = []
-        for disclosure in item.disclosures:
-            view = convert.disclosure_view(disclosure)
-            tools = [convert.tool_view(t) for t in disclosure.tools]
-            wording = disclosure_wording(
-                view,
-                tools,
-                language=language or settings.language,
-                reviewer=reviewer,
-                source_language=settings.language,
+        return [_worded(d, settings, language) for d in item.disclosures]
+
+
+def wordings_of(
+    store: Store, item_ids: Sequence[int], language: str | None = None
+) -> dict[int, list[tuple[DisclosureView, Wording]]]:
+    """`wordings` of many items (by id) in one read: item id -> its disclosures, each with its
+    wording, in the order `wordings` gives them; an unknown id maps to an empty list."""
+    if language is not None:
+        _check_language(language)
+    found: dict[int, list[tuple[DisclosureView, Wording]]] = {i: [] for i in item_ids}
+    with store.read() as session:
+        settings = load_settings(session)
+        for chunk in chunks(sorted(found)):
+            rows = session.scalars(
+                select(Disclosure)
+                .where(Disclosure.item_id.in_(chunk))
+                .options(selectinload(Disclosure.tools))
+                .order_by(Disclosure.id)  # as Item.disclosures is ordered
             )
-            result.append((view, wording))
-        return result
+            for disclosure in rows:
+                found[disclosure.item_id].append(_worded(disclosure, settings, language))
+    return found
+
+
+def _worded(
+    disclosure: Disclosure, settings: Settings, language: str | None
+) -> tuple[DisclosureView, Wording]:
+    view = convert.disclosure_view(disclosure)
+    wording = disclosure_wording(
+        view,
+        [convert.tool_view(t) for t in disclosure.tools],
+        language=language or settings.language,
+        reviewer=settings.reviewer_role if settings.reviewer_display == "role" else None,
+        source_language=settings.language,
+    )
+    return view, wording
 
 
 def review(

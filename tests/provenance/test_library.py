@@ -358,3 +358,28 @@ def test_filters_by_maker_and_date_range_and_sorts_in_the_database(library):
     assert [i.accession for i in library.list_items(sort="maker", offset=2)] == ["M3", "M4"]
     with pytest.raises(InvalidValue, match="cannot sort by"):
         library.list_items(sort="colour")
+
+
+def test_wordings_of_many_items_read_at_once_are_each_items_wordings(library):
+    """The batch read that labels use gives, item by item, exactly what `wordings` gives."""
+    library.add_tool("Restorer X", "Acme Imaging", version="2.1")
+    library.add_tool("Upscaler", "Pixel Co")
+    library.update_settings({"reviewer_display": "role", "reviewer_role": "the registrar"})
+    for n in range(5):
+        library.create_item({"accession": f"W{n}", "title": f"Harbour {n}"})
+    library.disclose("W0", "ai-restored", tools=["Restorer X"])
+    library.review("W0", "approved", "Dana Registrar")
+    library.disclose("W1", "ai-enhanced", tools=["Upscaler", "Restorer X"], purpose="clarity")
+    library.disclose("W1", "ai-described", fields=["description"])
+    library.disclose("W3", "none")
+    library.override_sentence("W0", "ai-restored", "fr", "Une déchirure a été comblée par IA.")
+    ids = [library.get_item(f"W{n}").id for n in range(5)]
+    for language in (None, "fr"):
+        batch = library.wordings_of([*ids, 999_999], language)
+        assert batch[999_999] == []
+        for item_id in ids:
+            assert batch[item_id] == library.wordings(item_id, language)
+    assert [v.category for v, _ in library.wordings_of(ids)[ids[1]]] == [
+        "ai-enhanced",
+        "ai-described",
+    ]
