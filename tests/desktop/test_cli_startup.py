@@ -92,7 +92,9 @@ def test_a_change_to_a_record_loads_no_signing_or_image_parts(library):
     the signing side: c2pa, Pillow and Exiv2 are for the export itself."""
     status, heavy, _ = _loaded("--library", library, "set", "1901.2", "--dimensions", "3 x 4 cm")
     assert status == 0 and heavy == []
-    status, heavy, _ = _loaded("--library", library, "review", "1901.1", "--approve", "--by", "Jane Doe")
+    status, heavy, _ = _loaded(
+        "--library", library, "review", "1901.1", "--approve", "--by", "Jane Doe"
+    )
     assert status == 0 and heavy == []
     status, _, out = _loaded("--library", library, "show", "1901.2")
     assert "3 x 4 cm" in out
