@@ -21,7 +21,9 @@ FIELDS = XmpFields(
     digital_source_type="http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture",
     data_mining="http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED",
     keywords=("portrait", "glass negative", "ö" * 70),
-    about=(CvTerm("http://vocab.getty.edu/aat/", "http://vocab.getty.edu/aat/300", (("en", "x"),)),),
+    about=(
+        CvTerm("http://vocab.getty.edu/aat/", "http://vocab.getty.edu/aat/300", (("en", "x"),)),
+    ),
 )
 
 
