@@ -4,8 +4,10 @@ from the record (actions, disclosure wording, object provenance, training-and-mi
 Planning (which items may be exported, what each manifest says) happens in the main process
 from the database. Signing happens in worker processes: each builds its own c2pa Signer from
 PEM bytes, because c2pa objects can be neither pickled nor inherited through fork. Every file is
-written under a temporary name in the target folder and moved into place with os.replace, so a
-run killed at any moment leaves only complete, signed files behind.
+written under a temporary name in the target folder (`sign_one`), then synced and moved into
+place (`place`, which the pool runs on a thread of the main process, so the wait for the disk
+overlaps the next file's work), so a run killed at any moment leaves only complete, signed
+files behind.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import contextlib
 import hashlib
 import io
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -102,6 +104,10 @@ class ExportResult:
     #: first 64 bits as a signed integer (see media.softbinding).
     soft_binding: str | None = None
     soft_binding_key: int | None = None
+    #: The signed temporary file not yet moved onto `file` (see `place`), and whether it may
+    #: replace a file there (the job's `replace`).
+    staged: str | None = None
+    replace: bool = False
 
 
 def _read_verifying(source: Path, expected: str) -> bytes:
@@ -197,14 +203,17 @@ def _stamp_export_time(manifest: dict[str, Any]) -> None:
             assertion["data"] = {**assertion["data"], "exported_at": now()}
 
 
-def export_one(job: ExportJob, signing: Signing) -> ExportResult:
-    """Write one signed file: read (checking fixity), XMP, sign, move into place.
+def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
+    """Write one signed file under a temporary name beside its target: read (checking
+    fixity), XMP, sign. The result's `staged` file still has to be synced and moved into place
+    with `place`; a job that fails leaves nothing behind.
 
     Files up to IN_MEMORY_LIMIT go through memory (one read, one write); larger masters and
     captioned derivatives go through a temporary working file in the target folder.
     """
     dest = Path(job.dest)
     signed = temp_name(dest)
+    staged = False
     work: Path | None = None
     notes: list[str] = []
     try:
@@ -212,6 +221,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
         mime = job.mime
         manifest = {**job.manifest, "assertions": [dict(a) for a in job.manifest["assertions"]]}
         asset: bytes | Path
+        original: bytes | None = None  # the source's bytes (fixity checked), when read whole
         if job.caption or source.stat().st_size > IN_MEMORY_LIMIT:
             work = temp_name(dest)
             _copy_verifying(source, work, job.sha256)
@@ -222,7 +232,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
                 write_xmp(work, job.xmp, notes)  # before signing: later bytes break the hash
             asset = work
         else:
-            asset = _read_verifying(source, job.sha256)
+            asset = original = _read_verifying(source, job.sha256)
             if can_write_xmp(mime):
                 asset = write_xmp_bytes(asset, job.xmp, text_name(source), notes)
         _stamp_export_time(manifest)
@@ -233,8 +243,9 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
             manifest["assertions"].append(soft_binding_assertion(binding.code))
         with c2pa.Builder(manifest, signing.context) as builder:
             if job.source_has_credentials or job.caption or job.parent_ingredient:
-                # The source (with its own credentials, if any) is the parent: its chain is kept.
-                with open(source, "rb") as parent:
+                # The source (with its own credentials, if any) is the parent: its chain is
+                # kept. Bytes already read and checked are not read from the disk again.
+                with _open_asset(source if original is None else original) as parent:
                     builder.add_ingredient(
                         {"title": text_name(source), "relationship": "parentOf", "label": "source"},
                         job.mime,
@@ -244,7 +255,7 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
                 builder.add_resource(THUMBNAIL_URI, thumb)
             digest, store = _sign_to(builder, signing, mime, asset, signed)
         label = active_manifest_label(store) or signing.manifest_label(signed, mime)
-        publish(signed, dest, replace=job.replace, synced=True)
+        staged = True
         return ExportResult(
             job.item_id,
             job.asset_id,
@@ -255,6 +266,8 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
             notes=tuple(dict.fromkeys(notes)),
             soft_binding=binding.code if binding is not None else None,
             soft_binding_key=binding.key if binding is not None else None,
+            staged=str(signed),
+            replace=job.replace,
         )
     except (ExportFailure, XmpError) as exc:
         return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
@@ -262,24 +275,49 @@ def export_one(job: ExportJob, signing: Signing) -> ExportResult:
         return ExportResult(
             job.item_id, job.asset_id, job.item_label, error=f"signing failed: {exc}"
         )
-    except FileExistsError:
-        return ExportResult(
-            job.item_id,
-            job.asset_id,
-            job.item_label,
-            error=f"another file appeared at {dest} during the export; export again",
-        )
     except OSError as exc:
-        # Shown as text: a master's name may hold bytes that are not UTF-8.
-        where = os.fsencode(exc.filename or dest).decode("utf-8", "replace")
-        reason = exc.strerror or str(exc)
-        return ExportResult(
-            job.item_id, job.asset_id, job.item_label, error=f"cannot write {where}: {reason}"
-        )
+        return _write_failed(job.item_id, job.asset_id, job.item_label, dest, exc)
     finally:
         if work is not None:
             work.unlink(missing_ok=True)
-        signed.unlink(missing_ok=True)
+        if not staged:
+            signed.unlink(missing_ok=True)
+
+
+def place(result: ExportResult) -> ExportResult:
+    """Sync a signed file written by `sign_one` and move it onto its target (never onto a file
+    that appeared there meanwhile, unless the job may replace it). A result without a staged
+    file (a failure) is returned as it is.
+
+    The target's folder is not synced here: the caller syncs it once for a batch of files,
+    before it records them (media.output.sync_folder).
+    """
+    if result.staged is None:
+        return result
+    dest = Path(str(result.file))
+    try:
+        publish(Path(result.staged), dest, replace=result.replace, folder_later=True)
+    except OSError as exc:
+        return _write_failed(result.item_id, result.asset_id, result.item_label, dest, exc)
+    return replace(result, staged=None, replace=False)
+
+
+def discard(result: ExportResult) -> None:
+    """Remove the staged file of a result that will not be placed (the run stopped first)."""
+    if result.staged is not None:
+        Path(result.staged).unlink(missing_ok=True)
+
+
+def _write_failed(
+    item_id: int, asset_id: int, item_label: str, dest: Path, exc: OSError
+) -> ExportResult:
+    if isinstance(exc, FileExistsError):
+        error = f"another file appeared at {dest} during the export; export again"
+    else:
+        # Shown as text: a master's name may hold bytes that are not UTF-8.
+        where = os.fsencode(exc.filename or dest).decode("utf-8", "replace")
+        error = f"cannot write {where}: {exc.strerror or str(exc)}"
+    return ExportResult(item_id, asset_id, item_label, error=error)
 
 
 def _open_asset(asset: bytes | Path) -> BinaryIO:
@@ -287,7 +325,8 @@ def _open_asset(asset: bytes | Path) -> BinaryIO:
 
 
 def _sign_to(builder, signing: Signing, mime: str, asset: bytes | Path, target: Path):
-    """Sign `asset` into `target` (synced to disk); returns (SHA-256 of target, store bytes)."""
+    """Sign `asset` into `target` (synced later, by `place`); returns (SHA-256 of target,
+    store bytes)."""
     with _open_asset(asset) as src:
         if isinstance(asset, bytes):
             # c2pa writes in small pieces: into memory first, then one write to disk.
@@ -297,12 +336,8 @@ def _sign_to(builder, signing: Signing, mime: str, asset: bytes | Path, target: 
             digest = hashlib.sha256(data).hexdigest()
             with open(target, "wb") as handle:
                 handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
             return digest, store
         with open(target, "w+b") as handle:
             store = builder.sign(signing.signer, mime, src, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
     with open(target, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest(), store

@@ -1,5 +1,7 @@
-"""The export worker pool: worker processes that each build their own Signer, jobs submitted a
-few at a time so cancel takes effect quickly, and a worker that dies reported for its file."""
+"""The export worker pool: signing in this process or in worker processes that each build their
+own Signer, jobs submitted a few at a time so cancel takes effect quickly, a worker that dies
+reported for its file, and every signed file synced and moved into place by one thread of this
+process, so the waits for the disk overlap the signing of the next files."""
 
 from __future__ import annotations
 
@@ -9,10 +11,16 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from multiprocessing import get_context
 
-from provenance.exporting.jobs import ExportJob, ExportResult, export_one
+from provenance.exporting.jobs import ExportJob, ExportResult, discard, place, sign_one
 from provenance.exporting.signing import Signing
 from provenance.identity import SigningMaterial
 
@@ -46,7 +54,49 @@ def _exit_with_parent(parent_pid: int) -> None:
 
 def _run_in_worker(job: ExportJob) -> ExportResult:
     assert _worker_signing is not None
-    return export_one(job, _worker_signing)
+    return sign_one(job, _worker_signing)
+
+
+class _Placer:
+    """A thread that syncs and moves a signed file into place while the next one is signed.
+
+    One file is in flight at a time: before a newly signed file is queued, the previous one's
+    result goes to `on_result` (on the calling thread), and a run cancelled by that result
+    removes the new file instead of placing it, so cancel stops after the same file as a run
+    without the thread.
+    """
+
+    def __init__(self, on_result: Callable[[ExportResult], None], cancelled) -> None:
+        self._on_result = on_result
+        self._cancelled = cancelled
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="credence-export-place")
+        self._placing: tuple[ExportResult, Future[ExportResult]] | None = None
+
+    def add(self, signed: ExportResult) -> None:
+        """Hand on the previous file's result, then queue this file (or drop it if that
+        result cancelled the run)."""
+        self._hand_on()
+        if self._cancelled():
+            discard(signed)
+        else:
+            self._placing = (signed, self._thread.submit(place, signed))
+
+    def finish(self) -> None:
+        """Wait for the last file to be in place and hand on its result."""
+        self._hand_on()
+        self._thread.shutdown()
+
+    def abandon(self) -> None:
+        """The run failed: a file not yet being moved is removed, not placed."""
+        if self._placing is not None and self._placing[1].cancel():
+            discard(self._placing[0])
+        self._thread.shutdown()
+
+    def _hand_on(self) -> None:
+        if self._placing is not None:
+            future = self._placing[1]
+            self._placing = None
+            self._on_result(future.result())
 
 
 def run_jobs(
@@ -56,14 +106,32 @@ def run_jobs(
     on_result: Callable[[ExportResult], None],
     cancelled: Callable[[], bool],
 ) -> bool:
-    """Run `jobs`, calling `on_result` in order of completion. Returns False if cancelled."""
+    """Run `jobs`, calling `on_result` (on this thread) as files are in place. Returns False if
+    cancelled."""
+    placer = _Placer(on_result, cancelled)
+    try:
+        finished = _sign_all(jobs, key, workers, placer.add, cancelled)
+    except BaseException:
+        placer.abandon()
+        raise
+    placer.finish()
+    return finished
+
+
+def _sign_all(
+    jobs: list[ExportJob],
+    key: SigningMaterial,
+    workers: int,
+    on_signed: Callable[[ExportResult], None],
+    cancelled: Callable[[], bool],
+) -> bool:
     if workers <= 1 or len(jobs) <= 1:
         signing = Signing(key)
         try:
             for job in jobs:
                 if cancelled():
                     return False
-                on_result(export_one(job, signing))
+                on_signed(sign_one(job, signing))
         finally:
             signing.close()
         return True
@@ -73,9 +141,8 @@ def run_jobs(
         initializer=_init_worker,
         initargs=(key, os.getpid()),
     ) as pool:
-        pending = _bounded(pool, jobs, workers * 2, cancelled)
-        for result in pending:
-            on_result(result)
+        for result in _bounded(pool, jobs, workers * 2, cancelled):
+            on_signed(result)
     return not cancelled()
 
 

@@ -15,7 +15,7 @@ from provenance.exporting.jobs import ExportResult
 from provenance.exporting.plan import change_intents, load_items, plan_export
 from provenance.exporting.pool import run_jobs
 from provenance.identity import load_info, load_signing_material
-from provenance.media.output import OutputRefused, OutputRun, clean_temporaries
+from provenance.media.output import OutputRefused, OutputRun, clean_temporaries, sync_folder
 from provenance.store.exports import record_exports, record_or_remove
 from provenance.store.items import resolve_item
 from provenance.store.settings import load_settings
@@ -24,6 +24,13 @@ from provenance.store.store import Store
 #: Signed files are recorded a few at a time: one transaction per file would hold the
 #: workers up.
 _RECORD_EVERY = 16
+
+
+def _sync_folders(results: Sequence[ExportResult]) -> None:
+    """Make the names of files just moved into place durable, once per folder for a batch,
+    before they are recorded (a record never names a file a power cut could lose)."""
+    for folder in {Path(str(result.file)).parent for result in results}:
+        sync_folder(folder)
 
 
 def folder_problem(out: Path, run: OutputRun) -> str | None:
@@ -120,6 +127,7 @@ def export(
                 )
             )
             if len(unrecorded) >= _RECORD_EVERY:
+                _sync_folders(unrecorded)
                 record_exports(store, unrecorded, plan.digests, key.fingerprint)
                 unrecorded.clear()
         if progress is not None:
@@ -142,6 +150,7 @@ def export(
     finally:
         # Files already in place are recorded even if the run stops early; a file that
         # cannot be recorded is removed, so no signed file exists without its record.
+        _sync_folders(unrecorded)
         record_or_remove(store, unrecorded, plan.digests, key.fingerprint)
         if intended:  # every file of this run is recorded now
             with store.write() as (session, _history):

@@ -90,7 +90,13 @@ def _sync_file(path: Path) -> None:
 
 
 def publish(
-    temp: Path, dest: Path, *, replace: bool = True, synced: bool = False, durable: bool = True
+    temp: Path,
+    dest: Path,
+    *,
+    replace: bool = True,
+    synced: bool = False,
+    durable: bool = True,
+    folder_later: bool = False,
 ) -> None:
     """Move the finished temporary file `temp` onto `dest`; `temp` is gone afterwards.
 
@@ -99,6 +105,8 @@ def publish(
     if a file appeared at `dest` meanwhile (FileExistsError). On failure `temp` is removed.
     `durable=False` skips every sync (for a cache file that can always be made again): the
     move is still atomic, so `dest` is the old file or the complete new one.
+    `folder_later=True` skips only the sync of `dest`'s folder: a batch that moves many files
+    into one folder calls `sync_folder` once, before it relies on the new names (records them).
     """
     try:
         if durable and not synced:
@@ -111,7 +119,7 @@ def publish(
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    if durable:
+    if durable and not folder_later:
         sync_folder(dest.parent)
 
 

@@ -124,6 +124,18 @@ def _jpeg_segments(data: bytes) -> list[tuple[int, int, int]] | None:
     return segments
 
 
+def jpeg_scan_start(data: bytes) -> int | None:
+    """Offset of a JPEG's first scan (its SOS marker), after every metadata segment; None when
+    `data` is not a JPEG whose segments lead to a scan."""
+    segments = _jpeg_segments(data)
+    if segments is None:
+        return None
+    pos = segments[-1][2] if segments else 2
+    while data[pos : pos + 2] == b"\xff\xff":  # fill bytes before the marker
+        pos += 1
+    return pos if data[pos : pos + 2] == b"\xff\xda" else None
+
+
 def jpeg_resources(data: bytes) -> list[Resource] | None:
     """The Photoshop image resources of a JPEG's APP13 segments (joined), or None."""
     segments = _jpeg_segments(data)

@@ -42,6 +42,7 @@ pixels and raw data survive, so it is not offered.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -202,6 +203,27 @@ def write_xmp_bytes(
     if not changes:
         return data
     _refuse_long_tiff_stream(io.BytesIO(data), label)
+    notes = notes if notes is not None else []
+    # Exiv2 rewrites a JPEG's segments before the first scan and copies the rest byte for byte.
+    # Only that head goes through it, ended by a stand-in scan: the megabytes of image data are
+    # then copied once (below), not into Exiv2, through its rewrite and back out.
+    # Anything unexpected on that route (a damaged head) takes the whole file's route, so the
+    # result and the error message are always what the whole file gives.
+    scan = photoshop.jpeg_scan_start(data)
+    if scan is not None:
+        kept: list[str] = []
+        with contextlib.suppress(XmpError):
+            out = _rewrite_in_memory(data[:scan] + _SCAN_STAND_IN, changes, fields, kept, label)
+            if out.endswith(_SCAN_STAND_IN):
+                notes.extend(kept)
+                scan_data = memoryview(data)[scan:]
+                return b"".join((memoryview(out)[: -len(_SCAN_STAND_IN)], scan_data))
+    return _rewrite_in_memory(data, changes, fields, notes, label)
+
+
+def _rewrite_in_memory(
+    data: bytes, changes: dict[str, object], fields: XmpFields, notes: list[str], label: Path
+) -> bytes:
     import pyexiv2  # loaded by the code that edits files: a change to a record needs none
 
     image = None
@@ -209,7 +231,7 @@ def write_xmp_bytes(
         image = pyexiv2.ImageData(data)
         _require_writable(image)
         was_true = _digest_was_true(data)
-        if _write_fields(image, changes, fields, notes if notes is not None else []):
+        if _write_fields(image, changes, fields, notes):
             return _after_iim_change(image.get_bytes(), was_true)
         return image.get_bytes()
     except (RuntimeError, ValueError, OSError, UnicodeError) as exc:
@@ -217,6 +239,10 @@ def write_xmp_bytes(
     finally:
         if image is not None:
             image.close()
+
+
+#: An empty scan and the end of the image: what follows a JPEG head given to Exiv2 alone.
+_SCAN_STAND_IN = b"\xff\xda\x00\x02\xff\xd9"
 
 
 def _xmp_changes(path: Path, fields: XmpFields) -> dict[str, object]:
