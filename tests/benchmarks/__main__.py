@@ -11,6 +11,7 @@ from tests.benchmarks import (
     bench_identify,
     bench_import,
     bench_labels,
+    bench_million,
     bench_tagging,
     bench_team,
 )
@@ -26,6 +27,7 @@ BENCHES = {
     "team": bench_team.run,
     "tag-completion": tag_completion.run,
     "identify": bench_identify.run,
+    "million": bench_million.run,
 }
 
 
