@@ -358,6 +358,9 @@ def exports_of(store: Store, ref: str | int) -> list[ExportRecordView]:
 def count_items(store: Store, search: str | None, filters: SearchFilters) -> int:
     """How many items match."""
     with store.read() as session:
+        if search and search.strip() and filters == SearchFilters():
+            # A plain search is counted in the full-text index alone (no join, no ranking).
+            return store.search_index.count_matching(session, search) or 0
         stmt = select_items(search, filters, store.search_index)
         if stmt is None:
             return 0

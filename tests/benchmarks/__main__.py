@@ -12,6 +12,7 @@ from tests.benchmarks import (
     bench_identify,
     bench_import,
     bench_labels,
+    bench_million,
     bench_tagging,
     bench_team,
 )
@@ -28,6 +29,7 @@ BENCHES = {
     "tag-completion": tag_completion.run,
     "identify": bench_identify.run,
     "cli": bench_cli.run,
+    "million": bench_million.run,
 }
 
 

@@ -170,7 +170,7 @@ def _run_child(command: list[str], what: str) -> str:
     return done.stdout
 
 
-def startup(lib_dir: Path, rounds: int) -> None:
+def startup(lib_dir: Path, rounds: int, rows: int = LIB_ROWS) -> None:
     ours_cmd = [sys.executable, "-c", _OURS, str(lib_dir)]
     # The modules the real start-up loads; the baseline imports their third-party part.
     out = _run_child([*ours_cmd, "--modules"], "the start-up driver")
@@ -190,7 +190,7 @@ def startup(lib_dir: Path, rounds: int) -> None:
     baseline()  # warm the page cache for both
     ours()
     side_by_side(
-        f"start-up to the painted window on {LIB_ROWS:,} items vs an empty QMainWindow",
+        f"start-up to the painted window on {rows:,} items vs an empty QMainWindow",
         ours,
         baseline,
         rounds,
