@@ -341,7 +341,8 @@ def _collector_paused() -> Iterator[None]:
     An import makes millions of small lists and tuples and keeps every key it has seen; the
     collector then walked that growing heap again and again (measured: reading 200,000 rows
     took 2.5 times as long with it on). Nothing an import makes refers back to itself, so
-    reference counting frees it all the same.
+    reference counting frees it all the same. The switch is process-wide: in the window the
+    collector is back on when the import's worker is done (and left off if it was off).
     """
     enabled = gc.isenabled()
     gc.disable()
