@@ -57,6 +57,28 @@ def clean_text(value: str) -> str:
     return _STRIP_RE.sub("", nfc(value))
 
 
+def is_clean_text(value: str) -> bool:
+    """True when `clean_text(value)` is `value` itself: already NFC, nothing to drop.
+
+    One call answers for many cells joined by spaces (a space is kept, composes with nothing
+    and is never reordered, so each cell is normalised on its own): the bulk path of a
+    catalog import checks a whole column at once.
+    """
+    if not (value.isascii() or unicodedata.is_normalized("NFC", value)):
+        return False
+    return _STRIP_RE.search(value) is None
+
+
+def is_safe_key(value: str) -> bool:
+    """True when `check_key(value, ...)` gives `value` back: NFC, no unsafe character.
+
+    Like `is_clean_text`, one call answers for many keys joined by spaces.
+    """
+    if not (value.isascii() or unicodedata.is_normalized("NFC", value)):
+        return False
+    return _UNSAFE_RE.search(value) is None
+
+
 def unsafe_character(value: str) -> str | None:
     """A description of the first control or invisible formatting character, or None."""
     match = _UNSAFE_RE.search(value)

@@ -14,10 +14,12 @@ still imported.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,13 +40,21 @@ from provenance.domain.tags import (
     split_tags,
     subject_cell_shape,
 )
-from provenance.domain.text import check_key, clean_text, nfc, terminal_safe
+from provenance.domain.text import (
+    check_key,
+    clean_text,
+    is_clean_text,
+    is_safe_key,
+    nfc,
+    terminal_safe,
+)
 from provenance.domain.views import ITEM_FIELDS, CatalogImportReport, RowProblem
 from provenance.media.catalog_files import (
     BadRow,
     CatalogFileError,
-    CatalogRow,
+    Cells,
     read_catalog,
+    read_catalog_cells,
     unguard_cell,
     write_csv,
 )
@@ -68,8 +78,9 @@ TAG_FIELDS: tuple[str, ...] = ("keywords", "subjects")
 MAPPED_FIELDS: tuple[str, ...] = (*CATALOG_FIELDS, *TAG_FIELDS)
 #: Rows looked at to decide whether a column merely named "subjects" holds concept URIs.
 _SHAPE_ROWS = 200
-_ITEM_COLUMNS = ("id", *CATALOG_FIELDS, "extra", "created_at", "updated_at")
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: One string as `_ENCODE` spells it (the same C function the encoder calls).
+_ENCODE_STRING = json.encoder.encode_basestring
 
 #: Rows per transaction.
 CHUNK = 20000
@@ -190,6 +201,8 @@ class _Plan:
                     f"its columns are {', '.join(columns)}"
                 )
         self.columns = columns
+        #: Column name -> position of its cell in a record.
+        self.position = {c: n for n, c in enumerate(columns)}
         self.explicit = set(mapping)
         self.mapping = {**guess_mapping(columns), **mapping}
         if key is None:
@@ -213,20 +226,20 @@ class _Plan:
         self.has_id_column = ID_COLUMN in self.columns
         self.keyword_column = self.mapping.get("keywords")
         self.subject_column = self.mapping.get("subjects")
+        #: The item fields the file sets, besides the accession (which is always written).
+        self.item_fields = tuple(
+            f for f in CATALOG_FIELDS if f != "accession" and self.mapping.get(f) is not None
+        )
 
-    def check_subject_shape(
-        self, rows: Iterator[CatalogRow | BadRow]
-    ) -> Iterator[CatalogRow | BadRow]:
+    def check_subject_shape(self, rows: Iterator[Cells | BadRow]) -> Iterator[Cells | BadRow]:
         """Keep a column guessed as `subjects` only if it holds concept URIs: a file may call
         something else "subjects" (Tate's JSON has a tree of names there), which then stays
         an extra field as before. A column mapped on purpose is always taken."""
         if self.subject_column is None or "subjects" in self.explicit:
             return rows
         head = list(itertools.islice(rows, _SHAPE_ROWS))
-        column = self.subject_column
-        cells = [
-            r.values.get(column) for r in head if isinstance(r, CatalogRow) and r.values.get(column)
-        ]
+        at = self.position[self.subject_column]
+        cells = [r[1][at] for r in head if not isinstance(r, BadRow) and r[1][at]]
         if cells and not subject_cell_shape(cells[0]):
             del self.mapping["subjects"]
             self._columns_by_field()
@@ -257,13 +270,48 @@ def _key_cell(value: str | None, column: str) -> str | None:
     return check_key(value, f"the {column!r} value")
 
 
+def _clean_column(cells: Sequence[str]) -> list[str | None]:
+    """`_clean` of every cell of one column of a chunk. A column with nothing to normalise or
+    drop (nearly every column of nearly every file) is checked once as a whole and then only
+    trimmed cell by cell; any other column is cleaned cell by cell."""
+    joined = " ".join(cells)
+    if not is_clean_text(joined):
+        return [_clean(c) for c in cells]
+    return _trimmed(cells, joined)
+
+
+def _trimmed(cells: Sequence[str], joined: str) -> list[str | None]:
+    """Cells trimmed, formula guard removed, empty as None (already clean text; `joined` is
+    them joined, to look for a quote once)."""
+    values = [c.strip() for c in cells]
+    if "'" in joined:  # only a cell starting with a quote can be guarded
+        values = [unguard_cell(v) if v[:1] == "'" else v for v in values]
+    return [v or None for v in values]
+
+
+def _key_column(cells: Sequence[str], column: str, problems: dict[int, str]) -> list[str | None]:
+    """`_key_cell` of every cell of one column of a chunk, checked as a whole like
+    `_clean_column`; a refused cell's reason goes to `problems` by its row's position."""
+    joined = " ".join(cells)
+    if is_safe_key(joined):
+        return _trimmed(cells, joined)
+    values: list[str | None] = []
+    for position, cell in enumerate(cells):
+        try:
+            values.append(_key_cell(cell, column))
+        except ValueError as exc:
+            problems.setdefault(position, str(exc))
+            values.append(None)
+    return values
+
+
 @dataclass
 class _Prepared:
-    """One chunk of rows, checked and encoded, ready for the writer thread."""
+    """One chunk of rows, checked and encoded, ready to be written."""
 
-    # (line, item field values in CATALOG_FIELDS order, extra JSON, history "after" JSON,
+    # (line, accession, values of the plan's item_fields, extra JSON, history "after" JSON,
     # tags: (keywords, subject URIs), None for a column the file does not have, or None)
-    new: list[tuple[int, tuple, str, str, tuple | None]] = field(default_factory=list)
+    new: list[tuple[int, str | None, tuple, str, str, tuple | None]] = field(default_factory=list)
     # (line, item id, fields, extra, tags) for rows whose key is already in the library
     existing: list[tuple[int, int, dict, dict, tuple | None]] = field(default_factory=list)
     rows: int = 0
@@ -282,7 +330,38 @@ def run(
     (A writer thread one chunk behind the reader was tried and measured slower: SQLite gives
     up the GIL once per row, and the two threads then queue on it.)
     """
-    columns, rows = read_catalog(path)
+    with _collector_paused():
+        return _run(store, path, mapping, key, progress, cancel)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while rows are read and prepared.
+
+    An import makes millions of small lists and tuples and keeps every key it has seen; the
+    collector then walked that growing heap again and again (measured: reading 200,000 rows
+    took 2.5 times as long with it on). Nothing an import makes refers back to itself, so
+    reference counting frees it all the same. The switch is process-wide: in the window the
+    collector is back on when the import's worker is done (and left off if it was off).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(
+    store: Store,
+    path: Path,
+    mapping: dict[str, str],
+    key: str | None,
+    progress: Progress | None,
+    cancel: CancelToken | None,
+) -> CatalogImportReport:
+    columns, rows = read_catalog_cells(path)
     plan = _Plan(columns, mapping, key)
     rows = plan.check_subject_shape(rows)
     with store.read() as session:
@@ -298,7 +377,7 @@ def run(
             if plan.subject_column
             else {}
         )
-    writer = _ChunkWriter(store, path, head, concepts)
+    writer = _ChunkWriter(store, path, head, concepts, plan.item_fields)
     rejected: list[RowProblem] = []
     left_out: list[RowProblem] = []
     first_line: dict[str, int] = {}
@@ -330,7 +409,8 @@ def run(
 
 
 def _row_tags(
-    values: dict[str, str],
+    keyword_cell: str | None,
+    subject_cell: str | None,
     line: int,
     plan: _Plan,
     concepts: dict[str, int],
@@ -343,7 +423,7 @@ def _row_tags(
         column = plan.keyword_column
         keywords = []
         seen: set[str] = set()
-        for value in split_tags(_clean(values.get(column)) or ""):
+        for value in split_tags(_clean(keyword_cell) or ""):
             try:
                 keyword = clean_keyword(value)
             except InvalidValue as exc:
@@ -355,7 +435,7 @@ def _row_tags(
     if plan.subject_column:
         column = plan.subject_column
         subjects = []
-        for uri in split_subjects(_clean(values.get(column)) or ""):
+        for uri in split_subjects(_clean(subject_cell) or ""):
             uri = nfc(uri)
             if uri in concepts:
                 if uri not in subjects:
@@ -382,7 +462,7 @@ def _row_tags(
 
 
 def _prepare(
-    chunk: list[CatalogRow | BadRow],
+    chunk: list[Cells | BadRow],
     plan: _Plan,
     index: dict[str, int],
     accessions: set[str],
@@ -392,93 +472,142 @@ def _prepare(
     concepts: dict[str, int],
     left_out: list[RowProblem],
 ) -> _Prepared:
+    """Check and encode one chunk. Cells are cleaned and checked a column at a time (the
+    column as a whole, see `_clean_column`); what depends on the row (its key, duplicates,
+    whether it is new) is decided row by row, in file order."""
     prepared = _Prepared(rows=len(chunk))
-    mapped = [(f, plan.mapping.get(f)) for f in CATALOG_FIELDS]
-    field_columns = [c for _, c in mapped]
+    lines: list[int] = []
+    records: list[Sequence[str]] = []
+    for record in chunk:
+        if isinstance(record, BadRow):
+            rejected.append(RowProblem(record.line, record.reason))
+        else:
+            lines.append(record[0])
+            records.append(record[1])
+    if not records:
+        return prepared
+    columns = list(zip(*records, strict=True))  # the chunk, one tuple of cells per column
+    at = plan.position
+
+    def cells(column: str | None) -> Sequence[str | None]:
+        return columns[at[column]] if column is not None else [None] * len(records)
+
+    # Reasons a row is refused before its key is taken, by the row's position in the chunk.
+    problems: dict[int, str] = {}
+    keys = _key_column(columns[at[plan.key]], plan.key, problems)
     accession_column = plan.mapping.get("accession")
-    extra_columns = plan.extra_columns
+    if accession_column is None:
+        accession_values: Sequence[str | None] = [None] * len(records)
+    elif accession_column == plan.key:
+        accession_values = keys
+    else:
+        accession_values = _key_column(columns[at[accession_column]], accession_column, problems)
+    own_ids = cells(ID_COLUMN if plan.has_id_column else None)
+    mapped = {f: _clean_column(columns[at[plan.mapping[f]]]) for f in plan.item_fields}
+    # Refused after the key is taken: a later row with the same key is still a duplicate.
+    late_problems: dict[int, str] = {}
+    if "capture_type" in mapped:
+        column = plan.mapping["capture_type"]
+        checked = []
+        for position, value in enumerate(mapped["capture_type"]):
+            try:
+                checked.append(capture_type(value))
+            except ValueError as exc:
+                late_problems[position] = f"column {column!r}: {exc}"
+                checked.append(None)
+        mapped["capture_type"] = checked
+    field_values = list(zip(*mapped.values(), strict=True)) if mapped else [()] * len(records)
+    extras = {c: _clean_column(columns[at[c]]) for c in plan.extra_columns}
+    # The history's "after" object, spelled as `_ENCODE` spells a dict of the non-empty fields
+    # in CATALOG_FIELDS order, built a column at a time.
+    encoded = []
+    for name, values in (("accession", accession_values), *mapped.items()):
+        prefix = f'"{name}":'
+        encoded.append([prefix + _ENCODE_STRING(v) if v else "" for v in values])
+    after_parts = list(zip(*encoded, strict=True))
+    extra_parts = list(
+        zip(
+            *(
+                [f"{_ENCODE_STRING(c)}:{_ENCODE_STRING(v)}" if v is not None else "" for v in vs]
+                for c, vs in extras.items()
+            ),
+            strict=True,
+        )
+    )
     has_tags = bool(plan.keyword_column or plan.subject_column)
-    for row in chunk:
-        if isinstance(row, BadRow):
-            rejected.append(RowProblem(row.line, row.reason))
+    keyword_cells = cells(plan.keyword_column)
+    subject_cells = cells(plan.subject_column)
+    for position, line in enumerate(lines):
+        problem = problems.get(position)
+        if problem is not None:
+            rejected.append(RowProblem(line, problem))
             continue
-        values = row.values
-        try:
-            key_value = _key_cell(values.get(plan.key), plan.key)
-            accession_value = (
-                _key_cell(values.get(accession_column), accession_column)
-                if accession_column
-                else None
-            )
-        except ValueError as exc:
-            rejected.append(RowProblem(row.line, str(exc)))
-            continue
+        key_value = keys[position]
         item_id = index.get(key_value) if key_value is not None else None
         if key_value is None:
-            item_id = _own_id(values.get(ID_COLUMN), this_library)
+            item_id = _own_id(own_ids[position], this_library)
             if item_id is None:
-                rejected.append(RowProblem(row.line, f"no value in key column {plan.key!r}"))
+                rejected.append(RowProblem(line, f"no value in key column {plan.key!r}"))
                 continue
             key_value = f"{ID_COLUMN}:{item_id}"
         if key_value in first_line:
             rejected.append(
                 RowProblem(
-                    row.line,
-                    f"key {key_value!r} appears again (first on line {first_line[key_value]})",
+                    line, f"key {key_value!r} appears again (first on line {first_line[key_value]})"
                 )
             )
             continue
-        first_line[key_value] = row.line
-        fields = tuple([_clean(values.get(c)) if c else None for c in field_columns])
-        if accession_column:
-            fields = (accession_value, *fields[1:])
-        try:
-            fields = (*fields[:-1], capture_type(fields[-1]))
-        except ValueError as exc:
-            rejected.append(RowProblem(row.line, f"column {field_columns[-1]!r}: {exc}"))
+        first_line[key_value] = line
+        problem = late_problems.get(position)
+        if problem is not None:
+            rejected.append(RowProblem(line, problem))
             continue
-        extra = {c: _clean(values.get(c)) for c in extra_columns}
-        tags = _row_tags(values, row.line, plan, concepts, left_out) if has_tags else None
+        tags = (
+            _row_tags(
+                keyword_cells[position], subject_cells[position], line, plan, concepts, left_out
+            )
+            if has_tags
+            else None
+        )
+        accession = accession_values[position]
         if item_id is not None:
-            changed = dict(zip(CATALOG_FIELDS, fields, strict=True))
-            for name, column in mapped:
-                if column is None:
-                    del changed[name]
-            prepared.existing.append((row.line, item_id, changed, extra, tags))
+            changed = {"accession": accession} if accession_column else {}
+            changed.update(zip(mapped, field_values[position], strict=True))
+            extra = {c: vs[position] for c, vs in extras.items()}
+            prepared.existing.append((line, item_id, changed, extra, tags))
             continue
-        accession = fields[0]
         if accession is not None:
             if accession in accessions:
-                rejected.append(
-                    RowProblem(row.line, f"accession number {accession!r} is already used")
-                )
+                rejected.append(RowProblem(line, f"accession number {accession!r} is already used"))
                 continue
             accessions.add(accession)
-        item_extra = {c: v for c, v in extra.items() if v is not None}
-        extra_json = _ENCODE(item_extra)
-        after_json = _ENCODE({k: v for k, v in zip(CATALOG_FIELDS, fields, strict=True) if v})
-        if item_extra:  # the same text as items.extra, spliced in rather than encoded twice
-            after_json = _splice(after_json, "extra", extra_json)
+        after_json = ",".join(filter(None, after_parts[position]))
+        extra_json = "{" + ",".join(filter(None, extra_parts[position])) + "}" if extras else "{}"
+        if extra_json != "{}":  # the same text as items.extra, not encoded twice
+            after_json += ',"extra":' + extra_json
         if tags is not None:
             for name, values_ in zip(TAG_FIELDS, tags, strict=True):
                 if values_:
-                    after_json = _splice(after_json, name, _ENCODE(values_))
-        prepared.new.append((row.line, fields, extra_json, after_json, tags))
+                    after_json += f',"{name}":{_ENCODE(values_)}'
+        after_json = "{" + after_json.lstrip(",") + "}"
+        prepared.new.append((line, accession, field_values[position], extra_json, after_json, tags))
     return prepared
-
-
-def _splice(after_json: str, name: str, value_json: str) -> str:
-    """Add `"name": value` to an encoded JSON object (the text of it, not encoded twice)."""
-    return f'{after_json[:-1]}{"," if len(after_json) > 2 else ""}"{name}":{value_json}}}'
 
 
 class _ChunkWriter:
     """Writes prepared chunks, one transaction per chunk, in order."""
 
     def __init__(
-        self, store: Store, path: Path, head: tuple[int, str], concepts: dict[str, int]
+        self,
+        store: Store,
+        path: Path,
+        head: tuple[int, str],
+        concepts: dict[str, int],
+        item_fields: tuple[str, ...],
     ) -> None:
         self._store = store
+        # Only the columns the file sets are written; the others keep their defaults (NULL).
+        self._columns = ("id", "accession", *item_fields, "extra", "created_at", "updated_at")
         self._concepts = concepts
         self._path = path
         # The history head when the rows were checked against the library. While it only moves
@@ -500,37 +629,33 @@ class _ChunkWriter:
             if history.head_at_start != self._expected_head:
                 self._foreign_writes = True
             if self._foreign_writes:
-                taken = _accessions_in_use(session, [r[1][0] for r in new if r[1][0]])
+                taken = _accessions_in_use(session, [r[1] for r in new if r[1]])
             else:
                 taken = self._accessions_changed
             next_id = (session.scalar(select(func.max(Item.id))) or 0) + 1
             first_id = next_id
             item_rows = []
+            entries = []
             keyword_rows: list[tuple[int, str, str]] = []
             subject_rows: list[tuple[int, int]] = []
-            for line, fields, extra_json, after_json, tags in new:
-                if fields[0] in taken:
+            for line, accession, values, extra_json, after_json, tags in new:
+                if accession in taken:
                     self.rejected.append(
-                        RowProblem(line, f"accession number {fields[0]!r} is already used")
+                        RowProblem(line, f"accession number {accession!r} is already used")
                     )
                     continue
-                item_rows.append((next_id, *fields, extra_json, stamp, stamp))
-                history.record_encoded(
-                    entity="item",
-                    entity_id=next_id,
-                    item_id=next_id,
-                    action="create",
-                    before_json=None,
-                    after_json=after_json,
-                    note=note_prefix + str(line),
-                )
+                item_rows.append((next_id, accession, *values, extra_json, stamp, stamp))
+                entries.append((next_id, next_id, None, after_json, note_prefix + str(line)))
                 if tags is not None:
                     keywords, subjects = tags
                     keyword_rows += [(next_id, k, fold(k)) for k in keywords or ()]
                     subject_rows += [(next_id, self._concepts[u]) for u in subjects or ()]
                 next_id += 1
+            # One history entry per item, hashed in one tight loop (the same chain as one
+            # `record` per item: the tests compare them).
+            history.record_encoded_many(entity="item", action="create", entries=entries)
             if item_rows:
-                insert_rows(session, "items", _ITEM_COLUMNS, item_rows)
+                insert_rows(session, "items", self._columns, item_rows)
                 insert_rows(
                     session, "item_keywords", ("item_id", "keyword", "folded"), keyword_rows
                 )
@@ -623,8 +748,8 @@ def _own_id(value: str | None, this_library: str) -> int | None:
     return None
 
 
-def _chunks(rows: Iterator[CatalogRow | BadRow]) -> Iterator[list[CatalogRow | BadRow]]:
-    chunk: list[CatalogRow | BadRow] = []
+def _chunks(rows: Iterator[Cells | BadRow]) -> Iterator[list[Cells | BadRow]]:
+    chunk: list[Cells | BadRow] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= CHUNK:

@@ -57,6 +57,28 @@ def read_catalog(path: Path) -> tuple[list[str], Iterator[CatalogRow | BadRow]]:
     Each record is a CatalogRow, or a BadRow saying why it was skipped. Raises CatalogFileError
     when the file as a whole cannot be read.
     """
+    header, records = read_catalog_cells(path)
+
+    def rows() -> Iterator[CatalogRow | BadRow]:
+        for record in records:
+            if isinstance(record, BadRow):
+                yield record
+            else:
+                yield CatalogRow(record[0], dict(zip(header, record[1], strict=True)))
+
+    return header, rows()
+
+
+#: One readable record as `read_catalog_cells` gives it: (line, cells in column order).
+Cells = tuple[int, Sequence[str]]
+
+
+def read_catalog_cells(path: Path) -> tuple[list[str], Iterator[Cells | BadRow]]:
+    """Like `read_catalog`, with each readable record as a plain (line, cells) tuple, the
+    cells in the order of the column names (a JSON record's missing key is an empty cell).
+
+    The bulk path of a catalog import: no object or dict per row.
+    """
     path = Path(path)
     try:
         if _is_json(path):
@@ -65,7 +87,13 @@ def read_catalog(path: Path) -> tuple[list[str], Iterator[CatalogRow | BadRow]]:
             for row in rows:
                 if isinstance(row, CatalogRow):
                     columns.update(dict.fromkeys(row.values))
-            return list(columns), iter(rows)
+            names = list(columns)
+            return names, (
+                row
+                if isinstance(row, BadRow)
+                else (row.line, [row.values.get(c, "") for c in names])
+                for row in rows
+            )
         handle = _open_text(path)
     except OSError as exc:
         raise CatalogFileError(f"{path.name}: cannot open ({exc.strerror})") from exc
@@ -183,7 +211,7 @@ def _scan(line: str, state: int) -> int:
 
 def _csv_rows(
     path: Path, handle, reader, header: list[str], lines: _Lines
-) -> Iterator[CatalogRow | BadRow]:
+) -> Iterator[Cells | BadRow]:
     with handle:
         width = len(header)
         while True:
@@ -227,7 +255,7 @@ def _csv_rows(
                 hint = " (the row looks cut off)" if len(cells) < width else ""
                 yield BadRow(line, f"has {len(cells)} cells but the header has {width}{hint}")
                 continue
-            yield CatalogRow(line, dict(zip(header, cells, strict=True)))
+            yield line, cells
 
 
 def _first_undecodable_line(path: Path) -> int | None:
