@@ -328,17 +328,17 @@ def _entry_hashes(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[Sequence[Any]
     hashes, built inline. Verifying a million entries spends its time here, so the netstrings
     of the parts most entries share (time, actor, entity, action) are spelled once."""
     sha256 = hashlib.sha256
-    shared: dict[tuple[str, str, str, str], str] = {}
+    # Only the previous entry's shared parts are kept: a bulk step's entries come one after
+    # another, and a cache of every distinct time would grow with the library.
+    last: tuple[str, str, str, str] | None = None
+    common = ("", "")
     for row in rows:
         seq, at, actor, entity, entity_id, item_id, action, before, after, note, prev_hash = row[
             :11
         ]
-        common = shared.get((at, actor, entity, action))
-        if common is None:
-            common = shared[(at, actor, entity, action)] = (
-                _netstring(at) + _netstring(actor) + _netstring(entity),
-                _netstring(action),
-            )
+        if (at, actor, entity, action) != last:
+            last = (at, actor, entity, action)
+            common = (_netstring(at) + _netstring(actor) + _netstring(entity), _netstring(action))
         if entity_id is None:
             entity = "-"
         else:
