@@ -59,7 +59,8 @@ def run_labels(lib: Library, args: Namespace) -> int:
     if args.items:
         items = [lib.get_item(ref) for ref in args.items]
     else:
-        items = lib.list_items(args.search if args.search else None, details=True)
+        # plan_labels reads what it needs of a thousand items at once: no details here.
+        items = lib.list_items(args.search if args.search else None)
     qr = args.qr if args.qr is not None else (lib.settings().qr_pattern or None)
     plan = plan_labels(
         lib, items, language=args.lang, allow_unreviewed=args.allow_unreviewed, qr_pattern=qr
