@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from argparse import Namespace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,6 +69,9 @@ def run_labels(lib: Library, args: Namespace) -> int:
     rendered = []
     if plan.contents:
         ensure_gui()
+        # What exists now (modules, the plan) lives until the command ends: spare the garbage
+        # collector scanning it again and again while a thousand labels are painted.
+        gc.freeze()
         render = render_pdf if suffix == ".pdf" else render_png
         rendered = render(plan.contents, template, args.out, output=lib.output_run())
     findings = [(item, r) for item, r in zip(plan.items, rendered, strict=True) if r.findings]
