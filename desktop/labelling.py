@@ -42,18 +42,22 @@ def plan_labels(
     allow_unreviewed: bool = False,
     qr_pattern: str | None = None,
 ) -> LabelPlan:
-    """Label contents for `items`; an item whose AI disclosure is not approved is refused,
-    unless `allow_unreviewed`, and then its label carries a visible DRAFT mark. An item whose
-    image file itself says AI made or changed it needs a recorded disclosure of that work:
-    without one it is refused even with `allow_unreviewed` (there is nothing to review)."""
+    """Label contents for `items` (plain views: details are read here, for all at once); an
+    item whose AI disclosure is not approved is refused, unless `allow_unreviewed`, and then
+    its label carries a visible DRAFT mark. An item whose image file itself says AI made or
+    changed it needs a recorded disclosure of that work: without one it is refused even with
+    `allow_unreviewed` (there is nothing to review)."""
     plan = LabelPlan()
-    all_wordings = library.wordings_of([item.id for item in items], language)
+    # Two lean reads for the whole batch, so `items` need no details (assets, disclosures).
+    ids = [item.id for item in items]
+    all_wordings = library.wordings_of(ids, language)
+    files_saying_ai = library.files_saying_ai(ids)
     for item in items:
         wordings = all_wordings[item.id]
         ai = [(d, w) for d, w in wordings if d.category != "none"]
-        said_ai = [a for a in item.assets if a.ai_found]
+        said_ai = files_saying_ai.get(item.id)
         if said_ai and not any(category(d.category).touches_pixels for d, _ in ai):
-            name = said_ai[0].path.replace("\\", "/").rsplit("/", 1)[-1]
+            name = said_ai.replace("\\", "/").rsplit("/", 1)[-1]
             plan.refused.append(
                 (
                     item.label,

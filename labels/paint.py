@@ -25,6 +25,7 @@ so nothing is ever cut off silently.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -93,6 +94,7 @@ class LabelLayout:
     draft: bool = False
 
 
+@functools.lru_cache(maxsize=4096)  # a batch of labels repeats its texts
 def slants(text: str) -> bool:
     """Whether `text` may be set in italic: only Latin, Greek and Cyrillic letters have italics.
 
@@ -105,6 +107,7 @@ def slants(text: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)  # a batch of labels repeats its texts
 def text_direction(text: str) -> Qt.LayoutDirection:
     """The paragraph direction of `text` from its first strong character (Unicode rule P2).
 
@@ -151,7 +154,8 @@ class ShapeCache:
 
     Batches repeat a lot of text (credit lines, disclosure wording), and shaping is the costly
     part of laying it out. A cache belongs to one thread and one batch; it never changes what
-    is painted. It forgets everything once it holds `limit` paragraphs.
+    is painted. It holds at most `limit` paragraphs, forgetting the least recently used first
+    (a batch's one-off texts, such as titles, then never push out the texts it repeats).
     """
 
     def __init__(self, limit: int = 512) -> None:
@@ -187,11 +191,14 @@ class ShapeCache:
         direction: Qt.LayoutDirection,
         align: Qt.AlignmentFlag,
     ) -> QTextLayout:
-        layout = self.layouts.get(key)
-        if layout is None:
-            if len(self.layouts) >= self.limit:
-                self.layouts.clear()
-                self.breaks.clear()
+        layouts = self.layouts
+        layout = layouts.pop(key, None)
+        if layout is not None:
+            layouts[key] = layout  # now the most recently used (dicts keep insertion order)
+        else:
+            if len(layouts) >= self.limit:
+                oldest = layouts.pop(next(iter(layouts)))
+                self.breaks.pop(id(oldest), None)
             layout = QTextLayout(text, font, self.device)
             option = QTextOption()
             option.setWrapMode(_WRAP)
@@ -199,7 +206,7 @@ class ShapeCache:
             option.setAlignment(align)
             layout.setTextOption(option)
             layout.setCacheEnabled(True)
-            self.layouts[key] = layout
+            layouts[key] = layout
         return layout
 
 

@@ -127,13 +127,26 @@ def missing_characters(
 
     Needs a QGuiApplication. Spaces and invisible format characters are not checked.
     """
+    return list(_missing(text, families, bold, italic))
+
+
+# Labels of a batch repeat most of their texts (makers, media, credit lines, disclosure
+# sentences): each text is checked once, not once per label.
+@functools.lru_cache(maxsize=4096)
+def _missing(text: str, families: tuple[str, ...], bold: bool, italic: bool) -> tuple[str, ...]:
     missing: list[str] = []
     for char in dict.fromkeys(text):
         if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
             continue
         if not _has_glyph(families, char, bold, italic):
             missing.append(char)
-    return missing
+    return tuple(missing)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sentence_words(text: str) -> tuple[tuple[str, int], ...]:
+    # Each sentence of `text` with its word count (texts repeat across a batch, see _missing).
+    return tuple((s, count_words(s)) for s in _sentences(text))
 
 
 def _sentences(text: str) -> list[str]:
@@ -198,8 +211,7 @@ def preflight(content: LabelContent, layout: LabelLayout, template: Template) ->
     ]
     total = 0
     for entry, text in shown:
-        for sentence in _sentences(text):
-            words = count_words(sentence)
+        for sentence, words in _sentence_words(text):
             total += words
             if words > MAX_SENTENCE_WORDS:
                 findings.append(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainterPath
 
@@ -15,6 +14,8 @@ def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
 
     Error correction M at least; segno raises it further when that costs no extra size.
     """
+    import segno  # only labels with a QR code pay for loading it
+
     code = segno.make_qr(text, error="m", boost_error=True)
     return tuple(tuple(bool(v) for v in row) for row in code.matrix)
 

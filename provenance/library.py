@@ -281,6 +281,12 @@ class Library:
         (the record changed since it was signed)."""
         return stored_items.exports_of(self._store, ref)
 
+    def files_saying_ai(self, item_ids: Sequence[int]) -> dict[int, str]:
+        """Item id -> the path of its first image whose own credentials or XMP say AI made or
+        changed it (items without one are left out), for many items in one read: labels
+        refuse such an item unless a disclosure of that work is recorded."""
+        return stored_items.files_saying_ai(self._store, item_ids)
+
     def list_items(
         self,
         search: str | None = None,

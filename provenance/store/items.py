@@ -37,7 +37,7 @@ from provenance.domain.views import (
     SearchFilters,
 )
 from provenance.store import convert
-from provenance.store.exports import needs_reexport, stale_items
+from provenance.store.exports import chunks, needs_reexport, stale_items
 from provenance.store.history import Change
 from provenance.store.models import (
     Asset,
@@ -417,6 +417,23 @@ def list_items(
         ]
         views = with_staleness(session, views)
     return with_originals(store, views) if details else views
+
+
+def files_saying_ai(store: Store, item_ids: Sequence[int]) -> dict[int, str]:
+    """Item id -> the stored path of its first image (by id) whose own credentials or XMP say
+    AI made or changed it; items without such an image are left out. One lean read of plain
+    rows: a thousand labels need no asset views for this."""
+    found: dict[int, str] = {}
+    with store.read() as session:
+        for chunk in chunks(sorted(set(item_ids))):
+            rows = session.execute(
+                select(Asset.item_id, Asset.path)
+                .where(Asset.item_id.in_(chunk), Asset.ai_found.is_(True))
+                .order_by(Asset.id)
+            )
+            for item_id, path in rows:
+                found.setdefault(item_id, path)
+    return found
 
 
 def _tag_is_common(session: Session, term: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from argparse import Namespace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,7 +60,8 @@ def run_labels(lib: Library, args: Namespace) -> int:
     if args.items:
         items = [lib.get_item(ref) for ref in args.items]
     else:
-        items = lib.list_items(args.search if args.search else None, details=True)
+        # plan_labels reads what it needs of a thousand items at once: no details here.
+        items = lib.list_items(args.search if args.search else None)
     qr = args.qr if args.qr is not None else (lib.settings().qr_pattern or None)
     plan = plan_labels(
         lib, items, language=args.lang, allow_unreviewed=args.allow_unreviewed, qr_pattern=qr
@@ -67,6 +69,9 @@ def run_labels(lib: Library, args: Namespace) -> int:
     rendered = []
     if plan.contents:
         ensure_gui()
+        # What exists now (modules, the plan) lives until the command ends: spare the garbage
+        # collector scanning it again and again while a thousand labels are painted.
+        gc.freeze()
         render = render_pdf if suffix == ".pdf" else render_png
         rendered = render(plan.contents, template, args.out, output=lib.output_run())
     findings = [(item, r) for item, r in zip(plan.items, rendered, strict=True) if r.findings]
