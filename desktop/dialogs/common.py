@@ -202,19 +202,26 @@ class _Task(QObject):
 
     def _succeeded(self, result: object) -> None:
         self._on_result(result, False)
+        self._finished()
 
     def _cancelled(self, result: object) -> None:
         if result is not None:
             self._on_result(result, True)
+        self._finished()
 
     def _failed(self, message: str) -> None:
         if self._on_failed is not None:
             self._on_failed(message)
         else:
             self._owner.problem.show_problem(message)
+        self._finished()
 
     def _finished(self) -> None:
-        self._owner._task_finished(self)
+        # The task ends with its outcome, in the same slot: a person who reads the summary and
+        # presses Esc at once closes the dialog (the worker's own `finished` comes later, and
+        # is then ignored), instead of being told a finished task is stopping.
+        if self in self._owner._tasks:
+            self._owner._task_finished(self)
 
 
 class WorkDialog(QDialog):

@@ -131,6 +131,7 @@ def _when_shown(qtbot, kind, act) -> list:
             except BaseException:
                 widget.done(0)
                 raise
+            QTimer.singleShot(30000, lambda: _still_open(widget, kind))
             return
         tries[0] += 1
         if tries[0] < 1500:  # about 30 s
@@ -142,6 +143,18 @@ def _when_shown(qtbot, kind, act) -> list:
     _KEPT.append(poll)  # Qt's timer alone does not keep a Python callable alive
     QTimer.singleShot(0, poll)
     return seen
+
+
+def _still_open(widget, kind) -> None:
+    """A dialog its step meant to close is still open half a minute later: close it, so the
+    test fails here instead of waiting forever in the dialog's own loop."""
+    try:
+        open_still = widget.isVisible()
+    except RuntimeError:  # deleted: closed long ago
+        return
+    if open_still:
+        widget.done(0)
+        raise AssertionError(f"the {kind.__name__} stayed open after its step")
 
 
 def _menu_entry(qtbot, window, menu_key, menu_title, entry_key):
