@@ -2,7 +2,7 @@
 
 - start-up: process start to the main window painted on a 100,000-item library, against a
   baseline process that imports the same third-party libraries and paints an empty QMainWindow
-  (goal: at most 1.5x);
+  (goal: at most 1.3x at 100,000 items, 1.5x at 1,000,000);
 - a 10 ms heartbeat timer on the UI thread while the window imports 200 12 MP JPEGs and then
   exports them through the Export dialog (goal: longest gap under 100 ms);
 - scrolling the grid of 100,000 items from top to bottom, a page at a time (goal: peak RSS under
@@ -194,7 +194,7 @@ def startup(lib_dir: Path, rounds: int, rows: int = LIB_ROWS) -> None:
         ours,
         baseline,
         rounds,
-        goal=1.5,
+        goal=1.3 if rows <= 100_000 else 1.5,
     )
 
 
