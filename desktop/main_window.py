@@ -116,7 +116,12 @@ class TaskPanel(QWidget):
         self.bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         worker.signals.progressed.connect(self._progressed)
-        worker.signals.finished.connect(self._finished)
+        # The task ends with its outcome: the worker thread's own `finished` comes a moment
+        # later, and a person who closes the window or starts the next task in between must
+        # not be told that a task is still running.
+        for outcome in (worker.signals.succeeded, worker.signals.cancelled, worker.signals.failed):
+            outcome.connect(lambda *_, ended=worker: self._ended(ended))
+        worker.signals.finished.connect(lambda ended=worker: self._ended(ended))
         self.show()
         start(worker)
 
@@ -132,9 +137,10 @@ class TaskPanel(QWidget):
             self.cancel_button.setEnabled(False)
             self.label.setText("Cancelling after the current file…")
 
-    def _finished(self) -> None:
-        self.worker = None
-        self.hide()
+    def _ended(self, worker: Worker) -> None:
+        if self.worker is worker:  # not a newer task started since
+            self.worker = None
+            self.hide()
 
 
 class MainWindow(QMainWindow):

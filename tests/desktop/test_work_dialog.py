@@ -4,10 +4,14 @@ comes later; Esc used to be taken as "stop the running task" and the dialog stay
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import threading
+
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from desktop.dialogs.common import WorkDialog
+from desktop.main_window import MainWindow
+from desktop.workers import Worker
 from provenance import open_library
 
 
@@ -59,3 +63,43 @@ def test_esc_closes_the_dialog_as_soon_as_the_result_is_shown(qtbot, tmp_path):
             qtbot.waitUntil(lambda d=dialog: not d.isVisible())
             signals.finished.emit()  # when it comes, nothing more happens
             assert not dialog.busy()
+
+
+class _FinishedLate(Worker):
+    """A worker whose thread says `finished` only when the test lets it: what a loaded machine
+    does between a task's result and the end of its thread."""
+
+    def __init__(self, release: threading.Event) -> None:
+        super().__init__("Counting", lambda _p, _c: 12)
+        self.release = release
+
+    def run(self) -> None:  # Qt override, on a pool thread
+        self.signals.succeeded.emit(12)
+        self.release.wait(30)
+        self.signals.finished.emit()
+
+
+def test_the_window_is_free_once_a_task_has_its_result(qtbot, tmp_path):
+    release = threading.Event()
+    with open_library(tmp_path / "lib") as library:
+        window = MainWindow(library, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+        qtbot.addWidget(window)
+        window.resize(1024, 700)
+        window.show()
+        qtbot.waitExposed(window)
+        results = []
+        worker = _FinishedLate(release)
+        worker.signals.succeeded.connect(results.append)
+        window.run_task(worker)
+        assert window.tasks.isVisible()
+        try:
+            qtbot.waitUntil(lambda: results == [12])
+            # The result is in; the thread has not said `finished` yet. The next task may
+            # start, and closing asks nothing (a question box here would wait forever).
+            assert not window.tasks.busy and not window.tasks.isVisible()
+            assert window.close()
+            assert not window.isVisible()
+        finally:
+            release.set()
+        qtbot.wait(50)
+        assert not window.tasks.busy
