@@ -166,7 +166,31 @@ class ShapeCache:
         # Per layout: the widths its lines were last broken at, and their heights. The same
         # widths break the same way, so the lines only need moving.
         self.breaks: dict[int, tuple[QTextLayout, list[tuple[float, float]], list[str]]] = {}
+        # Per layout: where its lines were last put (top, frame, lines, boxes). A label that
+        # puts them at the same place on the same frame finds them there already.
+        self.placed: dict[int, tuple[float, _Frame, list[QTextLine], list]] = {}
         self.colours: dict[str, QColor] = {}
+        self._styles: dict[int, tuple[Template, list[tuple[str, tuple[str, ...], bool, bool]]]] = {}
+
+    def styles(self, template: Template) -> list[tuple[str, tuple[str, ...], bool, bool]]:
+        """(entry, its content fields, bold, italic) of each text block of `template`, in order.
+
+        Italic is what the template asks for; a text that cannot slant still stands upright.
+        """
+        known = self._styles.get(id(template))
+        if known is not None and known[0] is template:
+            return known[1]
+        styles = []
+        for entry in template.blocks:
+            if entry == "qr":
+                continue
+            parts = block_parts(entry)
+            named = (entry, *parts)
+            bold = any(p in template.bold for p in named)
+            italic = any(p in template.italic for p in named)
+            styles.append((entry, parts, bold, italic))
+        self._styles[id(template)] = (template, styles)
+        return styles
 
     def colour(self, name: str) -> QColor:
         colour = self.colours.get(name)
@@ -199,6 +223,7 @@ class ShapeCache:
             if len(layouts) >= self.limit:
                 oldest = layouts.pop(next(iter(layouts)))
                 self.breaks.pop(id(oldest), None)
+                self.placed.pop(id(oldest), None)
             layout = QTextLayout(text, font, self.device)
             option = QTextOption()
             option.setWrapMode(_WRAP)
@@ -295,16 +320,9 @@ class _Builder:
         self.entries: list[tuple[str, str, Qt.LayoutDirection, bool, bool]] = []
         separator = "، " if frame.rtl else ", "
         label_direction = _RTL if frame.rtl else _LTR
-        bold_blocks, italic_blocks = template.bold, template.italic
-        for entry in template.blocks:
-            if entry == "qr":
-                continue
-            parts = block_parts(entry)
+        for entry, parts, bold, italic in cache.styles(template):
             texts = [t for t in (content.field(p) for p in parts) if t]
-            bold = entry in bold_blocks or any(p in bold_blocks for p in parts)
-            italic = (entry in italic_blocks or any(p in italic_blocks for p in parts)) and all(
-                slants(t) for t in texts
-            )
+            italic = italic and all(slants(t) for t in texts)
             if len(texts) == 1:
                 # A block on its own takes its direction from its text (like dir="auto").
                 self.entries.append((entry, texts[0], text_direction(texts[0]), bold, italic))
@@ -377,9 +395,15 @@ class _Builder:
         (fallback fonts for CJK or Arabic are taller): an even rhythm, text centred on its line.
         """
         frame, pitch, layout = self.frame, para.line_height, para.layout
-        para.lines, para.boxes = [], []
         known = self.cache.breaks.get(id(layout))
         before = known[1] if known is not None and known[0] is layout else None
+        placed = self.cache.placed.get(id(layout))
+        if before is not None and placed is not None and placed[0] == y and placed[1] == frame:
+            # Broken and positioned just so for an earlier label: nothing to do.
+            para.lines, para.boxes, para.texts = list(placed[2]), placed[3], known[2]
+            return y + len(before) * pitch
+        para.lines, para.boxes = [], []
+        start = y
         if known is not None and before is not None:
             # Same widths as last time: the same line breaks, so only move the lines.
             boxes, top = [], y
@@ -396,6 +420,7 @@ class _Builder:
                     para.lines.append(line)
                 para.boxes = boxes
                 para.texts = known[2]
+                self.cache.placed[id(layout)] = (start, frame, list(para.lines), boxes)
                 return top
         record = []
         layout.beginLayout()
@@ -415,6 +440,7 @@ class _Builder:
         layout.endLayout()
         para.texts = [_line_text(para.text, line) for line in para.lines]
         self.cache.breaks[id(layout)] = (layout, record, para.texts)
+        self.cache.placed[id(layout)] = (start, frame, list(para.lines), para.boxes)
         return y
 
     def _fits_shifted(self, paras: list[_Para], dy: float) -> bool:
@@ -426,10 +452,10 @@ class _Builder:
                     return False
         return True
 
-    @staticmethod
-    def _shift(paras: list[_Para], dy: float) -> None:
+    def _shift(self, paras: list[_Para], dy: float) -> None:
         """Move laid-out `paras` down by `dy` without breaking their lines again."""
         for para in paras:
+            self.cache.placed.pop(id(para.layout), None)  # the lines leave where _break put them
             para.top += dy
             para.bottom += dy
             for line in para.lines:
