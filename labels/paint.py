@@ -170,6 +170,7 @@ class ShapeCache:
         # puts them at the same place on the same frame finds them there already.
         self.placed: dict[int, tuple[float, _Frame, list[QTextLine], list]] = {}
         self.colours: dict[str, QColor] = {}
+        self.frames: dict[tuple[object, ...], tuple[Template, _Frame]] = {}
         self._styles: dict[int, tuple[Template, list[tuple[str, tuple[str, ...], bool, bool]]]] = {}
 
     def styles(self, template: Template) -> list[tuple[str, tuple[str, ...], bool, bool]]:
@@ -398,7 +399,7 @@ class _Builder:
         known = self.cache.breaks.get(id(layout))
         before = known[1] if known is not None and known[0] is layout else None
         placed = self.cache.placed.get(id(layout))
-        if before is not None and placed is not None and placed[0] == y and placed[1] == frame:
+        if before is not None and placed is not None and placed[0] == y and placed[1] is frame:
             # Broken and positioned just so for an earlier label: nothing to do.
             para.lines, para.boxes, para.texts = list(placed[2]), placed[3], known[2]
             return y + len(before) * pitch
@@ -562,15 +563,27 @@ class _Builder:
             para.visible = [y + para.line_height <= frame.bottom + 0.5 for _, y, _ in para.boxes]
 
 
-def _frame(content: LabelContent, template: Template, rect: QRectF) -> _Frame:
+def _frame(content: LabelContent, template: Template, rect: QRectF, cache: ShapeCache) -> _Frame:
+    rtl = label_is_rtl(content, template)
+    with_qr = "qr" in template.blocks and content.field("qr_text") is not None
+    # The labels of a batch mostly share one frame (same template, slot, direction and code).
+    key = (id(template), rect.x(), rect.y(), rect.width(), rect.height(), rtl, with_qr)
+    known = cache.frames.get(key)
+    if known is not None and known[0] is template:
+        return known[1]
+    frame = _new_frame(template, rect, rtl, with_qr)
+    cache.frames[key] = (template, frame)
+    return frame
+
+
+def _new_frame(template: Template, rect: QRectF, rtl: bool, with_qr: bool) -> _Frame:
     unit = UNITS_PER_PT
     width, height = rect.width() * unit, rect.height() * unit
     pad = template.padding_mm * PT_PER_MM * unit
     inner_w, inner_h = max(1.0, width - 2 * pad), max(1.0, height - 2 * pad)
-    rtl = label_is_rtl(content, template)
     qr = None
     gap = 0.0
-    if "qr" in template.blocks and content.field("qr_text"):
+    if with_qr:
         size = min(template.qr_size_mm * PT_PER_MM * unit, inner_h, inner_w * 0.5)
         x = pad if rtl else pad + inner_w - size
         y = pad if template.qr_position == "top" else pad + inner_h - size
@@ -661,8 +674,9 @@ def paint_label(
     labels of a batch (same thread) saves shaping repeated text again.
     """
     register_fonts()
-    frame = _frame(content, template, rect)
-    builder = _Builder(content, template, frame, cache or ShapeCache())
+    cache = cache or ShapeCache()
+    frame = _frame(content, template, rect, cache)
+    builder = _Builder(content, template, frame, cache)
 
     upper, lower, fits, scale = builder.fit()
     overflow = not fits
