@@ -101,6 +101,8 @@ def slants(text: str) -> bool:
     Arabic, Hebrew, CJK and other scripts have no italic convention, and a slanted fallback font
     may not even have their glyphs, so a title in them stays upright.
     """
+    if text.isascii():  # the only letters in ASCII are Latin ones
+        return True
     for char in text:
         if char.isalpha() and not unicodedata.name(char, "").startswith(_SLANTED_SCRIPTS):
             return False
@@ -113,6 +115,8 @@ def text_direction(text: str) -> Qt.LayoutDirection:
 
     Characters inside isolates (FSI/LRI/RLI ... PDI) are skipped, as the rule says.
     """
+    if text.isascii():  # no right-to-left letters, no isolates: left to right (the default)
+        return _LTR
     depth = 0
     for char in text:
         kind = unicodedata.bidirectional(char)
