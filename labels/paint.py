@@ -101,6 +101,8 @@ def slants(text: str) -> bool:
     Arabic, Hebrew, CJK and other scripts have no italic convention, and a slanted fallback font
     may not even have their glyphs, so a title in them stays upright.
     """
+    if text.isascii():  # the only letters in ASCII are Latin ones
+        return True
     for char in text:
         if char.isalpha() and not unicodedata.name(char, "").startswith(_SLANTED_SCRIPTS):
             return False
@@ -113,6 +115,8 @@ def text_direction(text: str) -> Qt.LayoutDirection:
 
     Characters inside isolates (FSI/LRI/RLI ... PDI) are skipped, as the rule says.
     """
+    if text.isascii():  # no right-to-left letters, no isolates: left to right (the default)
+        return _LTR
     depth = 0
     for char in text:
         kind = unicodedata.bidirectional(char)
@@ -166,7 +170,32 @@ class ShapeCache:
         # Per layout: the widths its lines were last broken at, and their heights. The same
         # widths break the same way, so the lines only need moving.
         self.breaks: dict[int, tuple[QTextLayout, list[tuple[float, float]], list[str]]] = {}
+        # Per layout: where its lines were last put (top, frame, lines, boxes). A label that
+        # puts them at the same place on the same frame finds them there already.
+        self.placed: dict[int, tuple[float, _Frame, list[QTextLine], list]] = {}
         self.colours: dict[str, QColor] = {}
+        self.frames: dict[tuple[object, ...], tuple[Template, _Frame]] = {}
+        self._styles: dict[int, tuple[Template, list[tuple[str, tuple[str, ...], bool, bool]]]] = {}
+
+    def styles(self, template: Template) -> list[tuple[str, tuple[str, ...], bool, bool]]:
+        """(entry, its content fields, bold, italic) of each text block of `template`, in order.
+
+        Italic is what the template asks for; a text that cannot slant still stands upright.
+        """
+        known = self._styles.get(id(template))
+        if known is not None and known[0] is template:
+            return known[1]
+        styles = []
+        for entry in template.blocks:
+            if entry == "qr":
+                continue
+            parts = block_parts(entry)
+            named = (entry, *parts)
+            bold = any(p in template.bold for p in named)
+            italic = any(p in template.italic for p in named)
+            styles.append((entry, parts, bold, italic))
+        self._styles[id(template)] = (template, styles)
+        return styles
 
     def colour(self, name: str) -> QColor:
         colour = self.colours.get(name)
@@ -199,6 +228,7 @@ class ShapeCache:
             if len(layouts) >= self.limit:
                 oldest = layouts.pop(next(iter(layouts)))
                 self.breaks.pop(id(oldest), None)
+                self.placed.pop(id(oldest), None)
             layout = QTextLayout(text, font, self.device)
             option = QTextOption()
             option.setWrapMode(_WRAP)
@@ -295,16 +325,9 @@ class _Builder:
         self.entries: list[tuple[str, str, Qt.LayoutDirection, bool, bool]] = []
         separator = "، " if frame.rtl else ", "
         label_direction = _RTL if frame.rtl else _LTR
-        bold_blocks, italic_blocks = template.bold, template.italic
-        for entry in template.blocks:
-            if entry == "qr":
-                continue
-            parts = block_parts(entry)
+        for entry, parts, bold, italic in cache.styles(template):
             texts = [t for t in (content.field(p) for p in parts) if t]
-            bold = entry in bold_blocks or any(p in bold_blocks for p in parts)
-            italic = (entry in italic_blocks or any(p in italic_blocks for p in parts)) and all(
-                slants(t) for t in texts
-            )
+            italic = italic and all(slants(t) for t in texts)
             if len(texts) == 1:
                 # A block on its own takes its direction from its text (like dir="auto").
                 self.entries.append((entry, texts[0], text_direction(texts[0]), bold, italic))
@@ -377,9 +400,15 @@ class _Builder:
         (fallback fonts for CJK or Arabic are taller): an even rhythm, text centred on its line.
         """
         frame, pitch, layout = self.frame, para.line_height, para.layout
-        para.lines, para.boxes = [], []
         known = self.cache.breaks.get(id(layout))
         before = known[1] if known is not None and known[0] is layout else None
+        placed = self.cache.placed.get(id(layout))
+        if before is not None and placed is not None and placed[0] == y and placed[1] is frame:
+            # Broken and positioned just so for an earlier label: nothing to do.
+            para.lines, para.boxes, para.texts = list(placed[2]), placed[3], known[2]
+            return y + len(before) * pitch
+        para.lines, para.boxes = [], []
+        start = y
         if known is not None and before is not None:
             # Same widths as last time: the same line breaks, so only move the lines.
             boxes, top = [], y
@@ -396,6 +425,7 @@ class _Builder:
                     para.lines.append(line)
                 para.boxes = boxes
                 para.texts = known[2]
+                self.cache.placed[id(layout)] = (start, frame, list(para.lines), boxes)
                 return top
         record = []
         layout.beginLayout()
@@ -415,6 +445,7 @@ class _Builder:
         layout.endLayout()
         para.texts = [_line_text(para.text, line) for line in para.lines]
         self.cache.breaks[id(layout)] = (layout, record, para.texts)
+        self.cache.placed[id(layout)] = (start, frame, list(para.lines), para.boxes)
         return y
 
     def _fits_shifted(self, paras: list[_Para], dy: float) -> bool:
@@ -426,10 +457,10 @@ class _Builder:
                     return False
         return True
 
-    @staticmethod
-    def _shift(paras: list[_Para], dy: float) -> None:
+    def _shift(self, paras: list[_Para], dy: float) -> None:
         """Move laid-out `paras` down by `dy` without breaking their lines again."""
         for para in paras:
+            self.cache.placed.pop(id(para.layout), None)  # the lines leave where _break put them
             para.top += dy
             para.bottom += dy
             for line in para.lines:
@@ -536,15 +567,27 @@ class _Builder:
             para.visible = [y + para.line_height <= frame.bottom + 0.5 for _, y, _ in para.boxes]
 
 
-def _frame(content: LabelContent, template: Template, rect: QRectF) -> _Frame:
+def _frame(content: LabelContent, template: Template, rect: QRectF, cache: ShapeCache) -> _Frame:
+    rtl = label_is_rtl(content, template)
+    with_qr = "qr" in template.blocks and content.field("qr_text") is not None
+    # The labels of a batch mostly share one frame (same template, slot, direction and code).
+    key = (id(template), rect.x(), rect.y(), rect.width(), rect.height(), rtl, with_qr)
+    known = cache.frames.get(key)
+    if known is not None and known[0] is template:
+        return known[1]
+    frame = _new_frame(template, rect, rtl, with_qr)
+    cache.frames[key] = (template, frame)
+    return frame
+
+
+def _new_frame(template: Template, rect: QRectF, rtl: bool, with_qr: bool) -> _Frame:
     unit = UNITS_PER_PT
     width, height = rect.width() * unit, rect.height() * unit
     pad = template.padding_mm * PT_PER_MM * unit
     inner_w, inner_h = max(1.0, width - 2 * pad), max(1.0, height - 2 * pad)
-    rtl = label_is_rtl(content, template)
     qr = None
     gap = 0.0
-    if "qr" in template.blocks and content.field("qr_text"):
+    if with_qr:
         size = min(template.qr_size_mm * PT_PER_MM * unit, inner_h, inner_w * 0.5)
         x = pad if rtl else pad + inner_w - size
         y = pad if template.qr_position == "top" else pad + inner_h - size
@@ -635,8 +678,9 @@ def paint_label(
     labels of a batch (same thread) saves shaping repeated text again.
     """
     register_fonts()
-    frame = _frame(content, template, rect)
-    builder = _Builder(content, template, frame, cache or ShapeCache())
+    cache = cache or ShapeCache()
+    frame = _frame(content, template, rect, cache)
+    builder = _Builder(content, template, frame, cache)
 
     upper, lower, fits, scale = builder.fit()
     overflow = not fits

@@ -149,6 +149,13 @@ def _sentence_words(text: str) -> tuple[tuple[str, int], ...]:
     return tuple((s, count_words(s)) for s in _sentences(text))
 
 
+@functools.lru_cache(maxsize=256)  # a template's few entries, asked for on every label
+def _style(entry: str, bold: tuple[str, ...], italic: tuple[str, ...]) -> tuple[bool, bool]:
+    # Whether a template with these bold and italic blocks sets `entry` bold, and italic.
+    named = (entry, *block_parts(entry))
+    return any(p in bold for p in named), any(p in italic for p in named)
+
+
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
@@ -237,10 +244,8 @@ def preflight(content: LabelContent, layout: LabelLayout, template: Template) ->
     families = (template.font_family, *template.fallback_families)
     for entry, text in shown:
         # The style the painter used for this block (see paint._Builder).
-        parts = (entry, *block_parts(entry))
-        bold = any(p in template.bold for p in parts)
-        italic = any(p in template.italic for p in parts) and slants(text)
-        absent = missing_characters(text, families, bold=bold, italic=italic)
+        bold, italic = _style(entry, tuple(template.bold), tuple(template.italic))
+        absent = _missing(text, families, bold, italic and slants(text))
         if absent:
             named = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in absent[:5])
             findings.append(

@@ -8,6 +8,7 @@ type size in points (1/72 inch). A single label (wall, case, A6, A5, sticker) is
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, fields
@@ -173,6 +174,7 @@ def parse_template(data: dict[str, Any], source: str = "template") -> Template:
     return template
 
 
+@functools.lru_cache(maxsize=256)  # a handful of entries, asked for on every label
 def block_parts(entry: str) -> tuple[str, ...]:
     """The content fields a template block entry shows: "maker+date" -> ("maker", "date")."""
     return tuple(entry.split("+"))

@@ -4,6 +4,7 @@ before/after values history entries record."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from provenance.domain.tags import best_label
@@ -100,14 +101,15 @@ def event_view(event: Event) -> EventView:
     )
 
 
-def disclosure_view(disclosure: Disclosure) -> DisclosureView:
-    """The view of a disclosure row (its tools by label)."""
+def disclosure_view(disclosure: Disclosure, tools: Sequence[Tool] | None = None) -> DisclosureView:
+    """The view of a disclosure row (its tools by label). A plain row of the disclosures table
+    serves too, with its `tools` given (a batch read has them apart)."""
     return DisclosureView(
         id=disclosure.id,
         item_id=disclosure.item_id,
         asset_id=disclosure.asset_id,
         category=disclosure.category,
-        tools=tuple(tool_label(t) for t in disclosure.tools),
+        tools=tuple(tool_label(t) for t in (disclosure.tools if tools is None else tools)),
         purpose=disclosure.purpose,
         extent=disclosure.extent,
         fields=tuple(disclosure.fields or ()),

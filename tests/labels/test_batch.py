@@ -3,6 +3,7 @@ out exactly as it does painted on its own (same lines, sizes, boxes and findings
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,27 @@ def test_labels_of_a_batch_come_out_as_each_alone(name, gui, tmp_path: Path):
         )
         assert tuple(preflight(content, alone, template)) == rendered.findings
     assert any(r.layout.overflow for r in batch) and any(r.findings for r in batch)
+
+
+def _painted(content, template, cache: ShapeCache) -> QImage:
+    # One label at 1 pixel a point: where each line of text lands shows in the pixels.
+    _, _, width, height = template.label_rect_pt(0)
+    image = QImage(round(width), round(height), QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    try:
+        paint_label(painter, QRectF(0, 0, width, height), content, template, cache=cache)
+    finally:
+        painter.end()
+    return image
+
+
+@pytest.mark.parametrize("position", ["follow", "bottom"])
+def test_text_a_batch_finds_already_in_place_is_painted_where_it_belongs(position, gui):
+    # Repeated paragraphs are left where the previous label put them when they fall at the
+    # same place; labels with and without a QR code, drafts, overflows and a disclosure moved
+    # to the bottom must not mix them up.
+    template = dataclasses.replace(get_template("wall"), disclosure_position=position)
+    shared = ShapeCache()
+    contents = _contents()
+    for content in contents + contents[::-1]:
+        assert _painted(content, template, shared) == _painted(content, template, ShapeCache())

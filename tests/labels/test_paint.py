@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from labels import LabelContent, ShapeCache, get_template, paint_label, render_pdf
+from labels.paint import slants, text_direction
 from tests.labels.conftest import needs_poppler, pdf_text, sample
 
 
@@ -128,3 +130,14 @@ def test_a_group_that_gains_a_line_beside_the_qr_code_still_fits(gui):
     _, _, _, height = get_template("case").label_rect_pt(0)
     _, y, _, box_height = layout.boxes["sentence"]
     assert y + box_height <= height
+
+
+def test_ascii_text_slants_and_runs_left_to_right_without_a_scan():
+    # The fast path for ASCII rests on this: its letters are all Latin, and none of its
+    # characters is right-to-left or opens an isolate, so the full scan would say the same.
+    for char in map(chr, range(128)):
+        assert not char.isalpha() or unicodedata.name(char).startswith("LATIN")
+        assert unicodedata.bidirectional(char) not in ("R", "AL", "FSI", "LRI", "RLI", "PDI")
+    assert slants("Harbour at Dusk 12") and not slants("Harbour ميناء")
+    assert text_direction("1962, Paris") == Qt.LayoutDirection.LeftToRight
+    assert text_direction("1962 ميناء") == Qt.LayoutDirection.RightToLeft
