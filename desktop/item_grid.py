@@ -1,7 +1,7 @@
 """The grid of items: whole pictures with captions and status badges, a size slider, and a hint
 in the list pane when there is nothing to list.
 
-The delegate draws each cell from the model's ItemView: the thumbnail fitted inside the cell
+The delegate draws each cell from the model's ItemRow: the thumbnail fitted inside the cell
 (never cropped), accession and title below it (elided), and badges on the picture for what a
 registrar scans a wall of pictures for: AI involved, review state, credential state and stale
 exports.
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.item_model import ai_summary, credential_summary, review_summary
+from desktop.item_model import ItemRow, RowStatus
 from provenance import ItemView, SearchFilters
 
 if TYPE_CHECKING:
@@ -61,29 +61,34 @@ class Badge:
 
 def badges(item: ItemView) -> list[Badge]:
     """The badges of `item`, in reading order: AI, review, credentials, export."""
+    return status_badges(RowStatus.of(item))
+
+
+def status_badges(status: RowStatus) -> list[Badge]:
+    """The badges of a listed row's status, in reading order: AI, review, credentials, export."""
     found: list[Badge] = []
-    ai = ai_summary(item)
+    ai = status.ai
     if "not disclosed" in ai:
         found.append(Badge("AI?", "#b3261e", "The file says AI was involved; not disclosed"))
     elif ai:
         found.append(Badge("AI", "#6a3fb5", f"AI involved: {ai}"))
-    review = review_summary(item)
+    review = status.review
     if review == "Needs review":
         found.append(Badge("Draft", "#f2b600", "Disclosure needs review", "#1b1b1b"))
     elif review == "Reviewed":
         found.append(Badge("Reviewed", "#1f6fb2", "Disclosure reviewed, not yet approved"))
     elif review == "Approved":
         found.append(Badge("Approved", "#2e7d32", "Disclosure approved"))
-    states = {a.credential_state for a in item.assets}
+    states = status.credential_states
     if states & {"invalid", "error"}:
-        found.append(Badge("CR ✗", "#b3261e", f"Credentials: {credential_summary(item)}"))
+        found.append(Badge("CR ✗", "#b3261e", f"Credentials: {status.credentials}"))
     elif "trusted" in states:
         found.append(Badge("CR ✓", "#2e7d32", "Credentials: trusted"))
     elif "valid" in states:
-        found.append(Badge("CR", "#546e7a", f"Credentials: {credential_summary(item)}"))
-    if item.needs_reexport:
+        found.append(Badge("CR", "#546e7a", f"Credentials: {status.credentials}"))
+    if status.needs_reexport:
         found.append(
-            Badge("Re-export", "#d84315", f"Needs re-export: {item.stale_reason or 'changed'}")
+            Badge("Re-export", "#d84315", f"Needs re-export: {status.stale_reason or 'changed'}")
         )
     return found
 
@@ -108,7 +113,7 @@ class ItemGridDelegate(QStyledItemDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         model = index.model()
-        item = model.item_at(index.row()) if hasattr(model, "item_at") else None
+        item = model.row_at(index.row()) if hasattr(model, "row_at") else None
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         painter.save()
@@ -123,7 +128,7 @@ class ItemGridDelegate(QStyledItemDelegate):
         self._draw_background(painter, opt, picture.top())
         self._draw_picture(painter, opt, icon, picture, item)
         if item is not None:
-            self._draw_badges(painter, picture, badges(item))
+            self._draw_badges(painter, picture, status_badges(item.status))
             self._draw_caption(painter, opt, cell, item)
         painter.restore()
 
@@ -168,7 +173,7 @@ class ItemGridDelegate(QStyledItemDelegate):
         painter.setPen(opt.palette.color(QPalette.ColorRole.Mid))
         painter.setBrush(opt.palette.color(QPalette.ColorRole.AlternateBase))
         painter.drawRoundedRect(target.adjusted(0, 0, -1, -1), 4, 4)
-        text = "Loading…" if item is not None and item.assets else "No image"
+        text = "Loading…" if item is not None and item.status.has_assets else "No image"
         painter.setPen(opt.palette.color(QPalette.ColorRole.PlaceholderText))
         painter.drawText(target, Qt.AlignmentFlag.AlignCenter, text)
 
@@ -195,7 +200,7 @@ class ItemGridDelegate(QStyledItemDelegate):
             x += width + 3
 
     def _draw_caption(
-        self, painter: QPainter, opt: QStyleOptionViewItem, cell: QRect, item: ItemView
+        self, painter: QPainter, opt: QStyleOptionViewItem, cell: QRect, item: ItemRow
     ) -> None:
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
@@ -204,7 +209,7 @@ class ItemGridDelegate(QStyledItemDelegate):
         top = cell.top() + self.side + _PAD // 2
         bold = QFont(opt.font)
         bold.setBold(True)
-        lines = ((bold, item.accession or f"#{item.id}"), (opt.font, item.title or ""))
+        lines = ((bold, item.head), (opt.font, item.title))
         for number, (font, text) in enumerate(lines):
             painter.setFont(font)
             elided = painter.fontMetrics().elidedText(

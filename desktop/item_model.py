@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+from array import array
+from collections import OrderedDict
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -20,6 +24,8 @@ from PySide6.QtGui import QIcon, QImage, QPixmap, QPixmapCache
 from provenance import ItemView, Library, SearchFilters, category
 
 PAGE = 200
+#: Full ItemViews kept for `item_at` (the inspector, the viewer): a few recent ones, not all.
+RECENT_ITEMS = 64
 THUMB = QSize(160, 160)
 #: Size thumbnails are kept at in memory: the largest the grid's size slider shows.
 THUMB_LOADED = QSize(320, 320)
@@ -122,6 +128,122 @@ def credential_summary(item: ItemView) -> str:
     return "" if not states else _CREDENTIAL_TEXT["none"]
 
 
+class RowStatus(NamedTuple):
+    """What the AI, Review and Credentials columns, the badges and the tooltip say of a row.
+    Few distinct values exist in a library, so rows share them (see `_Rows`)."""
+
+    ai: str
+    review: str
+    credentials: str
+    #: The assets' credential states (the badges tell "trusted" apart from the column's text).
+    credential_states: frozenset[str]
+    has_assets: bool
+    stale_reason: str | None
+    needs_reexport: bool
+
+    @classmethod
+    def of(cls, item: ItemView) -> RowStatus:
+        return cls(
+            ai_summary(item),
+            review_summary(item),
+            credential_summary(item),
+            frozenset(a.credential_state for a in item.assets),
+            bool(item.assets),
+            item.stale_reason,
+            item.needs_reexport,
+        )
+
+
+class ItemRow(NamedTuple):
+    """One listed row, as the table and the grid show it (no assets, no disclosures)."""
+
+    id: int
+    label: str
+    #: The caption's first line: the accession number, or "#id" without one.
+    head: str
+    title: str
+    maker: str
+    date: str
+    thumbnail: str | None
+    status: RowStatus
+
+    @property
+    def tooltip(self) -> str:
+        status = self.status
+        parts = [self.label]
+        if status.ai:
+            parts.append(f"AI: {status.ai} ({status.review.lower()})")
+        if status.credentials:
+            parts.append(f"Credentials: {status.credentials}")
+        if status.needs_reexport:
+            parts.append(f"Needs re-export: {status.stale_reason}")
+        return "\n".join(parts)
+
+
+class _Rows:
+    """The fetched rows, kept compact so a million of them fit in a window's memory: a few
+    columns of plain values, computed once from each ItemView, which is then dropped (about
+    180 bytes a row, where the ItemViews took 1.2 KB on a plain catalog row, more with assets
+    and disclosures)."""
+
+    def __init__(self) -> None:
+        self.ids = array("q")
+        self.labels: list[str] = []
+        #: Where the label's head (accession or "#id") ends; the title follows after a space.
+        self.heads = array("I")
+        self.makers: list[str] = []
+        self.dates: list[str] = []
+        self.thumbnails: list[str | None] = []
+        self.statuses: list[RowStatus] = []
+        self._shared: dict[RowStatus, RowStatus] = {}  # one object for each distinct status
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _values(self, item: ItemView) -> tuple:
+        status = RowStatus.of(item)
+        return (
+            item.label,
+            len(item.accession or f"#{item.id}"),
+            # Makers and dates repeat across a catalog: one string object for each.
+            sys.intern(item.maker or ""),
+            sys.intern(item.date or ""),
+            _thumb_key(item),
+            self._shared.setdefault(status, status),
+        )
+
+    def _columns(self) -> tuple:
+        return (self.labels, self.heads, self.makers, self.dates, self.thumbnails, self.statuses)
+
+    def append(self, item: ItemView) -> None:
+        self.ids.append(item.id)
+        for column, value in zip(self._columns(), self._values(item), strict=True):
+            column.append(value)
+
+    def replace(self, row: int, item: ItemView) -> None:
+        for column, value in zip(self._columns(), self._values(item), strict=True):
+            column[row] = value
+
+    def row(self, row: int) -> ItemRow:
+        label, head = self.labels[row], self.heads[row]
+        return ItemRow(
+            self.ids[row],
+            label,
+            label[:head],
+            label[head + 1 :],
+            self.makers[row],
+            self.dates[row],
+            self.thumbnails[row],
+            self.statuses[row],
+        )
+
+    def index(self, item_id: int) -> int | None:
+        try:
+            return self.ids.index(item_id)  # a scan in C: milliseconds for a million rows
+        except ValueError:
+            return None
+
+
 class ItemListModel(QAbstractTableModel):
     """Items matching the current search and filters, fetched a page at a time."""
 
@@ -134,7 +256,8 @@ class ItemListModel(QAbstractTableModel):
         #: (column, descending) the list is sorted by in the database; None: catalog order,
         #: or best match first while searching.
         self.sorting: tuple[int, bool] | None = None
-        self._items: list[ItemView] = []
+        self._rows = _Rows()
+        self._recent: OrderedDict[int, ItemView] = OrderedDict()
         self._rows_by_thumb: dict[str, list[int]] = {}
         self._total = 0
         thumbnails.ready.connect(self._thumbnail_ready)
@@ -166,7 +289,8 @@ class ItemListModel(QAbstractTableModel):
         total = self.library.count_items(self.search, self.filters)  # may raise: nothing changed
         first = self._page(0) if total else []
         self.beginResetModel()
-        self._items = []
+        self._rows = _Rows()
+        self._recent.clear()
         self._rows_by_thumb = {}
         self._total = total
         self._append(first)
@@ -176,37 +300,61 @@ class ItemListModel(QAbstractTableModel):
     def total(self) -> int:
         return self._total
 
+    def row_at(self, row: int) -> ItemRow | None:
+        """What the list shows in `row` (None: no such row). Cheap: for painting."""
+        return self._rows.row(row) if 0 <= row < len(self._rows) else None
+
+    def id_at(self, row: int) -> int | None:
+        return self._rows.ids[row] if 0 <= row < len(self._rows) else None
+
     def item_at(self, row: int) -> ItemView | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        """The whole item in `row`, read from the library (the last few are kept)."""
+        item_id = self.id_at(row)
+        if item_id is None:
+            return None
+        item = self._recent.pop(item_id, None) or self.library.get_item(item_id)
+        self._recent[item_id] = item
+        if len(self._recent) > RECENT_ITEMS:
+            self._recent.popitem(last=False)
+        return item
 
     def row_of(self, item_id: int) -> int | None:
-        return next((r for r, i in enumerate(self._items) if i.id == item_id), None)
+        return self._rows.index(item_id)
 
     def refresh_item(self, item_id: int) -> None:
         """Re-read one item after an edit; the row updates in place."""
         row = self.row_of(item_id)
         if row is None:
             return
-        self._items[row] = self.library.get_item(item_id)
+        item = self.library.get_item(item_id)
+        self._recent[item_id] = item
+        old_key = self._rows.thumbnails[row]
+        self._rows.replace(row, item)
+        new_key = self._rows.thumbnails[row]
+        if new_key != old_key:  # a picture added or replaced: its thumbnail reaches this row
+            if old_key and row in self._rows_by_thumb.get(old_key, ()):
+                self._rows_by_thumb[old_key].remove(row)
+            if new_key:
+                self._rows_by_thumb.setdefault(new_key, []).append(row)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     # -- Qt model -------------------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._items)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._items) < self._total
+        return not parent.isValid() and len(self._rows) < self._total
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        page = self._page(len(self._items))
+        page = self._page(len(self._rows))
         if not page:
-            self._total = len(self._items)
+            self._total = len(self._rows)
             return
-        start = len(self._items)
+        start = len(self._rows)
         self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
         self._append(page)
         self.endInsertRows()
@@ -224,12 +372,11 @@ class ItemListModel(QAbstractTableModel):
         )
 
     def _append(self, page: list[ItemView]) -> None:
-        start = len(self._items)
-        self._items.extend(page)
-        for offset, item in enumerate(page):
-            key = _thumb_key(item)
+        for item in page:
+            self._rows.append(item)
+            key = self._rows.thumbnails[-1]
             if key:
-                self._rows_by_thumb.setdefault(key, []).append(start + offset)
+                self._rows_by_thumb.setdefault(key, []).append(len(self._rows) - 1)
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
@@ -239,39 +386,30 @@ class ItemListModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        item = self._items[index.row()]
-        column = index.column()
+        rows, row, column = self._rows, index.row(), index.column()
         if role == Qt.ItemDataRole.UserRole:
-            return item.id
+            return rows.ids[row]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if column == 0:
-                return item.label
-            return (
-                item.maker or "",
-                item.date or "",
-                ai_summary(item),
-                review_summary(item),
-                credential_summary(item),
-            )[column - 1]
+                return rows.labels[row]
+            if column == 1:
+                return rows.makers[row]
+            if column == 2:
+                return rows.dates[row]
+            status = rows.statuses[row]
+            return (status.ai, status.review, status.credentials)[column - 3]
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            key = _thumb_key(item)
+            key = rows.thumbnails[row]
             pixmap = self.thumbnails.get(key) if key else None
             # A QIcon, not the pixmap: views then scale it to their own icon size.
             return QIcon(pixmap) if pixmap is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            parts = [item.label]
-            if ai_summary(item):
-                parts.append(f"AI: {ai_summary(item)} ({review_summary(item).lower()})")
-            if credential_summary(item):
-                parts.append(f"Credentials: {credential_summary(item)}")
-            if item.needs_reexport:
-                parts.append(f"Needs re-export: {item.stale_reason}")
-            return "\n".join(parts)
+            return rows.row(row).tooltip
         return None
 
     def _thumbnail_ready(self, key: str) -> None:
         for row in self._rows_by_thumb.get(key, ()):
-            if row < len(self._items):
+            if row < len(self._rows):
                 index = self.index(row, 0)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 

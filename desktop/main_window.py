@@ -602,8 +602,7 @@ class MainWindow(QMainWindow):
     def current_item_id(self) -> int | None:
         """The item the inspector shows (None: none)."""
         index = self.table.selectionModel().currentIndex()
-        item = self.model.item_at(index.row()) if index.isValid() else None
-        return item.id if item is not None else None
+        return self.model.id_at(index.row()) if index.isValid() else None
 
     def _remember_current(self) -> None:
         self._kept_item = self.current_item_id()
@@ -629,11 +628,11 @@ class MainWindow(QMainWindow):
 
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [self.model.item_at(r).id for r in rows if self.model.item_at(r) is not None]
+        return [i for i in map(self.model.id_at, rows) if i is not None]
 
     def _show(self, index) -> None:
-        item = self.model.item_at(index.row()) if index.isValid() else None
-        view = self.library.get_item(item.id) if item is not None else None
+        item_id = self.model.id_at(index.row()) if index.isValid() else None
+        view = self.library.get_item(item_id) if item_id is not None else None
         for tab in self.tabs:
             tab.show_item(view)
 
@@ -814,7 +813,7 @@ class MainWindow(QMainWindow):
         ids = self.selected_ids()
         if not ids:
             return
-        labels = [self.model.item_at(self.model.row_of(i)).label for i in ids[:5]]
+        labels = [self.model.row_at(self.model.row_of(i)).label for i in ids[:5]]
         more = f" and {len(ids) - 5} more" if len(ids) > 5 else ""
         answer = QMessageBox.question(
             self,
