@@ -93,6 +93,9 @@ class TagPanel(QTreeWidget):
                     placeholder = QTreeWidgetItem([empty, ""])
                     placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
                     heading.addChild(placeholder)
+                    # The count column is empty here: the words take the whole row, so a
+                    # narrow sidebar (1024x700) shows them whole.
+                    placeholder.setFirstColumnSpanned(True)
         finally:
             self.blockSignals(False)
 

@@ -462,3 +462,16 @@ def test_a_shipped_vocabulary_is_one_choice_away_with_the_keyboard(qtbot, librar
     assert seen[0].startswith("Imported UNESCO Thesaurus")
     assert [v.title for v in library.vocabularies()] == ["UNESCO Thesaurus"]
     assert any("Поэзия" in (s.matched or "") for s in library.tag_suggestions("поэз"))
+
+
+def test_the_sidebar_says_no_tags_yet_in_whole_words_at_1024x700(qtbot, library, tmp_path):
+    window = _window(qtbot, library, tmp_path, (1024, 700))
+    panel = window.tagging.panel
+    empty = ((panel.keywords, "no keywords yet"), (panel.subjects, "no subjects yet"))
+    for heading, words in empty:
+        placeholder = heading.child(0)
+        assert placeholder.text(0) == words
+        rect = panel.visualRect(panel.indexFromItem(placeholder, 0))  # where the words are drawn
+        assert panel.isVisible() and rect.isValid()
+        # The words are not cut off ("no keywords …"): the row is as wide as they are.
+        assert rect.width() >= panel.fontMetrics().horizontalAdvance(words)
