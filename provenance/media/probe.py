@@ -75,7 +75,7 @@ _PILLOW_FORMATS = (
 
 # Exceptions Pillow (and pillow-heif) raise for hostile or damaged input. Caught around every
 # Pillow call and turned into RejectedFile, never shown as a traceback.
-_PIL_ERRORS: tuple[type[BaseException], ...] = (
+PIL_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
     ValueError,
     SyntaxError,
@@ -385,7 +385,7 @@ def _open_with_pillow(path: Path | BinaryIO, head: bytes) -> Image.Image:
         raise RejectedFile(_bomb_reason_from_pillow(exc)) from None
     except UnidentifiedImageError:
         raise RejectedFile(_non_image_reason(head)) from None
-    except _PIL_ERRORS as exc:
+    except PIL_ERRORS as exc:
         raise RejectedFile(f"{_non_image_reason(head)} ({_short(exc)})") from None
     try:
         _check_pixels(im.size)
@@ -414,7 +414,7 @@ def _orientation(im: Image.Image) -> int:
     try:
         # getexif() also falls back to tiff:Orientation in XMP, as viewers do.
         value = im.getexif().get(0x0112)
-    except _PIL_ERRORS:
+    except PIL_ERRORS:
         return 1
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
@@ -553,7 +553,7 @@ def probe_file(path: Path) -> FileFacts:
             width, height = im.size
             orientation = _orientation(im)
             dsts = digital_source_types_in_xmp(_xmp_bytes(im))
-        except _PIL_ERRORS as exc:  # lazy plugins may read more header on attribute access
+        except PIL_ERRORS as exc:  # lazy plugins may read more header on attribute access
             raise RejectedFile(f"damaged image header ({_short(exc)})") from None
     return FileFacts(fmt, mime, size, width, height, orientation, dsts)
 
@@ -586,7 +586,7 @@ def _lab_to_rgb(im: Image.Image) -> Image.Image:
             ImageCms.createProfile("LAB"), ImageCms.createProfile("sRGB"), "LAB", "RGB"
         )
         return ImageCms.applyTransform(im, transform) or im.convert("RGB")
-    except _PIL_ERRORS:
+    except PIL_ERRORS:
         return im.convert("RGB")
 
 
@@ -624,7 +624,7 @@ def _to_srgb_rgb(im: Image.Image, icc: bytes | None) -> Image.Image:
             converted = ImageCms.profileToProfile(
                 im, source, ImageCms.createProfile("sRGB"), outputMode="RGB"
             )
-        except _PIL_ERRORS:
+        except PIL_ERRORS:
             converted = None  # broken or mismatched profile: plain conversion below
     im = converted if converted is not None else im.convert("RGB")
     if alpha is not None:
@@ -660,11 +660,11 @@ def _render_thumbnail(im: Image.Image, fmt: str, max_side: int) -> Image.Image:
     # Reduced decode where the format allows it: JPEG decodes at 1/2..1/8 scale (a 12 MP photo
     # in a fraction of the time), HEIF picks an embedded thumbnail that is at least max_side,
     # other formats ignore the request. If it fails, the full decode below still works.
-    with contextlib.suppress(*_PIL_ERRORS):
+    with contextlib.suppress(*PIL_ERRORS):
         im.draft("RGB", (max_side, max_side))
     try:
         im.load()  # the first frame of multi-frame files; strict (no LOAD_TRUNCATED_IMAGES)
-    except _PIL_ERRORS as exc:
+    except PIL_ERRORS as exc:
         raise _decode_failure(fmt, exc) from None
     # Turned upright after shrinking: turning first copies the full-size decode (measured
     # 2.7x the decoded size at peak, against 1.4x this way).
@@ -676,7 +676,7 @@ def _render_thumbnail(im: Image.Image, fmt: str, max_side: int) -> Image.Image:
         if turn is not None:
             work = work.transpose(turn)
         return _to_srgb_rgb(work, icc if isinstance(icc, bytes) else None)
-    except _PIL_ERRORS as exc:
+    except PIL_ERRORS as exc:
         raise _decode_failure(fmt, exc) from None
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageOps
 
-from provenance.media.probe import RejectedFile, open_regular
+from provenance.media.probe import PIL_ERRORS, RejectedFile, open_regular
 
 __all__ = [
     "ALGORITHM",
@@ -51,21 +51,9 @@ KEY_BITS = 64
 #: Longest side the pixels are reduced to before hashing (the export thumbnail's size).
 WORKING_SIDE = 500
 
-# Pillow's errors for damaged or hostile input (as in media.probe): never a traceback.
-SOFT_BINDING_ERRORS = _IMAGE_ERRORS = (
-    OSError,
-    ValueError,
-    SyntaxError,
-    EOFError,
-    IndexError,
-    KeyError,
-    TypeError,
-    ZeroDivisionError,
-    OverflowError,
-    MemoryError,
-    RuntimeError,
-    Image.DecompressionBombError,
-)
+# Pillow's errors for damaged or hostile input (media.probe's, and a decompression bomb):
+# never a traceback.
+SOFT_BINDING_ERRORS = _IMAGE_ERRORS = (*PIL_ERRORS, Image.DecompressionBombError)
 
 
 @dataclass(frozen=True)
