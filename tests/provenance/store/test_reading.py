@@ -93,9 +93,7 @@ def collection(library, tmp_path):
         library.add_event(
             ref, "restored" if tool else "acquired", f"Actor {n}", date=date, tool=tool
         )
-    library.disclose(
-        "A0", "ai-restored", tools=["Restorer X 2.1", "Captioner"], purpose="cleaning"
-    )
+    library.disclose("A0", "ai-restored", tools=["Restorer X 2.1", "Captioner"], purpose="cleaning")
     library.disclose("A1", "ai-described", tools=["Captioner"], fields=["description"])
     library.review("A0", "reviewed", "Jane Doe")
     library.override_sentence("A1", "ai-described", "fr", "Écrit par une IA.")
