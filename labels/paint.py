@@ -69,6 +69,11 @@ _WRAP = QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
 _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
 _ALIGN_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignAbsolute
+#: Paragraph alignments by code: left, right, centre (see ShapeCache.option).
+_ALIGNMENTS = (_ALIGN_LEFT, _ALIGN_RIGHT, _ALIGN_CENTRE)
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_TEXT_ANTIALIASING = QPainter.RenderHint.TextAntialiasing
+_NO_PEN = Qt.PenStyle.NoPen
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,9 @@ class ShapeCache:
         # puts them at the same place on the same frame finds them there already.
         self.placed: dict[int, tuple[float, _Frame, list[QTextLine], list]] = {}
         self.colours: dict[str, QColor] = {}
+        # One text option per (right to left, alignment): layouts copy it, so all share one.
+        self.options: dict[tuple[bool, int], QTextOption] = {}
+        self.fonts_registered = False
         self.frames: dict[tuple[object, ...], tuple[Template, _Frame]] = {}
         self._styles: dict[int, tuple[Template, list[tuple[str, tuple[str, ...], bool, bool]]]] = {}
 
@@ -212,14 +220,21 @@ class ShapeCache:
             font = self.fonts[key] = label_font(families, size, bold=bold, italic=italic)
         return font
 
+    def option(self, rtl: bool, align: int) -> QTextOption:
+        """How a paragraph wraps, runs (`rtl`) and aligns (`align`: 0 start, 1 end, 2 centre,
+        as in `_ALIGNMENTS`). Keys are plain values: hashing a Qt enum runs Python code."""
+        option = self.options.get((rtl, align))
+        if option is None:
+            option = self.options[rtl, align] = QTextOption()
+            option.setWrapMode(_WRAP)
+            option.setTextDirection(_RTL if rtl else _LTR)
+            option.setAlignment(_ALIGNMENTS[align])
+        return option
+
     def layout(
-        self,
-        key: tuple[object, ...],
-        text: str,
-        font: QFont,
-        direction: Qt.LayoutDirection,
-        align: Qt.AlignmentFlag,
+        self, key: tuple[object, ...], text: str, font: QFont, option: QTextOption
     ) -> QTextLayout:
+        """The layout of paragraph `text` kept under `key` (made when not kept yet)."""
         layouts = self.layouts
         layout = layouts.pop(key, None)
         if layout is not None:
@@ -230,10 +245,6 @@ class ShapeCache:
                 self.breaks.pop(id(oldest), None)
                 self.placed.pop(id(oldest), None)
             layout = QTextLayout(text, font, self.device)
-            option = QTextOption()
-            option.setWrapMode(_WRAP)
-            option.setTextDirection(direction)
-            option.setAlignment(align)
             layout.setTextOption(option)
             layout.setCacheEnabled(True)
             layouts[key] = layout
@@ -318,24 +329,24 @@ class _Builder:
         self.cache = cache
         self.device = cache.device
         self.families = (template.font_family, *template.fallback_families)
-        self.align = _ALIGN_CENTRE if frame.centre else _ALIGN_RIGHT if frame.rtl else _ALIGN_LEFT
+        self.align = 2 if frame.centre else 1 if frame.rtl else 0  # see _ALIGNMENTS
         self.pitch = template.line_spacing * UNITS_PER_PT
-        # (entry, text, paragraph direction, bold, italic) of each block with something to show;
-        # a block with nothing to show is left out, so the ones below it move up.
-        self.entries: list[tuple[str, str, Qt.LayoutDirection, bool, bool]] = []
+        # (entry, text, right to left, bold, italic) of each block with something to show; a
+        # block with nothing to show is left out, so the ones below it move up.
+        self.entries: list[tuple[str, str, bool, bool, bool]] = []
         separator = "، " if frame.rtl else ", "
-        label_direction = _RTL if frame.rtl else _LTR
         for entry, parts, bold, italic in cache.styles(template):
             texts = [t for t in (content.field(p) for p in parts) if t]
             italic = italic and all(slants(t) for t in texts)
             if len(texts) == 1:
                 # A block on its own takes its direction from its text (like dir="auto").
-                self.entries.append((entry, texts[0], text_direction(texts[0]), bold, italic))
+                rtl = text_direction(texts[0]) is _RTL
+                self.entries.append((entry, texts[0], rtl, bold, italic))
             elif texts:
                 # Joined fields ("maker, date") follow the label's direction, and each field is
                 # isolated, so an Arabic name never drags the date to the wrong side.
                 joined = separator.join(f"{FSI}{t}{PDI}" for t in texts)
-                self.entries.append((entry, joined, label_direction, bold, italic))
+                self.entries.append((entry, joined, frame.rtl, bold, italic))
 
     def size_of(self, entry: str, scale: float) -> float:
         base = self.template.sizes[entry]
@@ -355,12 +366,12 @@ class _Builder:
         upper: list[_Para] = []
         lower: list[_Para] = []
         cache, families, align = self.cache, self.families, self.align
-        for entry, text, direction, bold, italic in self.entries:
+        for entry, text, rtl, bold, italic in self.entries:
             size = self.size_of(entry, scale)
             # The entry is part of the key: two blocks with the same text need their own lines.
-            key = (entry, text, size, bold, italic, direction, align, families)
+            key = (entry, text, size, bold, italic, rtl, align, families)
             font = cache.font(families, size, bold, italic)
-            layout = cache.layout(key, text, font, direction, align)
+            layout = cache.layout(key, text, font, cache.option(rtl, align))
             para = _Para(entry, text, size, layout, size * self.pitch)
             # Everything from the first disclosure block on stays together at the bottom.
             (lower if lower or entry in DISCLOSURE_BLOCKS else upper).append(para)
@@ -443,7 +454,7 @@ class _Builder:
             para.boxes.append((x, y, width))
             y += pitch
         layout.endLayout()
-        para.texts = [_line_text(para.text, line) for line in para.lines]
+        para.texts = _line_texts(para.text, para.lines)
         self.cache.breaks[id(layout)] = (layout, record, para.texts)
         self.cache.placed[id(layout)] = (start, frame, list(para.lines), para.boxes)
         return y
@@ -599,9 +610,15 @@ def _new_frame(template: Template, rect: QRectF, rtl: bool, with_qr: bool) -> _F
     )
 
 
-def _line_text(text: str, line: QTextLine) -> str:
-    start = line.textStart()
-    return text[start : start + line.textLength()].translate(_NO_BIDI_CONTROLS).strip()
+def _line_texts(text: str, lines: list[QTextLine]) -> list[str]:
+    """What each line says, without the bidi controls that isolate joined fields."""
+    plain = text.isascii()  # no controls to drop (titles are new on every label: be quick)
+    texts = []
+    for line in lines:
+        start = line.textStart()
+        piece = text[start : start + line.textLength()]
+        texts.append((piece if plain else piece.translate(_NO_BIDI_CONTROLS)).strip())
+    return texts
 
 
 def _single_line(text: str, font: QFont, device: QImage) -> QTextLayout:
@@ -677,8 +694,10 @@ def paint_label(
     `ensure_gui`). The painter's state is restored afterwards. A `ShapeCache` shared by the
     labels of a batch (same thread) saves shaping repeated text again.
     """
-    register_fonts()
     cache = cache or ShapeCache()
+    if not cache.fonts_registered:  # once per batch: asking Qt costs time on every label
+        register_fonts()
+        cache.fonts_registered = True
     frame = _frame(content, template, rect, cache)
     builder = _Builder(content, template, frame, cache)
 
@@ -695,8 +714,8 @@ def paint_label(
     painter.save()
     painter.translate(rect.topLeft())
     painter.scale(1 / unit, 1 / unit)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    painter.setRenderHint(_ANTIALIASING, True)
+    painter.setRenderHint(_TEXT_ANTIALIASING, True)
     painter.fillRect(QRectF(0, 0, frame.width, frame.height), colour(colours["background"]))
 
     sizes: dict[str, float] = {}
@@ -742,7 +761,7 @@ def paint_label(
             else:
                 x = first[0]
             pill = QRectF(x, top, min(natural, first[2]), height)
-            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setPen(_NO_PEN)
             painter.setBrush(colour(colours["badge_background"]))
             radius = min(pill.height() / 2, 0.35 * para.size * unit)
             painter.drawRoundedRect(pill, radius, radius)
@@ -770,7 +789,7 @@ def paint_label(
             -QUIET_ZONE * module, -QUIET_ZONE * module, QUIET_ZONE * module, QUIET_ZONE * module
         ).intersected(QRectF(0, 0, frame.width, frame.height))
         painter.fillRect(quiet, QColor("#ffffff"))
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(_NO_PEN)
         painter.setBrush(QColor("#000000"))
         painter.drawPath(qr_path(matrix, frame.qr))
         boxes["qr"] = to_pt(frame.qr.x(), frame.qr.y(), frame.qr.width(), frame.qr.height())
