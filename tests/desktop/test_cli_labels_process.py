@@ -14,13 +14,19 @@ import pytest
 
 from desktop.cli import main
 
-_RUN = (
-    "import json, sys\n"
-    "from desktop.cli import main\n"
-    "status = main(sys.argv[1:])\n"
-    "print('QT ' + json.dumps('PySide6' in sys.modules), file=sys.stderr)\n"
-    "sys.exit(status)\n"
-)
+# The command in a fresh interpreter, then whether it loaded Qt itself and whether a child
+# process of it is left (running or not yet collected).
+_RUN = """
+import json, os, sys
+from desktop.cli import main
+status = main(sys.argv[1:])
+try:
+    left = os.waitpid(-1, os.WNOHANG) is not None
+except ChildProcessError:
+    left = False
+print("REPORT " + json.dumps(["PySide6" in sys.modules, left]), file=sys.stderr)
+sys.exit(status)
+"""
 
 
 def _process(*args: str) -> tuple[int, str, str, bool]:
@@ -31,8 +37,10 @@ def _process(*args: str) -> tuple[int, str, str, bool]:
         text=True,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
-    report = [line for line in done.stderr.splitlines() if line.startswith("QT ")]
-    return done.returncode, done.stdout, done.stderr, json.loads(report[-1][3:])
+    report = [line for line in done.stderr.splitlines() if line.startswith("REPORT ")]
+    qt, child_left = json.loads(report[-1].removeprefix("REPORT "))
+    assert not child_left, "the painter process outlived its command"
+    return done.returncode, done.stdout, done.stderr, qt
 
 
 def _in_process(capsys, *args: str) -> tuple[int, str, str]:
@@ -110,5 +118,9 @@ def test_refusals_and_bad_targets_end_in_one_sentence(library, tmp_path: Path):
     status, _, err, _ = _process(*args, "--out", str(inside))
     assert status == 1 and "library" in err and "Traceback" not in err
     assert not inside.exists()
+    not_a_library = tmp_path / "file"
+    not_a_library.write_text("not a library", encoding="utf-8")
+    status, _, err, _ = _process("--library", str(not_a_library), *args[2:], "--out", "x.pdf")
+    assert status == 1 and "Traceback" not in err
     status, out, err, _ = _process(*args, "--out", str(tmp_path / "l.pdf"))
     assert status == 1 and "P4" in out + err and "wrote 4 labels" in out  # P4 is not approved

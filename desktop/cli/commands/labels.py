@@ -8,6 +8,7 @@ import pickle
 import signal
 import sys
 import threading
+import weakref
 from argparse import Namespace
 from collections.abc import Sequence
 from pathlib import Path
@@ -168,10 +169,11 @@ class _Painter:
     """
 
     def __init__(self, pid: int, requests: BinaryIO, replies: BinaryIO) -> None:
-        self._pid: int | None = pid
         self._requests = requests
         self._replies = replies
-        self._answered = False
+        # Ends the child when the command is done with it, or when this object goes away
+        # unused (the library could not be opened): a child never outlives its command.
+        self.close = weakref.finalize(self, _end_child, pid, requests, replies)
 
     @classmethod
     def start(cls) -> _Painter | None:
@@ -212,7 +214,6 @@ class _Painter:
             with self._requests:
                 pickle.dump((kind, list(contents), template, list(files)), self._requests)
             outcome, value = pickle.load(self._replies)
-            self._answered = True
         except (EOFError, OSError, pickle.UnpicklingError):
             raise RuntimeError("the process painting the labels stopped unexpectedly") from None
         finally:
@@ -221,15 +222,15 @@ class _Painter:
             raise value
         return value
 
-    def close(self) -> None:
-        """End the child (at once, unless it has answered) and collect its exit."""
-        self._requests.close()
-        self._replies.close()
-        if self._pid is not None:
-            if not self._answered:
-                os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
-            self._pid = None
+
+def _end_child(pid: int, *pipes: BinaryIO) -> None:
+    """Close the pipes to the painter, end it and collect its exit status. It has answered,
+    or its work is not wanted any more: either way nothing of it is lost. Only this process
+    collects the child, so its process id cannot have been reused before `waitpid`."""
+    for pipe in pipes:
+        pipe.close()
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
 
 
 def _serve(requests_fd: int, replies_fd: int) -> None:
