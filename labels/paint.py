@@ -184,6 +184,7 @@ class ShapeCache:
         self.fonts_registered = False
         self.frames: dict[tuple[object, ...], tuple[Template, _Frame]] = {}
         self._styles: dict[int, tuple[Template, list[tuple[str, tuple[str, ...], bool, bool]]]] = {}
+        self._rects: dict[int, tuple[Template, list[QRectF]]] = {}
 
     def styles(self, template: Template) -> list[tuple[str, tuple[str, ...], bool, bool]]:
         """(entry, its content fields, bold, italic) of each text block of `template`, in order.
@@ -204,6 +205,15 @@ class ShapeCache:
             styles.append((entry, parts, bold, italic))
         self._styles[id(template)] = (template, styles)
         return styles
+
+    def slot_rects(self, template: Template) -> list[QRectF]:
+        """The rectangle of each label of a sheet of `template`, in points (see `paint_label`)."""
+        known = self._rects.get(id(template))
+        if known is not None and known[0] is template:
+            return known[1]
+        rects = [QRectF(*template.label_rect_pt(s)) for s in range(template.labels_per_sheet)]
+        self._rects[id(template)] = (template, rects)
+        return rects
 
     def colour(self, name: str) -> QColor:
         colour = self.colours.get(name)
@@ -723,10 +733,12 @@ def paint_label(
     hidden: dict[str, list[str]] = {}
     boxes: dict[str, tuple[float, float, float, float]] = {}
 
+    rect_x, rect_y = rect.x(), rect.y()  # asked of Qt once, not for every box
+
     def to_pt(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (
-            round(rect.x() + x / unit, 3),
-            round(rect.y() + y / unit, 3),
+            round(rect_x + x / unit, 3),
+            round(rect_y + y / unit, 3),
             round(w / unit, 3),
             round(h / unit, 3),
         )
@@ -769,9 +781,13 @@ def paint_label(
             boxes[para.entry] = to_pt(pill.x(), pill.y(), pill.width(), pill.height())
         else:
             painter.setPen(text_pen)
-            x0 = min(b[0] for b in para.boxes)
-            x1 = max(b[0] + b[2] for b in para.boxes)
-            y0 = para.boxes[0][1]
+            if len(para.boxes) == 1:  # most paragraphs are one line
+                x0, y0, width = para.boxes[0]
+                x1 = x0 + width
+            else:
+                x0 = min(b[0] for b in para.boxes)
+                x1 = max(b[0] + b[2] for b in para.boxes)
+                y0 = para.boxes[0][1]
             y1 = para.boxes[len(shown) - 1][1] + para.line_height
             boxes[para.entry] = to_pt(x0, y0, x1 - x0, y1 - y0)
         if every:

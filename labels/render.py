@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF
+from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -107,11 +107,11 @@ def _paint_page(
     total: int,
     cache: ShapeCache,
 ) -> None:
-    for slot, content in enumerate(contents[first : first + template.labels_per_sheet]):
+    rects = cache.slot_rects(template)
+    for slot, content in enumerate(contents[first : first + len(rects)]):
         if cancel is not None and cancel.cancelled:
             raise LabelsCancelled
-        x, y, width, height = template.label_rect_pt(slot)
-        layout = paint_label(painter, QRectF(x, y, width, height), content, template, cache=cache)
+        layout = paint_label(painter, rects[slot], content, template, cache=cache)
         findings = tuple(preflight(content, layout, template))
         results.append(RenderedLabel(content, page, layout, findings))
         if progress is not None:
