@@ -184,11 +184,16 @@ class _Painter:
             or threading.active_count() > 1
         ):
             return None
-        to_child, from_parent = os.pipe()[::-1]
+        from_parent, to_child = os.pipe()
         from_child, to_parent = os.pipe()
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # or the child's copy of a buffer could be written twice
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: paint in this one
+            for fd in (from_parent, to_child, from_child, to_parent):
+                os.close(fd)
+            return None
         if pid == 0:  # the child: never returns into the command
             os.close(to_child)
             os.close(from_child)
