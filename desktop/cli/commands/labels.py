@@ -188,6 +188,9 @@ class _Painter:
         from_child, to_parent = os.pipe()
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # or the child's copy of a buffer could be written twice
+        # What exists now is kept by both processes until they end: out of the collector's
+        # reach, the child's collections do not touch (and so copy) the pages it shares.
+        gc.freeze()
         try:
             pid = os.fork()
         except OSError:  # no process to spare: paint in this one
