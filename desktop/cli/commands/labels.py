@@ -101,6 +101,9 @@ def _labels(lib: Library, args: Namespace, painter: _Painter | None) -> int:
         kind = suffix[1:]
         pages = range(1, page_count(len(plan.contents), template) + 1)
         targets = [out] if kind == "pdf" else [png_page_path(out, page) for page in pages]
+        # What exists now (modules, the plan) lives until the command ends: spare the garbage
+        # collector scanning it again, here and when the interpreter exits.
+        gc.freeze()
         # Every file is claimed here (a refused target changes nothing), painted into its
         # temporary file, and moved into place when all are painted.
         with lib.output_run().writing_all(targets) as temps:
@@ -147,9 +150,7 @@ def paint(
     from labels import ensure_gui, write_pdf, write_png
 
     ensure_gui()
-    # What exists now (modules, the plan) lives until the command ends: spare the garbage
-    # collector scanning it again and again while a thousand labels are painted.
-    gc.freeze()
+    gc.freeze()  # Qt's modules too (see _labels)
     if kind == "pdf":
         rendered = write_pdf(contents, template, files[0])
     else:
