@@ -554,6 +554,8 @@ class _Builder:
         the room to the height needed (at least 1.5 %), so a near miss costs one more round.
         """
         upper, lower, fits, needed = self.attempt(1.0)
+        if fits:  # most labels: nothing to shrink
+            return upper, lower, fits, 1.0
         scale, floor = 1.0, self.floor_scale()
         for _ in range(_FIT_ROUNDS):
             if fits or scale <= floor:
