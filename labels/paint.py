@@ -172,9 +172,11 @@ class ShapeCache:
         self.device = _reference_device()
         self.layouts: dict[tuple[object, ...], QTextLayout] = {}
         self.fonts: dict[tuple[object, ...], QFont] = {}
-        # Per layout: the widths its lines were last broken at, and their heights. The same
-        # widths break the same way, so the lines only need moving.
-        self.breaks: dict[int, tuple[QTextLayout, list[tuple[float, float]], list[str]]] = {}
+        # Per layout: the widths its lines were last broken at, their heights, texts and (for
+        # a badge) natural widths. The same widths break the same way: lines only need moving.
+        self.breaks: dict[
+            int, tuple[QTextLayout, list[tuple[float, float]], list[str], list[float]]
+        ] = {}
         # Per layout: where its lines were last put (top, frame, lines, boxes). A label that
         # puts them at the same place on the same frame finds them there already.
         self.placed: dict[int, tuple[float, _Frame, list[QTextLine], list]] = {}
@@ -272,6 +274,7 @@ class _Para:
         "layout",
         "line_height",
         "lines",
+        "naturals",
         "size",
         "text",
         "texts",
@@ -291,6 +294,8 @@ class _Para:
         self.top = self.bottom = 0.0
         self.lines: list[QTextLine] = []
         self.texts: list[str] = []
+        # A badge's lines' natural widths (its pill fits the longest): kept with the breaks.
+        self.naturals: list[float] = []
         # Per line: (x, y, width) of the line box in layout units.
         self.boxes: list[tuple[float, float, float]] = []
         self.visible: list[bool] = []
@@ -427,6 +432,7 @@ class _Builder:
         if before is not None and placed is not None and placed[0] == y and placed[1] is frame:
             # Broken and positioned just so for an earlier label: nothing to do.
             para.lines, para.boxes, para.texts = list(placed[2]), placed[3], known[2]
+            para.naturals = known[3]
             return y + len(before) * pitch
         para.lines, para.boxes = [], []
         start = y
@@ -445,7 +451,7 @@ class _Builder:
                     line.setPosition(QPointF(x + pad_x, line_y + (pitch - height) / 2))
                     para.lines.append(line)
                 para.boxes = boxes
-                para.texts = known[2]
+                para.texts, para.naturals = known[2], known[3]
                 self.cache.placed[id(layout)] = (start, frame, list(para.lines), boxes)
                 return top
         record = []
@@ -465,7 +471,8 @@ class _Builder:
             y += pitch
         layout.endLayout()
         para.texts = _line_texts(para.text, para.lines)
-        self.cache.breaks[id(layout)] = (layout, record, para.texts)
+        para.naturals = [line.naturalTextWidth() for line in para.lines] if para.badge else []
+        self.cache.breaks[id(layout)] = (layout, record, para.texts, para.naturals)
         self.cache.placed[id(layout)] = (start, frame, list(para.lines), para.boxes)
         return y
 
@@ -763,7 +770,8 @@ def paint_label(
         if para.badge:
             pad_x = _BADGE_PAD_X * para.size * unit
             pad_y = _BADGE_PAD_Y * para.size * unit
-            natural = max(line.naturalTextWidth() for line in shown) + 2 * pad_x
+            natural = max(n for n, ok in zip(para.naturals, para.visible, strict=True) if ok)
+            natural += 2 * pad_x
             first = para.boxes[0]
             last = para.boxes[len(shown) - 1]
             top = first[1] - pad_y
