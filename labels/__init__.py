@@ -21,6 +21,10 @@ Typical use::
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+# Imported here, not on first use: the function `preflight` must win over the submodule of the
+# same name, which the import system sets on the package whenever it loads it.
+from labels.preflight import Finding, contrast_ratio, count_words, preflight
+
 if TYPE_CHECKING:
     from labels.content import LabelContent, label_content
     from labels.fonts import register_fonts
@@ -31,7 +35,6 @@ if TYPE_CHECKING:
         paint_label,
         text_direction,
     )
-    from labels.preflight import Finding, contrast_ratio, count_words, preflight
     from labels.render import (
         LabelsCancelled,
         RenderedLabel,
@@ -53,8 +56,9 @@ if TYPE_CHECKING:
         png_page_path,
     )
 
-# Names load on first use (as in `provenance`): what a label says (`content`) and the templates
-# need no Qt, so `credence labels` can plan a batch while another process loads Qt and fonts.
+# The other names load on first use (as in `provenance`): what a label says (`content`), the
+# templates and preflight's rules need no Qt, so `credence labels` plans a batch while another
+# process loads Qt and the fonts.
 _LAZY = {
     **dict.fromkeys(("LabelContent", "label_content"), "labels.content"),
     "register_fonts": "labels.fonts",
@@ -62,7 +66,6 @@ _LAZY = {
         ("UNITS_PER_PT", "LabelLayout", "ShapeCache", "paint_label", "text_direction"),
         "labels.paint",
     ),
-    **dict.fromkeys(("Finding", "contrast_ratio", "count_words", "preflight"), "labels.preflight"),
     **dict.fromkeys(
         (
             "LabelsCancelled",
