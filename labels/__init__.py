@@ -18,22 +18,91 @@ Typical use::
             print(label.page, finding.rule, finding.message)
 """
 
-from labels.content import LabelContent, label_content
-from labels.fonts import register_fonts
-from labels.paint import UNITS_PER_PT, LabelLayout, ShapeCache, paint_label, text_direction
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# Imported here, not on first use: the function `preflight` must win over the submodule of the
+# same name, which the import system sets on the package whenever it loads it.
 from labels.preflight import Finding, contrast_ratio, count_words, preflight
-from labels.render import (
-    LabelsCancelled,
-    RenderedLabel,
-    ensure_gui,
-    page_count,
-    page_image,
-    paint_pages,
-    png_page_path,
-    render_pdf,
-    render_png,
-)
-from labels.templates import BLOCKS, Template, get_template, load_templates, parse_template
+
+if TYPE_CHECKING:
+    from labels.content import LabelContent, label_content
+    from labels.fonts import register_fonts
+    from labels.paint import (
+        UNITS_PER_PT,
+        LabelLayout,
+        ShapeCache,
+        paint_label,
+        text_direction,
+    )
+    from labels.render import (
+        LabelsCancelled,
+        RenderedLabel,
+        ensure_gui,
+        page_image,
+        paint_pages,
+        render_pdf,
+        render_png,
+        write_pdf,
+        write_png,
+    )
+    from labels.templates import (
+        BLOCKS,
+        Template,
+        get_template,
+        load_templates,
+        page_count,
+        parse_template,
+        png_page_path,
+    )
+
+# The other names load on first use (as in `provenance`): what a label says (`content`), the
+# templates and preflight's rules need no Qt, so `credence labels` plans a batch while another
+# process loads Qt and the fonts.
+_LAZY = {
+    **dict.fromkeys(("LabelContent", "label_content"), "labels.content"),
+    "register_fonts": "labels.fonts",
+    **dict.fromkeys(
+        ("UNITS_PER_PT", "LabelLayout", "ShapeCache", "paint_label", "text_direction"),
+        "labels.paint",
+    ),
+    **dict.fromkeys(
+        (
+            "LabelsCancelled",
+            "RenderedLabel",
+            "ensure_gui",
+            "page_image",
+            "paint_pages",
+            "render_pdf",
+            "render_png",
+            "write_pdf",
+            "write_png",
+        ),
+        "labels.render",
+    ),
+    **dict.fromkeys(
+        (
+            "BLOCKS",
+            "Template",
+            "get_template",
+            "load_templates",
+            "page_count",
+            "parse_template",
+            "png_page_path",
+        ),
+        "labels.templates",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'labels' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BLOCKS",
@@ -62,4 +131,6 @@ __all__ = [
     "render_pdf",
     "render_png",
     "text_direction",
+    "write_pdf",
+    "write_png",
 ]

@@ -69,6 +69,11 @@ _WRAP = QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
 _ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignAbsolute
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
 _ALIGN_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignAbsolute
+#: Paragraph alignments by code: left, right, centre (see ShapeCache.option).
+_ALIGNMENTS = (_ALIGN_LEFT, _ALIGN_RIGHT, _ALIGN_CENTRE)
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_TEXT_ANTIALIASING = QPainter.RenderHint.TextAntialiasing
+_NO_PEN = Qt.PenStyle.NoPen
 
 
 @dataclass(frozen=True)
@@ -167,15 +172,21 @@ class ShapeCache:
         self.device = _reference_device()
         self.layouts: dict[tuple[object, ...], QTextLayout] = {}
         self.fonts: dict[tuple[object, ...], QFont] = {}
-        # Per layout: the widths its lines were last broken at, and their heights. The same
-        # widths break the same way, so the lines only need moving.
-        self.breaks: dict[int, tuple[QTextLayout, list[tuple[float, float]], list[str]]] = {}
+        # Per layout: the widths its lines were last broken at, their heights, texts and (for
+        # a badge) natural widths. The same widths break the same way: lines only need moving.
+        self.breaks: dict[
+            int, tuple[QTextLayout, list[tuple[float, float]], list[str], list[float]]
+        ] = {}
         # Per layout: where its lines were last put (top, frame, lines, boxes). A label that
         # puts them at the same place on the same frame finds them there already.
         self.placed: dict[int, tuple[float, _Frame, list[QTextLine], list]] = {}
         self.colours: dict[str, QColor] = {}
+        # One text option per (right to left, alignment): layouts copy it, so all share one.
+        self.options: dict[tuple[bool, int], QTextOption] = {}
+        self.fonts_registered = False
         self.frames: dict[tuple[object, ...], tuple[Template, _Frame]] = {}
         self._styles: dict[int, tuple[Template, list[tuple[str, tuple[str, ...], bool, bool]]]] = {}
+        self._rects: dict[int, tuple[Template, list[QRectF]]] = {}
 
     def styles(self, template: Template) -> list[tuple[str, tuple[str, ...], bool, bool]]:
         """(entry, its content fields, bold, italic) of each text block of `template`, in order.
@@ -197,6 +208,15 @@ class ShapeCache:
         self._styles[id(template)] = (template, styles)
         return styles
 
+    def slot_rects(self, template: Template) -> list[QRectF]:
+        """The rectangle of each label of a sheet of `template`, in points (see `paint_label`)."""
+        known = self._rects.get(id(template))
+        if known is not None and known[0] is template:
+            return known[1]
+        rects = [QRectF(*template.label_rect_pt(s)) for s in range(template.labels_per_sheet)]
+        self._rects[id(template)] = (template, rects)
+        return rects
+
     def colour(self, name: str) -> QColor:
         colour = self.colours.get(name)
         if colour is None:
@@ -212,14 +232,21 @@ class ShapeCache:
             font = self.fonts[key] = label_font(families, size, bold=bold, italic=italic)
         return font
 
+    def option(self, rtl: bool, align: int) -> QTextOption:
+        """How a paragraph wraps, runs (`rtl`) and aligns (`align`: 0 start, 1 end, 2 centre,
+        as in `_ALIGNMENTS`). Keys are plain values: hashing a Qt enum runs Python code."""
+        option = self.options.get((rtl, align))
+        if option is None:
+            option = self.options[rtl, align] = QTextOption()
+            option.setWrapMode(_WRAP)
+            option.setTextDirection(_RTL if rtl else _LTR)
+            option.setAlignment(_ALIGNMENTS[align])
+        return option
+
     def layout(
-        self,
-        key: tuple[object, ...],
-        text: str,
-        font: QFont,
-        direction: Qt.LayoutDirection,
-        align: Qt.AlignmentFlag,
+        self, key: tuple[object, ...], text: str, font: QFont, option: QTextOption
     ) -> QTextLayout:
+        """The layout of paragraph `text` kept under `key` (made when not kept yet)."""
         layouts = self.layouts
         layout = layouts.pop(key, None)
         if layout is not None:
@@ -230,10 +257,6 @@ class ShapeCache:
                 self.breaks.pop(id(oldest), None)
                 self.placed.pop(id(oldest), None)
             layout = QTextLayout(text, font, self.device)
-            option = QTextOption()
-            option.setWrapMode(_WRAP)
-            option.setTextDirection(direction)
-            option.setAlignment(align)
             layout.setTextOption(option)
             layout.setCacheEnabled(True)
             layouts[key] = layout
@@ -251,6 +274,7 @@ class _Para:
         "layout",
         "line_height",
         "lines",
+        "naturals",
         "size",
         "text",
         "texts",
@@ -270,6 +294,8 @@ class _Para:
         self.top = self.bottom = 0.0
         self.lines: list[QTextLine] = []
         self.texts: list[str] = []
+        # A badge's lines' natural widths (its pill fits the longest): kept with the breaks.
+        self.naturals: list[float] = []
         # Per line: (x, y, width) of the line box in layout units.
         self.boxes: list[tuple[float, float, float]] = []
         self.visible: list[bool] = []
@@ -318,24 +344,24 @@ class _Builder:
         self.cache = cache
         self.device = cache.device
         self.families = (template.font_family, *template.fallback_families)
-        self.align = _ALIGN_CENTRE if frame.centre else _ALIGN_RIGHT if frame.rtl else _ALIGN_LEFT
+        self.align = 2 if frame.centre else 1 if frame.rtl else 0  # see _ALIGNMENTS
         self.pitch = template.line_spacing * UNITS_PER_PT
-        # (entry, text, paragraph direction, bold, italic) of each block with something to show;
-        # a block with nothing to show is left out, so the ones below it move up.
-        self.entries: list[tuple[str, str, Qt.LayoutDirection, bool, bool]] = []
+        # (entry, text, right to left, bold, italic) of each block with something to show; a
+        # block with nothing to show is left out, so the ones below it move up.
+        self.entries: list[tuple[str, str, bool, bool, bool]] = []
         separator = "، " if frame.rtl else ", "
-        label_direction = _RTL if frame.rtl else _LTR
         for entry, parts, bold, italic in cache.styles(template):
             texts = [t for t in (content.field(p) for p in parts) if t]
             italic = italic and all(slants(t) for t in texts)
             if len(texts) == 1:
                 # A block on its own takes its direction from its text (like dir="auto").
-                self.entries.append((entry, texts[0], text_direction(texts[0]), bold, italic))
+                rtl = text_direction(texts[0]) is _RTL
+                self.entries.append((entry, texts[0], rtl, bold, italic))
             elif texts:
                 # Joined fields ("maker, date") follow the label's direction, and each field is
                 # isolated, so an Arabic name never drags the date to the wrong side.
                 joined = separator.join(f"{FSI}{t}{PDI}" for t in texts)
-                self.entries.append((entry, joined, label_direction, bold, italic))
+                self.entries.append((entry, joined, frame.rtl, bold, italic))
 
     def size_of(self, entry: str, scale: float) -> float:
         base = self.template.sizes[entry]
@@ -355,12 +381,12 @@ class _Builder:
         upper: list[_Para] = []
         lower: list[_Para] = []
         cache, families, align = self.cache, self.families, self.align
-        for entry, text, direction, bold, italic in self.entries:
+        for entry, text, rtl, bold, italic in self.entries:
             size = self.size_of(entry, scale)
             # The entry is part of the key: two blocks with the same text need their own lines.
-            key = (entry, text, size, bold, italic, direction, align, families)
+            key = (entry, text, size, bold, italic, rtl, align, families)
             font = cache.font(families, size, bold, italic)
-            layout = cache.layout(key, text, font, direction, align)
+            layout = cache.layout(key, text, font, cache.option(rtl, align))
             para = _Para(entry, text, size, layout, size * self.pitch)
             # Everything from the first disclosure block on stays together at the bottom.
             (lower if lower or entry in DISCLOSURE_BLOCKS else upper).append(para)
@@ -406,6 +432,7 @@ class _Builder:
         if before is not None and placed is not None and placed[0] == y and placed[1] is frame:
             # Broken and positioned just so for an earlier label: nothing to do.
             para.lines, para.boxes, para.texts = list(placed[2]), placed[3], known[2]
+            para.naturals = known[3]
             return y + len(before) * pitch
         para.lines, para.boxes = [], []
         start = y
@@ -424,7 +451,7 @@ class _Builder:
                     line.setPosition(QPointF(x + pad_x, line_y + (pitch - height) / 2))
                     para.lines.append(line)
                 para.boxes = boxes
-                para.texts = known[2]
+                para.texts, para.naturals = known[2], known[3]
                 self.cache.placed[id(layout)] = (start, frame, list(para.lines), boxes)
                 return top
         record = []
@@ -443,8 +470,9 @@ class _Builder:
             para.boxes.append((x, y, width))
             y += pitch
         layout.endLayout()
-        para.texts = [_line_text(para.text, line) for line in para.lines]
-        self.cache.breaks[id(layout)] = (layout, record, para.texts)
+        para.texts = _line_texts(para.text, para.lines)
+        para.naturals = [line.naturalTextWidth() for line in para.lines] if para.badge else []
+        self.cache.breaks[id(layout)] = (layout, record, para.texts, para.naturals)
         self.cache.placed[id(layout)] = (start, frame, list(para.lines), para.boxes)
         return y
 
@@ -533,6 +561,8 @@ class _Builder:
         the room to the height needed (at least 1.5 %), so a near miss costs one more round.
         """
         upper, lower, fits, needed = self.attempt(1.0)
+        if fits:  # most labels: nothing to shrink
+            return upper, lower, fits, 1.0
         scale, floor = 1.0, self.floor_scale()
         for _ in range(_FIT_ROUNDS):
             if fits or scale <= floor:
@@ -599,9 +629,15 @@ def _new_frame(template: Template, rect: QRectF, rtl: bool, with_qr: bool) -> _F
     )
 
 
-def _line_text(text: str, line: QTextLine) -> str:
-    start = line.textStart()
-    return text[start : start + line.textLength()].translate(_NO_BIDI_CONTROLS).strip()
+def _line_texts(text: str, lines: list[QTextLine]) -> list[str]:
+    """What each line says, without the bidi controls that isolate joined fields."""
+    plain = text.isascii()  # no controls to drop (titles are new on every label: be quick)
+    texts = []
+    for line in lines:
+        start = line.textStart()
+        piece = text[start : start + line.textLength()]
+        texts.append((piece if plain else piece.translate(_NO_BIDI_CONTROLS)).strip())
+    return texts
 
 
 def _single_line(text: str, font: QFont, device: QImage) -> QTextLayout:
@@ -677,8 +713,10 @@ def paint_label(
     `ensure_gui`). The painter's state is restored afterwards. A `ShapeCache` shared by the
     labels of a batch (same thread) saves shaping repeated text again.
     """
-    register_fonts()
     cache = cache or ShapeCache()
+    if not cache.fonts_registered:  # once per batch: asking Qt costs time on every label
+        register_fonts()
+        cache.fonts_registered = True
     frame = _frame(content, template, rect, cache)
     builder = _Builder(content, template, frame, cache)
 
@@ -695,8 +733,8 @@ def paint_label(
     painter.save()
     painter.translate(rect.topLeft())
     painter.scale(1 / unit, 1 / unit)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    painter.setRenderHint(_ANTIALIASING, True)
+    painter.setRenderHint(_TEXT_ANTIALIASING, True)
     painter.fillRect(QRectF(0, 0, frame.width, frame.height), colour(colours["background"]))
 
     sizes: dict[str, float] = {}
@@ -704,10 +742,12 @@ def paint_label(
     hidden: dict[str, list[str]] = {}
     boxes: dict[str, tuple[float, float, float, float]] = {}
 
+    rect_x, rect_y = rect.x(), rect.y()  # asked of Qt once, not for every box
+
     def to_pt(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (
-            round(rect.x() + x / unit, 3),
-            round(rect.y() + y / unit, 3),
+            round(rect_x + x / unit, 3),
+            round(rect_y + y / unit, 3),
             round(w / unit, 3),
             round(h / unit, 3),
         )
@@ -730,7 +770,8 @@ def paint_label(
         if para.badge:
             pad_x = _BADGE_PAD_X * para.size * unit
             pad_y = _BADGE_PAD_Y * para.size * unit
-            natural = max(line.naturalTextWidth() for line in shown) + 2 * pad_x
+            natural = max(n for n, ok in zip(para.naturals, para.visible, strict=True) if ok)
+            natural += 2 * pad_x
             first = para.boxes[0]
             last = para.boxes[len(shown) - 1]
             top = first[1] - pad_y
@@ -742,7 +783,7 @@ def paint_label(
             else:
                 x = first[0]
             pill = QRectF(x, top, min(natural, first[2]), height)
-            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setPen(_NO_PEN)
             painter.setBrush(colour(colours["badge_background"]))
             radius = min(pill.height() / 2, 0.35 * para.size * unit)
             painter.drawRoundedRect(pill, radius, radius)
@@ -750,9 +791,13 @@ def paint_label(
             boxes[para.entry] = to_pt(pill.x(), pill.y(), pill.width(), pill.height())
         else:
             painter.setPen(text_pen)
-            x0 = min(b[0] for b in para.boxes)
-            x1 = max(b[0] + b[2] for b in para.boxes)
-            y0 = para.boxes[0][1]
+            if len(para.boxes) == 1:  # most paragraphs are one line
+                x0, y0, width = para.boxes[0]
+                x1 = x0 + width
+            else:
+                x0 = min(b[0] for b in para.boxes)
+                x1 = max(b[0] + b[2] for b in para.boxes)
+                y0 = para.boxes[0][1]
             y1 = para.boxes[len(shown) - 1][1] + para.line_height
             boxes[para.entry] = to_pt(x0, y0, x1 - x0, y1 - y0)
         if every:
@@ -770,7 +815,7 @@ def paint_label(
             -QUIET_ZONE * module, -QUIET_ZONE * module, QUIET_ZONE * module, QUIET_ZONE * module
         ).intersected(QRectF(0, 0, frame.width, frame.height))
         painter.fillRect(quiet, QColor("#ffffff"))
-        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setPen(_NO_PEN)
         painter.setBrush(QColor("#000000"))
         painter.drawPath(qr_path(matrix, frame.qr))
         boxes["qr"] = to_pt(frame.qr.x(), frame.qr.y(), frame.qr.width(), frame.qr.height())

@@ -24,13 +24,16 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-
-from PySide6.QtGui import QTextLayout
+from typing import TYPE_CHECKING
 
 from labels.content import LabelContent
-from labels.fonts import label_font
-from labels.paint import LabelLayout, slants
 from labels.templates import Template, block_parts
+
+if TYPE_CHECKING:
+    from labels.paint import LabelLayout
+
+# Qt loads only when a label is checked (see `_has_glyph` and `preflight`): the package
+# imports this module eagerly, and planning a batch of labels needs no Qt.
 
 MIN_CONTRAST = 7.0
 MAX_LINE_CHARS = 55
@@ -113,6 +116,10 @@ def looks_like_file_name(title: str) -> bool:
 def _has_glyph(families: tuple[str, ...], char: str, bold: bool, italic: bool) -> bool:
     # Shape the character as a label would (the label's fonts, then Qt's system fallback):
     # glyph 0 is the font's "missing" box.
+    from PySide6.QtGui import QTextLayout
+
+    from labels.fonts import label_font
+
     layout = QTextLayout(char, label_font(families, 12, bold=bold, italic=italic))
     layout.beginLayout()
     layout.createLine().setLineWidth(1000)
@@ -170,6 +177,8 @@ def _fmt(value: float) -> str:
 
 def preflight(content: LabelContent, layout: LabelLayout, template: Template) -> list[Finding]:
     """Check one label as laid out by `paint_label`; an empty list means it passes."""
+    from labels.paint import slants  # loaded already: the label was painted
+
     findings: list[Finding] = []
 
     for entry, size in layout.sizes_used.items():

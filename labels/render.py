@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF
+from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 from labels.content import LabelContent
 from labels.paint import LabelLayout, ShapeCache, paint_label
 from labels.preflight import Finding, preflight
-from labels.templates import Template
+from labels.templates import Template, page_count, png_page_path
 from provenance import CancelToken, OutputRun, Progress
 
 #: QPdfWriter resolution: fine enough that Qt's integer device coordinates never show.
@@ -75,11 +75,6 @@ def ensure_gui() -> None:
     QGuiApplication(argv)
 
 
-def page_count(labels: int, template: Template) -> int:
-    """How many pages `labels` labels take on `template`'s sheets."""
-    return max(1, -(-labels // template.labels_per_sheet))
-
-
 def _page_size(template: Template) -> QPageLayout:
     width, height = template.page_width_mm, template.page_height_mm
     # Qt keeps page sizes portrait; a landscape page is a portrait size turned round.
@@ -112,11 +107,11 @@ def _paint_page(
     total: int,
     cache: ShapeCache,
 ) -> None:
-    for slot, content in enumerate(contents[first : first + template.labels_per_sheet]):
+    rects = cache.slot_rects(template)
+    for slot, content in enumerate(contents[first : first + len(rects)]):
         if cancel is not None and cancel.cancelled:
             raise LabelsCancelled
-        x, y, width, height = template.label_rect_pt(slot)
-        layout = paint_label(painter, QRectF(x, y, width, height), content, template, cache=cache)
+        layout = paint_label(painter, rects[slot], content, template, cache=cache)
         findings = tuple(preflight(content, layout, template))
         results.append(RenderedLabel(content, page, layout, findings))
         if progress is not None:
@@ -148,12 +143,31 @@ def render_pdf(
     _require_folder(path)
     run = output if output is not None else OutputRun()
     with run.writing(path) as temp:
-        writer = QPdfWriter(str(temp))
-        writer.setResolution(PDF_DPI)
-        writer.setCreator("Credence")
-        writer.setTitle(f"Labels ({template.name})")
-        results = paint_pages(writer, contents, template, progress=progress, cancel=cancel)
-        del writer  # closes the file before it is moved
+        return write_pdf(contents, template, temp, progress=progress, cancel=cancel)
+
+
+def write_pdf(
+    contents: Sequence[LabelContent],
+    template: Template,
+    file: Path,
+    *,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> list[RenderedLabel]:
+    """Paint `contents` as one vector PDF into `file`, a file the caller has claimed (such as
+    the temporary file of an `OutputRun`): nothing is guarded or moved here. `render_pdf` is
+    the whole guarded, atomic write; this is its painting half, for a caller (`credence
+    labels`) that claims the file in one process and paints it in another.
+    """
+    ensure_gui()
+    if not contents:
+        raise ValueError("there are no labels to render")
+    writer = QPdfWriter(str(file))
+    writer.setResolution(PDF_DPI)
+    writer.setCreator("Credence")
+    writer.setTitle(f"Labels ({template.name})")
+    results = paint_pages(writer, contents, template, progress=progress, cancel=cancel)
+    del writer  # closes the file before it is moved
     return results
 
 
@@ -251,14 +265,6 @@ def _sheet_image(
     return image
 
 
-def png_page_path(path: Path, page: int) -> Path:
-    """Where `render_png` writes page `page` (1-based): `path` itself, then name-2.png, ..."""
-    path = Path(path)
-    if page == 1:
-        return path
-    return path.with_name(f"{path.stem}-{page}{path.suffix or '.png'}")
-
-
 def render_png(
     contents: Sequence[LabelContent],
     template: Template,
@@ -283,16 +289,35 @@ def render_png(
     if not 36 <= dpi <= 2400:
         raise ValueError(f"dpi must be between 36 and 2400, not {dpi}")
     _require_folder(path)
-    results: list[RenderedLabel] = []
-    cache = ShapeCache()
     # Every page is claimed first (a refused target changes nothing) and goes to a temporary
     # file; they are moved into place only when all are written, so a cancel or a failure
     # leaves the previous set of files as it was.
     pages = range(1, page_count(len(contents), template) + 1)
     run = output if output is not None else OutputRun()
     with run.writing_all(png_page_path(path, page) for page in pages) as temps:
-        for page, temp in zip(pages, temps, strict=True):
-            image = _sheet_image(contents, template, page, dpi, results, progress, cancel, cache)
-            if not image.save(str(temp), "PNG"):
-                raise OSError(f"cannot write the PNG {png_page_path(path, page)}")
+        return write_png(contents, template, temps, dpi=dpi, progress=progress, cancel=cancel)
+
+
+def write_png(
+    contents: Sequence[LabelContent],
+    template: Template,
+    files: Sequence[Path],
+    *,
+    dpi: int = 300,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> list[RenderedLabel]:
+    """Paint page n of `contents` as a PNG image into `files[n - 1]`, files the caller has
+    claimed (see `write_pdf`; `render_png` is the whole guarded write). `files` has one file
+    per page (`page_count`).
+    """
+    ensure_gui()
+    if len(files) != page_count(len(contents), template) or not contents:
+        raise ValueError(f"{len(contents)} labels need {page_count(len(contents), template)} files")
+    results: list[RenderedLabel] = []
+    cache = ShapeCache()
+    for page, file in enumerate(files, 1):
+        image = _sheet_image(contents, template, page, dpi, results, progress, cancel, cache)
+        if not image.save(str(file), "PNG"):
+            raise OSError(f"cannot write the PNG of page {page} ({file})")
     return results

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, fields
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 #: Every block a template may show, in the default reading order.
@@ -175,6 +176,7 @@ def parse_template(data: dict[str, Any], source: str = "template") -> Template:
 
 
 @functools.lru_cache(maxsize=256)  # a handful of entries, asked for on every label
+@functools.lru_cache(maxsize=256)  # a template's few entries, asked for on every label
 def block_parts(entry: str) -> tuple[str, ...]:
     """The content fields a template block entry shows: "maker+date" -> ("maker", "date")."""
     return tuple(entry.split("+"))
@@ -259,3 +261,17 @@ def get_template(name: str) -> Template:
         raise ValueError(
             f"no label template called {name!r}; available: {', '.join(templates)}"
         ) from None
+
+
+# Sheets and their files: plain arithmetic, no Qt (the command line plans with these).
+def page_count(labels: int, template: Template) -> int:
+    """How many pages `labels` labels take on `template`'s sheets."""
+    return max(1, -(-labels // template.labels_per_sheet))
+
+
+def png_page_path(path: Path, page: int) -> Path:
+    """Where `render_png` writes page `page` (1-based): `path` itself, then name-2.png, ..."""
+    path = Path(path)
+    if page == 1:
+        return path
+    return path.with_name(f"{path.stem}-{page}{path.suffix or '.png'}")

@@ -251,6 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Checking a file needs no library: never create one behind the user's back.
             _started()
             return args.run(None, args)
+        begin = getattr(args, "begin", None)
+        if begin is not None:  # work a verb starts while the library opens (labels: Qt, fonts)
+            begin(args)
         from provenance import open_library
 
         with open_library(library_path) as lib:

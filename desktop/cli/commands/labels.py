@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import gc
+import os
+import pickle
+import signal
+import sys
+import threading
+import weakref
 from argparse import Namespace
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from desktop.cli.output import emit_json, refused_line, say
 from desktop.cli.parsing import UsageError, Verbs, one_selection
 from desktop.cli.status import EXIT_OK, EXIT_REJECTED
 
 if TYPE_CHECKING:
+    from labels import LabelContent, Template
     from provenance import Library
+
+#: What the command needs of each painted label: its page and its findings (rule, message).
+Painted = list[tuple[int, tuple[tuple[str, str], ...]]]
+#: Where a painter process can be forked before Qt is loaded (macOS and Windows cannot).
+_FORKING = ("linux", "freebsd", "openbsd", "netbsd")
 
 
 def register(verbs: Verbs) -> None:
@@ -28,7 +41,7 @@ def register(verbs: Verbs) -> None:
     p.add_argument("--strict", action="store_true", help="fail on any preflight finding")
     p.add_argument("--allow-unreviewed", action="store_true", help="print DRAFT labels")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=run_labels)
+    p.set_defaults(run=run_labels, begin=begin_labels)
     verbs.add_parser("templates", help="list label templates").set_defaults(run=run_templates)
 
 
@@ -44,10 +57,24 @@ def run_templates(lib: Library, args: Namespace) -> int:
     return EXIT_OK
 
 
+def begin_labels(args: Namespace) -> None:
+    """Before the library opens: start the process that will paint (see `_Painter`)."""
+    args.painter = _Painter.start()
+
+
 def run_labels(lib: Library, args: Namespace) -> int:
     """Render the labels; 1 if an item was refused, or with --strict on any preflight finding."""
+    painter: _Painter | None = getattr(args, "painter", None)
+    try:
+        return _labels(lib, args, painter)
+    finally:
+        if painter is not None:
+            painter.close()
+
+
+def _labels(lib: Library, args: Namespace, painter: _Painter | None) -> int:
     from desktop.labelling import plan_labels
-    from labels import ensure_gui, get_template, render_pdf, render_png
+    from labels import get_template, page_count, png_page_path
 
     one_selection(args)
     suffix = args.out.suffix.lower()
@@ -66,39 +93,173 @@ def run_labels(lib: Library, args: Namespace) -> int:
     plan = plan_labels(
         lib, items, language=args.lang, allow_unreviewed=args.allow_unreviewed, qr_pattern=qr
     )
-    rendered = []
+    painted: Painted = []
     if plan.contents:
-        ensure_gui()
+        out = args.out.expanduser()
+        if not out.parent.is_dir():
+            raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
+        kind = suffix[1:]
+        pages = range(1, page_count(len(plan.contents), template) + 1)
+        targets = [out] if kind == "pdf" else [png_page_path(out, page) for page in pages]
         # What exists now (modules, the plan) lives until the command ends: spare the garbage
-        # collector scanning it again and again while a thousand labels are painted.
+        # collector scanning it again, here and when the interpreter exits.
         gc.freeze()
-        render = render_pdf if suffix == ".pdf" else render_png
-        rendered = render(plan.contents, template, args.out, output=lib.output_run())
-    findings = [(item, r) for item, r in zip(plan.items, rendered, strict=True) if r.findings]
+        # Every file is claimed here (a refused target changes nothing), painted into its
+        # temporary file, and moved into place when all are painted.
+        with lib.output_run().writing_all(targets) as temps:
+            if painter is not None:
+                painted = painter.paint(kind, plan.contents, template, temps)
+            else:
+                painted = paint(kind, plan.contents, template, temps)
+    findings = [(item, p) for item, p in zip(plan.items, painted, strict=True) if p[1]]
     if args.json:
         emit_json(
             {
                 "labels": [
                     {
                         "item": item.label,
-                        "page": r.page,
-                        "draft": r.content.draft,
-                        "findings": [{"rule": f.rule, "message": f.message} for f in r.findings],
+                        "page": page,
+                        "draft": content.draft,
+                        "findings": [{"rule": rule, "message": msg} for rule, msg in found],
                     }
-                    for item, r in zip(plan.items, rendered, strict=True)
+                    for item, content, (page, found) in zip(
+                        plan.items, plan.contents, painted, strict=True
+                    )
                 ],
                 "refused": [{"item": i, "reason": reason} for i, reason in plan.refused],
             }
         )
     else:
-        for item, r in findings:
-            for f in r.findings:
-                say(f"{item.label} (page {r.page}): {f.rule}: {f.message}")
+        for item, (page, found) in findings:
+            for rule, message in found:
+                say(f"{item.label} (page {page}): {rule}: {message}")
         for label, reason in plan.refused:
             hint = "; use --allow-unreviewed to print a DRAFT" if "not approved" in reason else ""
             refused_line(label, reason, hint)
-        if rendered:
-            say(f"wrote {len(rendered)} labels to {args.out} ({rendered[-1].page} pages)")
+        if painted:
+            say(f"wrote {len(painted)} labels to {args.out} ({painted[-1][0]} pages)")
     if plan.refused or (args.strict and findings):
         return EXIT_REJECTED
     return EXIT_OK
+
+
+def paint(
+    kind: str, contents: Sequence[LabelContent], template: Template, files: Sequence[Path]
+) -> Painted:
+    """Paint `contents` into claimed `files`: one PDF ("pdf"), or one PNG a page ("png")."""
+    from labels import ensure_gui, write_pdf, write_png
+
+    ensure_gui()
+    gc.freeze()  # Qt's modules too (see _labels)
+    if kind == "pdf":
+        rendered = write_pdf(contents, template, files[0])
+    else:
+        rendered = write_png(contents, template, files)
+    return [(r.page, tuple((f.rule, f.message) for f in r.findings)) for r in rendered]
+
+
+class _Painter:
+    """A second process that paints the labels, forked before the library opens.
+
+    Opening the library and reading a thousand items (SQLAlchemy) takes one core; loading Qt,
+    the application object and the fonts takes about as long again, and needs no library: the
+    child does that meanwhile, then paints what this process sends (`paint`, the same function
+    as in one process) into the files this process claimed, and answers with pages and
+    findings. Where fork is unsafe (macOS, Windows) or Qt is already loaded in this process
+    (the window, tests), `start` gives None and labels are painted in this process.
+    """
+
+    def __init__(self, pid: int, requests: BinaryIO, replies: BinaryIO) -> None:
+        self._requests = requests
+        self._replies = replies
+        # Ends the child when the command is done with it, or when this object goes away
+        # unused (the library could not be opened): a child never outlives its command.
+        self.close = weakref.finalize(self, _end_child, pid, requests, replies)
+
+    @classmethod
+    def start(cls) -> _Painter | None:
+        """Fork the painter, or None where it cannot be (see the class notes)."""
+        if (
+            not sys.platform.startswith(_FORKING)
+            or "PySide6" in sys.modules
+            or threading.active_count() > 1
+        ):
+            return None
+        from_parent, to_child = os.pipe()
+        from_child, to_parent = os.pipe()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # or the child's copy of a buffer could be written twice
+        # What exists now is kept by both processes until they end: out of the collector's
+        # reach, the child's collections do not touch (and so copy) the pages it shares.
+        gc.freeze()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: paint in this one
+            for fd in (from_parent, to_child, from_child, to_parent):
+                os.close(fd)
+            return None
+        if pid == 0:  # the child: never returns into the command
+            os.close(to_child)
+            os.close(from_child)
+            status = 1
+            try:
+                _serve(from_parent, to_parent)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(from_parent)
+        os.close(to_parent)
+        return cls(pid, os.fdopen(to_child, "wb"), os.fdopen(from_child, "rb"))
+
+    def paint(
+        self,
+        kind: str,
+        contents: Sequence[LabelContent],
+        template: Template,
+        files: Sequence[Path],
+    ) -> Painted:
+        """`paint(...)` in the child; its error is raised here."""
+        try:
+            with self._requests:
+                pickle.dump((kind, list(contents), template, list(files)), self._requests)
+            outcome, value = pickle.load(self._replies)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            raise RuntimeError("the process painting the labels stopped unexpectedly") from None
+        finally:
+            self.close()
+        if outcome == "error":
+            raise value
+        return value
+
+
+def _end_child(pid: int, *pipes: BinaryIO) -> None:
+    """Close the pipes to the painter, end it and collect its exit status. It has answered,
+    or its work is not wanted any more: either way nothing of it is lost. Only this process
+    collects the child, so its process id cannot have been reused before `waitpid`."""
+    for pipe in pipes:
+        pipe.close()
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def _serve(requests_fd: int, replies_fd: int) -> None:
+    """The painter child: load Qt and the fonts, wait for one batch, paint it, answer."""
+    from labels import ensure_gui, register_fonts
+
+    ensure_gui()
+    register_fonts()
+    with os.fdopen(requests_fd, "rb") as requests:
+        try:
+            request = pickle.load(requests)
+        except EOFError:  # the command ended without labels to paint
+            return
+    try:
+        reply: tuple[str, object] = ("painted", paint(*request))
+    except BaseException as error:  # the parent reports it, as it would its own
+        try:
+            pickle.dumps(error)
+            reply = ("error", error)
+        except Exception:  # an error that cannot travel: say what it was
+            reply = ("error", RuntimeError(f"{type(error).__name__}: {error}"))
+    with os.fdopen(replies_fd, "wb") as replies:
+        pickle.dump(reply, replies)

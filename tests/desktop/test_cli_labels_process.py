@@ -1,0 +1,126 @@
+"""`credence labels` as a whole process paints in a second process, forked before the library
+opens (issue 16): the same pages, findings and files as painting in one process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+
+# The command in a fresh interpreter, then whether it loaded Qt itself and whether a child
+# process of it is left (running or not yet collected).
+_RUN = """
+import json, os, sys
+from desktop.cli import main
+status = main(sys.argv[1:])
+try:
+    left = os.waitpid(-1, os.WNOHANG) is not None
+except ChildProcessError:
+    left = False
+print("REPORT " + json.dumps(["PySide6" in sys.modules, left]), file=sys.stderr)
+sys.exit(status)
+"""
+
+
+def _process(*args: str) -> tuple[int, str, str, bool]:
+    """`credence ARGS` in a fresh interpreter: status, stdout, stderr, whether it loaded Qt."""
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    report = [line for line in done.stderr.splitlines() if line.startswith("REPORT ")]
+    qt, child_left = json.loads(report[-1].removeprefix("REPORT "))
+    assert not child_left, "the painter process outlived its command"
+    return done.returncode, done.stdout, done.stderr, qt
+
+
+def _in_process(capsys, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory) -> str:
+    """Labels that pass, overflow, run right to left, carry a DRAFT, and one refused."""
+    from provenance import open_library
+
+    folder = tmp_path_factory.mktemp("labels-process") / "lib"
+    with open_library(folder) as lib:
+        lib.add_tool("Restorer X", "Acme Imaging")
+        rows = [
+            ("P1", "Harbour at Dusk", "Émile Laurent", "ai-restored", True),
+            ("P2", "Study of a Vase " + "and the Old Bridge " * 30, "Farah Z", "none", True),
+            ("P3", "ميناء عند الغسق", "فرح زيد", "ai-restored", True),
+            ("P4", "黄昏的港口", "陈伟", "ai-enhanced", False),
+            ("P5", "Winter Market", "Unknown maker", None, False),
+        ]
+        for accession, title, maker, slug, approved in rows:
+            lib.create_item({"accession": accession, "title": title, "maker": maker})
+            if slug:
+                lib.disclose(accession, slug, tools=("Restorer X",) if slug != "none" else ())
+            if approved:
+                lib.review(accession, "approved", "Jane Doe")
+    return str(folder)
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".png"])
+def test_two_processes_paint_what_one_does(library, tmp_path: Path, capsys, suffix):
+    """Same JSON (pages, drafts, findings, refusals) and the same file contents."""
+    args = ["labels", "--all", "--template", "avery-5163", "--json", "--allow-unreviewed"]
+    forked = tmp_path / f"forked{suffix}"
+    status, out, err, qt = _process("--library", library, *args, "--out", str(forked))
+    assert status == 0, err
+    assert qt is False  # the command itself never loaded Qt: the painter process did
+    alone = tmp_path / f"alone{suffix}"
+    status_alone, out_alone, _ = _in_process(
+        capsys, "--library", library, *args, "--out", str(alone)
+    )
+    assert status_alone == 0
+    assert json.loads(out) == json.loads(out_alone)
+    report = json.loads(out)["labels"]
+    assert len(report) == 5 and any(label["findings"] for label in report)
+    assert any(label["draft"] for label in report)
+    if suffix == ".png":
+        assert forked.read_bytes() == alone.read_bytes()
+    elif shutil.which("pdftotext") and shutil.which("pdftoppm"):
+        text = [
+            subprocess.run(
+                ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
+            ).stdout
+            for pdf in (forked, alone)
+        ]
+        assert text[0] == text[1] and "Harbour at Dusk" in text[0].decode()
+        pixels = [
+            subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf)], capture_output=True).stdout
+            for pdf in (forked, alone)
+        ]
+        assert pixels[0] == pixels[1]
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+
+
+def test_refusals_and_bad_targets_end_in_one_sentence(library, tmp_path: Path):
+    """The painter never sees a refused or impossible target; no traceback, no stray file."""
+    args = ["--library", library, "labels", "--all", "--template", "wall"]
+    status, _, err, _ = _process(*args, "--out", str(tmp_path / "missing" / "l.pdf"))
+    assert status == 2 and "does not exist" in err and "Traceback" not in err
+    inside = Path(library) / "labels.pdf"
+    status, _, err, _ = _process(*args, "--out", str(inside))
+    assert status == 1 and "library" in err and "Traceback" not in err
+    assert not inside.exists()
+    not_a_library = tmp_path / "file"
+    not_a_library.write_text("not a library", encoding="utf-8")
+    status, _, err, _ = _process("--library", str(not_a_library), *args[2:], "--out", "x.pdf")
+    assert status == 1 and "Traceback" not in err
+    status, out, err, _ = _process(*args, "--out", str(tmp_path / "l.pdf"))
+    assert status == 1 and "P4" in out + err and "wrote 4 labels" in out  # P4 is not approved
