@@ -1,6 +1,7 @@
 """The fast paths issue 16 added for million-item libraries give what the slow paths gave:
-the streamed history check hashes exactly what `entry_hash` hashes, and a plain search is
-counted in the full-text index alone with the same number as the joined query."""
+the streamed history check hashes exactly what `entry_hash` hashes, a plain search is counted
+in the full-text index alone with the same number as the joined query, and a search lists its
+best match first (or, too broad to rank, the same items in id order)."""
 
 from __future__ import annotations
 
@@ -83,3 +84,38 @@ def test_sqlite_history_rows_stream_as_stored(tmp_path):
     conn.close()
     assert result.ok and result.checked == len(stored)
     assert [d for _row, d in _entry_hashes(stored)] == [r[11] for r in stored]
+
+
+def test_search_lists_the_best_match_first(library):
+    """Ranked by relevance, not by id: the item that says the word most, in the fewest words,
+    comes first although it was added last (SQLite drops an ORDER BY inside a joined subquery,
+    so the order must be the outer query's)."""
+    words = " ".join(f"filler{n}" for n in range(30))
+    library.create_item({"accession": "R.1", "title": "Study", "description": f"bronze {words}"})
+    library.create_item({"accession": "R.2", "title": "Bronze horse", "description": words})
+    library.create_item({"accession": "R.3", "title": "Bronze", "medium": "bronze, bronze"})
+    found = [i.accession for i in library.list_items("bronze")]
+    assert found[0] == "R.3" and sorted(found) == ["R.1", "R.2", "R.3"]
+    # Pages are slices of the one order, and the count is the list's length.
+    assert [i.accession for i in library.list_items("bronze", limit=1, offset=1)] == found[1:2]
+    assert library.count_items("bronze") == 3
+
+
+def test_a_search_too_broad_to_rank_lists_matches_in_the_order_added(library):
+    """Past `ranked_at_most` matches the same items come in id order (no ranking cost), and
+    a narrower search is still ranked."""
+    for n in range(5):
+        library.create_item({"accession": f"W.{n}", "title": "oil " * (n + 1)})
+    ranked = [i.accession for i in library.list_items("oil")]
+    assert ranked[0] == "W.4"
+    library._store.search_index.ranked_at_most = 4
+    broad = [i.accession for i in library.list_items("oil")]
+    assert broad == [f"W.{n}" for n in range(5)]
+    assert sorted(broad) == sorted(ranked) and library.count_items("oil") == 5
+    assert [i.accession for i in library.list_items("oil", limit=2, offset=2)] == broad[2:4]
+    # Filters and sorting keep working on the broad path.
+    assert [i.accession for i in library.list_items("oil", sort="item", descending=True)] == [
+        f"W.{n}" for n in reversed(range(5))
+    ]
+    library._store.search_index.ranked_at_most = 5
+    assert [i.accession for i in library.list_items("oil")] == ranked
