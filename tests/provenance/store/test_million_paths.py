@@ -1,7 +1,8 @@
 """The fast paths issue 16 added for million-item libraries give what the slow paths gave:
-the streamed history check hashes exactly what `entry_hash` hashes, a plain search is counted
-in the full-text index alone with the same number as the joined query, and a search lists its
-best match first (or, too broad to rank, the same items in id order)."""
+the streamed history check and the bulk writes hash exactly what `entry_hash` hashes, a plain
+search is counted in the full-text index alone with the same number as the joined query, a
+search lists its best match first (or, too broad to rank, the same items in id order), and a
+sorted page is a slice of the whole sorted list."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sqlite3
 from sqlalchemy import select
 
 from provenance.domain.views import SearchFilters
-from provenance.store.history import _COLUMNS, _entry_hashes, entry_hash
+from provenance.store.history import _COLUMNS, _hashes, chain_hashes, entry_hash
 from provenance.store.items import select_items
 from provenance.store.models import HistoryEntry
 from tests.conftest import tamper
@@ -35,7 +36,7 @@ def test_streamed_hashes_match_entry_hash(library):
         ).all()
         assert len(rows) >= 7
         assert {r.item_id is None for r in rows} == {True, False}
-        for row, digest in _entry_hashes([tuple(r) for r in rows]):
+        for row, digest in zip(rows, _hashes(rows), strict=True):
             assert digest == entry_hash(*row[:11]) == row[11]
     result = library.verify_history()
     assert result.ok and result.checked == len(rows)
@@ -83,7 +84,7 @@ def test_sqlite_history_rows_stream_as_stored(tmp_path):
     stored = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM history ORDER BY seq").fetchall()
     conn.close()
     assert result.ok and result.checked == len(stored)
-    assert [d for _row, d in _entry_hashes(stored)] == [r[11] for r in stored]
+    assert list(_hashes(stored)) == [r[11] for r in stored]
 
 
 def test_search_lists_the_best_match_first(library):
@@ -119,3 +120,58 @@ def test_a_search_too_broad_to_rank_lists_matches_in_the_order_added(library):
     ]
     library._store.search_index.ranked_at_most = 5
     assert [i.accession for i in library.list_items("oil")] == ranked
+
+
+def test_bulk_writes_and_verification_hash_alike(library):
+    """`chain_hashes` (bulk writes) and verification share `_hashes`: a stored run of entries
+    hashed again as one chain gives back the stored hashes."""
+    _varied_history(library)
+    with library._store.read() as session:
+        rows = session.execute(
+            select(*(getattr(HistoryEntry, c) for c in _COLUMNS)).order_by(HistoryEntry.seq)
+        ).all()
+    # The tagging step wrote one run: same time, actor, entity and action.
+    run = [r for r in rows if r.action == rows[-1].action and r.at == rows[-1].at]
+    assert len(run) == 2
+    first = run[0]
+    entries = [(r.entity_id, r.item_id, r.before_json, r.after_json, r.note) for r in run]
+    hashes = chain_hashes(
+        first.seq - 1, first.at, first.actor, first.entity, first.action, entries, first.prev_hash
+    )
+    assert hashes == [r.hash for r in run]
+
+
+def test_a_sorted_page_is_a_slice_of_the_whole_sorted_list(library):
+    """A page of a sorted list sorts ids first and reads only the page's rows; every sort
+    order, both ways, with a search too, gives the slices of the whole list (sorted in one
+    query, no page)."""
+    from provenance.store.items import SORT_KEYS
+
+    makers = ["Émile Z", "", None, "ann b", "Ann B", "Chen W"]
+    dates = ["about 1890", "189X", "", None, "c. 1901", "1750"]
+    for n in range(14):
+        library.create_item(
+            {
+                "accession": None if n % 5 == 4 else f"S.{n % 9}.{n}",
+                "title": f"oil study {n}",
+                "maker": makers[n % len(makers)],
+                "date": dates[n % len(dates)],
+            }
+        )
+    items = library.list_items()
+    library.add_tool("Restorer X", "Vendor")
+    library.disclose(items[1].id, "ai-restored", tools=["Restorer X"], purpose="repair")
+    library.disclose(items[6].id, "ai-restored", tools=["Restorer X"], purpose="repair")
+    for key in SORT_KEYS:
+        for descending in (False, True):
+            for search in (None, "oil"):
+                whole = [i.id for i in library.list_items(search, sort=key, descending=descending)]
+                assert len(whole) == 14
+                pages = [
+                    i.id
+                    for offset in range(0, 14, 4)
+                    for i in library.list_items(
+                        search, sort=key, descending=descending, limit=4, offset=offset
+                    )
+                ]
+                assert pages == whole, (key, descending, search)
