@@ -404,6 +404,12 @@ def list_items(
             stmt = stmt.limit(limit)
         if offset:
             stmt = stmt.offset(offset)
+        if sort is not None and limit is not None:
+            # The page's ids are sorted first, then only its rows read: with whole rows in the
+            # sorter a page deep in a million items sorted by maker took 44 s, with ids 16 s
+            # (loaded machine). The page's few rows are put in order again.
+            page = stmt.with_only_columns(Item.id).scalar_subquery()
+            stmt = select(Item).where(Item.id.in_(page)).order_by(*_sort_order(sort, descending))
         if details:
             stmt = stmt.options(
                 selectinload(Item.assets),
