@@ -175,3 +175,18 @@ def test_a_sorted_page_is_a_slice_of_the_whole_sorted_list(library):
                     )
                 ]
                 assert pages == whole, (key, descending, search)
+
+
+def test_too_broad_to_rank_counts_prefix_matches_too(library):
+    """Whole words are counted first (cheap), but matches of a longer word count as well."""
+    for n in range(3):
+        library.create_item({"accession": f"O.{n}", "title": "oil sketch"})
+    for n in range(2):
+        library.create_item({"accession": f"C.{n}", "title": "oilcloth sketch"})
+    index = library._store.search_index
+    verdicts = {}
+    for cap in (2, 4, 5):
+        index.ranked_at_most = cap
+        with library._store.read() as session:
+            verdicts[cap] = (index.ranks(session, "oil"), index.ranks(session, "oil sketch"))
+    assert verdicts == {2: (False, False), 4: (False, False), 5: (True, True)}
