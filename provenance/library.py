@@ -13,6 +13,7 @@ import getpass
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,18 +51,34 @@ from provenance.domain.views import (
 )
 from provenance.domain.wording import Wording
 from provenance.media.output import OutputRun
-from provenance.store import disclosures, events, roots, undo
-from provenance.store import items as stored_items
-from provenance.store import settings as stored_settings
-from provenance.store import tag_queries as stored_tag_queries
-from provenance.store import tags as stored_tags
-from provenance.store import tools as stored_tools
-from provenance.store import vocabularies as stored_vocabularies
-from provenance.store.history import Change
-from provenance.store.models import Asset, Item
-from provenance.store.settings import load_settings
+from provenance.store import reading
 from provenance.store.softbindings import SoftBindingIndex
 from provenance.store.store import DB_NAME, Store
+
+
+class _Room:
+    """A room of the store, imported when the facade first calls into it. The rooms that find
+    and change records load the ORM models and configure their mappers, which costs a command
+    more than its own work; reading records (store.reading) needs neither, so a read-only
+    command never loads them."""
+
+    def __init__(self, module: str) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(import_module(f"provenance.store.{self._module}"), name)
+
+
+disclosures = _Room("disclosures")
+events = _Room("events")
+roots = _Room("roots")
+undo = _Room("undo")
+stored_items = _Room("items")
+stored_settings = _Room("settings")
+stored_tag_queries = _Room("tag_queries")
+stored_tags = _Room("tags")
+stored_tools = _Room("tools")
+stored_vocabularies = _Room("vocabularies")
 
 # Signing, identity, verification, export and check-in code (c2pa, Pillow, pyexiv2,
 # cryptography) is imported by the methods that use it: a read-only command never loads it.
@@ -201,6 +218,8 @@ class Library:
         def originals() -> list[str]:
             # Through the storage roots: a rooted original is refused where it is on this
             # computer (a root not set here has no file here to protect).
+            from provenance.store.models import Asset
+
             with self._store.read() as session:
                 rows = session.execute(select(Asset.root, Asset.path)).all()
             found = []
@@ -263,7 +282,7 @@ class Library:
 
     def get_item(self, ref: str | int) -> ItemView:
         """One item with its assets, events and disclosures. Raises NotFound."""
-        return stored_items.get_item(self._store, ref)
+        return reading.get_item(self._store, ref)
 
     def count_items(self, search: str | None = None, filters: SearchFilters | None = None) -> int:
         """How many items match (all items when no search and no filters)."""
@@ -279,13 +298,13 @@ class Library:
     def exports_of(self, ref: str | int) -> list[ExportRecordView]:
         """The signed files written for an item, newest first, each saying whether it is stale
         (the record changed since it was signed)."""
-        return stored_items.exports_of(self._store, ref)
+        return reading.exports_of(self._store, ref)
 
     def files_saying_ai(self, item_ids: Sequence[int]) -> dict[int, str]:
         """Item id -> the path of its first image whose own credentials or XMP say AI made or
         changed it (items without one are left out), for many items in one read: labels
         refuse such an item unless a disclosure of that work is recorded."""
-        return stored_items.files_saying_ai(self._store, item_ids)
+        return reading.files_saying_ai(self._store, item_ids)
 
     def list_items(
         self,
@@ -307,10 +326,14 @@ class Library:
         the whole result in the database, so pages stay in one order; items without a value
         come last either way.
         """
+        filters = filters or SearchFilters()
+        if not (search and search.strip()) and filters == SearchFilters() and sort is None:
+            # Every item in catalog order needs no query builder (nor the ORM models it loads).
+            return reading.list_items(self._store, limit=limit, offset=offset, details=details)
         return stored_items.list_items(
             self._store,
             search,
-            filters or SearchFilters(),
+            filters,
             limit=limit,
             offset=offset,
             details=details,
@@ -463,7 +486,7 @@ class Library:
         self, ref: str | int | None = None, *, limit: int | None = None
     ) -> list[HistoryEntryView]:
         """History entries, oldest first; for one item when `ref` is given."""
-        return undo.history_entries(self._store, ref, limit=limit)
+        return reading.history_entries(self._store, ref, limit=limit)
 
     def history_head(self) -> int:
         """The sequence number of the newest history entry (0 for an empty history)."""
@@ -526,7 +549,7 @@ class Library:
             if item is not None:
                 target = stored_items.resolve_item(session, item).id
             if capture_type is None:
-                capture_type = load_settings(session).capture_type_default or None
+                capture_type = stored_settings.load_settings(session).capture_type_default or None
         default_capture = checked_capture_type(capture_type)
         from provenance.importing import files  # loaded when first used: most commands never do
 
@@ -774,6 +797,7 @@ class Library:
     def add_trust_anchor(self, pem: bytes) -> str:
         """Trust a partner's CA when verifying; returns its SHA-256 fingerprint."""
         from provenance import identity
+        from provenance.store.history import Change
 
         fingerprint = identity.add_trust_anchor(self.identity_dir, pem)
         self._store.record(
@@ -788,6 +812,8 @@ class Library:
         return fingerprint
 
     def _record_identity(self, action: str, info: identity.IdentityInfo) -> None:
+        from provenance.store.history import Change
+
         # Only public facts: never the key, never the passphrase (house rule 7).
         self._store.record(
             Change(
@@ -895,6 +921,8 @@ class Library:
         if sum((bool(refs), search is not None, everything)) != 1:
             raise InvalidValue("say what to check out: --all, --search TEXT or ITEM...")
         if everything:
+            from provenance.store.models import Item
+
             with self._store.read() as session:
                 ids = list(session.scalars(select(Item.id).order_by(Item.id)))
         elif search is not None:

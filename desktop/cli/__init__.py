@@ -16,6 +16,7 @@ commands are imported when the parser is built, heavy parts inside the handlers)
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -211,8 +212,19 @@ def exit_status(error: BaseException) -> int:
     return EXIT_REJECTED
 
 
+def _started() -> None:
+    """Collect garbage again, now that start-up is done (see main), leaving out everything the
+    imports made: it lives as long as the process."""
+    gc.freeze()
+    gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `credence` command."""
+    # No garbage collection while the command starts: importing SQLAlchemy and the core makes
+    # a hundred thousand objects, none of them garbage, and the collector walked them all
+    # once or twice before a command did any work (~30 ms of a 0.3 s read command).
+    gc.disable()
     configure_logging()
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
@@ -225,9 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verb is None:  # the window (a team library's address opens it too)
             from desktop.app import run_window
 
+            _started()
             return run_window(library_path, explicit=bool(args.library))
         if getattr(args, "own_libraries", False):
             # checkout / checkin name both of their libraries (--from, --to) themselves.
+            _started()
             return args.run(None, args)
         if (
             args.verb in ("verify", "identify")
@@ -235,10 +249,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             and not (Path(library_path) / "library.sqlite").is_file()
         ):
             # Checking a file needs no library: never create one behind the user's back.
+            _started()
             return args.run(None, args)
         from provenance import open_library
 
         with open_library(library_path) as lib:
+            _started()
             return args.run(lib, args)
     except (Exception, KeyboardInterrupt) as error:
         return exit_status(error)
+    finally:
+        # Called in-process (tests, scripts): the caller's objects are collected as before.
+        gc.unfreeze()
+        gc.enable()

@@ -41,7 +41,7 @@ from provenance.identity import IdentityError, export_ca, load_info
 from provenance.media.output import OutputRefused, OutputRun, atomic_open
 from provenance.media.probe import RejectedFile
 from provenance.store import disclosures as stored_disclosures
-from provenance.store import undo
+from provenance.store import reading
 from provenance.store.settings import read_settings
 from provenance.store.store import Store
 
@@ -282,7 +282,7 @@ def _write_history(
             {
                 "item": record,
                 "files": files[item.id],
-                "history": [e.to_dict() for e in undo.history_entries(store, item.id)],
+                "history": [e.to_dict() for e in reading.history_entries(store, item.id)],
             }
         )
     document = {

@@ -30,6 +30,7 @@ from provenance.domain.views import ExportRecordView, ItemView, SearchFilters
 from provenance.media.output import TEMP_SUFFIX, OutputRefused, OutputRun, sync_folder
 from provenance.media.probe import RejectedFile, open_regular
 from provenance.store import items as stored_items
+from provenance.store import reading
 from provenance.store.store import Store
 
 _CHUNK = 1 << 20
@@ -72,7 +73,7 @@ def select_item_ids(
         )
         ids = [i.id for i in found]
     else:
-        ids = [stored_items.get_item(store, ref).id for ref in refs]
+        ids = [reading.get_item(store, ref).id for ref in refs]
     if not ids:
         raise NotFound("no item matches; nothing was written")
     return list(dict.fromkeys(ids))
@@ -86,9 +87,9 @@ def current_exports(
     taken: list[CurrentExport] = []
     left: list[LeftOut] = []
     for item_id in item_ids:
-        item = stored_items.get_item(store, item_id)
+        item = reading.get_item(store, item_id)
         label = item_label(item)
-        records = stored_items.exports_of(store, item_id)  # newest first
+        records = reading.exports_of(store, item_id)  # newest first
         if not records:
             reason = (
                 "has no image to hand on"

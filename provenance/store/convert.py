@@ -4,8 +4,8 @@ before/after values history entries record."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from provenance.domain.tags import best_label
 from provenance.domain.views import (
@@ -19,7 +19,11 @@ from provenance.domain.views import (
     SubjectView,
     ToolView,
 )
-from provenance.store.models import Disclosure, Event, HistoryEntry, Item, Tool
+
+# Rows are read by attribute: ORM rows, or plain rows of the same table (store.reading reads
+# those without the ORM mapping, so a read-only command never loads the models).
+if TYPE_CHECKING:
+    from provenance.store.models import Disclosure, Event, HistoryEntry, Item, Tool
 
 
 def item_fields(item: Item) -> dict[str, str | None]:
@@ -83,8 +87,10 @@ def tool_view(tool: Tool) -> ToolView:
     )
 
 
-def event_view(event: Event) -> EventView:
-    """The view of an event row (its tool by label)."""
+def event_view(event: Event, tool: Tool | None = None) -> EventView:
+    """The view of an event row (its tool by label). A plain row of the events table serves
+    too, with its `tool` row given."""
+    tool = tool if tool is not None else getattr(event, "tool", None)
     return EventView(
         id=event.id,
         item_id=event.item_id,
@@ -96,7 +102,7 @@ def event_view(event: Event) -> EventView:
         place=event.place,
         source=event.source,
         note=event.note,
-        tool=tool_label(event.tool) if event.tool else None,
+        tool=tool_label(tool) if tool is not None else None,
         created_at=event.created_at,
     )
 
@@ -123,20 +129,9 @@ def disclosure_view(disclosure: Disclosure, tools: Sequence[Tool] | None = None)
     )
 
 
-def item_view(
-    item: Item, *, details: bool, events: bool = True, languages: tuple[str, ...] = ("en",)
-) -> ItemView:
-    """A view of `item`; with `details`, its assets, disclosures (and events) too. Subjects
-    are labelled in the first of `languages` their concept has a preferred label in."""
-    children: dict[str, Any] = {}
-    if details:
-        children["assets"] = tuple(asset_view(a) for a in item.assets)
-        children["disclosures"] = tuple(disclosure_view(d) for d in item.disclosures)
-        children["keywords"] = tuple(k.keyword for k in item.keyword_rows)
-        children["subjects"] = tuple(subject_view(s.concept, languages) for s in item.subject_rows)
-        if events:
-            ordered = sorted(item.events, key=lambda e: (e.date_earliest or "9999", e.id))
-            children["events"] = tuple(event_view(e) for e in ordered)
+def item_view(item: Item, children: dict[str, tuple] | None = None) -> ItemView:
+    """The view of an item row, with its children's views (`assets`, `disclosures`,
+    `keywords`, `subjects`, `events`) when given (see store.reading, which reads them)."""
     return ItemView(
         id=item.id,
         **item_fields(item),
@@ -145,15 +140,17 @@ def item_view(
         updated_at=item.updated_at,
         capture_type=item.capture_type,
         version=item.version or 1,
-        **children,
+        **(children or {}),
     )
 
 
-def subject_view(concept, languages: tuple[str, ...] = ("en",)) -> SubjectView:
+def subject_view(
+    uri: str, scheme: str, labels: Iterable[tuple[str, str, str]], languages: tuple[str, ...]
+) -> SubjectView:
     """The view of a concept as an item's subject, labelled in the first of `languages` it
-    has a preferred label in (see `best_label`); its URI when it has no label at all."""
-    label = best_label(((lb.kind, lb.language, lb.label) for lb in concept.labels), languages)
-    return SubjectView(uri=concept.uri, label=label or concept.uri, scheme=concept.scheme.uri)
+    has a preferred label in (see `best_label`; `labels` are its (kind, language, label) in
+    the order they were stored); its URI when it has no label at all."""
+    return SubjectView(uri=uri, label=best_label(labels, languages) or uri, scheme=scheme)
 
 
 def export_view(row) -> ExportRecordView:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -15,13 +15,10 @@ from sqlalchemy.orm import Session, aliased
 from provenance.domain.clock import now
 from provenance.store.history import Change
 from provenance.store.models import Export, Item
+
+# Kept here too, where the export pipeline has always found them.
+from provenance.store.reading import UNEXPLAINED, chunks  # noqa: F401
 from provenance.store.store import Store
-
-#: Said when the digest differs but no recorded change explains it (a newer Credence signs
-#: the same record differently, or the record changed while the file was being written).
-UNEXPLAINED = "what Credence would sign for this item has changed since the file was written"
-
-_CHUNK = 500
 
 
 def record_exports(
@@ -107,37 +104,3 @@ def needs_reexport():
             newer.id > Export.id,
         ),
     )
-
-
-def stale_items(session: Session, item_ids: list[int]) -> dict[int, tuple[str, str]]:
-    """item id -> (stale since, reason) for those of `item_ids` that need re-exporting."""
-    found: dict[int, tuple[str, list[str]]] = {}
-    newer = aliased(Export)
-    for chunk in chunks(item_ids):
-        rows = session.execute(
-            select(Export.item_id, Export.stale_since, Export.stale_reason)
-            .where(
-                Export.item_id.in_(chunk),
-                Export.asset_id.is_not(None),
-                Export.stale_since.is_not(None),
-                ~exists().where(
-                    newer.item_id == Export.item_id,
-                    newer.asset_id == Export.asset_id,
-                    newer.id > Export.id,
-                ),
-            )
-            .order_by(Export.id)
-        )
-        for item_id, since, reason in rows:
-            first, reasons = found.setdefault(item_id, (since, []))
-            found[item_id] = (min(first, since), reasons)
-            for part in (reason or UNEXPLAINED).split("; "):
-                if part not in reasons:
-                    reasons.append(part)
-    return {k: (since, "; ".join(reasons)) for k, (since, reasons) in found.items()}
-
-
-def chunks(values: list[int]) -> Iterator[list[int]]:
-    """`values` in slices small enough for one SQL IN (...) list."""
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]

@@ -4,12 +4,11 @@ with its history entry and the search index kept in step."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Boolean, Select, and_, case, exists, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from provenance.domain.clock import now
@@ -23,35 +22,30 @@ from provenance.domain.fields import (
     clean_fields,
     extra_changes,
 )
-from provenance.domain.roots import resolve_original
 from provenance.domain.text import MAX_SQLITE_INT, nfc, terminal_safe
 from provenance.domain.views import (
     BULK_FIELDS,
     ITEM_FIELDS,
     REVIEW_STATES,
     CaptureTypeReport,
-    ExportRecordView,
     FieldChange,
     ItemsUpdateReport,
     ItemView,
     SearchFilters,
 )
-from provenance.store import convert
-from provenance.store.exports import chunks, needs_reexport, stale_items
+from provenance.store import convert, reading
+from provenance.store.exports import needs_reexport
 from provenance.store.history import Change
 from provenance.store.models import (
     Asset,
-    Concept,
     Disclosure,
     Event,
     Export,
     HistoryEntry,
     Item,
-    ItemSubject,
 )
 from provenance.store.search import SearchIndex
 from provenance.store.store import Store
-from provenance.store.tag_queries import library_languages
 
 
 def resolve_item(session: Session, ref: str | int) -> Item:
@@ -71,7 +65,7 @@ def resolve_item(session: Session, ref: str | int) -> Item:
     text_ref = nfc(ref.strip())
     if not text_ref:
         raise InvalidValue("no item given: write its accession number, or #ID for an item id")
-    number = _id_number(text_ref.removeprefix("#")) if text_ref.startswith("#") else None
+    number = reading.id_number(text_ref.removeprefix("#")) if text_ref.startswith("#") else None
     if number is not None:
         item = session.get(Item, number) if number <= MAX_SQLITE_INT else None
         if item is not None:
@@ -82,20 +76,13 @@ def resolve_item(session: Session, ref: str | int) -> Item:
     shown = terminal_safe(text_ref)
     if number is not None:
         raise NotFound(f"there is no item with id {number}")
-    number = _id_number(text_ref)
+    number = reading.id_number(text_ref)
     if number is not None and number <= MAX_SQLITE_INT and session.get(Item, number):
         raise NotFound(
             f"no item has the accession number '{shown}'; to mean the item whose id is "
             f"{number}, write #{number}"
         )
     raise NotFound(f"no item has the accession number '{shown}' (write #ID for an item id)")
-
-
-def _id_number(text_ref: str) -> int | None:
-    """The number in an id reference ("12"), or None when it is not plain ASCII digits."""
-    if text_ref.isascii() and text_ref.isdigit() and len(text_ref) <= 30:
-        return int(text_ref)
-    return None
 
 
 def check_accession_free(session: Session, accession: str, own_id: int | None = None) -> None:
@@ -335,26 +322,6 @@ def delete_item(store: Store, ref: str | int) -> None:
         history.record(Change.for_item(item_id=item_id, action="delete", before=state))
 
 
-def get_item(store: Store, ref: str | int) -> ItemView:
-    """One item with its assets, events and disclosures. Raises NotFound."""
-    with store.read() as session:
-        item = resolve_item(session, ref)
-        languages = library_languages(session)
-        view = convert.item_view(item, details=True, languages=languages)
-        view = with_staleness(session, [view])[0]
-    return with_originals(store, [view])[0]
-
-
-def exports_of(store: Store, ref: str | int) -> list[ExportRecordView]:
-    """The signed files written for an item, newest first."""
-    with store.read() as session:
-        item = resolve_item(session, ref)
-        rows = session.scalars(
-            select(Export).where(Export.item_id == item.id).order_by(Export.id.desc())
-        )
-        return [convert.export_view(r) for r in rows]
-
-
 def count_items(store: Store, search: str | None, filters: SearchFilters) -> int:
     """How many items match."""
     with store.read() as session:
@@ -404,45 +371,12 @@ def list_items(
             stmt = stmt.limit(limit)
         if offset:
             stmt = stmt.offset(offset)
-        if sort is not None and limit is not None:
-            # The page's ids are sorted first, then only its rows read: with whole rows in the
-            # sorter a page deep in a million items sorted by maker took 44 s, with ids 16 s
-            # (loaded machine). The page's few rows are put in order again.
-            page = stmt.with_only_columns(Item.id).scalar_subquery()
-            stmt = select(Item).where(Item.id.in_(page)).order_by(*_sort_order(sort, descending))
-        if details:
-            stmt = stmt.options(
-                selectinload(Item.assets),
-                selectinload(Item.disclosures).selectinload(Disclosure.tools),
-                selectinload(Item.keyword_rows),
-                selectinload(Item.subject_rows)
-                .selectinload(ItemSubject.concept)
-                .options(selectinload(Concept.labels), selectinload(Concept.scheme)),
-            )
-        items = session.scalars(stmt).all()
-        languages = library_languages(session) if details else ("en",)
-        views = [
-            convert.item_view(i, details=details, events=False, languages=languages) for i in items
-        ]
-        views = with_staleness(session, views)
-    return with_originals(store, views) if details else views
-
-
-def files_saying_ai(store: Store, item_ids: Sequence[int]) -> dict[int, str]:
-    """Item id -> the stored path of its first image (by id) whose own credentials or XMP say
-    AI made or changed it; items without such an image are left out. One lean read of plain
-    rows: a thousand labels need no asset views for this."""
-    found: dict[int, str] = {}
-    with store.read() as session:
-        for chunk in chunks(sorted(set(item_ids))):
-            rows = session.execute(
-                select(Asset.item_id, Asset.path)
-                .where(Asset.item_id.in_(chunk), Asset.ai_found.is_(True))
-                .order_by(Asset.id)
-            )
-            for item_id, path in rows:
-                found.setdefault(item_id, path)
-    return found
+        # The query finds the items; store.reading makes their views, as for every list.
+        ids = list(session.scalars(stmt.with_only_columns(Item.id)))
+        conn = session.connection()
+        languages = reading.library_languages(conn) if details else ("en",)
+        views = reading.item_views(conn, ids, details=details, events=False, languages=languages)
+    return reading.with_originals(store, views) if details else views
 
 
 def _tag_is_common(session: Session, term: str) -> bool:
@@ -604,34 +538,6 @@ def _sort_order(key: str, descending: bool) -> list:
         value = func.lower(value)
     ordered = value.desc() if descending else value.asc()
     return [value.is_(None), ordered, Item.accession.is_(None), Item.accession, Item.id]
-
-
-def with_originals(store: Store, views: list[ItemView]) -> list[ItemView]:
-    """`views` whose assets under a storage root show where the file is on this computer."""
-    if not any(a.root for v in views for a in v.assets):
-        return views
-    paths = store.roots.paths()
-
-    def shown(asset):
-        if asset.root is None:
-            return asset
-        try:
-            return replace(asset, path=resolve_original(asset.root, asset.path, paths))
-        except LibraryError:
-            return replace(asset, root_missing=True)
-
-    return [replace(v, assets=tuple(shown(a) for a in v.assets)) for v in views]
-
-
-def with_staleness(session: Session, views: list[ItemView]) -> list[ItemView]:
-    """`views` with the staleness of their exports filled in (one query)."""
-    stale = stale_items(session, [v.id for v in views])
-    if not stale:
-        return views
-    return [
-        replace(v, stale_since=stale[v.id][0], stale_reason=stale[v.id][1]) if v.id in stale else v
-        for v in views
-    ]
 
 
 def preview_image(store: Store, asset_id: int, max_side: int) -> bytes:

@@ -14,6 +14,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_config_dir
 from sqlalchemy import func, select
@@ -29,8 +30,11 @@ from provenance.domain.roots import (
 )
 from provenance.domain.text import file_path, path_text, terminal_safe
 from provenance.media.output import atomic_path
-from provenance.store.history import Change
-from provenance.store.models import Asset, StorageRoot
+
+# The ORM models and the history writer load with the functions that change roots: a Store
+# resolves paths through StorageRoots without them (a read-only command never loads them).
+if TYPE_CHECKING:
+    from provenance.store.models import Asset
 
 _FILE_NAME = "storage-roots.json"
 
@@ -139,6 +143,8 @@ def _checked_folder(folder: str) -> str:
 
 def list_roots(session: Session, roots: StorageRoots) -> list[RootView]:
     """Every root the library knows, and every root set on this computer, with asset counts."""
+    from provenance.store.models import Asset, StorageRoot
+
     known = set(session.scalars(select(StorageRoot.name)))
     counts = dict(
         session.execute(
@@ -154,6 +160,9 @@ def list_roots(session: Session, roots: StorageRoots) -> list[RootView]:
 
 def add_root(session: Session, history, roots: StorageRoots, name: str, folder: str) -> RootView:
     """Make `name` a root of the library (recorded in history) and set it here to `folder`."""
+    from provenance.store.history import Change
+    from provenance.store.models import StorageRoot
+
     name = check_root_name(name)
     folder = _checked_folder(folder)
     if session.get(StorageRoot, name) is None:
@@ -167,6 +176,8 @@ def add_root(session: Session, history, roots: StorageRoots, name: str, folder: 
 
 def set_root(session: Session, roots: StorageRoots, name: str, folder: str) -> RootView:
     """Say where the library's root `name` is on this computer (a local setting only)."""
+    from provenance.store.models import StorageRoot
+
     name = check_root_name(name)
     if session.get(StorageRoot, name) is None:
         raise NotFound(
@@ -180,6 +191,9 @@ def set_root(session: Session, roots: StorageRoots, name: str, folder: str) -> R
 
 def remove_root(session: Session, history, roots: StorageRoots, name: str) -> None:
     """Remove root `name` from the library and this computer; refused while assets use it."""
+    from provenance.store.history import Change
+    from provenance.store.models import StorageRoot
+
     name = check_root_name(name)
     used = _count(session, name)
     if used:
@@ -203,6 +217,9 @@ def remove_root(session: Session, history, roots: StorageRoots, name: str) -> No
 def adopt_root(session: Session, history, roots: StorageRoots, name: str, folder: str) -> int:
     """Add root `name` at `folder` and rewrite every absolute asset path under it to the root
     (one history entry per asset). Returns how many assets moved under the root."""
+    from provenance.store.history import Change
+    from provenance.store.models import Asset
+
     view = add_root(session, history, roots, name, folder)
     paths = {view.name: view.path or folder}
     moved = 0
@@ -227,4 +244,6 @@ def adopt_root(session: Session, history, roots: StorageRoots, name: str, folder
 
 
 def _count(session: Session, name: str) -> int:
+    from provenance.store.models import Asset
+
     return session.scalar(select(func.count(Asset.id)).where(Asset.root == name)) or 0

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -35,15 +35,18 @@ from provenance.store.engine import (
     shown_url,
     team_url,
 )
-from provenance.store.history import Change, HistoryWriter, verify_chain
-from provenance.store.models import Meta
 from provenance.store.roots import StorageRoots
 from provenance.store.search import SearchIndex
+
+# The history writer and the ORM models load with the first write: opening a library and
+# reading it (store.reading) needs neither.
+if TYPE_CHECKING:
+    from provenance.store.history import Change, HistoryWriter
 
 DB_NAME = "library.sqlite"
 
 #: Called inside every write transaction after its history entries are written.
-BeforeCommit = Callable[[Session, HistoryWriter], None]
+BeforeCommit = Callable[[Session, "HistoryWriter"], None]
 
 
 class Store:
@@ -166,6 +169,8 @@ class Store:
         Nothing is committed when the block raises; a full or busy disk becomes LibraryError
         with a plain reason (what was stored before stays as it was).
         """
+        from provenance.store.history import HistoryWriter
+
         self._check_sound()
         try:
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
@@ -234,6 +239,10 @@ class Store:
         Damage to the file is reported as damage (`damaged` is True), not as tampering; an
         intact file with a broken chain names the first broken entry.
         """
+        from concurrent.futures import ThreadPoolExecutor
+
+        from provenance.store.history import verify_chain
+
         # The file check and the walk of the chain run side by side (SQLite works without the
         # GIL): on a million entries each takes seconds. Damage still wins over the chain.
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -266,24 +275,32 @@ class Store:
         library can never be mistaken for ours on re-import.
         """
         # Looked at first with a reader: only a new library takes the write lock for it, so a
-        # read-only command never waits for (or holds up) a writer.
-        with Session(self._reader) as session:
-            if session.get(Meta, "library_id") is not None:
-                return
-        with Session(self._writer) as session, session.begin():
-            self._lock_for_writing(session)
-            if session.get(Meta, "library_id") is None:
-                session.add(Meta(key="library_id", value=uuid.uuid4().hex[:8]))
+        # read-only command never waits for (or holds up) a writer. Plain SQL: opening a
+        # library for reading never needs the ORM models.
+        if self._read_library_id() is not None:
+            return
+        with self._writer.begin() as conn:
+            if self.team:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
+            if conn.execute(_LIBRARY_ID).scalar() is None:
+                conn.execute(
+                    text("INSERT INTO meta (key, value) VALUES ('library_id', :value)"),
+                    {"value": uuid.uuid4().hex[:8]},
+                )
+
+    def _read_library_id(self) -> str | None:
+        with self._reader.connect() as conn:
+            return conn.execute(_LIBRARY_ID).scalar()
 
     @property
     def library_id(self) -> str:
         """The library's short random id (kept in `meta`)."""
         if self._library_id is None:
             with self.read() as session:
-                row = session.get(Meta, "library_id")
-                if row is None:
-                    raise LibraryError("the library has no id yet")
-                self._library_id = row.value
+                value = session.connection().execute(_LIBRARY_ID).scalar()
+            if value is None:
+                raise LibraryError("the library has no id yet")
+            self._library_id = value
         return self._library_id
 
     def _check_sound(self) -> None:
@@ -294,6 +311,9 @@ class Store:
             self._checked = True
         if self._damage is not None:
             raise LibraryError(damage_message(self.folder, self._damage))
+
+
+_LIBRARY_ID = text("SELECT value FROM meta WHERE key = 'library_id'")
 
 
 def search_index_for(dialect: str):

@@ -11,28 +11,13 @@ from sqlalchemy.orm import Session
 
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue, NotFound
-from provenance.domain.fields import check_limit, check_sqlite_int
+from provenance.domain.fields import check_sqlite_int
 from provenance.domain.views import HistoryEntryView
 from provenance.store.convert import disclosure_view, history_view, item_label, tool_label
 from provenance.store.history import Change, read_head
-from provenance.store.items import resolve_item
 from provenance.store.models import Disclosure, Event, HistoryEntry, Item, Tool
 from provenance.store.store import Store
 from provenance.store.tags import revert_tags
-
-
-def history_entries(
-    store: Store, ref: str | int | None = None, *, limit: int | None = None
-) -> list[HistoryEntryView]:
-    """History entries, oldest first; for one item when `ref` is given."""
-    check_limit(limit)
-    with store.read() as session:
-        stmt = select(HistoryEntry).order_by(HistoryEntry.seq)
-        if ref is not None:
-            stmt = stmt.where(HistoryEntry.item_id == resolve_item(session, ref).id)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        return [history_view(e) for e in session.scalars(stmt)]
 
 
 def history_head(store: Store) -> int:

@@ -133,14 +133,18 @@ def test_library_debug_lines_never_reach_the_terminal(capfd: pytest.CaptureFixtu
 
 
 def test_plain_dates_are_told_edtf_without_the_parser_exactly_as_the_parser_tells():
-    """The fast path for plain years (and years with a month) agrees with the edtf parser."""
+    """The fast path for plain years (and years with a month, qualified or not, and decades
+    and centuries) agrees with the edtf parser."""
     from provenance.domain.dates import _PLAIN, _edtf, _is_edtf
 
     samples = [f"{year:04d}" for year in range(0, 10000, 7)]
     samples += [f"1890-{month:02d}" for month in range(0, 26)]
     samples += ["2024-02-29", "1890-02-30", "١٨٩٠", "1890 ", "189", "18900", "1890-1", "-1890"]
+    samples += [f"{d}{q}" for d in ("0000", "1890", "9999", "1890-01", "1890-12") for q in "~?%"]
+    samples += ["189X", "18XX", "000X", "1XXX", "1X90", "189x", "1890~~", "1890-13~", "1890?~"]
     for text in samples:
         assert _is_edtf(text) == (_edtf(text) is not None), text
     assert _PLAIN.fullmatch("1890") and _PLAIN.fullmatch("1890-12")
+    assert _PLAIN.fullmatch("1890~") and _PLAIN.fullmatch("1890-05%") and _PLAIN.fullmatch("189X")
     assert not _PLAIN.fullmatch("١٨٩٠") and not _PLAIN.fullmatch("1890-13")
     assert describe_date("1890") == "1890" and describe_date("1890-05") == "May 1890"

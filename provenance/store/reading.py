@@ -1,0 +1,364 @@
+"""Reading records without the ORM: items with their children, history entries and export
+records, as the frozen views the facade returns.
+
+Plain SQL on the read transaction's connection, the same on SQLite and PostgreSQL: a read-only
+command (`credence items`, `show`, `history`, `labels`) then never imports the ORM models nor
+configures their mappers, which cost such a command more than its own work. The views are
+built by `store.convert`, the one place that turns rows into views (ORM rows elsewhere, plain
+rows of the same tables here). Finding the items a search or a filter matches is left to
+`store.items` (the ORM query builder); this module turns their ids into views.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import JSON, Connection, bindparam, text
+
+from provenance.domain.errors import InvalidValue, LibraryError, NotFound
+from provenance.domain.fields import check_limit
+from provenance.domain.roots import resolve_original
+from provenance.domain.settings import Settings
+from provenance.domain.text import MAX_SQLITE_INT, nfc, terminal_safe
+from provenance.domain.views import (
+    ITEM_FIELDS,
+    ExportRecordView,
+    HistoryEntryView,
+    ItemView,
+)
+from provenance.store import convert
+from provenance.store.store import Store
+
+#: Ids per IN (...) list: well under SQLite's limit of bound parameters.
+_CHUNK = 500
+
+#: Said when the digest differs but no recorded change explains it (as store.exports says it).
+UNEXPLAINED = "what Credence would sign for this item has changed since the file was written"
+
+_ITEM_COLUMNS = ", ".join(
+    ("id", *ITEM_FIELDS, "extra", "capture_type", "created_at", "updated_at", "version")
+)
+
+
+def _in(sql: str, *json_columns: str):
+    """A statement with an expanding `:ids` list (and its JSON columns decoded as the ORM's
+    JSON type decodes them, on either engine)."""
+    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
+    return stmt.columns(**dict.fromkeys(json_columns, JSON)) if json_columns else stmt
+
+
+_ITEMS = _in(f"SELECT {_ITEM_COLUMNS} FROM items WHERE id IN :ids", "extra")
+_ASSETS = _in(
+    "SELECT id, item_id, path, sha256, size, format, mime, width, height, orientation, "
+    "thumbnail, credential_state, credentials, imported_at, ai_found, root "
+    "FROM assets WHERE item_id IN :ids ORDER BY id",
+    "credentials",
+)
+_DISCLOSURES = _in(
+    "SELECT id, item_id, asset_id, category, purpose, extent, fields, overrides, review_state, "
+    "reviewed_by, reviewed_at, approved_by, approved_at, created_at "
+    "FROM disclosures WHERE item_id IN :ids ORDER BY id",
+    "fields",
+    "overrides",
+)
+_DISCLOSURE_TOOLS = _in(
+    "SELECT dt.disclosure_id, t.name, t.version FROM disclosure_tools dt "
+    "JOIN ai_tools t ON t.id = dt.tool_id WHERE dt.disclosure_id IN :ids ORDER BY t.id"
+)
+_EVENTS = _in(
+    "SELECT e.id, e.item_id, e.action, e.actor, e.date, e.date_earliest, e.date_latest, "
+    "e.place, e.source, e.note, e.created_at, t.name AS tool_name, t.version AS tool_version "
+    "FROM events e LEFT JOIN ai_tools t ON t.id = e.tool_id WHERE e.item_id IN :ids"
+)
+_KEYWORDS = _in("SELECT item_id, keyword FROM item_keywords WHERE item_id IN :ids ORDER BY id")
+_SUBJECTS = _in(
+    "SELECT s.item_id, s.concept_id, c.uri, sc.uri AS scheme FROM item_subjects s "
+    "JOIN vocab_concepts c ON c.id = s.concept_id JOIN vocab_schemes sc ON sc.id = c.scheme_id "
+    "WHERE s.item_id IN :ids ORDER BY s.id"
+)
+_LABELS = _in(
+    "SELECT concept_id, kind, language, label FROM vocab_labels "
+    "WHERE concept_id IN :ids ORDER BY id"
+)
+_STALE = _in(
+    "SELECT e.item_id, e.stale_since, e.stale_reason FROM exports e "
+    "WHERE e.item_id IN :ids AND e.asset_id IS NOT NULL AND e.stale_since IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM exports n WHERE n.item_id = e.item_id "
+    "AND n.asset_id = e.asset_id AND n.id > e.id) ORDER BY e.id"
+)
+_AI_FILES = _in(
+    "SELECT item_id, path FROM assets WHERE item_id IN :ids AND ai_found = :yes ORDER BY id"
+)
+
+
+def chunks(values: Sequence[int]) -> Iterator[list[int]]:
+    """`values` in slices small enough for one SQL IN (...) list."""
+    for start in range(0, len(values), _CHUNK):
+        yield list(values[start : start + _CHUNK])
+
+
+def _rows(conn: Connection, stmt, ids: Sequence[int], **params: Any) -> Iterator[Any]:
+    for chunk in chunks(ids):
+        yield from conn.execute(stmt, {"ids": chunk, **params})
+
+
+# -- items -------------------------------------------------------------------------------------
+
+
+def resolve_item_id(conn: Connection, ref: str | int) -> int:
+    """The id of an item: an `int` is always its id; a string is an accession number, or `#12`
+    for the item whose id is 12 (see store.items.resolve_item, which finds the ORM row the same
+    way). Raises NotFound or InvalidValue with a plain sentence."""
+    if isinstance(ref, bool) or not isinstance(ref, int | str):
+        raise InvalidValue(f"{ref!r} is neither an item id nor an accession number")
+    if isinstance(ref, int):
+        if 0 < ref <= MAX_SQLITE_INT and _has_id(conn, ref):
+            return ref
+        raise NotFound(f"there is no item with id {ref}")
+    text_ref = nfc(ref.strip())
+    if not text_ref:
+        raise InvalidValue("no item given: write its accession number, or #ID for an item id")
+    number = id_number(text_ref.removeprefix("#")) if text_ref.startswith("#") else None
+    if number is not None and number <= MAX_SQLITE_INT and _has_id(conn, number):
+        return number
+    found = conn.execute(
+        text("SELECT id FROM items WHERE accession = :accession"), {"accession": text_ref}
+    ).scalar()
+    if found is not None:
+        return found
+    shown = terminal_safe(text_ref)
+    if number is not None:
+        raise NotFound(f"there is no item with id {number}")
+    number = id_number(text_ref)
+    if number is not None and number <= MAX_SQLITE_INT and _has_id(conn, number):
+        raise NotFound(
+            f"no item has the accession number '{shown}'; to mean the item whose id is "
+            f"{number}, write #{number}"
+        )
+    raise NotFound(f"no item has the accession number '{shown}' (write #ID for an item id)")
+
+
+def id_number(text_ref: str) -> int | None:
+    """The number in an id reference ("12"), or None when it is not plain ASCII digits."""
+    if text_ref.isascii() and text_ref.isdigit() and len(text_ref) <= 30:
+        return int(text_ref)
+    return None
+
+
+def _has_id(conn: Connection, item_id: int) -> bool:
+    found = conn.execute(text("SELECT 1 FROM items WHERE id = :id"), {"id": item_id}).first()
+    return found is not None
+
+
+def catalog_ids(conn: Connection, limit: int | None, offset: int) -> list[int]:
+    """Every item's id in catalog order (accession numbers first, then by id), a page of them
+    when `limit` is given: what an unfiltered list shows."""
+    sql = "SELECT id FROM items ORDER BY accession IS NULL, accession, id"
+    params: dict[str, int] = {}
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    if offset:
+        sql += " LIMIT -1" if limit is None and conn.dialect.name == "sqlite" else ""
+        sql += " OFFSET :offset"
+        params["offset"] = offset
+    return list(conn.execute(text(sql), params).scalars())
+
+
+def item_views(
+    conn: Connection,
+    ids: Sequence[int],
+    *,
+    details: bool,
+    events: bool = True,
+    languages: tuple[str, ...] = ("en",),
+) -> list[ItemView]:
+    """The views of the items `ids`, in that order (ids of no item are left out), with the
+    staleness of their exports. With `details`, each carries its assets, disclosures, keywords
+    and subjects (labelled in the first of `languages` a concept has a label in), and with
+    `events` too its events, earliest first."""
+    rows = {row.id: row for row in _rows(conn, _ITEMS, ids)}
+    found = [i for i in dict.fromkeys(ids) if i in rows]
+    children = _children(conn, found, events, languages) if details else {}
+    stale = stale_items(conn, found)
+    views = []
+    for item_id in found:
+        view = convert.item_view(rows[item_id], children.get(item_id))
+        if item_id in stale:
+            view = replace(view, stale_since=stale[item_id][0], stale_reason=stale[item_id][1])
+        views.append(view)
+    return views
+
+
+def _children(
+    conn: Connection, ids: list[int], events: bool, languages: tuple[str, ...]
+) -> dict[int, dict[str, tuple]]:
+    """item id -> its children's views, as `convert.item_view` takes them."""
+    assets: dict[int, list] = defaultdict(list)
+    for row in _rows(conn, _ASSETS, ids):
+        assets[row.item_id].append(convert.asset_view(row))
+    disclosure_rows = list(_rows(conn, _DISCLOSURES, ids))
+    tools: dict[int, list] = defaultdict(list)
+    for row in _rows(conn, _DISCLOSURE_TOOLS, [d.id for d in disclosure_rows]):
+        tools[row.disclosure_id].append(row)
+    disclosures: dict[int, list] = defaultdict(list)
+    for row in disclosure_rows:
+        disclosures[row.item_id].append(convert.disclosure_view(row, tools[row.id]))
+    keywords: dict[int, list] = defaultdict(list)
+    for row in _rows(conn, _KEYWORDS, ids):
+        keywords[row.item_id].append(row.keyword)
+    subject_rows = list(_rows(conn, _SUBJECTS, ids))
+    labels: dict[int, list] = defaultdict(list)
+    for row in _rows(conn, _LABELS, sorted({s.concept_id for s in subject_rows})):
+        labels[row.concept_id].append((row.kind, row.language, row.label))
+    subjects: dict[int, list] = defaultdict(list)
+    for row in subject_rows:
+        subjects[row.item_id].append(
+            convert.subject_view(row.uri, row.scheme, labels[row.concept_id], languages)
+        )
+    timeline: dict[int, list] = defaultdict(list)
+    if events:
+        ordered = sorted(_rows(conn, _EVENTS, ids), key=lambda e: (e.date_earliest or "9999", e.id))
+        for row in ordered:
+            tool = _Tool(row.tool_name, row.tool_version) if row.tool_name is not None else None
+            timeline[row.item_id].append(convert.event_view(row, tool))
+    result = {}
+    for item_id in ids:
+        result[item_id] = {
+            "assets": tuple(assets[item_id]),
+            "disclosures": tuple(disclosures[item_id]),
+            "keywords": tuple(keywords[item_id]),
+            "subjects": tuple(subjects[item_id]),
+        }
+        if events:
+            result[item_id]["events"] = tuple(timeline[item_id])
+    return result
+
+
+class _Tool:
+    """An event's AI tool as `convert.tool_label` names it."""
+
+    __slots__ = ("name", "version")
+
+    def __init__(self, name: str, version: str | None) -> None:
+        self.name, self.version = name, version
+
+
+def stale_items(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """item id -> (stale since, reason) for those of `ids` whose newest export of an image no
+    longer says what the record says (as the export staleness check stored it)."""
+    found: dict[int, tuple[str, list[str]]] = {}
+    for item_id, since, reason in _rows(conn, _STALE, ids):
+        first, reasons = found.setdefault(item_id, (since, []))
+        found[item_id] = (min(first, since), reasons)
+        for part in (reason or UNEXPLAINED).split("; "):
+            if part not in reasons:
+                reasons.append(part)
+    return {k: (since, "; ".join(reasons)) for k, (since, reasons) in found.items()}
+
+
+def library_languages(conn: Connection) -> tuple[str, ...]:
+    """The languages labels are shown in, best first: the library's language, then English."""
+    language = (settings(conn).language or "en").lower()
+    return tuple(dict.fromkeys((language, "en")))
+
+
+def settings(conn: Connection) -> Settings:
+    """The institution settings kept in `meta` (defaults for anything never set)."""
+    value = conn.execute(text("SELECT value FROM meta WHERE key = 'settings'")).scalar()
+    return Settings() if value is None else Settings.from_dict(json.loads(value))
+
+
+def with_originals(store: Store, views: list[ItemView]) -> list[ItemView]:
+    """`views` whose assets under a storage root show where the file is on this computer."""
+    if not any(a.root for v in views for a in v.assets):
+        return views
+    paths = store.roots.paths()
+
+    def shown(asset):
+        if asset.root is None:
+            return asset
+        try:
+            return replace(asset, path=resolve_original(asset.root, asset.path, paths))
+        except LibraryError:
+            return replace(asset, root_missing=True)
+
+    return [replace(v, assets=tuple(shown(a) for a in v.assets)) for v in views]
+
+
+def get_item(store: Store, ref: str | int) -> ItemView:
+    """One item with its assets, events and disclosures. Raises NotFound."""
+    with store.read() as session:
+        conn = session.connection()
+        item_id = resolve_item_id(conn, ref)
+        views = item_views(conn, [item_id], details=True, languages=library_languages(conn))
+    return with_originals(store, views)[0]
+
+
+def list_items(store: Store, *, limit: int | None, offset: int, details: bool) -> list[ItemView]:
+    """Every item in catalog order (a page of them with `limit` and `offset`); with
+    `details`, their assets, disclosures and tags (events stay in get_item)."""
+    check_limit(limit, offset)
+    with store.read() as session:
+        conn = session.connection()
+        ids = catalog_ids(conn, limit, offset)
+        languages = library_languages(conn) if details else ("en",)
+        views = item_views(conn, ids, details=details, events=False, languages=languages)
+    return with_originals(store, views) if details else views
+
+
+def files_saying_ai(store: Store, item_ids: Sequence[int]) -> dict[int, str]:
+    """Item id -> the stored path of its first image (by id) whose own credentials or XMP say
+    AI made or changed it; items without such an image are left out."""
+    found: dict[int, str] = {}
+    with store.read() as session:
+        for item_id, path in _rows(
+            session.connection(), _AI_FILES, sorted(set(item_ids)), yes=True
+        ):
+            found.setdefault(item_id, path)
+    return found
+
+
+# -- exports and history -----------------------------------------------------------------------
+
+
+def exports_of(store: Store, ref: str | int) -> list[ExportRecordView]:
+    """The signed files written for an item, newest first."""
+    with store.read() as session:
+        conn = session.connection()
+        item_id = resolve_item_id(conn, ref)
+        rows = conn.execute(
+            text(
+                "SELECT id, item_id, asset_id, path, sha256, manifest_id, signer_fingerprint, "
+                "created_at, stale_since, stale_reason FROM exports WHERE item_id = :id "
+                "ORDER BY id DESC"
+            ),
+            {"id": item_id},
+        )
+        return [convert.export_view(r) for r in rows]
+
+
+def history_entries(
+    store: Store, ref: str | int | None = None, *, limit: int | None = None
+) -> list[HistoryEntryView]:
+    """History entries, oldest first; for one item when `ref` is given."""
+    check_limit(limit)
+    with store.read() as session:
+        conn = session.connection()
+        sql = (
+            "SELECT seq, at, actor, entity, entity_id, item_id, action, before_json, "
+            "after_json, note, hash FROM history"
+        )
+        params: dict[str, int] = {}
+        if ref is not None:
+            sql += " WHERE item_id = :item"
+            params["item"] = resolve_item_id(conn, ref)
+        sql += " ORDER BY seq"
+        if limit is not None:
+            sql += " LIMIT :limit"
+            params["limit"] = limit
+        return [convert.history_view(e) for e in conn.execute(text(sql), params)]
