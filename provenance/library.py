@@ -319,10 +319,12 @@ class Library:
     ) -> list[ItemView]:
         """Items matching the full-text `search` and `filters`, best match first.
 
-        Without a search, items come in catalog order (accession, then id). With `details`,
-        each view carries its assets and disclosures (events stay in get_item). `sort` (one of
-        SORT_KEYS) orders the whole result in the database, so pages stay in one order; items
-        without a value come last either way.
+        A search matching more than 10,000 items (search.RANKED_AT_MOST) lists them in the
+        order they were added instead: ranking them all would take seconds. Without a search,
+        items come in catalog order (accession, then id). With `details`, each view carries
+        its assets and disclosures (events stay in get_item). `sort` (one of SORT_KEYS) orders
+        the whole result in the database, so pages stay in one order; items without a value
+        come last either way.
         """
         filters = filters or SearchFilters()
         if not (search and search.strip()) and filters == SearchFilters() and sort is None:

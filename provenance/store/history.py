@@ -99,42 +99,89 @@ def chain_hashes(
     """`entry_hash` for a run of entries that share time, actor, entity and action (a bulk
     step: one entry per item tagged), numbered from `seq + 1`, each chained to the one before.
 
-    `entries` are (entity_id, item_id, before_json, after_json, note). The same bytes are
-    hashed as by `entry_hash` (the tests compare them); the shared parts are spelled once and
-    the encoded before/after of repeated states once, which makes 10,000 entries about three
-    times faster to hash.
+    `entries` are (entity_id, item_id, before_json, after_json, note), hashed by `_hashes`.
     """
-    shared = _netstring(at) + _netstring(actor) + _netstring(entity)
-    act = _netstring(action)
-    bodies: dict[tuple[str | None, str | None], bytes] = {}
-    hashes: list[str] = []
+    rows = (
+        (
+            number,
+            at,
+            actor,
+            entity,
+            entity_id,
+            item_id,
+            action,
+            before_json,
+            after_json,
+            note,
+            "",
+            "",
+        )
+        for number, (entity_id, item_id, before_json, after_json, note) in enumerate(
+            entries, seq + 1
+        )
+    )
+    return list(_hashes(rows, chain_from=prev_hash))
+
+
+def _hashes(rows: Iterable[Sequence[Any]], chain_from: str | None = None) -> Iterator[str]:
+    """`entry_hash` of each row (the twelve `_COLUMNS`; its stored hash is not read): the same
+    bytes, spelled inline, because verifying a million entries or writing a catalog's spends
+    its time here. The netstrings of the parts a run of entries shares (time, actor, entity,
+    action) are spelled once per run.
+
+    With `chain_from`, each row is chained to the hash before it (the first to `chain_from`),
+    whatever its prev_hash (bulk writes). Without, each row's own prev_hash is hashed (verify).
+    """
     sha256 = hashlib.sha256
-    for entity_id, item_id, before_json, after_json, note in entries:
-        seq += 1
-        number = str(seq)
-        body = bodies.get((before_json, after_json))
-        if body is None:
-            body = bodies[(before_json, after_json)] = _body(before_json) + _body(after_json)
+    # Only the previous entry's shared parts are kept: a bulk step's entries come one after
+    # another, and a cache of every distinct time would grow with the library.
+    last: tuple[str, str, str, str] | None = None
+    shared = action_part = ""
+    last_before: object = object()  # equal to no text and not None
+    last_after: object = last_before
+    body = b""
+    prev = chain_from
+    for seq, at, actor, entity, entity_id, item_id, action, before, after, note, link, _ in rows:
+        if (at, actor, entity, action) != last:
+            last = (at, actor, entity, action)
+            shared = _netstring(at) + _netstring(actor) + _netstring(entity)
+            action_part = _netstring(action)
         # The same netstrings as `_netstring`, spelled inline: this loop runs once per entry.
-        ids = (
-            _netstring(entity_id) + _netstring(item_id)
-            if entity_id is None or item_id is None or entity_id != item_id
-            else 2 * f"{len(str(item_id))}:{item_id},"
-        )
+        if entity_id is None:
+            ids = "-"
+        else:
+            text = str(entity_id)
+            ids = f"{len(text)}:{text},"
+        if item_id == entity_id:
+            ids += ids
+        elif item_id is None:
+            ids += "-"
+        else:
+            text = str(item_id)
+            ids += f"{len(text)}:{text},"
+        if before != last_before or after != last_after:  # a run of taggings shares them
+            last_before, last_after = before, after
+            if before is None:
+                body = b"-"
+            else:
+                data = before.encode("utf-8")
+                body = b"%d:%b," % (len(data), data)
+            if after is None:
+                body += b"-"
+            else:
+                data = after.encode("utf-8")
+                body += b"%d:%b," % (len(data), data)
+        if prev is not None:
+            link = prev
+        number = str(seq)
         head = (
-            f"{len(number)}:{number},{shared}{ids}{act}"
-            f"{'-' if note is None else f'{len(note)}:{note},'}{len(prev_hash)}:{prev_hash},"
+            f"{len(number)}:{number},{shared}{ids}{action_part}"
+            f"{'-' if note is None else f'{len(note)}:{note},'}{len(link)}:{link},"
         )
-        prev_hash = sha256(head.encode("utf-8") + body).hexdigest()
-        hashes.append(prev_hash)
-    return hashes
-
-
-def _body(text: str | None) -> bytes:
-    if text is None:
-        return b"-"
-    data = text.encode("utf-8")
-    return b"%d:%b," % (len(data), data)
+        digest = sha256(head.encode("utf-8") + body).hexdigest()
+        if prev is not None:
+            prev = digest
+        yield digest
 
 
 @dataclass(frozen=True)
@@ -306,103 +353,63 @@ def read_head(session: Session) -> tuple[int, str]:
     return int(seq), digest
 
 
-def _history_rows(session: Session) -> Iterator[Sequence[Any]]:
-    """Every history row (the `_COLUMNS`), in order, as plain tuples streamed from the driver:
-    building a SQLAlchemy row (let alone an ORM object) per entry took longer than hashing."""
+_BATCH = 5000
+
+
+def _history_batches(session: Session) -> Iterator[list[Sequence[Any]]]:
+    """Every history row (the `_COLUMNS`), in order, as lists of plain rows streamed from the
+    driver: building a SQLAlchemy row (let alone an ORM object) per entry took longer than
+    hashing it."""
     connection = session.connection()
     sql = f"SELECT {', '.join(_COLUMNS)} FROM history ORDER BY seq"
     if connection.dialect.name != "sqlite":  # a server-side cursor on PostgreSQL
-        yield from connection.execution_options(yield_per=5000).exec_driver_sql(sql)
+        result = connection.execution_options(yield_per=_BATCH).exec_driver_sql(sql)
+        yield from result.partitions()
         return
     cursor = connection.connection.cursor()  # SQLite steps as rows are fetched
     try:
         cursor.execute(sql)
-        while batch := cursor.fetchmany(5000):
-            yield from batch
+        while batch := cursor.fetchmany(_BATCH):
+            yield batch
     finally:
         cursor.close()
-
-
-def _entry_hashes(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[Sequence[Any], str]]:
-    """Each stored history row with the hash its content should have: the bytes `entry_hash`
-    hashes, built inline. Verifying a million entries spends its time here, so the netstrings
-    of the parts most entries share (time, actor, entity, action) are spelled once."""
-    sha256 = hashlib.sha256
-    # Only the previous entry's shared parts are kept: a bulk step's entries come one after
-    # another, and a cache of every distinct time would grow with the library.
-    last: tuple[str, str, str, str] | None = None
-    common = ("", "")
-    for row in rows:
-        seq, at, actor, entity, entity_id, item_id, action, before, after, note, prev_hash = row[
-            :11
-        ]
-        if (at, actor, entity, action) != last:
-            last = (at, actor, entity, action)
-            common = (_netstring(at) + _netstring(actor) + _netstring(entity), _netstring(action))
-        if entity_id is None:
-            entity = "-"
-        else:
-            text = str(entity_id)
-            entity = f"{len(text)}:{text},"
-        if item_id == entity_id:
-            item = entity
-        elif item_id is None:
-            item = "-"
-        else:
-            text = str(item_id)
-            item = f"{len(text)}:{text},"
-        number = str(seq)
-        head = (
-            f"{len(number)}:{number},{common[0]}{entity}{item}{common[1]}"
-            f"{'-' if note is None else f'{len(note)}:{note},'}{len(prev_hash)}:{prev_hash},"
-        )
-        if before is None:
-            body = b"-"
-        else:
-            data = before.encode("utf-8")
-            body = b"%d:%b," % (len(data), data)
-        if after is None:
-            body += b"-"
-        else:
-            data = after.encode("utf-8")
-            body += b"%d:%b," % (len(data), data)
-        yield row, sha256(head.encode("utf-8") + body).hexdigest()
 
 
 def verify_chain(session: Session, progress=None, cancel=None) -> HistoryVerification:
     """Walk the whole chain in order and name the first entry that does not hold.
 
-    Rows stream as plain tuples (no ORM object per entry) and are hashed by `_entry_hashes`:
+    Rows stream in batches of plain tuples (no ORM object per entry), hashed by `_hashes`:
     a million entries verify in seconds.
     """
     expected_seq, prev = 1, GENESIS
     checked = 0
-    for row, digest in _entry_hashes(_history_rows(session)):
-        seq, prev_hash, stored = row[0], row[10], row[11]
-        if seq != expected_seq:
-            return HistoryVerification(
-                False,
-                checked,
-                expected_seq,
-                f"entry {expected_seq} is missing: the history jumps from {expected_seq - 1} "
-                f"to {seq} (entries were deleted)",
-            )
-        if prev_hash != prev:
-            return HistoryVerification(
-                False,
-                checked,
-                seq,
-                f"entry {seq} does not follow entry {seq - 1} "
-                "(entries were reordered, replaced or deleted)",
-            )
-        if digest != stored:
-            return HistoryVerification(
-                False, checked, seq, f"entry {seq} was edited after it was written"
-            )
-        prev = stored
-        expected_seq += 1
-        checked += 1
-        if progress is not None and checked % 5000 == 0:
+    for batch in _history_batches(session):
+        for row, digest in zip(batch, _hashes(batch), strict=True):
+            seq, prev_hash, stored = row[0], row[10], row[11]
+            if seq != expected_seq:
+                return HistoryVerification(
+                    False,
+                    checked,
+                    expected_seq,
+                    f"entry {expected_seq} is missing: the history jumps from {expected_seq - 1} "
+                    f"to {seq} (entries were deleted)",
+                )
+            if prev_hash != prev:
+                return HistoryVerification(
+                    False,
+                    checked,
+                    seq,
+                    f"entry {seq} does not follow entry {seq - 1} "
+                    "(entries were reordered, replaced or deleted)",
+                )
+            if digest != stored:
+                return HistoryVerification(
+                    False, checked, seq, f"entry {seq} was edited after it was written"
+                )
+            prev = stored
+            expected_seq += 1
+            checked += 1
+        if progress is not None:
             progress(checked, None, "verifying history")
         if cancel is not None and cancel.cancelled:
             return HistoryVerification(False, checked, None, "verification was cancelled")

@@ -351,15 +351,18 @@ def list_items(
     with store.read() as session:
         # A page in catalog order of a common tag is found fastest item by item (see
         # tags.tag_clause); everything else by the set of matching ids.
+        searching = bool(search and search.strip())
         common = bool(
             filters.tag
             and filters.tag.strip()
             and limit is not None
-            and not (search and search.strip())
+            and not searching
             and sort is None
             and _tag_is_common(session, filters.tag)
         )
-        stmt = select_items(search, filters, store.search_index, common_tag=common)
+        # Best match first, unless the search matches too many items to rank (see ranks).
+        ranked = bool(searching and sort is None and store.search_index.ranks(session, search))
+        stmt = select_items(search, filters, store.search_index, common_tag=common, ranked=ranked)
         if stmt is None:
             return []
         if sort is not None:
@@ -388,17 +391,19 @@ def select_items(
     index: SearchIndex | None = None,
     *,
     common_tag: bool = False,
+    ranked: bool = True,
 ) -> Select | None:
     """The query for items matching the full-text `search` and `filters` (None: no match
     is possible), best match first; without a search, in catalog order.
 
     `index` is the Store's search index (`store.search_index`): it decides how the database
     engine searches. None means SQLite's FTS5. `common_tag`: the tag filter's tag is common
-    (see `tags.tag_clause`).
+    (see `tags.tag_clause`). `ranked` False: matches in the order they were added (see
+    `SearchIndex.ranks`).
     """
     stmt = select(Item)
     if search and search.strip():
-        stmt = (index or SearchIndex()).matching(stmt, search, Item.id)
+        stmt = (index or SearchIndex()).matching(stmt, search, Item.id, ranked=ranked)
         if stmt is None:
             return None
     else:

@@ -1,6 +1,8 @@
 """The fast paths issue 16 added for million-item libraries give what the slow paths gave:
-the streamed history check hashes exactly what `entry_hash` hashes, and a plain search is
-counted in the full-text index alone with the same number as the joined query."""
+the streamed history check and the bulk writes hash exactly what `entry_hash` hashes, a plain
+search is counted in the full-text index alone with the same number as the joined query, a
+search lists its best match first (or, too broad to rank, the same items in id order), and a
+sorted page is a slice of the whole sorted list."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import sqlite3
 from sqlalchemy import select
 
 from provenance.domain.views import SearchFilters
-from provenance.store.history import _COLUMNS, _entry_hashes, entry_hash
+from provenance.store.history import _COLUMNS, _hashes, chain_hashes, entry_hash
 from provenance.store.items import select_items
 from provenance.store.models import HistoryEntry
 from tests.conftest import tamper
@@ -34,7 +36,7 @@ def test_streamed_hashes_match_entry_hash(library):
         ).all()
         assert len(rows) >= 7
         assert {r.item_id is None for r in rows} == {True, False}
-        for row, digest in _entry_hashes([tuple(r) for r in rows]):
+        for row, digest in zip(rows, _hashes(rows), strict=True):
             assert digest == entry_hash(*row[:11]) == row[11]
     result = library.verify_history()
     assert result.ok and result.checked == len(rows)
@@ -82,4 +84,109 @@ def test_sqlite_history_rows_stream_as_stored(tmp_path):
     stored = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM history ORDER BY seq").fetchall()
     conn.close()
     assert result.ok and result.checked == len(stored)
-    assert [d for _row, d in _entry_hashes(stored)] == [r[11] for r in stored]
+    assert list(_hashes(stored)) == [r[11] for r in stored]
+
+
+def test_search_lists_the_best_match_first(library):
+    """Ranked by relevance, not by id: the item that says the word most, in the fewest words,
+    comes first although it was added last (SQLite drops an ORDER BY inside a joined subquery,
+    so the order must be the outer query's)."""
+    words = " ".join(f"filler{n}" for n in range(30))
+    library.create_item({"accession": "R.1", "title": "Study", "description": f"bronze {words}"})
+    library.create_item({"accession": "R.2", "title": "Bronze horse", "description": words})
+    library.create_item({"accession": "R.3", "title": "Bronze", "medium": "bronze, bronze"})
+    found = [i.accession for i in library.list_items("bronze")]
+    assert found[0] == "R.3" and sorted(found) == ["R.1", "R.2", "R.3"]
+    # Pages are slices of the one order, and the count is the list's length.
+    assert [i.accession for i in library.list_items("bronze", limit=1, offset=1)] == found[1:2]
+    assert library.count_items("bronze") == 3
+
+
+def test_a_search_too_broad_to_rank_lists_matches_in_the_order_added(library):
+    """Past `ranked_at_most` matches the same items come in id order (no ranking cost), and
+    a narrower search is still ranked."""
+    for n in range(5):
+        library.create_item({"accession": f"W.{n}", "title": "oil " * (n + 1)})
+    ranked = [i.accession for i in library.list_items("oil")]
+    assert ranked[0] == "W.4"
+    library._store.search_index.ranked_at_most = 4
+    broad = [i.accession for i in library.list_items("oil")]
+    assert broad == [f"W.{n}" for n in range(5)]
+    assert sorted(broad) == sorted(ranked) and library.count_items("oil") == 5
+    assert [i.accession for i in library.list_items("oil", limit=2, offset=2)] == broad[2:4]
+    # Filters and sorting keep working on the broad path.
+    assert [i.accession for i in library.list_items("oil", sort="item", descending=True)] == [
+        f"W.{n}" for n in reversed(range(5))
+    ]
+    library._store.search_index.ranked_at_most = 5
+    assert [i.accession for i in library.list_items("oil")] == ranked
+
+
+def test_bulk_writes_and_verification_hash_alike(library):
+    """`chain_hashes` (bulk writes) and verification share `_hashes`: a stored run of entries
+    hashed again as one chain gives back the stored hashes."""
+    _varied_history(library)
+    with library._store.read() as session:
+        rows = session.execute(
+            select(*(getattr(HistoryEntry, c) for c in _COLUMNS)).order_by(HistoryEntry.seq)
+        ).all()
+    # The tagging step wrote one run: same time, actor, entity and action.
+    run = [r for r in rows if r.action == rows[-1].action and r.at == rows[-1].at]
+    assert len(run) == 2
+    first = run[0]
+    entries = [(r.entity_id, r.item_id, r.before_json, r.after_json, r.note) for r in run]
+    hashes = chain_hashes(
+        first.seq - 1, first.at, first.actor, first.entity, first.action, entries, first.prev_hash
+    )
+    assert hashes == [r.hash for r in run]
+
+
+def test_a_sorted_page_is_a_slice_of_the_whole_sorted_list(library):
+    """A page of a sorted list sorts ids first and reads only the page's rows; every sort
+    order, both ways, with a search too, gives the slices of the whole list (sorted in one
+    query, no page)."""
+    from provenance.store.items import SORT_KEYS
+
+    makers = ["Émile Z", "", None, "ann b", "Ann B", "Chen W"]
+    dates = ["about 1890", "189X", "", None, "c. 1901", "1750"]
+    for n in range(14):
+        library.create_item(
+            {
+                "accession": None if n % 5 == 4 else f"S.{n % 9}.{n}",
+                "title": f"oil study {n}",
+                "maker": makers[n % len(makers)],
+                "date": dates[n % len(dates)],
+            }
+        )
+    items = library.list_items()
+    library.add_tool("Restorer X", "Vendor")
+    library.disclose(items[1].id, "ai-restored", tools=["Restorer X"], purpose="repair")
+    library.disclose(items[6].id, "ai-restored", tools=["Restorer X"], purpose="repair")
+    for key in SORT_KEYS:
+        for descending in (False, True):
+            for search in (None, "oil"):
+                whole = [i.id for i in library.list_items(search, sort=key, descending=descending)]
+                assert len(whole) == 14
+                pages = [
+                    i.id
+                    for offset in range(0, 14, 4)
+                    for i in library.list_items(
+                        search, sort=key, descending=descending, limit=4, offset=offset
+                    )
+                ]
+                assert pages == whole, (key, descending, search)
+
+
+def test_too_broad_to_rank_counts_prefix_matches_too(library):
+    """Whole words are counted first (cheap), but matches of a longer word count as well."""
+    for n in range(3):
+        library.create_item({"accession": f"O.{n}", "title": "oil sketch"})
+    for n in range(2):
+        library.create_item({"accession": f"C.{n}", "title": "oilcloth sketch"})
+    index = library._store.search_index
+    verdicts = {}
+    for cap in (2, 4, 5):
+        index.ranked_at_most = cap
+        with library._store.read() as session:
+            verdicts[cap] = (index.ranks(session, "oil"), index.ranks(session, "oil sketch"))
+    assert verdicts == {2: (False, False), 4: (False, False), 5: (True, True)}
