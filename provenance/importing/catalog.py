@@ -17,8 +17,10 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import queue
 import re
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -327,8 +329,9 @@ def run(
 ) -> CatalogImportReport:
     """Import one catalog file. Raises InvalidValue/CatalogFileError for file-level problems.
 
-    (A writer thread one chunk behind the reader was tried and measured slower: SQLite gives
-    up the GIL once per row, and the two threads then queue on it.)
+    Chunks are written by a thread of their own (`_WritingThread`) while the next chunk is
+    read and prepared: the two take turns on the interpreter, and run side by side while
+    SQLite builds the search index and commits.
     """
     with _collector_paused():
         return _run(store, path, mapping, key, progress, cancel)
@@ -381,19 +384,35 @@ def _run(
     rejected: list[RowProblem] = []
     left_out: list[RowProblem] = []
     first_line: dict[str, int] = {}
-    done = 0
     cancelled = False
-    for chunk in _chunks(rows):
-        if cancel is not None and cancel.cancelled:
-            cancelled = True
-            break
-        prepared = _prepare(
-            chunk, plan, index, accessions, first_line, this_library, rejected, concepts, left_out
-        )
-        writer.write(prepared)
-        done += prepared.rows
-        if progress is not None:
+    reported = 0
+
+    def report_progress() -> None:
+        nonlocal reported
+        done = writing.committed_rows
+        if progress is not None and done > reported:
+            reported = done
             progress(done, None, f"{path.name}: {done:,} rows")
+
+    with _WritingThread(writer) as writing:
+        for chunk in _chunks(rows):
+            if cancel is not None and cancel.cancelled:
+                cancelled = True
+                break
+            prepared = _prepare(
+                chunk,
+                plan,
+                index,
+                accessions,
+                first_line,
+                this_library,
+                rejected,
+                concepts,
+                left_out,
+            )
+            writing.send(prepared)
+            report_progress()
+    report_progress()
     rejected.extend(writer.rejected)
     rejected.sort(key=lambda p: p.line)
     refused = {p.line for p in rejected}  # a rejected row's tags were not imported either
@@ -594,6 +613,59 @@ def _prepare(
     return prepared
 
 
+class _WritingThread:
+    """Writes prepared chunks in order, in a thread of its own, one chunk behind the reader.
+
+    `send` hands a chunk over and waits until its rows are inserted; the reader then prepares
+    the next chunk while SQLite fills the search index and commits the chunk, which are single
+    calls into SQLite that let go of the interpreter. While the writer inserts rows the reader
+    waits: an `executemany` lets go of the interpreter once per row, and with the reader's
+    Python running beside it each row would wait for its turn (measured: slower than one
+    thread). A failed write is raised in the reader at its next `send` or when the block ends;
+    chunks sent before it stay committed, as in one thread.
+    """
+
+    def __init__(self, writer: _ChunkWriter) -> None:
+        self._writer = writer
+        self._chunks: queue.SimpleQueue[_Prepared | None] = queue.SimpleQueue()
+        self._inserted = threading.Semaphore(0)
+        self._failure: BaseException | None = None
+        #: Rows of the chunks committed so far (read by the reader for progress).
+        self.committed_rows = 0
+        self._thread = threading.Thread(target=self._work, name="catalog-writer", daemon=True)
+
+    def __enter__(self) -> _WritingThread:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._chunks.put(None)
+        self._thread.join()
+        if self._failure is not None and exc_info[0] is None:
+            raise self._failure
+
+    def send(self, prepared: _Prepared) -> None:
+        """Write `prepared` after the chunks sent before; return once its rows are inserted."""
+        if self._failure is not None:
+            raise self._failure
+        self._chunks.put(prepared)
+        self._inserted.acquire()
+        if self._failure is not None:
+            raise self._failure
+
+    def _work(self) -> None:
+        while (prepared := self._chunks.get()) is not None:
+            if self._failure is not None:
+                continue  # a chunk sent before failed: write nothing after it
+            try:
+                self._writer.write(prepared, inserted=self._inserted.release)
+            except BaseException as exc:  # handed to the reader, raised there
+                self._failure = exc
+                self._inserted.release()
+            else:
+                self.committed_rows += prepared.rows
+
+
 class _ChunkWriter:
     """Writes prepared chunks, one transaction per chunk, in order."""
 
@@ -619,7 +691,9 @@ class _ChunkWriter:
         self.created = self.updated = self.unchanged = 0
         self.rejected: list[RowProblem] = []
 
-    def write(self, prepared: _Prepared) -> None:
+    def write(self, prepared: _Prepared, inserted: Callable[[], None] | None = None) -> None:
+        """Write one chunk in one transaction. `inserted` is called once its rows and history
+        are inserted, before the search index is filled and the transaction commits."""
         note_prefix = f"catalog import {self._path.name} line "
         with self._store.write() as (session, history):
             stamp = now()
@@ -660,9 +734,13 @@ class _ChunkWriter:
                     session, "item_keywords", ("item_id", "keyword", "folded"), keyword_rows
                 )
                 insert_rows(session, "item_subjects", ("item_id", "concept_id"), subject_rows)
-                self._store.search_index.index_range(session, first_id, next_id - 1)
+            history.flush()
             self.created += len(item_rows)
             self._expected_head = history.head
+            if inserted is not None:
+                inserted()
+            if item_rows:
+                self._store.search_index.index_range(session, first_id, next_id - 1)
 
     def _update(self, session, history, existing, stamp: str, note_prefix: str) -> None:
         items = {
