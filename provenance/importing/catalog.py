@@ -62,7 +62,7 @@ from provenance.media.catalog_files import (
 )
 from provenance.media.output import OutputRun
 from provenance.store.bulk import insert_rows
-from provenance.store.history import Change, read_head
+from provenance.store.history import Change, chain_hashes, read_head
 from provenance.store.items import item_changes
 from provenance.store.models import Concept, Item, ItemKeyword, ItemSubject, Meta
 from provenance.store.store import Store
@@ -317,6 +317,39 @@ class _Prepared:
     # (line, item id, fields, extra, tags) for rows whose key is already in the library
     existing: list[tuple[int, int, dict, dict, tuple | None]] = field(default_factory=list)
     rows: int = 0
+    # Worked out ahead by `_hash_ahead` for a chunk of new rows only: the time of the chunk,
+    # the history head and first item id it expects, its history entries and their hashes.
+    at: str | None = None
+    head: tuple[int, str] | None = None
+    first_id: int = 0
+    entries: list[tuple[int, int, None, str, str]] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+
+
+def _hash_ahead(
+    prepared: _Prepared, head: tuple[int, str], first_id: int, actor: str, note_prefix: str
+) -> None:
+    """Build and hash the history entries of a chunk of new rows before its transaction
+    starts, as if the library's history head and next item id were still `head` and
+    `first_id` then (the writer takes them only if so, see `_ChunkWriter.write`): the reader
+    hashes while the chunk before commits."""
+    if prepared.existing or not prepared.new:
+        return  # updates record entries of their own first: hashed in the transaction
+    prepared.at = now()
+    prepared.head = head
+    prepared.first_id = first_id
+    prepared.entries = [
+        (item_id, item_id, None, row[4], note_prefix + str(row[0]))
+        for item_id, row in enumerate(prepared.new, first_id)
+    ]
+    prepared.hashes = chain_hashes(
+        head[0], prepared.at, actor, "item", "create", prepared.entries, head[1]
+    )
+
+
+def _note_prefix(path: Path) -> str:
+    """The start of the note of a history entry made by importing `path` (the line follows)."""
+    return f"catalog import {path.name} line "
 
 
 def run(
@@ -375,6 +408,7 @@ def _run(
         }
         this_library = library_id(session)
         head = read_head(session)
+        first_id = (session.scalar(select(func.max(Item.id))) or 0) + 1
         concepts = (
             dict(session.execute(select(Concept.uri, Concept.id)).tuples().all())
             if plan.subject_column
@@ -410,7 +444,9 @@ def _run(
                 concepts,
                 left_out,
             )
+            _hash_ahead(prepared, head, first_id, store.actor, _note_prefix(path))
             writing.send(prepared)
+            head, first_id = writer.next_head, writer.next_id
             report_progress()
     report_progress()
     rejected.extend(writer.rejected)
@@ -694,7 +730,7 @@ class _ChunkWriter:
     def write(self, prepared: _Prepared, inserted: Callable[[], None] | None = None) -> None:
         """Write one chunk in one transaction. `inserted` is called once its rows and history
         are inserted, before the search index is filled and the transaction commits."""
-        note_prefix = f"catalog import {self._path.name} line "
+        note_prefix = _note_prefix(self._path)
         with self._store.write() as (session, history):
             stamp = now()
             if prepared.existing:
@@ -708,18 +744,29 @@ class _ChunkWriter:
                 taken = self._accessions_changed
             next_id = (session.scalar(select(func.max(Item.id))) or 0) + 1
             first_id = next_id
+            if taken:
+                new = [r for r in new if not self._taken(r, taken)]
+            # Entries hashed ahead hold if the chunk is written as it was read, where the
+            # reader expected it: every row kept, at the id and history head it assumed.
+            ahead = (
+                prepared.at is not None
+                and len(new) == len(prepared.new)
+                and first_id == prepared.first_id
+                and history.head == prepared.head
+            )
+            if ahead:
+                stamp = prepared.at
+                entries = prepared.entries
+            else:
+                entries = [
+                    (item_id, item_id, None, row[4], note_prefix + str(row[0]))
+                    for item_id, row in enumerate(new, first_id)
+                ]
             item_rows = []
-            entries = []
             keyword_rows: list[tuple[int, str, str]] = []
             subject_rows: list[tuple[int, int]] = []
-            for line, accession, values, extra_json, after_json, tags in new:
-                if accession in taken:
-                    self.rejected.append(
-                        RowProblem(line, f"accession number {accession!r} is already used")
-                    )
-                    continue
+            for _line, accession, values, extra_json, _after_json, tags in new:
                 item_rows.append((next_id, accession, *values, extra_json, stamp, stamp))
-                entries.append((next_id, next_id, None, after_json, note_prefix + str(line)))
                 if tags is not None:
                     keywords, subjects = tags
                     keyword_rows += [(next_id, k, fold(k)) for k in keywords or ()]
@@ -727,7 +774,13 @@ class _ChunkWriter:
                 next_id += 1
             # One history entry per item, hashed in one tight loop (the same chain as one
             # `record` per item: the tests compare them).
-            history.record_encoded_many(entity="item", action="create", entries=entries)
+            history.record_encoded_many(
+                entity="item",
+                action="create",
+                entries=entries,
+                at=prepared.at if ahead else None,
+                hashed=(prepared.head, prepared.hashes) if ahead else None,
+            )
             if item_rows:
                 insert_rows(session, "items", self._columns, item_rows)
                 insert_rows(
@@ -737,10 +790,23 @@ class _ChunkWriter:
             history.flush()
             self.created += len(item_rows)
             self._expected_head = history.head
+            # Where the next chunk starts, for `_hash_ahead` (read once `inserted` is called).
+            self.next_head, self.next_id = history.head, next_id
             if inserted is not None:
                 inserted()
             if item_rows:
                 self._store.search_index.index_range(session, first_id, next_id - 1)
+
+    def _taken(self, row: tuple, taken: set[str]) -> bool:
+        """Whether a new row's accession number is `taken` since it was checked (it is then
+        rejected)."""
+        line, accession = row[0], row[1]
+        if accession in taken:
+            self.rejected.append(
+                RowProblem(line, f"accession number {accession!r} is already used")
+            )
+            return True
+        return False
 
     def _update(self, session, history, existing, stamp: str, note_prefix: str) -> None:
         items = {
