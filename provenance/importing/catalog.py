@@ -83,6 +83,8 @@ _SHAPE_ROWS = 200
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 #: One string as `_ENCODE` spells it (the same C function the encoder calls).
 _ENCODE_STRING = json.encoder.encode_basestring
+#: What `_ENCODE_STRING` escapes (ensure_ascii off): a quote, a backslash, control characters.
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 
 #: Rows per transaction.
 CHUNK = 20000
@@ -305,6 +307,41 @@ def _key_column(cells: Sequence[str], column: str, problems: dict[int, str]) -> 
             problems.setdefault(position, str(exc))
             values.append(None)
     return values
+
+
+def _json_members(
+    names: Sequence[str], columns: Sequence[Sequence[str | None]], rows: int
+) -> list[str]:
+    """Per row, the members of a JSON object of its non-empty cells keyed by `names`, in that
+    order, spelled as `_ENCODE` spells a dict of them, without the braces.
+
+    Built a column at a time, then one format per row: a column with nothing to escape (nearly
+    every column) is taken as it is, any other is escaped a cell at a time; a row with every
+    cell set (most rows of a kept catalog) is one `%` of one template, any other row one of a
+    template of its own shape.
+    """
+    if not names:
+        return [""] * rows
+    inner = []
+    for values in columns:
+        if _NEEDS_ESCAPE.search("".join(filter(None, values))):
+            values = [_ENCODE_STRING(v)[1:-1] if v else None for v in values]
+        inner.append(values)
+    # A key is JSON text with any `%` doubled: the template's only `%` are its `%s`.
+    members = [_ENCODE_STRING(n).replace("%", "%%") + ':"%s"' for n in names]
+    every = ",".join(members)
+    shapes: dict[tuple[bool, ...], str] = {}
+    spelled = []
+    for row in zip(*inner, strict=True):
+        if all(row):
+            spelled.append(every % row)
+            continue
+        shape = tuple(map(bool, row))
+        template = shapes.get(shape)
+        if template is None:
+            template = shapes[shape] = ",".join(m for m, s in zip(members, shape, strict=True) if s)
+        spelled.append(template % tuple(filter(None, row)))
+    return spelled
 
 
 @dataclass
@@ -574,21 +611,11 @@ def _prepare(
     field_values = list(zip(*mapped.values(), strict=True)) if mapped else [()] * len(records)
     extras = {c: _clean_column(columns[at[c]]) for c in plan.extra_columns}
     # The history's "after" object, spelled as `_ENCODE` spells a dict of the non-empty fields
-    # in CATALOG_FIELDS order, built a column at a time.
-    encoded = []
-    for name, values in (("accession", accession_values), *mapped.items()):
-        prefix = f'"{name}":'
-        encoded.append([prefix + _ENCODE_STRING(v) if v else "" for v in values])
-    after_parts = list(zip(*encoded, strict=True))
-    extra_parts = list(
-        zip(
-            *(
-                [f"{_ENCODE_STRING(c)}:{_ENCODE_STRING(v)}" if v is not None else "" for v in vs]
-                for c, vs in extras.items()
-            ),
-            strict=True,
-        )
+    # in CATALOG_FIELDS order, and the extra fields as items.extra holds them.
+    after_members = _json_members(
+        ["accession", *mapped], [accession_values, *mapped.values()], len(records)
     )
+    extra_members = _json_members(list(extras), list(extras.values()), len(records))
     has_tags = bool(plan.keyword_column or plan.subject_column)
     keyword_cells = cells(plan.keyword_column)
     subject_cells = cells(plan.subject_column)
@@ -636,8 +663,8 @@ def _prepare(
                 rejected.append(RowProblem(line, f"accession number {accession!r} is already used"))
                 continue
             accessions.add(accession)
-        after_json = ",".join(filter(None, after_parts[position]))
-        extra_json = "{" + ",".join(filter(None, extra_parts[position])) + "}" if extras else "{}"
+        after_json = after_members[position]
+        extra_json = "{" + extra_members[position] + "}"
         if extra_json != "{}":  # the same text as items.extra, not encoded twice
             after_json += ',"extra":' + extra_json
         if tags is not None:
