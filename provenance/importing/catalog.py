@@ -88,6 +88,9 @@ _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 
 #: Rows per transaction.
 CHUNK = 20000
+#: Rows of the first transaction: a small first chunk sets the writer thread going early (the
+#: reader prepares the first chunk alone, and the writer would wait for all of it).
+FIRST_CHUNK = 2000
 #: Column that carries Credence's own item id in exported CSV files.
 ID_COLUMN = "credence_id"
 
@@ -920,12 +923,15 @@ def _own_id(value: str | None, this_library: str) -> int | None:
 
 
 def _chunks(rows: Iterator[Cells | BadRow]) -> Iterator[list[Cells | BadRow]]:
+    """The rows in chunks of CHUNK, the first of at most FIRST_CHUNK."""
     chunk: list[Cells | BadRow] = []
+    size = min(FIRST_CHUNK, CHUNK)
     for row in rows:
         chunk.append(row)
-        if len(chunk) >= CHUNK:
+        if len(chunk) >= size:
             yield chunk
             chunk = []
+            size = CHUNK
     if chunk:
         yield chunk
 
