@@ -756,6 +756,9 @@ class _ChunkWriter:
         self._accessions_changed: set[str] = set()
         self.created = self.updated = self.unchanged = 0
         self.rejected: list[RowProblem] = []
+        #: The history head and next item id after the last chunk's rows were inserted.
+        self.next_head = head
+        self.next_id = 0
 
     def write(self, prepared: _Prepared, inserted: Callable[[], None] | None = None) -> None:
         """Write one chunk in one transaction. `inserted` is called once its rows and history
@@ -820,7 +823,7 @@ class _ChunkWriter:
             history.flush()
             self.created += len(item_rows)
             self._expected_head = history.head
-            # Where the next chunk starts, for `_hash_ahead` (read once `inserted` is called).
+            # Where the next chunk starts, for `_hash_ahead` (read after `inserted`).
             self.next_head, self.next_id = history.head, next_id
             if inserted is not None:
                 inserted()
