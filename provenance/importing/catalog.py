@@ -17,8 +17,10 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import queue
 import re
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +62,7 @@ from provenance.media.catalog_files import (
 )
 from provenance.media.output import OutputRun
 from provenance.store.bulk import insert_rows
-from provenance.store.history import Change, read_head
+from provenance.store.history import Change, chain_hashes, read_head
 from provenance.store.items import item_changes
 from provenance.store.models import Concept, Item, ItemKeyword, ItemSubject, Meta
 from provenance.store.store import Store
@@ -81,9 +83,14 @@ _SHAPE_ROWS = 200
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 #: One string as `_ENCODE` spells it (the same C function the encoder calls).
 _ENCODE_STRING = json.encoder.encode_basestring
+#: What `_ENCODE_STRING` escapes (ensure_ascii off): a quote, a backslash, control characters.
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 
 #: Rows per transaction.
 CHUNK = 20000
+#: Rows of the first transaction: a small first chunk sets the writer thread going early (the
+#: reader prepares the first chunk alone, and the writer would wait for all of it).
+FIRST_CHUNK = 2000
 #: Column that carries Credence's own item id in exported CSV files.
 ID_COLUMN = "credence_id"
 
@@ -305,6 +312,41 @@ def _key_column(cells: Sequence[str], column: str, problems: dict[int, str]) -> 
     return values
 
 
+def _json_members(
+    names: Sequence[str], columns: Sequence[Sequence[str | None]], rows: int
+) -> list[str]:
+    """Per row, the members of a JSON object of its non-empty cells keyed by `names`, in that
+    order, spelled as `_ENCODE` spells a dict of them, without the braces.
+
+    Built a column at a time, then one format per row: a column with nothing to escape (nearly
+    every column) is taken as it is, any other is escaped a cell at a time; a row with every
+    cell set (most rows of a kept catalog) is one `%` of one template, any other row one of a
+    template of its own shape.
+    """
+    if not names:
+        return [""] * rows
+    inner = []
+    for values in columns:
+        if _NEEDS_ESCAPE.search("".join(filter(None, values))):
+            values = [_ENCODE_STRING(v)[1:-1] if v else None for v in values]
+        inner.append(values)
+    # A key is JSON text with any `%` doubled: the template's only `%` are its `%s`.
+    members = [_ENCODE_STRING(n).replace("%", "%%") + ':"%s"' for n in names]
+    every = ",".join(members)
+    shapes: dict[tuple[bool, ...], str] = {}
+    spelled = []
+    for row in zip(*inner, strict=True):
+        if all(row):
+            spelled.append(every % row)
+            continue
+        shape = tuple(map(bool, row))
+        template = shapes.get(shape)
+        if template is None:
+            template = shapes[shape] = ",".join(m for m, s in zip(members, shape, strict=True) if s)
+        spelled.append(template % tuple(filter(None, row)))
+    return spelled
+
+
 @dataclass
 class _Prepared:
     """One chunk of rows, checked and encoded, ready to be written."""
@@ -315,6 +357,39 @@ class _Prepared:
     # (line, item id, fields, extra, tags) for rows whose key is already in the library
     existing: list[tuple[int, int, dict, dict, tuple | None]] = field(default_factory=list)
     rows: int = 0
+    # Worked out ahead by `_hash_ahead` for a chunk of new rows only: the time of the chunk,
+    # the history head and first item id it expects, its history entries and their hashes.
+    at: str | None = None
+    head: tuple[int, str] | None = None
+    first_id: int = 0
+    entries: list[tuple[int, int, None, str, str]] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+
+
+def _hash_ahead(
+    prepared: _Prepared, head: tuple[int, str], first_id: int, actor: str, note_prefix: str
+) -> None:
+    """Build and hash the history entries of a chunk of new rows before its transaction
+    starts, as if the library's history head and next item id were still `head` and
+    `first_id` then (the writer takes them only if so, see `_ChunkWriter.write`): the reader
+    hashes while the chunk before commits."""
+    if prepared.existing or not prepared.new:
+        return  # updates record entries of their own first: hashed in the transaction
+    prepared.at = now()
+    prepared.head = head
+    prepared.first_id = first_id
+    prepared.entries = [
+        (item_id, item_id, None, row[4], note_prefix + str(row[0]))
+        for item_id, row in enumerate(prepared.new, first_id)
+    ]
+    prepared.hashes = chain_hashes(
+        head[0], prepared.at, actor, "item", "create", prepared.entries, head[1]
+    )
+
+
+def _note_prefix(path: Path) -> str:
+    """The start of the note of a history entry made by importing `path` (the line follows)."""
+    return f"catalog import {path.name} line "
 
 
 def run(
@@ -327,8 +402,9 @@ def run(
 ) -> CatalogImportReport:
     """Import one catalog file. Raises InvalidValue/CatalogFileError for file-level problems.
 
-    (A writer thread one chunk behind the reader was tried and measured slower: SQLite gives
-    up the GIL once per row, and the two threads then queue on it.)
+    Chunks are written by a thread of their own (`_WritingThread`) while the next chunk is
+    read and prepared: the two take turns on the interpreter, and run side by side while
+    SQLite builds the search index and commits.
     """
     with _collector_paused():
         return _run(store, path, mapping, key, progress, cancel)
@@ -372,6 +448,7 @@ def _run(
         }
         this_library = library_id(session)
         head = read_head(session)
+        first_id = (session.scalar(select(func.max(Item.id))) or 0) + 1
         concepts = (
             dict(session.execute(select(Concept.uri, Concept.id)).tuples().all())
             if plan.subject_column
@@ -381,19 +458,37 @@ def _run(
     rejected: list[RowProblem] = []
     left_out: list[RowProblem] = []
     first_line: dict[str, int] = {}
-    done = 0
     cancelled = False
-    for chunk in _chunks(rows):
-        if cancel is not None and cancel.cancelled:
-            cancelled = True
-            break
-        prepared = _prepare(
-            chunk, plan, index, accessions, first_line, this_library, rejected, concepts, left_out
-        )
-        writer.write(prepared)
-        done += prepared.rows
-        if progress is not None:
+    reported = 0
+
+    def report_progress() -> None:
+        nonlocal reported
+        done = writing.committed_rows
+        if progress is not None and done > reported:
+            reported = done
             progress(done, None, f"{path.name}: {done:,} rows")
+
+    with _WritingThread(writer) as writing:
+        for chunk in _chunks(rows):
+            if cancel is not None and cancel.cancelled:
+                cancelled = True
+                break
+            prepared = _prepare(
+                chunk,
+                plan,
+                index,
+                accessions,
+                first_line,
+                this_library,
+                rejected,
+                concepts,
+                left_out,
+            )
+            _hash_ahead(prepared, head, first_id, store.actor, _note_prefix(path))
+            writing.send(prepared)
+            head, first_id = writer.next_head, writer.next_id
+            report_progress()
+    report_progress()
     rejected.extend(writer.rejected)
     rejected.sort(key=lambda p: p.line)
     refused = {p.line for p in rejected}  # a rejected row's tags were not imported either
@@ -519,21 +614,11 @@ def _prepare(
     field_values = list(zip(*mapped.values(), strict=True)) if mapped else [()] * len(records)
     extras = {c: _clean_column(columns[at[c]]) for c in plan.extra_columns}
     # The history's "after" object, spelled as `_ENCODE` spells a dict of the non-empty fields
-    # in CATALOG_FIELDS order, built a column at a time.
-    encoded = []
-    for name, values in (("accession", accession_values), *mapped.items()):
-        prefix = f'"{name}":'
-        encoded.append([prefix + _ENCODE_STRING(v) if v else "" for v in values])
-    after_parts = list(zip(*encoded, strict=True))
-    extra_parts = list(
-        zip(
-            *(
-                [f"{_ENCODE_STRING(c)}:{_ENCODE_STRING(v)}" if v is not None else "" for v in vs]
-                for c, vs in extras.items()
-            ),
-            strict=True,
-        )
+    # in CATALOG_FIELDS order, and the extra fields as items.extra holds them.
+    after_members = _json_members(
+        ["accession", *mapped], [accession_values, *mapped.values()], len(records)
     )
+    extra_members = _json_members(list(extras), list(extras.values()), len(records))
     has_tags = bool(plan.keyword_column or plan.subject_column)
     keyword_cells = cells(plan.keyword_column)
     subject_cells = cells(plan.subject_column)
@@ -581,8 +666,8 @@ def _prepare(
                 rejected.append(RowProblem(line, f"accession number {accession!r} is already used"))
                 continue
             accessions.add(accession)
-        after_json = ",".join(filter(None, after_parts[position]))
-        extra_json = "{" + ",".join(filter(None, extra_parts[position])) + "}" if extras else "{}"
+        after_json = after_members[position]
+        extra_json = "{" + extra_members[position] + "}"
         if extra_json != "{}":  # the same text as items.extra, not encoded twice
             after_json += ',"extra":' + extra_json
         if tags is not None:
@@ -592,6 +677,59 @@ def _prepare(
         after_json = "{" + after_json.lstrip(",") + "}"
         prepared.new.append((line, accession, field_values[position], extra_json, after_json, tags))
     return prepared
+
+
+class _WritingThread:
+    """Writes prepared chunks in order, in a thread of its own, one chunk behind the reader.
+
+    `send` hands a chunk over and waits until its rows are inserted; the reader then prepares
+    the next chunk while SQLite fills the search index and commits the chunk, which are single
+    calls into SQLite that let go of the interpreter. While the writer inserts rows the reader
+    waits: an `executemany` lets go of the interpreter once per row, and with the reader's
+    Python running beside it each row would wait for its turn (measured: slower than one
+    thread). A failed write is raised in the reader at its next `send` or when the block ends;
+    chunks sent before it stay committed, as in one thread.
+    """
+
+    def __init__(self, writer: _ChunkWriter) -> None:
+        self._writer = writer
+        self._chunks: queue.SimpleQueue[_Prepared | None] = queue.SimpleQueue()
+        self._inserted = threading.Semaphore(0)
+        self._failure: BaseException | None = None
+        #: Rows of the chunks committed so far (read by the reader for progress).
+        self.committed_rows = 0
+        self._thread = threading.Thread(target=self._work, name="catalog-writer", daemon=True)
+
+    def __enter__(self) -> _WritingThread:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._chunks.put(None)
+        self._thread.join()
+        if self._failure is not None and exc_info[0] is None:
+            raise self._failure
+
+    def send(self, prepared: _Prepared) -> None:
+        """Write `prepared` after the chunks sent before; return once its rows are inserted."""
+        if self._failure is not None:
+            raise self._failure
+        self._chunks.put(prepared)
+        self._inserted.acquire()
+        if self._failure is not None:
+            raise self._failure
+
+    def _work(self) -> None:
+        while (prepared := self._chunks.get()) is not None:
+            if self._failure is not None:
+                continue  # a chunk sent before failed: write nothing after it
+            try:
+                self._writer.write(prepared, inserted=self._inserted.release)
+            except BaseException as exc:  # handed to the reader, raised there
+                self._failure = exc
+                self._inserted.release()
+            else:
+                self.committed_rows += prepared.rows
 
 
 class _ChunkWriter:
@@ -618,9 +756,14 @@ class _ChunkWriter:
         self._accessions_changed: set[str] = set()
         self.created = self.updated = self.unchanged = 0
         self.rejected: list[RowProblem] = []
+        #: The history head and next item id after the last chunk's rows were inserted.
+        self.next_head = head
+        self.next_id = 0
 
-    def write(self, prepared: _Prepared) -> None:
-        note_prefix = f"catalog import {self._path.name} line "
+    def write(self, prepared: _Prepared, inserted: Callable[[], None] | None = None) -> None:
+        """Write one chunk in one transaction. `inserted` is called once its rows and history
+        are inserted, before the search index is filled and the transaction commits."""
+        note_prefix = _note_prefix(self._path)
         with self._store.write() as (session, history):
             stamp = now()
             if prepared.existing:
@@ -634,18 +777,29 @@ class _ChunkWriter:
                 taken = self._accessions_changed
             next_id = (session.scalar(select(func.max(Item.id))) or 0) + 1
             first_id = next_id
+            if taken:
+                new = [r for r in new if not self._taken(r, taken)]
+            # Entries hashed ahead hold if the chunk is written as it was read, where the
+            # reader expected it: every row kept, at the id and history head it assumed.
+            ahead = (
+                prepared.at is not None
+                and len(new) == len(prepared.new)
+                and first_id == prepared.first_id
+                and history.head == prepared.head
+            )
+            if ahead:
+                stamp = prepared.at
+                entries = prepared.entries
+            else:
+                entries = [
+                    (item_id, item_id, None, row[4], note_prefix + str(row[0]))
+                    for item_id, row in enumerate(new, first_id)
+                ]
             item_rows = []
-            entries = []
             keyword_rows: list[tuple[int, str, str]] = []
             subject_rows: list[tuple[int, int]] = []
-            for line, accession, values, extra_json, after_json, tags in new:
-                if accession in taken:
-                    self.rejected.append(
-                        RowProblem(line, f"accession number {accession!r} is already used")
-                    )
-                    continue
+            for _line, accession, values, extra_json, _after_json, tags in new:
                 item_rows.append((next_id, accession, *values, extra_json, stamp, stamp))
-                entries.append((next_id, next_id, None, after_json, note_prefix + str(line)))
                 if tags is not None:
                     keywords, subjects = tags
                     keyword_rows += [(next_id, k, fold(k)) for k in keywords or ()]
@@ -653,16 +807,39 @@ class _ChunkWriter:
                 next_id += 1
             # One history entry per item, hashed in one tight loop (the same chain as one
             # `record` per item: the tests compare them).
-            history.record_encoded_many(entity="item", action="create", entries=entries)
+            history.record_encoded_many(
+                entity="item",
+                action="create",
+                entries=entries,
+                at=prepared.at if ahead else None,
+                hashed=(prepared.head, prepared.hashes) if ahead else None,
+            )
             if item_rows:
                 insert_rows(session, "items", self._columns, item_rows)
                 insert_rows(
                     session, "item_keywords", ("item_id", "keyword", "folded"), keyword_rows
                 )
                 insert_rows(session, "item_subjects", ("item_id", "concept_id"), subject_rows)
-                self._store.search_index.index_range(session, first_id, next_id - 1)
+            history.flush()
             self.created += len(item_rows)
             self._expected_head = history.head
+            # Where the next chunk starts, for `_hash_ahead` (read after `inserted`).
+            self.next_head, self.next_id = history.head, next_id
+            if inserted is not None:
+                inserted()
+            if item_rows:
+                self._store.search_index.index_range(session, first_id, next_id - 1)
+
+    def _taken(self, row: tuple, taken: set[str]) -> bool:
+        """Whether a new row's accession number is `taken` since it was checked (it is then
+        rejected)."""
+        line, accession = row[0], row[1]
+        if accession in taken:
+            self.rejected.append(
+                RowProblem(line, f"accession number {accession!r} is already used")
+            )
+            return True
+        return False
 
     def _update(self, session, history, existing, stamp: str, note_prefix: str) -> None:
         items = {
@@ -749,12 +926,15 @@ def _own_id(value: str | None, this_library: str) -> int | None:
 
 
 def _chunks(rows: Iterator[Cells | BadRow]) -> Iterator[list[Cells | BadRow]]:
+    """The rows in chunks of CHUNK, the first of at most FIRST_CHUNK."""
     chunk: list[Cells | BadRow] = []
+    size = min(FIRST_CHUNK, CHUNK)
     for row in rows:
         chunk.append(row)
-        if len(chunk) >= CHUNK:
+        if len(chunk) >= size:
             yield chunk
             chunk = []
+            size = CHUNK
     if chunk:
         yield chunk
 

@@ -298,13 +298,26 @@ class HistoryWriter:
         entity: str,
         action: str,
         entries: Sequence[tuple[int | None, int | None, str | None, str | None, str | None]],
+        at: str | None = None,
+        hashed: tuple[tuple[int, str], Sequence[str]] | None = None,
     ) -> None:
         """Queue one entry per (entity_id, item_id, before_json, after_json, note), all with
         this transaction's actor and time: the bulk path of `record_encoded` (tagging ten
-        thousand items), hashed by `chain_hashes`."""
+        thousand items), hashed by `chain_hashes`.
+
+        `at` replaces the transaction's time, as in `record_encoded`. `hashed` is (head,
+        hashes): the entries' hashes worked out beforehand by `chain_hashes` from `head` (seq,
+        hash) with this actor and time (a catalog import hashes a chunk while the one before
+        it commits). They are taken only if `head` is still this writer's head; otherwise the
+        entries are hashed here, so the chain holds whatever happened in between.
+        """
         if not entries:
             return
-        hashes = chain_hashes(self._seq, self._at, self._actor, entity, action, entries, self._hash)
+        at = self._at if at is None else at
+        if hashed is not None and hashed[0] == (self._seq, self._hash):
+            hashes = hashed[1]
+        else:
+            hashes = chain_hashes(self._seq, at, self._actor, entity, action, entries, self._hash)
         rows = self._rows
         seq, prev = self._seq, self._hash
         for (entity_id, item_id, before_json, after_json, note), digest in zip(
@@ -314,7 +327,7 @@ class HistoryWriter:
             rows.append(
                 (
                     seq,
-                    self._at,
+                    at,
                     self._actor,
                     entity,
                     entity_id,

@@ -19,6 +19,7 @@ from provenance.importing.catalog import (
     CATALOG_FIELDS,
     _clean,
     _clean_column,
+    _json_members,
     _key_cell,
     _key_column,
 )
@@ -81,6 +82,38 @@ def test_any_column_is_cleaned_as_each_of_its_cells(column):
     assert _clean_column(column) == [_clean(c) for c in column]
     problems: dict[int, str] = {}
     assert (_key_column(column, "acc", problems), problems) == _per_cell_keys(column, "acc")
+
+
+_VALUE = st.one_of(st.none(), _CELL, st.text(max_size=6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(max_size=4), min_size=0, max_size=4, unique=True).flatmap(
+        lambda names: st.tuples(
+            st.just(names),
+            st.lists(st.lists(_VALUE, min_size=len(names), max_size=len(names)), max_size=6),
+        )
+    )
+)
+def test_json_members_are_the_encoder_s_spelling_of_each_row(names_rows):
+    names, rows = names_rows
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in names]
+    spelled = _json_members(names, columns, len(rows))
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    for row, members in zip(rows, spelled, strict=True):
+        expected = encode({n: v for n, v in zip(names, row, strict=True) if v})
+        assert "{" + members + "}" == expected
+
+
+def test_json_members_of_full_rows_awkward_cells_and_percent_keys():
+    names = ["accession", "50% off", 'say "hi"']
+    rows = [("A1", "x", "y"), ("A2", None, "100%s"), ("A3", "tab\there\n", "\x07")]
+    rows += [tuple(c for c in (f"B{n}", AWKWARD[n] or None, "z")) for n in range(len(AWKWARD))]
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    expected = [encode({n: v for n, v in zip(names, r, strict=True) if v})[1:-1] for r in rows]
+    assert _json_members(names, columns, len(rows)) == expected
 
 
 def test_bulk_hashes_are_the_per_entry_hashes():
