@@ -203,17 +203,41 @@ def _stamp_export_time(manifest: dict[str, Any]) -> None:
             assertion["data"] = {**assertion["data"], "exported_at": now()}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One job read and made ready to sign (`prepare`): everything but the c2pa work."""
+
+    job: ExportJob
+    mime: str
+    manifest: dict[str, Any]
+    #: What is signed: the bytes (XMP written) or a working file beside the target.
+    asset: bytes | Path
+    #: The source's bytes (fixity checked) when read whole: the parent ingredient's bytes.
+    original: bytes | None
+    thumb: io.BytesIO | None
+    binding: SoftBinding | None
+    notes: tuple[str, ...]
+
+
 def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
-    """Write one signed file under a temporary name beside its target: read (checking
-    fixity), XMP, sign. The result's `staged` file still has to be synced and moved into place
-    with `place`; a job that fails leaves nothing behind.
+    """Write one signed file under a temporary name beside its target: `prepare` (read,
+    checking fixity; XMP; thumbnail and soft binding), then `sign_prepared`. The result's
+    `staged` file still has to be synced and moved into place with `place`; a job that fails
+    leaves nothing behind."""
+    prepared = prepare(job)
+    return prepared if isinstance(prepared, ExportResult) else sign_prepared(prepared, signing)
+
+
+def prepare(job: ExportJob) -> Prepared | ExportResult:
+    """Read one job's source (checking its fixity), write its XMP, and make its thumbnail and
+    soft binding: no c2pa object is used, so this runs on a thread beside the signing of the
+    previous file (the hashing, reading and decoding release the GIL). Returns the failure's
+    result when the file cannot be exported; `drop` removes what a Prepared holds on disk.
 
     Files up to IN_MEMORY_LIMIT go through memory (one read, one write); larger masters and
     captioned derivatives go through a temporary working file in the target folder.
     """
     dest = Path(job.dest)
-    signed = temp_name(dest)
-    staged = False
     work: Path | None = None
     notes: list[str] = []
     try:
@@ -221,7 +245,7 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
         mime = job.mime
         manifest = {**job.manifest, "assertions": [dict(a) for a in job.manifest["assertions"]]}
         asset: bytes | Path
-        original: bytes | None = None  # the source's bytes (fixity checked), when read whole
+        original: bytes | None = None
         if job.caption or source.stat().st_size > IN_MEMORY_LIMIT:
             work = temp_name(dest)
             _copy_verifying(source, work, job.sha256)
@@ -241,21 +265,52 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
             manifest["thumbnail"] = {"format": "image/jpeg", "identifier": THUMBNAIL_URI}
         if binding is not None:
             manifest["assertions"].append(soft_binding_assertion(binding.code))
-        with c2pa.Builder(manifest, signing.context) as builder:
+        prepared = Prepared(
+            job, mime, manifest, asset, original, thumb, binding, tuple(dict.fromkeys(notes))
+        )
+        work = None  # the Prepared holds it now
+        return prepared
+    except (ExportFailure, XmpError) as exc:
+        return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
+    except OSError as exc:
+        return _write_failed(job.item_id, job.asset_id, job.item_label, dest, exc)
+    finally:
+        if work is not None:
+            work.unlink(missing_ok=True)
+
+
+def drop(prepared: Prepared | ExportResult) -> None:
+    """Remove the working file of a prepared job that will not be signed (the run stopped)."""
+    if isinstance(prepared, Prepared) and isinstance(prepared.asset, Path):
+        prepared.asset.unlink(missing_ok=True)
+
+
+def sign_prepared(prepared: Prepared, signing: Signing) -> ExportResult:
+    """Sign a prepared job into a temporary file beside its target (see `sign_one`); the
+    working file, if any, is removed whatever happens."""
+    job = prepared.job
+    dest = Path(job.dest)
+    signed = temp_name(dest)
+    staged = False
+    try:
+        source = Path(job.source)
+        with c2pa.Builder(prepared.manifest, signing.context) as builder:
             if job.source_has_credentials or job.caption or job.parent_ingredient:
                 # The source (with its own credentials, if any) is the parent: its chain is
                 # kept. Bytes already read and checked are not read from the disk again.
-                with _open_asset(source if original is None else original) as parent:
+                parent_bytes = prepared.original
+                with _open_asset(source if parent_bytes is None else parent_bytes) as parent:
                     builder.add_ingredient(
                         {"title": text_name(source), "relationship": "parentOf", "label": "source"},
                         job.mime,
                         parent,
                     )
-            if thumb is not None:
-                builder.add_resource(THUMBNAIL_URI, thumb)
-            digest, store = _sign_to(builder, signing, mime, asset, signed)
-        label = active_manifest_label(store) or signing.manifest_label(signed, mime)
+            if prepared.thumb is not None:
+                builder.add_resource(THUMBNAIL_URI, prepared.thumb)
+            digest, store = _sign_to(builder, signing, prepared.mime, prepared.asset, signed)
+        label = active_manifest_label(store) or signing.manifest_label(signed, prepared.mime)
         staged = True
+        binding = prepared.binding
         return ExportResult(
             job.item_id,
             job.asset_id,
@@ -263,14 +318,12 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
             str(dest),
             digest,
             label,
-            notes=tuple(dict.fromkeys(notes)),
+            notes=prepared.notes,
             soft_binding=binding.code if binding is not None else None,
             soft_binding_key=binding.key if binding is not None else None,
             staged=str(signed),
             replace=job.replace,
         )
-    except (ExportFailure, XmpError) as exc:
-        return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
     except c2pa.C2paError as exc:
         return ExportResult(
             job.item_id, job.asset_id, job.item_label, error=f"signing failed: {exc}"
@@ -278,8 +331,7 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
     except OSError as exc:
         return _write_failed(job.item_id, job.asset_id, job.item_label, dest, exc)
     finally:
-        if work is not None:
-            work.unlink(missing_ok=True)
+        drop(prepared)
         if not staged:
             signed.unlink(missing_ok=True)
 
