@@ -138,29 +138,43 @@ class ExportFailure(Exception):
     """One file could not be exported; the message says why in plain words."""
 
 
-def _thumbnail(stream: BinaryIO) -> tuple[io.BytesIO | None, SoftBinding | None]:
-    """A small JPEG of the image for the manifest, and the soft binding of its pixels, both
-    from one reduced decode.
+def _reduced(stream: BinaryIO) -> Image.Image | None:
+    """The image's pixels reduced to THUMBNAIL_SIDE on the long edge and turned upright, or
+    None when they cannot be decoded (a manifest without a thumbnail is still valid).
 
-    The decoder is asked for the smallest scale that still covers THUMBNAIL_SIDE on the long
-    edge (1/8 for a 12 MP JPEG), so most of the pixels are never decoded. The soft binding
-    (media.softbinding) is computed from the same reduced pixels, as `identify` computes it
-    from a stripped copy, so it costs a few milliseconds more and no second decode.
+    The decoder is asked for the smallest scale that still covers THUMBNAIL_SIDE (1/8 for a
+    12 MP JPEG), so most of the pixels are never decoded.
     """
-    binding = None
     register_heif_opener()  # a worker process has not read a HEIC yet: teach Pillow first
     try:
         with stream, Image.open(stream) as im:
             # Turned upright after shrinking: rotating a full-size TIFF costs two full copies.
-            im = shrink(im, THUMBNAIL_SIDE)
-            out = io.BytesIO()
-            im.convert("RGB").save(out, "JPEG", quality=80)
-            with contextlib.suppress(*SOFT_BINDING_ERRORS):
-                binding = code_of_image(im)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return None, None  # a manifest without a thumbnail is still a valid manifest
+            picture = shrink(im, THUMBNAIL_SIDE)
+            picture.load()  # decoded now, while the file is open
+            return picture
+    except _IMAGE_ERRORS:
+        return None
+
+
+def _thumbnail(picture: Image.Image | None) -> tuple[io.BytesIO | None, SoftBinding | None]:
+    """A small JPEG of the reduced image for the manifest, and the soft binding of the same
+    pixels (as `identify` computes it from a stripped copy: no second decode)."""
+    if picture is None:
+        return None, None
+    binding = None
+    try:
+        out = io.BytesIO()
+        picture.convert("RGB").save(out, "JPEG", quality=80)
+        with contextlib.suppress(*SOFT_BINDING_ERRORS):
+            binding = code_of_image(picture)
+    except _IMAGE_ERRORS:
+        return None, None
     out.seek(0)
     return out, binding
+
+
+#: What decoding or re-encoding a damaged or hostile image may raise.
+_IMAGE_ERRORS = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
 
 
 def _caption_derivative(source: Path, target: Path, badge: str, sentence: str) -> str:
@@ -214,14 +228,15 @@ class Prepared:
     asset: bytes | Path
     #: The source's bytes (fixity checked) when read whole: the parent ingredient's bytes.
     original: bytes | None
-    thumb: io.BytesIO | None
-    binding: SoftBinding | None
+    #: The reduced pixels the thumbnail and soft binding are made of (None: undecodable).
+    picture: Image.Image | None
     notes: tuple[str, ...]
 
 
 def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
     """Write one signed file under a temporary name beside its target: `prepare` (read,
-    checking fixity; XMP; thumbnail and soft binding), then `sign_prepared`. The result's
+    checking fixity; XMP; reduced decode), then `sign_prepared` (thumbnail, soft binding,
+    c2pa). The result's
     `staged` file still has to be synced and moved into place with `place`; a job that fails
     leaves nothing behind."""
     prepared = prepare(job)
@@ -229,9 +244,10 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
 
 
 def prepare(job: ExportJob) -> Prepared | ExportResult:
-    """Read one job's source (checking its fixity), write its XMP, and make its thumbnail and
-    soft binding: no c2pa object is used, so this runs on a thread beside the signing of the
-    previous file (the hashing, reading and decoding release the GIL). Returns the failure's
+    """Read one job's source (checking its fixity), write its XMP, and decode its reduced
+    pixels (for the thumbnail and soft binding): no c2pa object is used, so this runs on a
+    thread beside the signing of the previous file (the hashing, reading and decoding release
+    the GIL). Returns the failure's
     result when the file cannot be exported; `drop` removes what a Prepared holds on disk.
 
     Files up to IN_MEMORY_LIMIT go through memory (one read, one write); larger masters and
@@ -260,13 +276,9 @@ def prepare(job: ExportJob) -> Prepared | ExportResult:
             if can_write_xmp(mime):
                 asset = write_xmp_bytes(asset, job.xmp, text_name(source), notes)
         _stamp_export_time(manifest)
-        thumb, binding = _thumbnail(_open_asset(asset))
-        if thumb is not None:
-            manifest["thumbnail"] = {"format": "image/jpeg", "identifier": THUMBNAIL_URI}
-        if binding is not None:
-            manifest["assertions"].append(soft_binding_assertion(binding.code))
+        picture = _reduced(_open_asset(asset))
         prepared = Prepared(
-            job, mime, manifest, asset, original, thumb, binding, tuple(dict.fromkeys(notes))
+            job, mime, manifest, asset, original, picture, tuple(dict.fromkeys(notes))
         )
         work = None  # the Prepared holds it now
         return prepared
@@ -294,7 +306,15 @@ def sign_prepared(prepared: Prepared, signing: Signing) -> ExportResult:
     staged = False
     try:
         source = Path(job.source)
-        with c2pa.Builder(prepared.manifest, signing.context) as builder:
+        # Made here, not in `prepare`: the two threads of a one-process run then share the
+        # work about evenly (the decode there, the encode and the hash here).
+        thumb, binding = _thumbnail(prepared.picture)
+        manifest = prepared.manifest
+        if thumb is not None:
+            manifest["thumbnail"] = {"format": "image/jpeg", "identifier": THUMBNAIL_URI}
+        if binding is not None:
+            manifest["assertions"].append(soft_binding_assertion(binding.code))
+        with c2pa.Builder(manifest, signing.context) as builder:
             if job.source_has_credentials or job.caption or job.parent_ingredient:
                 # The source (with its own credentials, if any) is the parent: its chain is
                 # kept. Bytes already read and checked are not read from the disk again.
@@ -305,12 +325,11 @@ def sign_prepared(prepared: Prepared, signing: Signing) -> ExportResult:
                         job.mime,
                         parent,
                     )
-            if prepared.thumb is not None:
-                builder.add_resource(THUMBNAIL_URI, prepared.thumb)
+            if thumb is not None:
+                builder.add_resource(THUMBNAIL_URI, thumb)
             digest, store = _sign_to(builder, signing, prepared.mime, prepared.asset, signed)
         label = active_manifest_label(store) or signing.manifest_label(signed, prepared.mime)
         staged = True
-        binding = prepared.binding
         return ExportResult(
             job.item_id,
             job.asset_id,

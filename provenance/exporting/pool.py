@@ -1,7 +1,8 @@
-"""The export worker pool: signing in this process or in worker processes that each build their
-own Signer, jobs submitted a few at a time so cancel takes effect quickly, a worker that dies
-reported for its file, and every signed file synced and moved into place by one thread of this
-process, so the waits for the disk overlap the signing of the next files."""
+"""The export worker pool: signing in this process (the next file read ahead on a thread) or in
+worker processes that each build their own Signer, jobs submitted a few at a time so cancel
+takes effect quickly, a worker that dies reported for its file, and every signed file synced
+and moved into place by one thread of this process, so the waits for the disk overlap the
+signing of the next files."""
 
 from __future__ import annotations
 
@@ -157,11 +158,11 @@ def _sign_here(
 ) -> bool:
     """Sign in this process, the next file read ahead on a thread.
 
-    While one file is signed (c2pa), a reader thread prepares the next (read, fixity hash,
-    XMP, reduced decode for the thumbnail and soft binding): hashing, file I/O, decoding and
-    c2pa's native signing all release the GIL, so on two cores the two overlap. One file is
-    read ahead at most (memory stays at two files), and one prepared but not signed when the
-    run stops is dropped.
+    While one file is signed (c2pa), a reader thread prepares the next: read, fixity hash,
+    XMP and the reduced decode the thumbnail and soft binding are made of. Hashing, file I/O,
+    decoding and c2pa's native signing all release the GIL, so on two cores the two overlap.
+    One file is read ahead at most (memory stays at two files); one prepared but not signed
+    when the run stops is dropped.
     """
     signing = Signing(key)
     reader = ThreadPoolExecutor(1, thread_name_prefix="credence-export-read")
