@@ -138,29 +138,43 @@ class ExportFailure(Exception):
     """One file could not be exported; the message says why in plain words."""
 
 
-def _thumbnail(stream: BinaryIO) -> tuple[io.BytesIO | None, SoftBinding | None]:
-    """A small JPEG of the image for the manifest, and the soft binding of its pixels, both
-    from one reduced decode.
+def _reduced(stream: BinaryIO) -> Image.Image | None:
+    """The image's pixels reduced to THUMBNAIL_SIDE on the long edge and turned upright, or
+    None when they cannot be decoded (a manifest without a thumbnail is still valid).
 
-    The decoder is asked for the smallest scale that still covers THUMBNAIL_SIDE on the long
-    edge (1/8 for a 12 MP JPEG), so most of the pixels are never decoded. The soft binding
-    (media.softbinding) is computed from the same reduced pixels, as `identify` computes it
-    from a stripped copy, so it costs a few milliseconds more and no second decode.
+    The decoder is asked for the smallest scale that still covers THUMBNAIL_SIDE (1/8 for a
+    12 MP JPEG), so most of the pixels are never decoded.
     """
-    binding = None
     register_heif_opener()  # a worker process has not read a HEIC yet: teach Pillow first
     try:
         with stream, Image.open(stream) as im:
             # Turned upright after shrinking: rotating a full-size TIFF costs two full copies.
-            im = shrink(im, THUMBNAIL_SIDE)
-            out = io.BytesIO()
-            im.convert("RGB").save(out, "JPEG", quality=80)
-            with contextlib.suppress(*SOFT_BINDING_ERRORS):
-                binding = code_of_image(im)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return None, None  # a manifest without a thumbnail is still a valid manifest
+            picture = shrink(im, THUMBNAIL_SIDE)
+            picture.load()  # decoded now, while the file is open
+            return picture
+    except _IMAGE_ERRORS:
+        return None
+
+
+def _thumbnail(picture: Image.Image | None) -> tuple[io.BytesIO | None, SoftBinding | None]:
+    """A small JPEG of the reduced image for the manifest, and the soft binding of the same
+    pixels (as `identify` computes it from a stripped copy: no second decode)."""
+    if picture is None:
+        return None, None
+    binding = None
+    try:
+        out = io.BytesIO()
+        picture.convert("RGB").save(out, "JPEG", quality=80)
+        with contextlib.suppress(*SOFT_BINDING_ERRORS):
+            binding = code_of_image(picture)
+    except _IMAGE_ERRORS:
+        return None, None
     out.seek(0)
     return out, binding
+
+
+#: What decoding or re-encoding a damaged or hostile image may raise.
+_IMAGE_ERRORS = (OSError, ValueError, SyntaxError, Image.DecompressionBombError)
 
 
 def _caption_derivative(source: Path, target: Path, badge: str, sentence: str) -> str:
@@ -203,17 +217,43 @@ def _stamp_export_time(manifest: dict[str, Any]) -> None:
             assertion["data"] = {**assertion["data"], "exported_at": now()}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """One job read and made ready to sign (`prepare`): everything but the c2pa work."""
+
+    job: ExportJob
+    mime: str
+    manifest: dict[str, Any]
+    #: What is signed: the bytes (XMP written) or a working file beside the target.
+    asset: bytes | Path
+    #: The source's bytes (fixity checked) when read whole: the parent ingredient's bytes.
+    original: bytes | None
+    #: The reduced pixels the thumbnail and soft binding are made of (None: undecodable).
+    picture: Image.Image | None
+    notes: tuple[str, ...]
+
+
 def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
-    """Write one signed file under a temporary name beside its target: read (checking
-    fixity), XMP, sign. The result's `staged` file still has to be synced and moved into place
-    with `place`; a job that fails leaves nothing behind.
+    """Write one signed file under a temporary name beside its target: `prepare` (read,
+    checking fixity; XMP; reduced decode), then `sign_prepared` (thumbnail, soft binding,
+    c2pa). The result's
+    `staged` file still has to be synced and moved into place with `place`; a job that fails
+    leaves nothing behind."""
+    prepared = prepare(job)
+    return prepared if isinstance(prepared, ExportResult) else sign_prepared(prepared, signing)
+
+
+def prepare(job: ExportJob) -> Prepared | ExportResult:
+    """Read one job's source (checking its fixity), write its XMP, and decode its reduced
+    pixels (for the thumbnail and soft binding): no c2pa object is used, so this runs on a
+    thread beside the signing of the previous file (the hashing, reading and decoding release
+    the GIL). Returns the failure's
+    result when the file cannot be exported; `drop` removes what a Prepared holds on disk.
 
     Files up to IN_MEMORY_LIMIT go through memory (one read, one write); larger masters and
     captioned derivatives go through a temporary working file in the target folder.
     """
     dest = Path(job.dest)
-    signed = temp_name(dest)
-    staged = False
     work: Path | None = None
     notes: list[str] = []
     try:
@@ -221,7 +261,7 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
         mime = job.mime
         manifest = {**job.manifest, "assertions": [dict(a) for a in job.manifest["assertions"]]}
         asset: bytes | Path
-        original: bytes | None = None  # the source's bytes (fixity checked), when read whole
+        original: bytes | None = None
         if job.caption or source.stat().st_size > IN_MEMORY_LIMIT:
             work = temp_name(dest)
             _copy_verifying(source, work, job.sha256)
@@ -236,7 +276,40 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
             if can_write_xmp(mime):
                 asset = write_xmp_bytes(asset, job.xmp, text_name(source), notes)
         _stamp_export_time(manifest)
-        thumb, binding = _thumbnail(_open_asset(asset))
+        picture = _reduced(_open_asset(asset))
+        prepared = Prepared(
+            job, mime, manifest, asset, original, picture, tuple(dict.fromkeys(notes))
+        )
+        work = None  # the Prepared holds it now
+        return prepared
+    except (ExportFailure, XmpError) as exc:
+        return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
+    except OSError as exc:
+        return _write_failed(job.item_id, job.asset_id, job.item_label, dest, exc)
+    finally:
+        if work is not None:
+            work.unlink(missing_ok=True)
+
+
+def drop(prepared: Prepared | ExportResult) -> None:
+    """Remove the working file of a prepared job that will not be signed (the run stopped)."""
+    if isinstance(prepared, Prepared) and isinstance(prepared.asset, Path):
+        prepared.asset.unlink(missing_ok=True)
+
+
+def sign_prepared(prepared: Prepared, signing: Signing) -> ExportResult:
+    """Sign a prepared job into a temporary file beside its target (see `sign_one`); the
+    working file, if any, is removed whatever happens."""
+    job = prepared.job
+    dest = Path(job.dest)
+    signed = temp_name(dest)
+    staged = False
+    try:
+        source = Path(job.source)
+        # Made here, not in `prepare`: the two threads of a one-process run then share the
+        # work about evenly (the decode there, the encode and the hash here).
+        thumb, binding = _thumbnail(prepared.picture)
+        manifest = prepared.manifest
         if thumb is not None:
             manifest["thumbnail"] = {"format": "image/jpeg", "identifier": THUMBNAIL_URI}
         if binding is not None:
@@ -245,7 +318,8 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
             if job.source_has_credentials or job.caption or job.parent_ingredient:
                 # The source (with its own credentials, if any) is the parent: its chain is
                 # kept. Bytes already read and checked are not read from the disk again.
-                with _open_asset(source if original is None else original) as parent:
+                parent_bytes = prepared.original
+                with _open_asset(source if parent_bytes is None else parent_bytes) as parent:
                     builder.add_ingredient(
                         {"title": text_name(source), "relationship": "parentOf", "label": "source"},
                         job.mime,
@@ -253,8 +327,8 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
                     )
             if thumb is not None:
                 builder.add_resource(THUMBNAIL_URI, thumb)
-            digest, store = _sign_to(builder, signing, mime, asset, signed)
-        label = active_manifest_label(store) or signing.manifest_label(signed, mime)
+            digest, store = _sign_to(builder, signing, prepared.mime, prepared.asset, signed)
+        label = active_manifest_label(store) or signing.manifest_label(signed, prepared.mime)
         staged = True
         return ExportResult(
             job.item_id,
@@ -263,14 +337,12 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
             str(dest),
             digest,
             label,
-            notes=tuple(dict.fromkeys(notes)),
+            notes=prepared.notes,
             soft_binding=binding.code if binding is not None else None,
             soft_binding_key=binding.key if binding is not None else None,
             staged=str(signed),
             replace=job.replace,
         )
-    except (ExportFailure, XmpError) as exc:
-        return ExportResult(job.item_id, job.asset_id, job.item_label, error=str(exc))
     except c2pa.C2paError as exc:
         return ExportResult(
             job.item_id, job.asset_id, job.item_label, error=f"signing failed: {exc}"
@@ -278,8 +350,7 @@ def sign_one(job: ExportJob, signing: Signing) -> ExportResult:
     except OSError as exc:
         return _write_failed(job.item_id, job.asset_id, job.item_label, dest, exc)
     finally:
-        if work is not None:
-            work.unlink(missing_ok=True)
+        drop(prepared)
         if not staged:
             signed.unlink(missing_ok=True)
 

@@ -1,10 +1,12 @@
-"""The export worker pool: signing in this process or in worker processes that each build their
-own Signer, jobs submitted a few at a time so cancel takes effect quickly, a worker that dies
-reported for its file, and every signed file synced and moved into place by one thread of this
-process, so the waits for the disk overlap the signing of the next files."""
+"""The export worker pool: signing in this process (the next file read ahead on a thread) or in
+worker processes that each build their own Signer, jobs submitted a few at a time so cancel
+takes effect quickly, a worker that dies reported for its file, and every signed file synced
+and moved into place by one thread of this process, so the waits for the disk overlap the
+signing of the next files."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -20,7 +22,17 @@ from concurrent.futures import (
 )
 from multiprocessing import get_context
 
-from provenance.exporting.jobs import ExportJob, ExportResult, discard, place, sign_one
+from provenance.exporting.jobs import (
+    ExportJob,
+    ExportResult,
+    Prepared,
+    discard,
+    drop,
+    place,
+    prepare,
+    sign_one,
+    sign_prepared,
+)
 from provenance.exporting.signing import Signing
 from provenance.identity import SigningMaterial
 
@@ -126,15 +138,7 @@ def _sign_all(
     cancelled: Callable[[], bool],
 ) -> bool:
     if workers <= 1 or len(jobs) <= 1:
-        signing = Signing(key)
-        try:
-            for job in jobs:
-                if cancelled():
-                    return False
-                on_signed(sign_one(job, signing))
-        finally:
-            signing.close()
-        return True
+        return _sign_here(jobs, key, on_signed, cancelled)
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_worker_context(),
@@ -144,6 +148,48 @@ def _sign_all(
         for result in _bounded(pool, jobs, workers * 2, cancelled):
             on_signed(result)
     return not cancelled()
+
+
+def _sign_here(
+    jobs: list[ExportJob],
+    key: SigningMaterial,
+    on_signed: Callable[[ExportResult], None],
+    cancelled: Callable[[], bool],
+) -> bool:
+    """Sign in this process, the next file read ahead on a thread.
+
+    While one file is signed (c2pa), a reader thread prepares the next: read, fixity hash,
+    XMP and the reduced decode the thumbnail and soft binding are made of. Hashing, file I/O,
+    decoding and c2pa's native signing all release the GIL, so on two cores the two overlap.
+    One file is read ahead at most (memory stays at two files); one prepared but not signed
+    when the run stops is dropped.
+    """
+    signing = Signing(key)
+    reader = ThreadPoolExecutor(1, thread_name_prefix="credence-export-read")
+    queue = iter(jobs)
+    ahead: Future[Prepared | ExportResult] | None = None
+    try:
+        ahead = _read_ahead(reader, queue)
+        while ahead is not None:
+            if cancelled():
+                return False
+            prepared = ahead.result()
+            ahead = _read_ahead(reader, queue)  # read the next file while this one is signed
+            on_signed(
+                sign_prepared(prepared, signing) if isinstance(prepared, Prepared) else prepared
+            )
+        return True
+    finally:
+        if ahead is not None:  # the run stopped: the file read ahead is not signed
+            with contextlib.suppress(Exception):
+                drop(ahead.result())
+        reader.shutdown()
+        signing.close()
+
+
+def _read_ahead(reader: ThreadPoolExecutor, queue: Iterator[ExportJob]):
+    job = next(queue, None)
+    return None if job is None else reader.submit(prepare, job)
 
 
 def _worker_context():

@@ -389,3 +389,85 @@ def test_large_masters_go_through_a_working_file(museum, tmp_path, monkeypatch):
         with Image.open(sources / name) as a, Image.open(tmp_path / "out" / name) as b:
             assert a.tobytes() == b.tobytes()
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def _without(data, volatile):
+    """`data` with the keys in `volatile` left out, at every depth."""
+    if isinstance(data, dict):
+        return {k: _without(v, volatile) for k, v in data.items() if k not in volatile}
+    if isinstance(data, list):
+        return [_without(v, volatile) for v in data]
+    return data
+
+
+def _comparable(path):
+    """What an export says, without what differs from one signing to the next (the time of
+    export, instance ids and the hashes of boxes that hold them, the signature)."""
+    _state, store = _read(path)
+    manifest = _active(store)
+    volatile = {"exported_at", "hash", "instance_id", "instanceId"}
+    assertions = {a["label"]: _without(a["data"], volatile) for a in manifest["assertions"]}
+    ingredients = [(i["title"], i["relationship"]) for i in manifest.get("ingredients", [])]
+    with Image.open(path) as im:
+        pixels = hashlib.sha256(im.tobytes()).hexdigest()
+        xmp = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp")
+    return assertions, ingredients, manifest["thumbnail"]["format"], pixels, _xmp_facts(xmp)
+
+
+def _xmp_facts(xmp: bytes | str) -> list:
+    """Every XMP element with its attributes and text, names spelled with their namespace URI:
+    Exiv2 may write a namespace under another prefix (Iptc4xmpExt or iptcExt) depending on
+    what the process registered before, which says the same thing."""
+    import xml.etree.ElementTree as ET
+
+    xmp = xmp.encode() if isinstance(xmp, str) else xmp
+    start, end = xmp.index(b"<x:xmpmeta"), xmp.index(b"</x:xmpmeta>") + len(b"</x:xmpmeta>")
+    root = ET.fromstring(xmp[start:end])
+    return sorted(
+        (e.tag, tuple(sorted(e.attrib.items())), (e.text or "").strip()) for e in root.iter()
+    )
+
+
+def test_one_process_reading_ahead_writes_what_worker_processes_write(museum, tmp_path):
+    """--jobs 1 reads the next file on a thread while one is signed; worker processes read
+    and sign one file after the other. Both give the same files and the same report."""
+    library, _ = museum
+    items = ["P1", "P3", "P4", "P5"]
+    here = library.export(items, tmp_path / "here", passphrase=PASS, jobs=1)
+    workers = library.export(items, tmp_path / "workers", passphrase=PASS, jobs=2)
+    assert here.failed == workers.failed == ()
+    # Worker processes finish in any order.
+    assert sorted((f.item, f.notes) for f in here.exported) == sorted(
+        (f.item, f.notes) for f in workers.exported
+    )
+    names = sorted(p.name for p in (tmp_path / "here").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "workers").iterdir()) and len(names) == 4
+    for name in names:
+        ours, theirs = (
+            _comparable(tmp_path / "here" / name),
+            _comparable(tmp_path / "workers" / name),
+        )
+        assert ours == theirs
+        assert "c2pa.soft-binding" in ours[0] and ours[4]  # a soft binding and XMP in both
+
+
+def test_cancel_drops_the_working_file_read_ahead(museum, tmp_path, monkeypatch):
+    """A run stopped while the next master is already read into its working file removes
+    that file: only the files signed before the stop are left."""
+    import provenance.exporting.jobs
+    from provenance import CancelToken
+
+    library, _ = museum
+    monkeypatch.setattr(provenance.exporting.jobs, "IN_MEMORY_LIMIT", 0)
+    token = CancelToken()
+    report = library.export(
+        ["P1", "P3", "P4", "P5"],
+        tmp_path / "out",
+        passphrase=PASS,
+        jobs=1,
+        progress=lambda done, total, message: token.cancel(),
+        cancel=token,
+    )
+    assert report.cancelled and len(report.exported) == 1
+    written = [p.name for p in (tmp_path / "out").iterdir()]
+    assert written == [report.exported[0].file.rsplit("/", 1)[-1]]
