@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from array import array
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -260,6 +261,11 @@ class ItemListModel(QAbstractTableModel):
         self._recent: OrderedDict[int, ItemView] = OrderedDict()
         self._rows_by_thumb: dict[str, list[int]] = {}
         self._total = 0
+        #: The ids of the whole list in order, read at the first fetchMore: later pages are
+        #: read by id, as quick at the millionth row as at the first (OFFSET is not).
+        self._order: Sequence[int] | None = None
+        #: How far into the list pages have been read (ids since deleted are skipped).
+        self._fetched = 0
         thumbnails.ready.connect(self._thumbnail_ready)
         self.reload()
 
@@ -287,12 +293,14 @@ class ItemListModel(QAbstractTableModel):
         """Read the count and the first page again; the model resets with the first page in
         it, so views (and whoever listens to modelReset) see the new rows at once."""
         total = self.library.count_items(self.search, self.filters)  # may raise: nothing changed
-        first = self._page(0) if total else []
+        first = self._first_page() if total else []
         self.beginResetModel()
         self._rows = _Rows()
         self._recent.clear()
         self._rows_by_thumb = {}
         self._total = total
+        self._order = None
+        self._fetched = len(first)
         self._append(first)
         self.endResetModel()
 
@@ -347,28 +355,34 @@ class ItemListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and self._fetched < self._total
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        page = self._page(len(self._rows))
+        if self._order is None:
+            search, filters, sort, descending = self._query()
+            self._order = self.library.list_item_ids(
+                search, filters, sort=sort, descending=descending
+            )
+            self._total = len(self._order)
+        ids = self._order[self._fetched : self._fetched + PAGE]
+        self._fetched += len(ids)
+        page = self.library.items_by_id(ids, details=True) if len(ids) else []
         if not page:
-            self._total = len(self._rows)
             return
         start = len(self._rows)
         self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
         self._append(page)
         self.endInsertRows()
 
-    def _page(self, offset: int) -> list[ItemView]:
+    def _query(self) -> tuple[str | None, SearchFilters, str | None, bool]:
+        """(search, filters, sort, descending) as the facade takes them."""
         column, descending = self.sorting or (-1, False)
+        return self.search, self.filters, SORT_BY[column] if column >= 0 else None, descending
+
+    def _first_page(self) -> list[ItemView]:
+        search, filters, sort, descending = self._query()
         return self.library.list_items(
-            self.search,
-            self.filters,
-            limit=PAGE,
-            offset=offset,
-            details=True,
-            sort=SORT_BY[column] if column >= 0 else None,
-            descending=descending,
+            search, filters, limit=PAGE, details=True, sort=sort, descending=descending
         )
 
     def _append(self, page: list[ItemView]) -> None:
