@@ -5,8 +5,8 @@
   (goal: at most 1.3x at 100,000 items, 1.5x at 1,000,000);
 - a 10 ms heartbeat timer on the UI thread while the window imports 200 12 MP JPEGs and then
   exports them through the Export dialog (goal: longest gap under 100 ms);
-- scrolling the grid of 100,000 items from top to bottom, a page at a time (goal: peak RSS under
-  400 MB).
+- scrolling the grid of 100,000 items from top to bottom, dragging to the bottom until every
+  item is listed (goal: peak RSS under 400 MB).
 
 The 100,000-item library is built once under SCRATCH and reused: a generated catalog CSV, plus
 200 real JPEGs attached to items spread through the catalog so thumbnails appear.
@@ -336,7 +336,7 @@ def _rss_mb() -> float:
 
 
 def scroll_child(lib_dir: Path) -> dict[str, Any]:
-    """Open the library in grid mode and page down from the top to the last item."""
+    """Open the library in grid mode and scroll to the bottom until the last item is listed."""
     from PySide6.QtCore import QEventLoop, QModelIndex, QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -371,7 +371,10 @@ def scroll_child(lib_dir: Path) -> dict[str, Any]:
         while True:
             if bar.value() >= bar.maximum() and not model.canFetchMore():
                 break
-            bar.setValue(bar.value() + bar.pageStep())  # the view fetches a page at the bottom
+            # As a person drags the scroll bar's thumb to the bottom: the view then fetches the
+            # next page. Stepping a page of cells at a time instead would take some 300,000
+            # steps (and paints) to cross a million items: the whole list is what is measured.
+            bar.setValue(bar.maximum())
             app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
             steps += 1
         elapsed = time.perf_counter() - start
