@@ -6,6 +6,7 @@ import sys
 from array import array
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,6 +26,9 @@ from PySide6.QtGui import QIcon, QImage, QPixmap, QPixmapCache
 from provenance import ItemView, Library, SearchFilters, category
 
 PAGE = 200
+#: The rows read before the window is first shown: more than a screen holds (the views fetch
+#: more when a tall window shows them all), fewer than a page, for a quicker first paint.
+FIRST_PAGE = 60
 #: Full ItemViews kept for `item_at` (the inspector, the viewer): a few recent ones, not all.
 RECENT_ITEMS = 64
 THUMB = QSize(160, 160)
@@ -66,6 +70,35 @@ class _LoadThumbnail(QRunnable):
                 Qt.TransformationMode.SmoothTransformation,
             )
         self.signals.loaded.emit(self.key, image)
+
+
+class _IdSignals(QObject):
+    loaded = Signal(int, object)  # the reload it belongs to, the ids (None: not read)
+
+
+class _LoadIds(QRunnable):
+    """Reads the ids of the whole list on a pool thread: a million take a second or more, which
+    on the UI thread would freeze the window the first time a person scrolls past the first
+    page."""
+
+    def __init__(self, library: Library, query: tuple, generation: int, signals: _IdSignals):
+        super().__init__()
+        self.library, self.query, self.generation, self.signals = (
+            library,
+            query,
+            generation,
+            signals,
+        )
+
+    def run(self) -> None:
+        search, filters, sort, descending = self.query
+        try:
+            ids = self.library.list_item_ids(search, filters, sort=sort, descending=descending)
+        except Exception:  # a library closed meanwhile, say: the pages stay by offset
+            ids = None
+        # The model may be gone (its window closed): then nobody waits for the ids.
+        with suppress(RuntimeError):
+            self.signals.loaded.emit(self.generation, ids)
 
 
 class ThumbnailCache(QObject):
@@ -261,9 +294,14 @@ class ItemListModel(QAbstractTableModel):
         self._recent: OrderedDict[int, ItemView] = OrderedDict()
         self._rows_by_thumb: dict[str, list[int]] = {}
         self._total = 0
-        #: The ids of the whole list in order, read at the first fetchMore: later pages are
-        #: read by id, as quick at the millionth row as at the first (OFFSET is not).
+        #: The ids of the whole list in order, read on a pool thread after each reload: later
+        #: pages are read by id, as quick at the millionth row as at the first (OFFSET is not).
         self._order: Sequence[int] | None = None
+        #: Which reload the ids being read belong to (a newer query drops older ids).
+        self._generation = 0
+        self._reading_ids = False
+        self._id_signals = _IdSignals(self)
+        self._id_signals.loaded.connect(self._ids_loaded)  # queued: runs on the UI thread
         #: How far into the list pages have been read (ids since deleted are skipped).
         self._fetched = 0
         thumbnails.ready.connect(self._thumbnail_ready)
@@ -303,6 +341,18 @@ class ItemListModel(QAbstractTableModel):
         self._fetched = len(first)
         self._append(first)
         self.endResetModel()
+        self._generation += 1
+        self._reading_ids = False
+
+    def _ids_loaded(self, generation: int, ids: Sequence[int] | None) -> None:
+        if generation == self._generation and ids is not None:
+            self._order = ids
+            self._total = len(ids)
+
+    @property
+    def paged_by_id(self) -> bool:
+        """Whether the whole list's ids are read, so further pages are read by id."""
+        return self._order is not None
 
     @property
     def total(self) -> int:
@@ -358,15 +408,32 @@ class ItemListModel(QAbstractTableModel):
         return not parent.isValid() and self._fetched < self._total
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        if self._order is None:
+        if self._order is not None:
+            ids = self._order[self._fetched : self._fetched + PAGE]
+            self._fetched += len(ids)
+            page = self.library.items_by_id(ids, details=True) if len(ids) else []
+        else:
+            # The ids are read on a pool thread from the first page after the first on (the
+            # global pool: a library switch waits for it before closing the library); until
+            # they are in, the next page by offset, which is cheap this near the top.
+            if not self._reading_ids:
+                self._reading_ids = True
+                QThreadPool.globalInstance().start(
+                    _LoadIds(self.library, self._query(), self._generation, self._id_signals)
+                )
             search, filters, sort, descending = self._query()
-            self._order = self.library.list_item_ids(
-                search, filters, sort=sort, descending=descending
+            page = self.library.list_items(
+                search,
+                filters,
+                limit=PAGE,
+                offset=self._fetched,
+                details=True,
+                sort=sort,
+                descending=descending,
             )
-            self._total = len(self._order)
-        ids = self._order[self._fetched : self._fetched + PAGE]
-        self._fetched += len(ids)
-        page = self.library.items_by_id(ids, details=True) if len(ids) else []
+            self._fetched += len(page)
+            if len(page) < PAGE:  # the end of the list (items deleted since the count)
+                self._total = self._fetched
         if not page:
             return
         start = len(self._rows)
@@ -382,7 +449,7 @@ class ItemListModel(QAbstractTableModel):
     def _first_page(self) -> list[ItemView]:
         search, filters, sort, descending = self._query()
         return self.library.list_items(
-            search, filters, limit=PAGE, details=True, sort=sort, descending=descending
+            search, filters, limit=FIRST_PAGE, details=True, sort=sort, descending=descending
         )
 
     def _append(self, page: list[ItemView]) -> None:

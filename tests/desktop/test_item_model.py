@@ -88,17 +88,25 @@ def catalog(library, tmp_path):
     return library
 
 
+@pytest.mark.parametrize("by_id", [True, False])
 @pytest.mark.parametrize(
     ("search", "sorting"),
     [(None, None), (None, (1, True)), (None, (2, False)), ("bowl", None), ("bowl", (0, True))],
 )
-def test_rows_show_what_the_item_views_showed(qtbot, catalog, search, sorting):
+def test_rows_show_what_the_item_views_showed(qtbot, catalog, search, sorting, by_id):
+    """The same rows whether the pages after the first are read by id (once the list's ids
+    are in, from a pool thread) or by offset (before they are)."""
     model = ItemListModel(catalog, ThumbnailCache(catalog.thumbnails_dir))
     model.set_query(search, SearchFilters())
     if sorting is not None:
         model.sort(
             sorting[0], Qt.SortOrder.DescendingOrder if sorting[1] else Qt.SortOrder.AscendingOrder
         )
+    model.fetchMore()  # the second page, by offset: the list's ids are now being read
+    if by_id:
+        qtbot.waitUntil(lambda: model.paged_by_id)
+    else:
+        assert not model.paged_by_id  # the ids arrive only through the event loop
     while model.canFetchMore():
         model.fetchMore()
     column, descending = sorting or (-1, False)
