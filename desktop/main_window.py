@@ -244,7 +244,13 @@ class MainWindow(QMainWindow):
         self.grid.setAccessibleName("Items (grid)")
         self.grid.setModel(self.model)
         self.grid.setSelectionModel(self.table.selectionModel())  # one selection, two views
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        # Cells flowing left to right in rows, all of one size: the list mode lays a long list
+        # out arithmetically (IconMode keeps a placed item for every row, and places them all
+        # again whenever rows change: a million-item list never finished).
+        self.grid.setViewMode(QListView.ViewMode.ListMode)
+        self.grid.setFlow(QListView.Flow.LeftToRight)
+        self.grid.setWrapping(True)
+        self.grid.setMovement(QListView.Movement.Static)
         self.grid.setIconSize(THUMB)
         self.grid.setGridSize(QSize(THUMB.width() + 24, THUMB.height() + 48))
         self.grid.setResizeMode(QListView.ResizeMode.Adjust)
