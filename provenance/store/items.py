@@ -412,7 +412,9 @@ def list_item_ids(
         stmt = _listing(session, store, search, filters, sort, descending, paged=False)
         if stmt is None:
             return ids
-        result = session.execute(stmt.with_only_columns(Item.id))
+        result = session.execute(
+            stmt.with_only_columns(Item.id).execution_options(yield_per=10_000)
+        )
         for part in result.scalars().partitions(10_000):
             ids.extend(part)
     return ids
