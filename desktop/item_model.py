@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from array import array
 from collections import OrderedDict
+from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -24,6 +26,12 @@ from PySide6.QtGui import QIcon, QImage, QPixmap, QPixmapCache
 from provenance import ItemView, Library, SearchFilters, category
 
 PAGE = 200
+#: Pages of rows kept for drawing: the ones in view and a few screens around them, however
+#: long the list (a million rows would take some 200 MB).
+MAX_PAGES = 64
+#: The rows read before the window is first shown: more than a screen holds (the views fetch
+#: more when a tall window shows them all), fewer than a page, for a quicker first paint.
+FIRST_PAGE = 60
 #: Full ItemViews kept for `item_at` (the inspector, the viewer): a few recent ones, not all.
 RECENT_ITEMS = 64
 THUMB = QSize(160, 160)
@@ -65,6 +73,35 @@ class _LoadThumbnail(QRunnable):
                 Qt.TransformationMode.SmoothTransformation,
             )
         self.signals.loaded.emit(self.key, image)
+
+
+class _IdSignals(QObject):
+    loaded = Signal(int, object)  # the reload it belongs to, the ids (None: not read)
+
+
+class _LoadIds(QRunnable):
+    """Reads the ids of the whole list on a pool thread: a million take a second or more, which
+    on the UI thread would freeze the window the first time a person scrolls past the first
+    page."""
+
+    def __init__(self, library: Library, query: tuple, generation: int, signals: _IdSignals):
+        super().__init__()
+        self.library, self.query, self.generation, self.signals = (
+            library,
+            query,
+            generation,
+            signals,
+        )
+
+    def run(self) -> None:
+        search, filters, sort, descending = self.query
+        try:
+            ids = self.library.list_item_ids(search, filters, sort=sort, descending=descending)
+        except Exception:  # a library closed meanwhile, say: the pages stay by offset
+            ids = None
+        # The model may be gone (its window closed): then nobody waits for the ids.
+        with suppress(RuntimeError):
+            self.signals.loaded.emit(self.generation, ids)
 
 
 class ThumbnailCache(QObject):
@@ -180,6 +217,10 @@ class ItemRow(NamedTuple):
         return "\n".join(parts)
 
 
+#: The columns of a row whose item is gone (label, head, maker, date, thumbnail, status).
+_BLANK = ("", 0, "", "", None, RowStatus("", "", "", frozenset(), False, None, False))
+
+
 class _Rows:
     """The fetched rows, kept compact so a million of them fit in a window's memory: a few
     columns of plain values, computed once from each ItemView, which is then dropped (about
@@ -200,6 +241,13 @@ class _Rows:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @classmethod
+    def of(cls, items: list[ItemView]) -> _Rows:
+        rows = cls()
+        for item in items:
+            rows.append(item)
+        return rows
+
     def _values(self, item: ItemView) -> tuple:
         status = RowStatus.of(item)
         return (
@@ -218,6 +266,11 @@ class _Rows:
     def append(self, item: ItemView) -> None:
         self.ids.append(item.id)
         for column, value in zip(self._columns(), self._values(item), strict=True):
+            column.append(value)
+
+    def append_blank(self, item_id: int) -> None:
+        self.ids.append(item_id)
+        for column, value in zip(self._columns(), _BLANK, strict=True):
             column.append(value)
 
     def replace(self, row: int, item: ItemView) -> None:
@@ -245,7 +298,11 @@ class _Rows:
 
 
 class ItemListModel(QAbstractTableModel):
-    """Items matching the current search and filters, fetched a page at a time."""
+    """Items matching the current search and filters. The rows' texts are read a page at a
+    time when a view first draws them, and only the last MAX_PAGES pages are kept. Rows are
+    listed to the views in growing steps (fetchMore), each a quarter more: a list view lays out
+    every listed cell again at each step (one Python call each), so a million rows listed at
+    once would take seconds, and a page at a time would never finish."""
 
     def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None) -> None:
         super().__init__(parent)
@@ -256,10 +313,21 @@ class ItemListModel(QAbstractTableModel):
         #: (column, descending) the list is sorted by in the database; None: catalog order,
         #: or best match first while searching.
         self.sorting: tuple[int, bool] | None = None
-        self._rows = _Rows()
+        #: The pages read lately, by number (page n holds rows n*PAGE onwards), oldest first.
+        self._pages: OrderedDict[int, _Rows] = OrderedDict()
         self._recent: OrderedDict[int, ItemView] = OrderedDict()
-        self._rows_by_thumb: dict[str, list[int]] = {}
         self._total = 0
+        #: How many of the rows are listed to the views so far.
+        self._listed = 0
+        #: The ids of the whole list in order, read on a pool thread once a row past the first
+        #: page is drawn: pages are then read by id, as quick at the millionth row as at the
+        #: first (OFFSET is not).
+        self._order: Sequence[int] | None = None
+        #: Which reload the ids being read belong to (a newer query drops older ids).
+        self._generation = 0
+        self._reading_ids = False
+        self._id_signals = _IdSignals(self)
+        self._id_signals.loaded.connect(self._ids_loaded)  # queued: runs on the UI thread
         thumbnails.ready.connect(self._thumbnail_ready)
         self.reload()
 
@@ -284,17 +352,38 @@ class ItemListModel(QAbstractTableModel):
             raise
 
     def reload(self) -> None:
-        """Read the count and the first page again; the model resets with the first page in
-        it, so views (and whoever listens to modelReset) see the new rows at once."""
+        """Read the count and the first rows again; the model resets with them in it, so views
+        (and whoever listens to modelReset) see the new rows at once."""
         total = self.library.count_items(self.search, self.filters)  # may raise: nothing changed
-        first = self._page(0) if total else []
+        first = self._read_offset(0, FIRST_PAGE) if total else []
         self.beginResetModel()
-        self._rows = _Rows()
+        self._pages.clear()
         self._recent.clear()
-        self._rows_by_thumb = {}
-        self._total = total
-        self._append(first)
+        self._total = max(total, len(first))
+        self._listed = len(first)
+        self._order = None
+        self._generation += 1
+        self._reading_ids = False
+        if first:
+            self._pages[0] = _Rows.of(first)
         self.endResetModel()
+
+    def _ids_loaded(self, generation: int, ids: Sequence[int] | None) -> None:
+        if generation != self._generation or ids is None or self._order is not None:
+            return
+        if len(ids) != self._total:  # items added or deleted since the count: start afresh
+            self.beginResetModel()
+            self._pages.clear()
+            self._order, self._total = ids, len(ids)
+            self._listed = min(self._listed, self._total)
+            self.endResetModel()
+        else:
+            self._order = ids
+
+    @property
+    def paged_by_id(self) -> bool:
+        """Whether the whole list's ids are read, so further pages are read by id."""
+        return self._order is not None
 
     @property
     def total(self) -> int:
@@ -302,10 +391,17 @@ class ItemListModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> ItemRow | None:
         """What the list shows in `row` (None: no such row). Cheap: for painting."""
-        return self._rows.row(row) if 0 <= row < len(self._rows) else None
+        found = self._cached(row)
+        return found[0].row(found[1]) if found is not None else None
 
     def id_at(self, row: int) -> int | None:
-        return self._rows.ids[row] if 0 <= row < len(self._rows) else None
+        if not 0 <= row < self._listed:
+            return None
+        if self._order is None:
+            found = self._cached(row)
+            if found is not None:
+                return found[0].ids[found[1]]
+        return self._ids()[row] if row < len(self._ids()) else None
 
     def item_at(self, row: int) -> ItemView | None:
         """The whole item in `row`, read from the library (the last few are kept)."""
@@ -319,7 +415,21 @@ class ItemListModel(QAbstractTableModel):
         return item
 
     def row_of(self, item_id: int) -> int | None:
-        return self._rows.index(item_id)
+        """The row of `item_id` (None: not in the list), listed to the views if it was not."""
+        row = None
+        for number, page in self._pages.items():  # the rows in view: no need for every id
+            found = page.index(item_id)
+            if found is not None:
+                row = number * PAGE + found
+                break
+        if row is None:
+            try:
+                row = self._ids().index(item_id)  # a scan in C: milliseconds for a million
+            except ValueError:
+                return None
+        while row >= self._listed:
+            self.fetchMore()
+        return row
 
     def refresh_item(self, item_id: int) -> None:
         """Re-read one item after an edit; the row updates in place."""
@@ -328,55 +438,93 @@ class ItemListModel(QAbstractTableModel):
             return
         item = self.library.get_item(item_id)
         self._recent[item_id] = item
-        old_key = self._rows.thumbnails[row]
-        self._rows.replace(row, item)
-        new_key = self._rows.thumbnails[row]
-        if new_key != old_key:  # a picture added or replaced: its thumbnail reaches this row
-            if old_key and row in self._rows_by_thumb.get(old_key, ()):
-                self._rows_by_thumb[old_key].remove(row)
-            if new_key:
-                self._rows_by_thumb.setdefault(new_key, []).append(row)
+        page = self._pages.get(row // PAGE)
+        if page is not None and row % PAGE < len(page):
+            page.replace(row % PAGE, item)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    # -- pages ----------------------------------------------------------------------------------
+
+    def _cached(self, row: int) -> tuple[_Rows, int] | None:
+        """(page, row in it) for `row`, reading its page when it is not kept (None: no row)."""
+        if not 0 <= row < self._listed:
+            return None
+        number, at = divmod(row, PAGE)
+        page = self._pages.get(number)
+        if page is None or at >= len(page):
+            page = self._read_page(number)
+            self._pages[number] = page
+            if len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return (page, at) if at < len(page) else None
+
+    def _read_page(self, number: int) -> _Rows:
+        if self._order is None and not self._reading_ids:
+            # Past the first rows: read the whole list's ids on a pool thread (the global
+            # pool: a library switch waits for it before closing the library).
+            self._reading_ids = True
+            QThreadPool.globalInstance().start(
+                _LoadIds(self.library, self._query(), self._generation, self._id_signals)
+            )
+        if self._order is None:  # until they are in: by offset, cheap near the top
+            return _Rows.of(self._read_offset(number * PAGE, PAGE))
+        ids = self._order[number * PAGE : (number + 1) * PAGE]
+        found = {v.id: v for v in self.library.items_by_id(ids, details=True)}
+        rows = _Rows()
+        for item_id in ids:
+            item = found.get(item_id)
+            if item is not None:
+                rows.append(item)
+            else:  # deleted since the ids were read: an empty row, the rest stay put
+                rows.append_blank(item_id)
+        return rows
+
+    def _ids(self) -> Sequence[int]:
+        """The whole list's ids, read now if the pool thread has not brought them yet."""
+        if self._order is None:
+            search, filters, sort, descending = self._query()
+            self._order = self.library.list_item_ids(
+                search, filters, sort=sort, descending=descending
+            )
+        return self._order
+
+    def _query(self) -> tuple[str | None, SearchFilters, str | None, bool]:
+        """(search, filters, sort, descending) as the facade takes them."""
+        column, descending = self.sorting or (-1, False)
+        return self.search, self.filters, SORT_BY[column] if column >= 0 else None, descending
+
+    def _read_offset(self, offset: int, limit: int) -> list[ItemView]:
+        search, filters, sort, descending = self._query()
+        return self.library.list_items(
+            search,
+            filters,
+            limit=limit,
+            offset=offset,
+            details=True,
+            sort=sort,
+            descending=descending,
+        )
 
     # -- Qt model -------------------------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._listed
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and self._listed < self._total
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        page = self._page(len(self._rows))
-        if not page:
-            self._total = len(self._rows)
-            return
-        start = len(self._rows)
-        self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-        self._append(page)
-        self.endInsertRows()
-
-    def _page(self, offset: int) -> list[ItemView]:
-        column, descending = self.sorting or (-1, False)
-        return self.library.list_items(
-            self.search,
-            self.filters,
-            limit=PAGE,
-            offset=offset,
-            details=True,
-            sort=SORT_BY[column] if column >= 0 else None,
-            descending=descending,
-        )
-
-    def _append(self, page: list[ItemView]) -> None:
-        for item in page:
-            self._rows.append(item)
-            key = self._rows.thumbnails[-1]
-            if key:
-                self._rows_by_thumb.setdefault(key, []).append(len(self._rows) - 1)
+        """List more rows: nothing is read here, their texts are read when they are drawn."""
+        more = min(max(PAGE, self._listed // 4), self._total - self._listed)
+        if more > 0:
+            self.beginInsertRows(QModelIndex(), self._listed, self._listed + more - 1)
+            self._listed += more
+            self.endInsertRows()
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
@@ -386,7 +534,11 @@ class ItemListModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
-        rows, row, column = self._rows, index.row(), index.column()
+        found = self._cached(index.row())
+        if found is None:
+            return None
+        rows, row = found
+        column = index.column()
         if role == Qt.ItemDataRole.UserRole:
             return rows.ids[row]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -408,10 +560,11 @@ class ItemListModel(QAbstractTableModel):
         return None
 
     def _thumbnail_ready(self, key: str) -> None:
-        for row in self._rows_by_thumb.get(key, ()):
-            if row < len(self._rows):
-                index = self.index(row, 0)
-                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+        for number, page in self._pages.items():
+            for at, shown in enumerate(page.thumbnails):
+                if shown == key:
+                    index = self.index(number * PAGE + at, 0)
+                    self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
 
 def _thumb_key(item: ItemView) -> str | None:

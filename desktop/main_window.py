@@ -183,8 +183,9 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self._update_count)
         self._update_count()
         self._restore_layout()
-        if self.model.rowCount():  # open on the first item, so the inspector is never blank
-            self.table.setCurrentIndex(self.model.index(0, 0))
+        # The inspector opens on the first item, so it is never blank: just after the window's
+        # first paint (reading the whole item and filling every tab would delay that paint).
+        self._painted = False
         self.items_stack.currentWidget().setFocus()  # the keyboard starts in the list
 
     # -- layout ---------------------------------------------------------------------------------
@@ -243,7 +244,13 @@ class MainWindow(QMainWindow):
         self.grid.setAccessibleName("Items (grid)")
         self.grid.setModel(self.model)
         self.grid.setSelectionModel(self.table.selectionModel())  # one selection, two views
-        self.grid.setViewMode(QListView.ViewMode.IconMode)
+        # Cells flowing left to right in rows, all of one size: the list mode lays a long list
+        # out arithmetically (IconMode keeps a placed item for every row, and places them all
+        # again whenever rows change: a million-item list never finished).
+        self.grid.setViewMode(QListView.ViewMode.ListMode)
+        self.grid.setFlow(QListView.Flow.LeftToRight)
+        self.grid.setWrapping(True)
+        self.grid.setMovement(QListView.Movement.Static)
         self.grid.setIconSize(THUMB)
         self.grid.setGridSize(QSize(THUMB.width() + 24, THUMB.height() + 48))
         self.grid.setResizeMode(QListView.ResizeMode.Adjust)
@@ -412,6 +419,12 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         # The window manager's frame is known only once shown: fit again with it counted.
         QTimer.singleShot(0, self._fit_to_screen)
+
+    def paintEvent(self, event) -> None:  # Qt override
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._open_on_first_item)
 
     def closeEvent(self, event) -> None:  # Qt override
         if self.tasks.busy:
@@ -603,6 +616,10 @@ class MainWindow(QMainWindow):
         """The item the inspector shows (None: none)."""
         index = self.table.selectionModel().currentIndex()
         return self.model.id_at(index.row()) if index.isValid() else None
+
+    def _open_on_first_item(self) -> None:
+        if self.model.rowCount() and not self.table.selectionModel().currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
 
     def _remember_current(self) -> None:
         self._kept_item = self.current_item_id()

@@ -150,7 +150,8 @@ class Tagging:
             tab.item_changed.connect(lambda _id: self._timer.start())
 
         self._build_actions()
-        self.refresh()
+        # The counts come a moment after the window is painted, not before it.
+        self._timer.start()
 
     def _build_actions(self) -> None:
         window = self.window

@@ -341,6 +341,26 @@ class Library:
             descending=descending,
         )
 
+    def list_item_ids(
+        self,
+        search: str | None = None,
+        filters: SearchFilters | None = None,
+        *,
+        sort: str | None = None,
+        descending: bool = False,
+    ) -> Sequence[int]:
+        """The ids of every item `list_items` lists for the same arguments, in the same order,
+        in one query: a long list is then read a page at a time with `items_by_id`, at the same
+        cost at its end as at its start (an `offset` page reads every row before it again)."""
+        return stored_items.list_item_ids(
+            self._store, search, filters or SearchFilters(), sort=sort, descending=descending
+        )
+
+    def items_by_id(self, ids: Sequence[int], *, details: bool = False) -> list[ItemView]:
+        """The items with these ids, in this order, as `list_items` gives them (`details`:
+        assets and disclosures too); ids no longer in the library are left out."""
+        return stored_items.items_by_id(self._store, ids, details=details)
+
     def preview_image(self, asset_id: int, max_side: int = 2048) -> bytes:
         """The image of asset `asset_id` as JPEG bytes for viewing (upright, sRGB, longest side
         `max_side`). Reads the original in place and never writes it. Raises NotFound for an

@@ -88,19 +88,28 @@ def catalog(library, tmp_path):
     return library
 
 
+@pytest.mark.parametrize("by_id", [True, False])
 @pytest.mark.parametrize(
     ("search", "sorting"),
     [(None, None), (None, (1, True)), (None, (2, False)), ("bowl", None), ("bowl", (0, True))],
 )
-def test_rows_show_what_the_item_views_showed(qtbot, catalog, search, sorting):
+def test_rows_show_what_the_item_views_showed(qtbot, catalog, search, sorting, by_id):
+    """The same rows whether the pages after the first are read by id (once the list's ids
+    are in, from a pool thread) or by offset (before they are)."""
     model = ItemListModel(catalog, ThumbnailCache(catalog.thumbnails_dir))
     model.set_query(search, SearchFilters())
     if sorting is not None:
         model.sort(
             sorting[0], Qt.SortOrder.DescendingOrder if sorting[1] else Qt.SortOrder.AscendingOrder
         )
-    while model.canFetchMore():
+    while model.canFetchMore():  # lists every row; their texts are read when first shown
         model.fetchMore()
+    # Reading a row past the first page (by offset) starts reading the list's ids.
+    assert model.row_at(PAGE + 1) is not None
+    if by_id:
+        qtbot.waitUntil(lambda: model.paged_by_id)
+    else:
+        assert not model.paged_by_id  # the ids arrive only through the event loop
     column, descending = sorting or (-1, False)
     views = catalog.list_items(
         search,
@@ -119,9 +128,9 @@ def test_rows_show_what_the_item_views_showed(qtbot, catalog, search, sorting):
 
 def test_an_edited_row_shows_its_new_texts(qtbot, catalog):
     model = ItemListModel(catalog, ThumbnailCache(catalog.thumbnails_dir))
-    while model.canFetchMore():  # the pictures come last, after the M items
-        model.fetchMore()
+    # The pictures come last, after the M items: row_of lists the rows down to theirs.
     row = model.row_of(catalog.get_item("P1").id)
+    assert row >= PAGE and model.rowCount() > row
     assert model.item_at(row).title == "Bowl picture"  # now kept among the recent items
     catalog.update_item("P1", {"title": "Jug", "maker": "Someone new"})
     catalog.disclose("P1", "ai-restored", purpose="a crack")
@@ -129,3 +138,17 @@ def test_an_edited_row_shows_its_new_texts(qtbot, catalog):
         model.refresh_item(catalog.get_item("P1").id)
     assert _shown(model, row) == _expected(catalog.get_item("P1"))
     assert model.item_at(row).title == "Jug"
+
+
+def test_a_row_deleted_after_the_ids_were_read_is_blank_and_the_rest_stay_put(qtbot, catalog):
+    model = ItemListModel(catalog, ThumbnailCache(catalog.thumbnails_dir))
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.row_at(PAGE + 1) is not None  # starts reading the ids
+    qtbot.waitUntil(lambda: model.paged_by_id)
+    doomed = model.id_at(2 * PAGE + 1)
+    after = model.id_at(2 * PAGE + 2)
+    catalog.delete_item(doomed)
+    assert model.row_at(2 * PAGE + 1).label == ""  # its page is read now: the item is gone
+    assert model.id_at(2 * PAGE + 2) == after and model.row_at(2 * PAGE + 2).id == after
+    assert model.item_at(2 * PAGE + 2) == catalog.get_item(after)

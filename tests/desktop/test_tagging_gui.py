@@ -40,6 +40,8 @@ def _window(qtbot, library, tmp_path, size):
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
+    # The sidebar's counts are read just after the window's first paint.
+    qtbot.waitUntil(lambda: window.tagging.panel.keywords.childCount() > 0)
     _activate(qtbot, window)
     return window
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QThread, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.item_model import PAGE
+from desktop.item_model import FIRST_PAGE, PAGE
 from desktop.main_window import VIEWS, MainWindow
 from tests.provenance.c2pa_helpers import make_jpeg
 
@@ -27,7 +27,7 @@ def test_pages_search_and_views(qtbot, library, tmp_path):
     library.disclose("Z1", "ai-described", fields=["title"])
     window = _window(qtbot, library, tmp_path)
     model = window.model
-    assert model.total == PAGE + 21 and model.rowCount() == PAGE
+    assert model.total == PAGE + 21 and model.rowCount() == FIRST_PAGE
     window.table.scrollToBottom()
     qtbot.waitUntil(lambda: model.rowCount() == PAGE + 21)
     window.search.setText("harbour")
