@@ -218,12 +218,8 @@ class Library:
         def originals() -> list[str]:
             # Through the storage roots: a rooted original is refused where it is on this
             # computer (a root not set here has no file here to protect).
-            from provenance.store.models import Asset
-
-            with self._store.read() as session:
-                rows = session.execute(select(Asset.root, Asset.path)).all()
             found = []
-            for root, path in rows:
+            for root, path in reading.stored_paths(self._store):
                 try:
                     found.append(self._store.roots.original_text(root, path))
                 except LibraryError:
@@ -463,14 +459,14 @@ class Library:
     ) -> list[tuple[DisclosureView, Wording]]:
         """Each disclosure of an item with its badge, sentence and detail in `language`
         (the library's setting when None), as labels print them and exports sign them."""
-        return disclosures.wordings(self._store, ref, language)
+        return reading.wordings(self._store, ref, language)
 
     def wordings_of(
         self, item_ids: Sequence[int], language: str | None = None
     ) -> dict[int, list[tuple[DisclosureView, Wording]]]:
         """`wordings` of many items by id, read at once (a thousand labels need one read, not
         a thousand): item id -> its disclosures with their wording."""
-        return disclosures.wordings_of(self._store, item_ids, language)
+        return reading.wordings_of(self._store, item_ids, language)
 
     def review(
         self, ref: str | int, state: str, by: str, *, disclosure_id: int | None = None
@@ -825,7 +821,7 @@ class Library:
 
     def settings(self) -> Settings:
         """The institution's settings."""
-        return stored_settings.read_settings(self._store)
+        return reading.read_settings(self._store)
 
     def update_settings(self, changes: dict[str, str]) -> Settings:
         """Change institution settings; each change is a history entry."""
