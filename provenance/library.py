@@ -21,12 +21,9 @@ from sqlalchemy import select
 
 from provenance.domain.errors import InvalidValue, LibraryError, NotFound
 from provenance.domain.fields import checked_capture_type
-from provenance.domain.handoff import BagReport, IiifReport
-from provenance.domain.offline import CheckinReport, CheckoutReport, ConflictView
 from provenance.domain.progress import CancelToken, Progress
 from provenance.domain.roots import RootView
 from provenance.domain.settings import Settings
-from provenance.domain.tag_views import ConceptNode, TagCount, TagPreview, TagSuggestion
 from provenance.domain.text import file_path, library_url_problem, team_library_url
 from provenance.domain.views import (
     CaptureTypeReport,
@@ -86,6 +83,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from provenance import identity
+    from provenance.domain.handoff import BagReport, IiifReport
+    from provenance.domain.offline import CheckinReport, CheckoutReport, ConflictView
+    from provenance.domain.tag_views import ConceptNode, TagCount, TagPreview, TagSuggestion
     from provenance.store.history import HistoryWriter
 
 
