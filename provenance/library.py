@@ -9,7 +9,6 @@ exports and staleness to `exporting/`, the signing identity to `identity/`, veri
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -94,6 +93,8 @@ def default_actor() -> str:
     name = os.environ.get("CREDENCE_USER")
     if name:
         return name
+    import getpass  # here: it loads termios, which a command run with CREDENCE_USER never needs
+
     try:
         return getpass.getuser()
     except (OSError, KeyError):
