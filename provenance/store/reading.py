@@ -1,5 +1,5 @@
-"""Reading records without the ORM: items with their children, history entries and export
-records, as the frozen views the facade returns.
+"""Reading records without the ORM: items with their children, history entries, export
+records, disclosure wording and the settings, as the frozen views the facade returns.
 
 Plain SQL on the read transaction's connection, the same on SQLite and PostgreSQL: a read-only
 command (`credence items`, `show`, `history`, `labels`) then never imports the ORM models nor
