@@ -21,22 +21,8 @@ from provenance.domain.dates import EDTF_HELP, parse_event_date
 from provenance.domain.errors import CredenceError, InvalidValue, LibraryError, NotFound
 from provenance.domain.fields import TOOL_RUNS
 from provenance.domain.naming import pattern_problem, resolve_name
-from provenance.domain.offline import (
-    CONFLICT_KINDS,
-    KEEP_CHOICES,
-    CheckinReport,
-    CheckoutReport,
-    ConflictView,
-)
 from provenance.domain.progress import CancelToken, Progress
 from provenance.domain.roots import RootView
-from provenance.domain.tag_views import (
-    ConceptNode,
-    TagCount,
-    TagPreview,
-    TagPreviewLine,
-    TagSuggestion,
-)
 from provenance.domain.text import (
     MAX_SQLITE_INT,
     file_path,
@@ -79,7 +65,31 @@ from provenance.media.output import OutputRefused, OutputRun
 if TYPE_CHECKING:
     __version__: str
     from provenance.domain.dates import describe_date
+    from provenance.domain.handoff import (
+        BagReport,
+        HandedFile,
+        IiifReport,
+        LeftOut,
+        ManifestWritten,
+        base_url_problem,
+        rights_uri,
+        url_slug,
+    )
+    from provenance.domain.offline import (
+        CONFLICT_KINDS,
+        KEEP_CHOICES,
+        CheckinReport,
+        CheckoutReport,
+        ConflictView,
+    )
     from provenance.domain.settings import Settings
+    from provenance.domain.tag_views import (
+        ConceptNode,
+        TagCount,
+        TagPreview,
+        TagPreviewLine,
+        TagSuggestion,
+    )
     from provenance.domain.wording import (
         DEFAULT_LANGUAGE,
         Wording,
@@ -118,6 +128,29 @@ _LAZY = {
     "available_languages": "provenance.domain.wording",
     "Settings": "provenance.domain.settings",
     "silence_exiv2_warnings": "provenance.media.xmp",
+    # Check-out/in and tagging views: only the verbs that check out, check in or tag use them.
+    **dict.fromkeys(
+        ("CONFLICT_KINDS", "KEEP_CHOICES", "CheckinReport", "CheckoutReport", "ConflictView"),
+        "provenance.domain.offline",
+    ),
+    **dict.fromkeys(
+        ("ConceptNode", "TagCount", "TagPreview", "TagPreviewLine", "TagSuggestion"),
+        "provenance.domain.tag_views",
+    ),
+    # Hand-off views: only the bag and iiif verbs use them.
+    **dict.fromkeys(
+        (
+            "BagReport",
+            "HandedFile",
+            "IiifReport",
+            "LeftOut",
+            "ManifestWritten",
+            "base_url_problem",
+            "rights_uri",
+            "url_slug",
+        ),
+        "provenance.domain.handoff",
+    ),
 }
 
 
@@ -238,17 +271,7 @@ __all__ += ["StaleEdit", "team_library_url"]
 __all__ += ["ConceptNode", "TagCount", "TagPreview", "TagPreviewLine", "TagSuggestion"]
 
 # Hand-off downstream (issue 15): BagIt bags and IIIF manifests.
-from provenance.domain.handoff import (  # noqa: E402
-    BagReport,
-    HandedFile,
-    IiifReport,
-    LeftOut,
-    ManifestWritten,
-    base_url_problem,
-    rights_uri,
-    url_slug,
-)
-
+# Loaded on first use (see _LAZY): only the bag and iiif verbs need them.
 __all__ += [
     "BagReport",
     "HandedFile",

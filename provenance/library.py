@@ -9,7 +9,6 @@ exports and staleness to `exporting/`, the signing identity to `identity/`, veri
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -21,12 +20,9 @@ from sqlalchemy import select
 
 from provenance.domain.errors import InvalidValue, LibraryError, NotFound
 from provenance.domain.fields import checked_capture_type
-from provenance.domain.handoff import BagReport, IiifReport
-from provenance.domain.offline import CheckinReport, CheckoutReport, ConflictView
 from provenance.domain.progress import CancelToken, Progress
 from provenance.domain.roots import RootView
 from provenance.domain.settings import Settings
-from provenance.domain.tag_views import ConceptNode, TagCount, TagPreview, TagSuggestion
 from provenance.domain.text import file_path, library_url_problem, team_library_url
 from provenance.domain.views import (
     CaptureTypeReport,
@@ -86,6 +82,9 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from provenance import identity
+    from provenance.domain.handoff import BagReport, IiifReport
+    from provenance.domain.offline import CheckinReport, CheckoutReport, ConflictView
+    from provenance.domain.tag_views import ConceptNode, TagCount, TagPreview, TagSuggestion
     from provenance.store.history import HistoryWriter
 
 
@@ -94,6 +93,8 @@ def default_actor() -> str:
     name = os.environ.get("CREDENCE_USER")
     if name:
         return name
+    import getpass  # here: it loads termios, which a command run with CREDENCE_USER never needs
+
     try:
         return getpass.getuser()
     except (OSError, KeyError):
@@ -218,12 +219,8 @@ class Library:
         def originals() -> list[str]:
             # Through the storage roots: a rooted original is refused where it is on this
             # computer (a root not set here has no file here to protect).
-            from provenance.store.models import Asset
-
-            with self._store.read() as session:
-                rows = session.execute(select(Asset.root, Asset.path)).all()
             found = []
-            for root, path in rows:
+            for root, path in reading.stored_paths(self._store):
                 try:
                     found.append(self._store.roots.original_text(root, path))
                 except LibraryError:
@@ -485,14 +482,14 @@ class Library:
     ) -> list[tuple[DisclosureView, Wording]]:
         """Each disclosure of an item with its badge, sentence and detail in `language`
         (the library's setting when None), as labels print them and exports sign them."""
-        return disclosures.wordings(self._store, ref, language)
+        return reading.wordings(self._store, ref, language)
 
     def wordings_of(
         self, item_ids: Sequence[int], language: str | None = None
     ) -> dict[int, list[tuple[DisclosureView, Wording]]]:
         """`wordings` of many items by id, read at once (a thousand labels need one read, not
         a thousand): item id -> its disclosures with their wording."""
-        return disclosures.wordings_of(self._store, item_ids, language)
+        return reading.wordings_of(self._store, item_ids, language)
 
     def review(
         self, ref: str | int, state: str, by: str, *, disclosure_id: int | None = None
@@ -847,7 +844,7 @@ class Library:
 
     def settings(self) -> Settings:
         """The institution's settings."""
-        return stored_settings.read_settings(self._store)
+        return reading.read_settings(self._store)
 
     def update_settings(self, changes: dict[str, str]) -> Settings:
         """Change institution settings; each change is a history entry."""

@@ -20,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from provenance.domain.categories import category
+from provenance.domain.errors import InvalidValue
 from provenance.domain.views import DisclosureView, ToolView
 
 DEFAULT_LANGUAGE = "en"
@@ -48,6 +49,14 @@ def available_languages() -> tuple[str, ...]:
     """The language codes with disclosure wording shipped in resources/disclosure."""
     folder = resources.files("resources") / "disclosure"
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
+
+
+def check_language(language: str) -> None:
+    """Raise InvalidValue unless disclosure wording is shipped in `language`."""
+    if language not in available_languages():
+        raise InvalidValue(
+            f"no disclosure wording in {language!r}; available: {', '.join(available_languages())}"
+        )
 
 
 def _join(items: list[str], words: dict[str, Any]) -> str:

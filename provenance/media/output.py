@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -47,6 +46,8 @@ class OutputRefused(CredenceError):
 
 def temp_name(dest: Path) -> Path:
     """A fresh hidden temporary name beside `dest` (not created)."""
+    import secrets  # here: with hmac and hashlib it would cost every command's start-up
+
     kept = os.fsencode(dest.name)[:_TEMP_NAME_KEEP]
     base = os.fsdecode(kept) if kept else "output"
     return dest.with_name(f".{base}.{secrets.token_hex(4)}{TEMP_SUFFIX}")

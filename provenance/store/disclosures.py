@@ -5,21 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 
 from provenance.domain.categories import category
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue, NotFound
 from provenance.domain.fields import blank_to_none
-from provenance.domain.settings import Settings
 from provenance.domain.views import ITEM_FIELDS, PURPOSE_KEY, REVIEW_STATES, DisclosureView
-from provenance.domain.wording import Wording, available_languages, disclosure_wording
+from provenance.domain.wording import check_language
 from provenance.store import convert
-from provenance.store.exports import chunks
 from provenance.store.history import Change
 from provenance.store.items import resolve_item
-from provenance.store.models import Disclosure, DisclosureTool, Tool
-from provenance.store.settings import load_settings
+from provenance.store.models import Disclosure
+from provenance.store.reading import wordings as wordings  # read without the ORM, named here too
+from provenance.store.reading import wordings_of as wordings_of
 from provenance.store.store import Store
 from provenance.store.tools import resolve_tool
 
@@ -130,7 +129,7 @@ def _set_override(
 ) -> DisclosureView:
     # An own sentence or a purpose translation: the statement's words change either way, so
     # it goes back to draft and history keeps both versions.
-    _check_language(language)
+    check_language(language)
     with store.write() as (session, history):
         item = resolve_item(session, ref)
         disclosure = next(
@@ -170,82 +169,6 @@ def _set_override(
                 )
             )
         return convert.disclosure_view(disclosure)
-
-
-def _check_language(language: str) -> None:
-    if language not in available_languages():
-        raise InvalidValue(
-            f"no disclosure wording in {language!r}; available: {', '.join(available_languages())}"
-        )
-
-
-def wordings(
-    store: Store, ref: str | int, language: str | None = None
-) -> list[tuple[DisclosureView, Wording]]:
-    """Each disclosure of an item with its wording in `language` (the library's when None)."""
-    if language is not None:
-        _check_language(language)
-    with store.read() as session:
-        item = resolve_item(session, ref)
-        settings = load_settings(session)
-        return [_worded(d, settings, language) for d in item.disclosures]
-
-
-def wordings_of(
-    store: Store, item_ids: Sequence[int], language: str | None = None
-) -> dict[int, list[tuple[DisclosureView, Wording]]]:
-    """`wordings` of many items (by id) in one read: item id -> its disclosures, each with its
-    wording, in the order `wordings` gives them; an unknown id maps to an empty list."""
-    if language is not None:
-        _check_language(language)
-    found: dict[int, list[tuple[DisclosureView, Wording]]] = {i: [] for i in item_ids}
-    with store.read() as session:
-        settings = load_settings(session)
-        tools: dict[int, Tool] = {}  # a batch names a few tools many times: each is read once
-        for chunk in chunks(sorted(found)):
-            # Plain rows, not ORM objects: a thousand labels read a thousand disclosures.
-            rows = session.execute(
-                select(*Disclosure.__table__.c)
-                .where(Disclosure.item_id.in_(chunk))
-                .order_by(Disclosure.id)  # as Item.disclosures is ordered
-            ).all()
-            named: dict[int, list[int]] = {row.id: [] for row in rows}
-            links = session.execute(
-                select(DisclosureTool.disclosure_id, DisclosureTool.tool_id)
-                .where(DisclosureTool.disclosure_id.in_(list(named)))
-                .order_by(DisclosureTool.tool_id)  # as Disclosure.tools is ordered
-            )
-            for disclosure_id, tool_id in links:
-                named[disclosure_id].append(tool_id)
-            unread = {t for ids in named.values() for t in ids} - tools.keys()
-            if unread:
-                tools.update(
-                    (t.id, t) for t in session.scalars(select(Tool).where(Tool.id.in_(unread)))
-                )
-            for row in rows:
-                row_tools = [tools[t] for t in named[row.id]]
-                found[row.item_id].append(_worded(row, settings, language, row_tools))
-    return found
-
-
-def _worded(
-    disclosure: Disclosure | Row,
-    settings: Settings,
-    language: str | None,
-    tools: Sequence[Tool] | None = None,
-) -> tuple[DisclosureView, Wording]:
-    # `tools` stands for the disclosure's own when it is a plain row (see wordings_of).
-    if tools is None:
-        tools = disclosure.tools
-    view = convert.disclosure_view(disclosure, tools)
-    wording = disclosure_wording(
-        view,
-        [convert.tool_view(t) for t in tools],
-        language=language or settings.language,
-        reviewer=settings.reviewer_role if settings.reviewer_display == "role" else None,
-        source_language=settings.language,
-    )
-    return view, wording
 
 
 def review(

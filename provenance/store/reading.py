@@ -1,5 +1,5 @@
-"""Reading records without the ORM: items with their children, history entries and export
-records, as the frozen views the facade returns.
+"""Reading records without the ORM: items with their children, history entries, export
+records, disclosure wording and the settings, as the frozen views the facade returns.
 
 Plain SQL on the read transaction's connection, the same on SQLite and PostgreSQL: a read-only
 command (`credence items`, `show`, `history`, `labels`) then never imports the ORM models nor
@@ -26,10 +26,12 @@ from provenance.domain.settings import Settings
 from provenance.domain.text import MAX_SQLITE_INT, nfc, terminal_safe
 from provenance.domain.views import (
     ITEM_FIELDS,
+    DisclosureView,
     ExportRecordView,
     HistoryEntryView,
     ItemView,
 )
+from provenance.domain.wording import Wording, check_language, disclosure_wording
 from provenance.store import convert
 from provenance.store.store import Store
 
@@ -66,8 +68,9 @@ _DISCLOSURES = _in(
     "overrides",
 )
 _DISCLOSURE_TOOLS = _in(
-    "SELECT dt.disclosure_id, t.name, t.version FROM disclosure_tools dt "
-    "JOIN ai_tools t ON t.id = dt.tool_id WHERE dt.disclosure_id IN :ids ORDER BY t.id"
+    "SELECT dt.disclosure_id, t.id, t.name, t.vendor, t.version, t.runs, t.training_data, "
+    "t.retention, t.documentation FROM disclosure_tools dt JOIN ai_tools t ON t.id = dt.tool_id "
+    "WHERE dt.disclosure_id IN :ids ORDER BY t.id"
 )
 _EVENTS = _in(
     "SELECT e.id, e.item_id, e.action, e.actor, e.date, e.date_earliest, e.date_latest, "
@@ -273,6 +276,21 @@ def settings(conn: Connection) -> Settings:
     return Settings() if value is None else Settings.from_dict(json.loads(value))
 
 
+def read_settings(store: Store) -> Settings:
+    """The institution settings, in a read transaction of their own."""
+    with store.read() as session:
+        return settings(session.connection())
+
+
+def stored_paths(store: Store) -> list[tuple[str | None, str]]:
+    """(storage root, stored path) of every asset: the originals a file written for the user
+    must never replace."""
+    with store.read() as session:
+        return [
+            tuple(r) for r in session.connection().execute(text("SELECT root, path FROM assets"))
+        ]
+
+
 def with_originals(store: Store, views: list[ItemView]) -> list[ItemView]:
     """`views` whose assets under a storage root show where the file is on this computer."""
     if not any(a.root for v in views for a in v.assets):
@@ -320,6 +338,58 @@ def files_saying_ai(store: Store, item_ids: Sequence[int]) -> dict[int, str]:
             session.connection(), _AI_FILES, sorted(set(item_ids)), yes=True
         ):
             found.setdefault(item_id, path)
+    return found
+
+
+# -- disclosure wording -------------------------------------------------------------------------
+
+
+def wordings(
+    store: Store, ref: str | int, language: str | None = None
+) -> list[tuple[DisclosureView, Wording]]:
+    """Each disclosure of an item with its wording in `language` (the library's when None),
+    in the order of its disclosures (by id). Raises NotFound or InvalidValue."""
+    if language is not None:
+        check_language(language)
+    with store.read() as session:
+        conn = session.connection()
+        item_id = resolve_item_id(conn, ref)
+        return _wordings(conn, [item_id], language)[item_id]
+
+
+def wordings_of(
+    store: Store, item_ids: Sequence[int], language: str | None = None
+) -> dict[int, list[tuple[DisclosureView, Wording]]]:
+    """`wordings` of many items (by id) in one read: item id -> its disclosures, each with its
+    wording, in the order `wordings` gives them; an unknown id maps to an empty list."""
+    if language is not None:
+        check_language(language)
+    with store.read() as session:
+        return _wordings(session.connection(), item_ids, language)
+
+
+def _wordings(
+    conn: Connection, item_ids: Sequence[int], language: str | None
+) -> dict[int, list[tuple[DisclosureView, Wording]]]:
+    found: dict[int, list[tuple[DisclosureView, Wording]]] = {i: [] for i in item_ids}
+    library = settings(conn)
+    reviewer = library.reviewer_role if library.reviewer_display == "role" else None
+    rows = list(_rows(conn, _DISCLOSURES, sorted(found)))
+    tools: dict[int, list] = defaultdict(list)
+    for row in _rows(conn, _DISCLOSURE_TOOLS, [d.id for d in rows]):
+        tools[row.disclosure_id].append(row)
+    # A batch names a few tools many times: each tool's view is made once.
+    tool_views = {t.id: convert.tool_view(t) for named in tools.values() for t in named}
+    for row in rows:
+        view = convert.disclosure_view(row, tools[row.id])
+        wording = disclosure_wording(
+            view,
+            [tool_views[t.id] for t in tools[row.id]],
+            language=language or library.language,
+            reviewer=reviewer,
+            source_language=library.language,
+        )
+        found[row.item_id].append((view, wording))
     return found
 
 

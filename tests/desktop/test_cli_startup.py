@@ -100,6 +100,18 @@ def test_read_verbs_load_no_heavy_parts(library, verb):
     assert writing == []
 
 
+def test_labels_read_their_data_without_the_orm(library, tmp_path):
+    """`credence labels` paints with Qt, but what it prints (items, wording, the files that
+    say AI, the QR's export, settings, the originals it must not overwrite) is read plainly."""
+    out = tmp_path / "labels.pdf"
+    args = ["labels", "--all", "--template", "wall", "--allow-unreviewed", "--qr", "export"]
+    status, _heavy, writing, stdout = _loaded_for_writing(
+        "--library", library, *args, "--out", str(out)
+    )
+    assert status == 0 and "wrote 2 labels" in stdout and out.stat().st_size > 0
+    assert writing == []
+
+
 def test_a_change_to_a_record_loads_no_signing_or_image_parts(library):
     """A change runs the staleness check (what an export would sign now) without loading
     the signing side: c2pa, Pillow and Exiv2 are for the export itself."""

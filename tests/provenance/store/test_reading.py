@@ -194,3 +194,39 @@ def test_files_saying_ai_read_plainly(collection, tmp_path):
     target = collection.get_item("A1").assets[0]
     tamper(collection, ("UPDATE assets SET ai_found = ? WHERE id = ?", True, target.id))
     assert collection.files_saying_ai([*ids, *ids]) == {target.item_id: target.path}
+
+
+def test_wordings_read_plainly_are_the_ones_the_orm_rows_give(collection):
+    """Each disclosure's wording (tools from the registry, the library's language and reviewer
+    display) as it was built from the ORM rows before store.reading read them."""
+    from provenance.domain.wording import available_languages, disclosure_wording
+    from provenance.store.settings import load_settings
+
+    collection.update_settings({"reviewer_display": "role", "reviewer_role": "the registrar"})
+    collection.disclose("A2", "none")
+    store = collection._store
+    ids = [i.id for i in collection.list_items()]
+    for language in (None, *available_languages()):
+        with store.read() as session:
+            settings = load_settings(session)
+            expected = {}
+            for item_id in ids:
+                expected[item_id] = []
+                for d in session.get(Item, item_id).disclosures:
+                    view = convert.disclosure_view(d)
+                    wording = disclosure_wording(
+                        view,
+                        [convert.tool_view(t) for t in d.tools],
+                        language=language or settings.language,
+                        reviewer=settings.reviewer_role,
+                        source_language=settings.language,
+                    )
+                    expected[item_id].append((view, wording))
+        assert collection.wordings_of([*ids, 999_999], language) == {**expected, 999_999: []}
+        for item_id in ids:
+            assert collection.wordings(item_id, language) == expected[item_id]
+    assert sum(map(len, expected.values())) == 3 and expected[collection.get_item("A0").id]
+    with pytest.raises(InvalidValue, match="no disclosure wording in 'xx'"):
+        collection.wordings_of(ids, "xx")
+    with pytest.raises(NotFound, match="A99"):
+        collection.wordings("A99")
