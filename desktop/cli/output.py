@@ -9,8 +9,6 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from json.encoder import INFINITY as _INFINITY
-from json.encoder import encode_basestring
 from typing import Any
 
 from provenance import json_safe, terminal_safe
@@ -33,96 +31,9 @@ def warn(text: str) -> None:
 
 def emit_json(value: Any) -> None:
     """Write one JSON document to stdout (text escaped so it cannot drive a terminal either)."""
-    sys.stdout.write(dump_json(value))
+    dumped = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(json_safe(dumped))
     sys.stdout.write("\n")
-
-
-def dump_json(value: Any) -> str:
-    """`value` as `json.dumps(value, indent=2, ensure_ascii=False, default=str)` writes it, and
-    as `json_safe` then escapes it (the same text), made several times faster: json.dumps
-    with an indent cannot use its C encoder, and escaping the whole text scans every character
-    again, where only a string that is not plain ASCII can hold an unsafe one."""
-    parts: list[str] = []
-    _encode(value, parts, "\n")
-    return "".join(parts)
-
-
-def _string(value: str) -> str:
-    encoded = encode_basestring(value)
-    if encoded.isascii() and "\x7f" not in encoded:
-        return encoded
-    return json_safe(encoded)
-
-
-def _float(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value in (_INFINITY, -_INFINITY):
-        return "Infinity" if value > 0 else "-Infinity"
-    return float.__repr__(value)
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, str):
-        return _string(key)
-    if isinstance(key, float):
-        return _string(_float(key))
-    if key is True or key is False or key is None:
-        return _string(json.dumps(key))
-    if isinstance(key, int):
-        return _string(int.__repr__(key))
-    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
-
-
-def _encode(value: Any, parts: list[str], newline: str) -> None:
-    """Append `value`'s JSON to `parts`; `newline` is a line break and the current indent.
-    The checks are json.encoder's, in its order (a bool is an int, a str subclass a str)."""
-    if isinstance(value, str):
-        parts.append(_string(value))
-    elif value is None:
-        parts.append("null")
-    elif value is True:
-        parts.append("true")
-    elif value is False:
-        parts.append("false")
-    elif isinstance(value, int):
-        parts.append(int.__repr__(value))
-    elif isinstance(value, float):
-        parts.append(_float(value))
-    elif isinstance(value, list | tuple):
-        if not value:
-            parts.append("[]")
-            return
-        inner = newline + "  "
-        separator = "[" + inner
-        for element in value:
-            parts.append(separator)
-            if type(element) is str:  # most values: spare the call
-                parts.append(_string(element))
-            else:
-                _encode(element, parts, inner)
-            separator = "," + inner
-        parts.append(newline + "]")
-    elif isinstance(value, dict):
-        if not value:
-            parts.append("{}")
-            return
-        inner = newline + "  "
-        separator = "{" + inner
-        for key, element in value.items():
-            parts.append(separator)
-            parts.append(_string(key) if type(key) is str else _key(key))
-            parts.append(": ")
-            if type(element) is str:
-                parts.append(_string(element))
-            elif element is None:
-                parts.append("null")
-            else:
-                _encode(element, parts, inner)
-            separator = "," + inner
-        parts.append(newline + "}")
-    else:
-        _encode(str(value), parts, newline)
 
 
 def emit_report_json(report: Any) -> None:

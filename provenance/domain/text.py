@@ -135,6 +135,8 @@ def json_safe(dumped: str) -> str:
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
+    if dumped.isascii() and "\x7f" not in dumped:
+        return dumped  # JSON has escaped every other unsafe ASCII character; skip the scan
     return _JSON_UNSAFE_RE.sub(escape, dumped)
 
 
