@@ -35,7 +35,7 @@ def side_by_side(
     verdict = "meets" if ratio <= goal else "MISSES"
     print(
         f"{name}: credence {mine:.2f}s, baseline {base:.2f}s, ratio {ratio:.2f}x "
-        f"({verdict} the goal of {goal:.1f}x; median of {rounds})",
+        f"({verdict} the goal of {goal:g}x; median of {rounds})",
         flush=True,
     )
     return ratio
