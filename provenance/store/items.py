@@ -346,11 +346,14 @@ def list_items(
     details: bool,
     sort: str | None = None,
     descending: bool = False,
+    ranked: bool | None = None,
 ) -> list[ItemView]:
     """Items matching `search` and `filters` (see Library.list_items)."""
     check_limit(limit, offset)
     with store.read() as session:
-        stmt = _listing(session, store, search, filters, sort, descending, paged=limit is not None)
+        stmt = _listing(
+            session, store, search, filters, sort, descending, ranked, paged=limit is not None
+        )
         if stmt is None:
             return []
         if limit is not None:
@@ -369,6 +372,7 @@ def list_item_ids(
     *,
     sort: str | None = None,
     descending: bool = False,
+    ranked: bool | None = None,
 ) -> array:
     """The ids of every item `list_items` would list, in its order (see Library.list_item_ids).
 
@@ -378,7 +382,7 @@ def list_item_ids(
     """
     ids = array("q")
     with store.read() as session:
-        stmt = _listing(session, store, search, filters, sort, descending, paged=False)
+        stmt = _listing(session, store, search, filters, sort, descending, ranked, paged=False)
         if stmt is None:
             return ids
         result = session.execute(
@@ -407,10 +411,12 @@ def _listing(
     filters: SearchFilters,
     sort: str | None,
     descending: bool,
+    ranked: bool | None,
     *,
     paged: bool,
 ) -> Select | None:
-    """The ordered statement behind list_items and list_item_ids (None: nothing can match)."""
+    """The ordered statement behind list_items and list_item_ids (None: nothing can match).
+    `ranked`: the caller's `search_ranked` decision for this listing (None: decided here)."""
     # A page in catalog order of a common tag is found fastest item by item (see
     # tags.tag_clause); everything else by the set of matching ids.
     searching = bool(search and search.strip())
@@ -422,12 +428,39 @@ def _listing(
         and sort is None
         and _tag_is_common(session, filters.tag)
     )
-    # Best match first, unless the search matches too many items to rank (see ranks).
-    ranked = bool(searching and sort is None and store.search_index.ranks(session, search))
+    # Best match first, unless the search matches too many items to rank (see search_ranked).
+    if searching and sort is None and ranked is None:
+        ranked = search_ranked(session, store, search, filters)
+    ranked = bool(searching and sort is None and ranked)
     stmt = select_items(search, filters, store.search_index, common_tag=common, ranked=ranked)
     if stmt is not None and sort is not None:
         stmt = stmt.order_by(None).order_by(*_sort_order(sort, descending))
     return stmt
+
+
+def search_ranked_in(store: Store, search: str | None, filters: SearchFilters) -> bool:
+    """`search_ranked` in a read of its own (see Library.search_ranked)."""
+    with store.read() as session:
+        return search_ranked(session, store, search, filters)
+
+
+def search_ranked(
+    session: Session, store: Store, search: str | None, filters: SearchFilters
+) -> bool:
+    """Whether the items matching `search` and `filters` are listed best match first: True
+    unless more than `ranked_at_most` of them match (see search.RANKED_AT_MOST), counted only
+    that far, so deciding stays cheap however many match. Filters count: a broad word narrowed
+    to a few items by a filter is still ranked. True when nothing searchable was typed."""
+    index = store.search_index
+    if filters == SearchFilters():
+        # The same count in the search index alone (it holds exactly one row per item).
+        return index.ranks(session, search or "")
+    stmt = select_items(search, filters, index, ranked=False)
+    if stmt is None or not (search and search.strip()):
+        return True
+    cap = index.ranked_at_most
+    found = stmt.with_only_columns(Item.id).order_by(None).limit(cap + 1).subquery()
+    return session.scalar(select(func.count()).select_from(found)) <= cap
 
 
 def _views(session: Session, ids: Sequence[int], details: bool) -> list[ItemView]:
@@ -457,7 +490,7 @@ def select_items(
     `index` is the Store's search index (`store.search_index`): it decides how the database
     engine searches. None means SQLite's FTS5. `common_tag`: the tag filter's tag is common
     (see `tags.tag_clause`). `ranked` False: matches in the order they were added (see
-    `SearchIndex.ranks`).
+    `search_ranked`).
     """
     stmt = select(Item)
     if search and search.strip():
