@@ -23,7 +23,7 @@ from provenance.domain.fields import (
     clean_fields,
     extra_changes,
 )
-from provenance.domain.text import MAX_SQLITE_INT, nfc, terminal_safe
+from provenance.domain.text import terminal_safe
 from provenance.domain.views import (
     BULK_FIELDS,
     ITEM_FIELDS,
@@ -51,39 +51,17 @@ from provenance.store.store import Store
 
 def resolve_item(session: Session, ref: str | int) -> Item:
     """Find an item: an `int` is always its id; a string is an accession number, or `#12` for
-    the item whose id is 12.
+    the item whose id is 12 (found as `reading.resolve_item_id` finds it, with its sentences).
 
     Ids and accession numbers are kept apart on purpose: in a collection numbered 1, 2, 3 the
     item with id 5 and the item with accession number "5" are usually different items.
     """
-    if isinstance(ref, bool) or not isinstance(ref, int | str):
-        raise InvalidValue(f"{ref!r} is neither an item id nor an accession number")
-    if isinstance(ref, int):
-        item = session.get(Item, ref) if 0 < ref <= MAX_SQLITE_INT else None
-        if item is None:
-            raise NotFound(f"there is no item with id {ref}")
-        return item
-    text_ref = nfc(ref.strip())
-    if not text_ref:
-        raise InvalidValue("no item given: write its accession number, or #ID for an item id")
-    number = reading.id_number(text_ref.removeprefix("#")) if text_ref.startswith("#") else None
-    if number is not None:
-        item = session.get(Item, number) if number <= MAX_SQLITE_INT else None
-        if item is not None:
-            return item
-    item = session.scalar(select(Item).where(Item.accession == text_ref))
-    if item is not None:
-        return item
-    shown = terminal_safe(text_ref)
-    if number is not None:
-        raise NotFound(f"there is no item with id {number}")
-    number = reading.id_number(text_ref)
-    if number is not None and number <= MAX_SQLITE_INT and session.get(Item, number):
-        raise NotFound(
-            f"no item has the accession number '{shown}'; to mean the item whose id is "
-            f"{number}, write #{number}"
-        )
-    raise NotFound(f"no item has the accession number '{shown}' (write #ID for an item id)")
+    session.flush()  # items added or renumbered in this session count, as in an ORM query
+    item_id = reading.resolve_item_id(session.connection(), ref)
+    item = session.get(Item, item_id)
+    if item is None:  # deleted by another connection since (PostgreSQL reads committed rows)
+        raise NotFound(f"there is no item with id {item_id}")
+    return item
 
 
 def check_accession_free(session: Session, accession: str, own_id: int | None = None) -> None:

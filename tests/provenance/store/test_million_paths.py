@@ -238,3 +238,20 @@ def test_filtered_and_index_alone_rank_decisions_agree(library):
             assert library.search_ranked(search) == (
                 library.count_items(search) <= cap or not search.strip("!")
             ), (cap, search)
+
+
+def test_catalog_order_is_the_same_read_plainly_and_through_the_orm(library):
+    """Unfiltered pages come from `reading.catalog_ids`, the window's ids and filtered lists
+    from `select_items`: the two spell catalog order apart, so they must agree (no accession
+    last, by id; case, accents and digits as the database compares them), pages too."""
+    accessions = ["b.2", None, "B.1", "a10", "É.1", None, "a9", "10", "2", "a.1 ", "z"]
+    for accession in accessions:
+        library.create_item({"accession": accession, "title": "x"})
+    plain = [i.id for i in library.list_items()]
+    assert len(plain) == len(accessions)
+    assert list(library.list_item_ids()) == plain
+    assert [i.id for i in library.list_items(filters=SearchFilters(has_ai=False))] == plain
+    pages = [i.id for offset in range(0, 11, 3) for i in library.list_items(limit=3, offset=offset)]
+    assert pages == plain
+    assert [library.get_item(i).accession for i in plain[-2:]] == [None, None]
+    assert plain[-2] < plain[-1]
