@@ -641,7 +641,13 @@ class MainWindow(QMainWindow):
 
     def _update_count(self) -> None:
         total = self.model.total
-        self.count_label.setText(f"{total:,} item" if total == 1 else f"{total:,} items")
+        text = f"{total:,} item" if total == 1 else f"{total:,} items"
+        model = self.model
+        # Say when a search is not listed best match first (the model's rule, per reload).
+        searched = total and model.search and model.sorting is None
+        if searched and not self.library.search_ranked(model.search, model.filters):
+            text += " (in the order added: too many matches to rank)"
+        self.count_label.setText(text)
 
     def selected_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

@@ -176,7 +176,6 @@ def parse_template(data: dict[str, Any], source: str = "template") -> Template:
 
 
 @functools.lru_cache(maxsize=256)  # a handful of entries, asked for on every label
-@functools.lru_cache(maxsize=256)  # a template's few entries, asked for on every label
 def block_parts(entry: str) -> tuple[str, ...]:
     """The content fields a template block entry shows: "maker+date" -> ("maker", "date")."""
     return tuple(entry.split("+"))

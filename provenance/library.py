@@ -313,15 +313,18 @@ class Library:
         details: bool = False,
         sort: str | None = None,
         descending: bool = False,
+        ranked: bool | None = None,
     ) -> list[ItemView]:
         """Items matching the full-text `search` and `filters`, best match first.
 
-        A search matching more than 10,000 items (search.RANKED_AT_MOST) lists them in the
-        order they were added instead: ranking them all would take seconds. Without a search,
-        items come in catalog order (accession, then id). With `details`, each view carries
-        its assets and disclosures (events stay in get_item). `sort` (one of SORT_KEYS) orders
-        the whole result in the database, so pages stay in one order; items without a value
-        come last either way.
+        When more than 10,000 items (search.RANKED_AT_MOST) match the search and the filters
+        together, they come in the order they were added instead: ranking them all would take
+        seconds (see `search_ranked`, which callers use to say so). `ranked` is that decision
+        made once for a listing read in several calls, so its pages keep one order (None:
+        decided in this call). Without a search, items come in catalog order (accession, then
+        id). With `details`, each view carries its assets and disclosures (events stay in
+        get_item). `sort` (one of SORT_KEYS) orders the whole result in the database, so pages
+        stay in one order; items without a value come last either way.
         """
         filters = filters or SearchFilters()
         if not (search and search.strip()) and filters == SearchFilters() and sort is None:
@@ -336,7 +339,16 @@ class Library:
             details=details,
             sort=sort,
             descending=descending,
+            ranked=ranked,
         )
+
+    def search_ranked(self, search: str | None, filters: SearchFilters | None = None) -> bool:
+        """Whether `list_items` lists what matches `search` and `filters` best match first:
+        False when more than 10,000 items match both (counted only that far, so it is cheap),
+        which are then listed in the order they were added. True when nothing was typed."""
+        if not (search and search.strip()):  # nothing to rank: no query (nor the ORM)
+            return True
+        return stored_items.search_ranked_in(self._store, search, filters or SearchFilters())
 
     def list_item_ids(
         self,
@@ -345,12 +357,19 @@ class Library:
         *,
         sort: str | None = None,
         descending: bool = False,
+        ranked: bool | None = None,
     ) -> Sequence[int]:
         """The ids of every item `list_items` lists for the same arguments, in the same order,
         in one query: a long list is then read a page at a time with `items_by_id`, at the same
-        cost at its end as at its start (an `offset` page reads every row before it again)."""
+        cost at its end as at its start (an `offset` page reads every row before it again).
+        `ranked`: as in `list_items`."""
         return stored_items.list_item_ids(
-            self._store, search, filters or SearchFilters(), sort=sort, descending=descending
+            self._store,
+            search,
+            filters or SearchFilters(),
+            sort=sort,
+            descending=descending,
+            ranked=ranked,
         )
 
     def items_by_id(self, ids: Sequence[int], *, details: bool = False) -> list[ItemView]:

@@ -40,9 +40,7 @@ from provenance.exporting.handoff import (
 from provenance.identity import IdentityError, export_ca, load_info
 from provenance.media.output import OutputRefused, OutputRun, atomic_open
 from provenance.media.probe import RejectedFile
-from provenance.store import disclosures as stored_disclosures
 from provenance.store import reading
-from provenance.store.settings import read_settings
 from provenance.store.store import Store
 
 #: The payload and metadata folders inside `data/`, as Archivematica names them.
@@ -99,7 +97,7 @@ def write_bag(
     exports, left_out = current_exports(store, item_ids)
     if not exports:
         return BagReport(None, 0, (), tuple(left_out))
-    settings = read_settings(store)
+    settings = reading.read_settings(store)
     info = load_info(identity_dir)
     handed: list[HandedFile] = []
     kept: list[CurrentExport] = []
@@ -213,7 +211,7 @@ def disclosures_for(
     those of the whole item and those of its asset."""
     return [
         (d, w)
-        for d, w in stored_disclosures.wordings(store, export.item.id, language)
+        for d, w in reading.wordings(store, export.item.id, language)
         if d.asset_id is None or d.asset_id == export.record.asset_id
     ]
 

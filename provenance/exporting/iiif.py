@@ -49,7 +49,7 @@ from provenance.exporting.handoff import (
 from provenance.identity import load_info
 from provenance.media.output import OutputRefused, OutputRun, atomic_open
 from provenance.media.probe import RejectedFile, probe_file
-from provenance.store.settings import read_settings
+from provenance.store.reading import read_settings
 from provenance.store.store import Store
 
 #: File extensions of the static images, by the format probe names.

@@ -34,9 +34,10 @@ from provenance.domain.settings import Settings
 from provenance.domain.views import ITEM_FIELD_WORDS, PURPOSE_KEY, RecordCheck
 from provenance.exporting.plan import MANIFEST_OBJECT_FIELDS, TAG_LOADERS, signed_digests
 from provenance.store import convert
-from provenance.store.exports import UNEXPLAINED, chunks, find_export
+from provenance.store.exports import find_export
 from provenance.store.history import HistoryWriter
 from provenance.store.models import Disclosure, Event, Export, HistoryEntry, Item
+from provenance.store.reading import UNEXPLAINED, chunks
 from provenance.store.settings import load_settings
 from provenance.store.store import Store
 

@@ -17,8 +17,6 @@ from provenance.store import convert
 from provenance.store.history import Change
 from provenance.store.items import resolve_item
 from provenance.store.models import Disclosure
-from provenance.store.reading import wordings as wordings  # read without the ORM, named here too
-from provenance.store.reading import wordings_of as wordings_of
 from provenance.store.store import Store
 from provenance.store.tools import resolve_tool
 

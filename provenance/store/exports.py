@@ -15,9 +15,6 @@ from sqlalchemy.orm import Session, aliased
 from provenance.domain.clock import now
 from provenance.store.history import Change
 from provenance.store.models import Export, Item
-
-# Kept here too, where the export pipeline has always found them.
-from provenance.store.reading import UNEXPLAINED, chunks  # noqa: F401
 from provenance.store.store import Store
 
 

@@ -23,7 +23,7 @@ from provenance.domain.fields import (
     clean_fields,
     extra_changes,
 )
-from provenance.domain.text import MAX_SQLITE_INT, nfc, terminal_safe
+from provenance.domain.text import terminal_safe
 from provenance.domain.views import (
     BULK_FIELDS,
     ITEM_FIELDS,
@@ -51,39 +51,17 @@ from provenance.store.store import Store
 
 def resolve_item(session: Session, ref: str | int) -> Item:
     """Find an item: an `int` is always its id; a string is an accession number, or `#12` for
-    the item whose id is 12.
+    the item whose id is 12 (found as `reading.resolve_item_id` finds it, with its sentences).
 
     Ids and accession numbers are kept apart on purpose: in a collection numbered 1, 2, 3 the
     item with id 5 and the item with accession number "5" are usually different items.
     """
-    if isinstance(ref, bool) or not isinstance(ref, int | str):
-        raise InvalidValue(f"{ref!r} is neither an item id nor an accession number")
-    if isinstance(ref, int):
-        item = session.get(Item, ref) if 0 < ref <= MAX_SQLITE_INT else None
-        if item is None:
-            raise NotFound(f"there is no item with id {ref}")
-        return item
-    text_ref = nfc(ref.strip())
-    if not text_ref:
-        raise InvalidValue("no item given: write its accession number, or #ID for an item id")
-    number = reading.id_number(text_ref.removeprefix("#")) if text_ref.startswith("#") else None
-    if number is not None:
-        item = session.get(Item, number) if number <= MAX_SQLITE_INT else None
-        if item is not None:
-            return item
-    item = session.scalar(select(Item).where(Item.accession == text_ref))
-    if item is not None:
-        return item
-    shown = terminal_safe(text_ref)
-    if number is not None:
-        raise NotFound(f"there is no item with id {number}")
-    number = reading.id_number(text_ref)
-    if number is not None and number <= MAX_SQLITE_INT and session.get(Item, number):
-        raise NotFound(
-            f"no item has the accession number '{shown}'; to mean the item whose id is "
-            f"{number}, write #{number}"
-        )
-    raise NotFound(f"no item has the accession number '{shown}' (write #ID for an item id)")
+    session.flush()  # items added or renumbered in this session count, as in an ORM query
+    item_id = reading.resolve_item_id(session.connection(), ref)
+    item = session.get(Item, item_id)
+    if item is None:  # deleted by another connection since (PostgreSQL reads committed rows)
+        raise NotFound(f"there is no item with id {item_id}")
+    return item
 
 
 def check_accession_free(session: Session, accession: str, own_id: int | None = None) -> None:
@@ -346,11 +324,14 @@ def list_items(
     details: bool,
     sort: str | None = None,
     descending: bool = False,
+    ranked: bool | None = None,
 ) -> list[ItemView]:
     """Items matching `search` and `filters` (see Library.list_items)."""
     check_limit(limit, offset)
     with store.read() as session:
-        stmt = _listing(session, store, search, filters, sort, descending, paged=limit is not None)
+        stmt = _listing(
+            session, store, search, filters, sort, descending, ranked, paged=limit is not None
+        )
         if stmt is None:
             return []
         if limit is not None:
@@ -369,6 +350,7 @@ def list_item_ids(
     *,
     sort: str | None = None,
     descending: bool = False,
+    ranked: bool | None = None,
 ) -> array:
     """The ids of every item `list_items` would list, in its order (see Library.list_item_ids).
 
@@ -378,7 +360,7 @@ def list_item_ids(
     """
     ids = array("q")
     with store.read() as session:
-        stmt = _listing(session, store, search, filters, sort, descending, paged=False)
+        stmt = _listing(session, store, search, filters, sort, descending, ranked, paged=False)
         if stmt is None:
             return ids
         result = session.execute(
@@ -407,10 +389,12 @@ def _listing(
     filters: SearchFilters,
     sort: str | None,
     descending: bool,
+    ranked: bool | None,
     *,
     paged: bool,
 ) -> Select | None:
-    """The ordered statement behind list_items and list_item_ids (None: nothing can match)."""
+    """The ordered statement behind list_items and list_item_ids (None: nothing can match).
+    `ranked`: the caller's `search_ranked` decision for this listing (None: decided here)."""
     # A page in catalog order of a common tag is found fastest item by item (see
     # tags.tag_clause); everything else by the set of matching ids.
     searching = bool(search and search.strip())
@@ -422,12 +406,39 @@ def _listing(
         and sort is None
         and _tag_is_common(session, filters.tag)
     )
-    # Best match first, unless the search matches too many items to rank (see ranks).
-    ranked = bool(searching and sort is None and store.search_index.ranks(session, search))
+    # Best match first, unless the search matches too many items to rank (see search_ranked).
+    if searching and sort is None and ranked is None:
+        ranked = search_ranked(session, store, search, filters)
+    ranked = bool(searching and sort is None and ranked)
     stmt = select_items(search, filters, store.search_index, common_tag=common, ranked=ranked)
     if stmt is not None and sort is not None:
         stmt = stmt.order_by(None).order_by(*_sort_order(sort, descending))
     return stmt
+
+
+def search_ranked_in(store: Store, search: str | None, filters: SearchFilters) -> bool:
+    """`search_ranked` in a read of its own (see Library.search_ranked)."""
+    with store.read() as session:
+        return search_ranked(session, store, search, filters)
+
+
+def search_ranked(
+    session: Session, store: Store, search: str | None, filters: SearchFilters
+) -> bool:
+    """Whether the items matching `search` and `filters` are listed best match first: True
+    unless more than `ranked_at_most` of them match (see search.RANKED_AT_MOST), counted only
+    that far, so deciding stays cheap however many match. Filters count: a broad word narrowed
+    to a few items by a filter is still ranked. True when nothing searchable was typed."""
+    index = store.search_index
+    if filters == SearchFilters():
+        # The same count in the search index alone (it holds exactly one row per item).
+        return index.ranks(session, search or "")
+    stmt = select_items(search, filters, index, ranked=False)
+    if stmt is None or not (search and search.strip()):
+        return True
+    cap = index.ranked_at_most
+    found = stmt.with_only_columns(Item.id).order_by(None).limit(cap + 1).subquery()
+    return session.scalar(select(func.count()).select_from(found)) <= cap
 
 
 def _views(session: Session, ids: Sequence[int], details: bool) -> list[ItemView]:
@@ -457,7 +468,7 @@ def select_items(
     `index` is the Store's search index (`store.search_index`): it decides how the database
     engine searches. None means SQLite's FTS5. `common_tag`: the tag filter's tag is common
     (see `tags.tag_clause`). `ranked` False: matches in the order they were added (see
-    `SearchIndex.ranks`).
+    `search_ranked`).
     """
     stmt = select(Item)
     if search and search.strip():

@@ -114,8 +114,8 @@ def _rows(conn: Connection, stmt, ids: Sequence[int], **params: Any) -> Iterator
 
 def resolve_item_id(conn: Connection, ref: str | int) -> int:
     """The id of an item: an `int` is always its id; a string is an accession number, or `#12`
-    for the item whose id is 12 (see store.items.resolve_item, which finds the ORM row the same
-    way). Raises NotFound or InvalidValue with a plain sentence."""
+    for the item whose id is 12 (store.items.resolve_item finds the ORM row by it). Raises
+    NotFound or InvalidValue with a plain sentence."""
     if isinstance(ref, bool) or not isinstance(ref, int | str):
         raise InvalidValue(f"{ref!r} is neither an item id nor an accession number")
     if isinstance(ref, int):

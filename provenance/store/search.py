@@ -31,10 +31,11 @@ _COLUMNS = (
 )
 _BATCH = 500
 
-#: A search matching more items than this lists them in the order they were added (item id)
-#: instead of best match first. Ranking reads every match's word positions and length (bm25):
-#: on a million items a common word's 378,000 matches took 0.6 s to rank, a year's 12,000
-#: about 35 ms, while a first page in id order takes about 10 ms (a loaded 2-core machine).
+#: A search matching more items than this (with its filters) lists them in the order they were
+#: added (item id) instead of best match first (see items.search_ranked). Ranking reads every
+#: match's word positions and length (bm25): on a million items a common word's 378,000
+#: matches took 0.6 s to rank, a year's 12,000 about 35 ms, while a first page in id order
+#: takes about 10 ms (a loaded 2-core machine).
 RANKED_AT_MOST = 10_000
 
 
@@ -118,8 +119,9 @@ class SearchIndex:
     ranked_at_most = RANKED_AT_MOST
 
     def ranks(self, session: Session, search: str) -> bool:
-        """Whether `matching(..., ranked=True)` is worth it for what was typed: True unless it
-        matches more than `ranked_at_most` items (counted only that far, in the index alone)."""
+        """Whether `matching(..., ranked=True)` is worth it for what was typed, with no filter:
+        True unless it matches more than `ranked_at_most` items (counted only that far, in the
+        index alone). With filters, `items.search_ranked` counts the filtered statement."""
         match = match_expression(search)
         if match is None:
             return True

@@ -8,22 +8,19 @@ import json
 from sqlalchemy.orm import Session
 
 from provenance.domain.settings import Settings, changed_settings
+from provenance.store import reading
 from provenance.store.history import Change
 from provenance.store.models import Meta
-
-# Reading them alone needs no ORM (store.reading); the name stays for the rooms that use it.
-from provenance.store.reading import read_settings as read_settings
 from provenance.store.store import Store
 
 _KEY = "settings"
 
 
 def load_settings(session: Session) -> Settings:
-    """The stored settings (defaults for anything never set)."""
-    row = session.get(Meta, _KEY)
-    if row is None:
-        return Settings()
-    return Settings.from_dict(json.loads(row.value))
+    """The stored settings (defaults for anything never set), read as `reading.settings` reads
+    them, in `session`'s transaction (its changes flushed first, as an ORM query would)."""
+    session.flush()
+    return reading.settings(session.connection())
 
 
 def store_settings(session: Session, settings: Settings) -> None:

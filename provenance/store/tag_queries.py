@@ -34,7 +34,7 @@ from provenance.store.models import (
     ItemKeyword,
     ItemSubject,
 )
-from provenance.store.settings import load_settings
+from provenance.store.reading import library_languages
 from provenance.store.store import Store
 
 #: Label rows read for one prefix before ranking; enough for every concept a short list shows.
@@ -43,13 +43,6 @@ _LABEL_ROWS = 400
 _MAX_DEPTH = 30
 _CHUNK = 500
 _KINDS = {"pref": 0, "alt": 1, "hidden": 2}
-
-
-def library_languages(session: Session) -> tuple[str, ...]:
-    """The languages labels are shown in, best first: the library's language (Settings),
-    then English; `best_label` falls back to a label with no language, then any."""
-    language = (load_settings(session).language or "en").lower()
-    return tuple(dict.fromkeys((language, "en")))
 
 
 def prefix_range(prefix: str) -> tuple[str, str | None]:
@@ -283,7 +276,7 @@ def suggest(
         return []
     limit = max(1, min(int(limit), 200))
     with store.read() as session:
-        languages = library_languages(session)
+        languages = library_languages(session.connection())
         found: list[TagSuggestion] = []
         if keywords and scheme is None:
             found += _keyword_suggestions(session, prefix, limit)
@@ -300,7 +293,7 @@ def concept_children(
     any scheme). With poly-hierarchy a concept is listed under each of its parents. Sorted by
     label in the library's language."""
     with store.read() as session:
-        languages = library_languages(session)
+        languages = library_languages(session.connection())
         if concept_uri is None:
             scheme = session.scalar(select(ConceptScheme).where(ConceptScheme.uri == scheme_uri))
             if scheme is None:
@@ -357,7 +350,7 @@ def concept_node(store: Store, uri: str) -> ConceptNode:
         cid = session.scalar(select(Concept.id).where(Concept.uri == nfc(uri.strip())))
         if cid is None:
             raise NotFound(f"the concept {terminal_safe(uri)} is in no imported vocabulary")
-        return _nodes(session, [cid], library_languages(session))[0]
+        return _nodes(session, [cid], library_languages(session.connection()))[0]
 
 
 def tag_counts(store: Store, limit: int = 50) -> tuple[list[TagCount], list[TagCount]]:
@@ -387,7 +380,7 @@ def tag_counts(store: Store, limit: int = 50) -> tuple[list[TagCount], list[TagC
             .order_by(n.desc(), ItemSubject.concept_id)
             .limit(limit)
         ).all()
-        concepts = _Concepts(session, library_languages(session))
+        concepts = _Concepts(session, library_languages(session.connection()))
         concepts.load(cid for cid, _n in rows)
         subjects = [
             TagCount(
@@ -428,7 +421,7 @@ def preview_tags(
     if both:
         raise InvalidValue(f"subject {sorted(both)[0]} is both added and removed")
     with store.read() as session:
-        languages = library_languages(session)
+        languages = library_languages(session.connection())
         uri_ids: dict[str, int] = {}
         for uri in [*subject_uris, *unsubject_uris]:
             cid = session.scalar(select(Concept.id).where(Concept.uri == uri))
@@ -552,7 +545,7 @@ def tags_of(store: Store, refs: Sequence[str | int]) -> list[TagCount]:
                 .group_by(ItemSubject.concept_id)
             ):
                 subjects[cid] += count
-        concepts = _Concepts(session, library_languages(session))
+        concepts = _Concepts(session, library_languages(session.connection()))
         concepts.load(subjects)
         found = [
             TagCount(kind="keyword", text=spelled, count=count)

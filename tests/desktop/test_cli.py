@@ -129,6 +129,32 @@ def test_the_whole_record_from_the_command_line(cli):
     assert cli("history", "--verify")[0] == 0
 
 
+def test_items_say_when_a_search_is_too_broad_to_rank(cli, monkeypatch):
+    """Past the cap a search lists in the order added and the text output says so on stderr,
+    beside the count; --json keeps its shape (a list of items)."""
+    from provenance import open_library
+    from provenance.store.search import SearchIndex
+
+    cli("init")
+    lib = open_library(cli.library, actor="alice")
+    for n in range(3):
+        lib.create_item({"accession": f"B.{n}", "title": "bowl " * (n + 1)})
+    lib.close()
+    status, out, err = cli("items", "--search", "bowl")
+    assert status == 0 and [line.split()[0] for line in out.splitlines()] == ["B.2", "B.1", "B.0"]
+    assert err.strip() == "3 items"
+    monkeypatch.setattr(SearchIndex, "ranked_at_most", 2)  # the cap, lowered for 3 items
+    status, out, err = cli("items", "--search", "bowl")
+    assert status == 0 and [line.split()[0] for line in out.splitlines()] == ["B.0", "B.1", "B.2"]
+    assert err.splitlines() == ["3 items", "(in the order added: too many matches to rank)"]
+    status, out, err = cli("items", "--search", "bowl", "--json")
+    assert [i["accession"] for i in json.loads(out)] == ["B.0", "B.1", "B.2"]
+    # A page is the start of the same order, and says so too.
+    status, out, err = cli("items", "--search", "bowl", "--limit", "2")
+    assert [line.split()[0] for line in out.splitlines()] == ["B.0", "B.1"]
+    assert err.splitlines() == ["2 items", "(in the order added: too many matches to rank)"]
+
+
 def test_usage_errors_exit_2_without_traceback(cli):
     cli("init")
     for args in (

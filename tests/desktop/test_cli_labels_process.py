@@ -29,13 +29,16 @@ sys.exit(status)
 """
 
 
-def _process(*args: str) -> tuple[int, str, str, bool]:
-    """`credence ARGS` in a fresh interpreter: status, stdout, stderr, whether it loaded Qt."""
+def _process(
+    *args: str, env: dict[str, str] | None = None, preload_qt: bool = False
+) -> tuple[int, str, str, bool]:
+    """`credence ARGS` in a fresh interpreter: status, stdout, stderr, whether it loaded Qt.
+    `env`: more environment; `preload_qt`: Qt loaded first, so labels paint in one process."""
     done = subprocess.run(
-        [sys.executable, "-c", _RUN, *args],
+        [sys.executable, "-c", ("import PySide6\n" if preload_qt else "") + _RUN, *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})},
     )
     report = [line for line in done.stderr.splitlines() if line.startswith("REPORT ")]
     qt, child_left = json.loads(report[-1].removeprefix("REPORT "))
@@ -124,3 +127,33 @@ def test_refusals_and_bad_targets_end_in_one_sentence(library, tmp_path: Path):
     assert status == 1 and "Traceback" not in err
     status, out, err, _ = _process(*args, "--out", str(tmp_path / "l.pdf"))
     assert status == 1 and "P4" in out + err and "wrote 4 labels" in out  # P4 is not approved
+
+
+def test_a_painter_start_up_failure_is_reported_as_in_one_process(library, tmp_path: Path):
+    """A bundled font that cannot be read (here a folder where the file should be, in a copy
+    of the resources put first on the path) fails the painter's start-up: the command says
+    what failed, in the same sentence as when it paints in one process, not that its painter
+    stopped."""
+    import resources
+
+    copy = tmp_path / "path" / "resources"
+    shutil.copytree(Path(resources.__file__).parent, copy)
+    font = copy / "fonts" / "AtkinsonHyperlegible-Regular.ttf"
+    font.unlink()
+    font.mkdir()
+    # PYTHONSAFEPATH: `python -c` would put the current folder (the repository) first.
+    path = os.pathsep.join([str(copy.parent), os.environ.get("PYTHONPATH", "")])
+    env = {"PYTHONPATH": path, "PYTHONSAFEPATH": "1"}
+    args = ["--library", library, "labels", "P1", "--template", "wall"]
+    status, _, err, qt = _process(*args, "--out", str(tmp_path / "forked.pdf"), env=env)
+    assert qt is False  # painted by the forked child
+    sentence = [line for line in err.splitlines() if line.startswith("credence:")]
+    assert status == 1 and "Traceback" not in err
+    assert "IsADirectoryError" in sentence[0] and "AtkinsonHyperlegible-Regular" in sentence[0]
+    # Qt loaded first: no painter process, the same failure in this one.
+    status, _, err, qt = _process(
+        *args, "--out", str(tmp_path / "alone.pdf"), env=env, preload_qt=True
+    )
+    assert qt is True and status == 1
+    assert [line for line in err.splitlines() if line.startswith("credence:")] == sentence
+    assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*"))

@@ -125,3 +125,30 @@ def test_saved_searches_live_in_the_sidebar(qtbot, library, tmp_path):
     assert again.search.text() == "harbour"
     again.delete_saved_search()
     assert again.sidebar.count() == len(VIEWS)  # only the built-in views are left
+
+
+def test_the_count_says_when_a_search_is_too_broad_to_rank(qtbot, library, tmp_path):
+    """Beside the count: a search listed in the order added says so; a filter narrowing it
+    under the cap, a sorted list and no search say nothing more."""
+    for n in range(5):
+        maker = "Ann B" if n in (1, 3) else "Chen W"
+        library.create_item({"accession": f"B.{n}", "title": "bowl " * (n + 1), "maker": maker})
+    library._store.search_index.ranked_at_most = 3
+    window = _window(qtbot, library, tmp_path)
+    model = window.model
+    window.search.setText("bowl")
+    qtbot.waitUntil(lambda: model.search == "bowl")
+    assert window.count_label.text() == "5 items (in the order added: too many matches to rank)"
+    assert [model.item_at(r).accession for r in range(5)] == [f"B.{n}" for n in range(5)]
+    window.filter_bar.maker.setText("Ann B")
+    qtbot.waitUntil(lambda: model.total == 2)
+    assert window.count_label.text() == "2 items"
+    assert [model.item_at(r).accession for r in range(2)] == ["B.3", "B.1"]  # best match first
+    window.filter_bar.maker.clear()
+    qtbot.waitUntil(lambda: model.total == 5)
+    assert window.count_label.text().endswith("(in the order added: too many matches to rank)")
+    window.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: window.count_label.text() == "5 items")
+    window.search.clear()
+    qtbot.waitUntil(lambda: model.search is None)
+    assert window.count_label.text() == "5 items"

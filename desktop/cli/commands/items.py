@@ -55,7 +55,9 @@ def run_items(lib: Library, args: Namespace) -> int:
         stale=args.stale,
         tag=args.tag,
     )
-    items = lib.list_items(args.search, filters, limit=args.limit, details=args.json)
+    # Decided once, so the line saying it describes the order listed.
+    ranked = lib.search_ranked(args.search, filters)
+    items = lib.list_items(args.search, filters, limit=args.limit, details=args.json, ranked=ranked)
     if args.json:
         rows = [i.to_dict() | {"events": None} for i in items]
         if args.stale:  # which files are out of date, and why
@@ -68,6 +70,8 @@ def run_items(lib: Library, args: Namespace) -> int:
         if args.stale and item.stale_reason:
             say(f"{'':20} needs re-export: {item.stale_reason}")
     say(f"{len(items):,} item{'' if len(items) == 1 else 's'}", file=sys.stderr)
+    if not ranked:
+        say("(in the order added: too many matches to rank)", file=sys.stderr)
     return EXIT_OK
 
 

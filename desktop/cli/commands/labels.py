@@ -243,17 +243,26 @@ def _end_child(pid: int, *pipes: BinaryIO) -> None:
 
 
 def _serve(requests_fd: int, replies_fd: int) -> None:
-    """The painter child: load Qt and the fonts, wait for one batch, paint it, answer."""
-    from labels import ensure_gui, register_fonts
+    """The painter child: load Qt and the fonts, wait for one batch, paint it, answer.
 
-    ensure_gui()
-    register_fonts()
+    A start-up failure is the batch's answer, so the parent reports the real error, as it
+    would painting in one process (where the same start-up happens inside `paint`)."""
+    failed: BaseException | None = None
+    try:
+        from labels import ensure_gui, register_fonts
+
+        ensure_gui()
+        register_fonts()
+    except BaseException as error:
+        failed = error
     with os.fdopen(requests_fd, "rb") as requests:
         try:
             request = pickle.load(requests)
         except EOFError:  # the command ended without labels to paint
             return
     try:
+        if failed is not None:
+            raise failed
         reply: tuple[str, object] = ("painted", paint(*request))
     except BaseException as error:  # the parent reports it, as it would its own
         try:

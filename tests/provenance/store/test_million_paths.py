@@ -190,3 +190,68 @@ def test_too_broad_to_rank_counts_prefix_matches_too(library):
         with library._store.read() as session:
             verdicts[cap] = (index.ranks(session, "oil"), index.ranks(session, "oil sketch"))
     assert verdicts == {2: (False, False), 4: (False, False), 5: (True, True)}
+
+
+def test_filters_count_when_deciding_to_rank(library):
+    """A word too common to rank library-wide is ranked once a filter narrows it to a few items,
+    and list_items, its pages and list_item_ids all follow the one decision."""
+    for n in range(6):
+        maker = "Ann B" if n in (1, 4) else "Chen W"
+        library.create_item({"accession": f"B.{n}", "title": "bowl " * (n + 1), "maker": maker})
+    library._store.search_index.ranked_at_most = 4
+    narrow = SearchFilters(maker="Ann B")
+    assert library.search_ranked("bowl", narrow) and not library.search_ranked("bowl")
+    assert [i.accession for i in library.list_items("bowl", narrow)] == ["B.4", "B.1"]
+    assert list(library.list_item_ids("bowl", narrow)) == [
+        i.id for i in library.list_items("bowl", narrow)
+    ]
+    assert [i.accession for i in library.list_items("bowl")] == [f"B.{n}" for n in range(6)]
+    # A decision made once for a listing holds for every call that reads it.
+    for ranked in (True, False):
+        whole = [i.id for i in library.list_items("bowl", narrow, ranked=ranked)]
+        pages = [
+            i.id
+            for offset in (0, 1)
+            for i in library.list_items("bowl", narrow, limit=1, offset=offset, ranked=ranked)
+        ]
+        assert whole == pages == list(library.list_item_ids("bowl", narrow, ranked=ranked))
+        assert whole == sorted(whole, reverse=ranked)  # the most bowls were added last
+
+
+def test_filtered_and_index_alone_rank_decisions_agree(library):
+    """With no filter the decision is counted in the search index alone; a filter that keeps
+    every item (no AI) counts the joined statement: the same verdict at every cap, prefix
+    matches included."""
+    for n in range(3):
+        library.create_item({"accession": f"O.{n}", "title": "oil sketch"})
+    for n in range(2):
+        library.create_item({"accession": f"C.{n}", "title": "oilcloth sketch"})
+    everything = SearchFilters(has_ai=False)
+    assert library.count_items("oil", everything) == 5
+    for cap in range(7):
+        library._store.search_index.ranked_at_most = cap
+        for search in ("oil", "oil sketch", "oilcloth", "nothing", "!!"):
+            assert library.search_ranked(search) == library.search_ranked(search, everything), (
+                cap,
+                search,
+            )
+            assert library.search_ranked(search) == (
+                library.count_items(search) <= cap or not search.strip("!")
+            ), (cap, search)
+
+
+def test_catalog_order_is_the_same_read_plainly_and_through_the_orm(library):
+    """Unfiltered pages come from `reading.catalog_ids`, the window's ids and filtered lists
+    from `select_items`: the two spell catalog order apart, so they must agree (no accession
+    last, by id; case, accents and digits as the database compares them), pages too."""
+    accessions = ["b.2", None, "B.1", "a10", "É.1", None, "a9", "10", "2", "a.1 ", "z"]
+    for accession in accessions:
+        library.create_item({"accession": accession, "title": "x"})
+    plain = [i.id for i in library.list_items()]
+    assert len(plain) == len(accessions)
+    assert list(library.list_item_ids()) == plain
+    assert [i.id for i in library.list_items(filters=SearchFilters(has_ai=False))] == plain
+    pages = [i.id for offset in range(0, 11, 3) for i in library.list_items(limit=3, offset=offset)]
+    assert pages == plain
+    assert [library.get_item(i).accession for i in plain[-2:]] == [None, None]
+    assert plain[-2] < plain[-1]

@@ -14,7 +14,6 @@ from provenance import ITEM_FIELDS, InvalidValue, ItemView, NotFound, SearchFilt
 from provenance.store import convert, reading
 from provenance.store import items as stored_items
 from provenance.store.models import Export, HistoryEntry, Item
-from provenance.store.tag_queries import library_languages
 from tests.conftest import tamper
 from tests.provenance.store.test_tags import write_small
 
@@ -115,7 +114,7 @@ def collection(library, tmp_path):
 def test_item_views_are_the_ones_the_orm_reads(collection):
     store = collection._store
     with store.read() as session:
-        languages = library_languages(session)
+        languages = reading.library_languages(session.connection())
         stale = _orm_staleness(session)
         ids = list(session.scalars(select(Item.id).order_by(Item.id)))
         expected = [_orm_item(session, i, languages) for i in ids]
