@@ -379,9 +379,12 @@ class ItemListModel(QAbstractTableModel):
         slice of `ids` is dropped (read again by id when drawn), and the selection moves with
         its items, never onto whatever item now sits in its rows."""
         if len(ids) != self._total:  # items added or deleted since the count: start afresh
+            # The ids first: whoever asks for a row's id as the reset begins (the window keeps
+            # its current item) reads nothing more.
+            self._order = ids
             self.beginResetModel()
             self._pages.clear()
-            self._order, self._total = ids, len(ids)
+            self._total = len(ids)
             self._listed = min(self._listed, self._total)
             self.endResetModel()
             return

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QTableView
 from desktop.inspector.catalog_tab import CatalogTab
 from desktop.item_model import FIRST_PAGE, PAGE, ItemListModel, ThumbnailCache
 from desktop.main_window import MainWindow
+from desktop.viewer import ImageViewer, open_viewer
 
 ITEMS = PAGE + 60
 
@@ -108,8 +109,13 @@ def test_an_item_edited_while_the_ids_are_read_stays_the_one_selected(
     assert model.data(model.index(5, 0)).startswith("Z9999")
     assert model.id_at(5) == edited and not model.paged_by_id
 
+    viewer = open_viewer(window, 6)  # shows the rows it was opened on
+    assert viewer.isVisible() and viewer.item().accession == "M0006"
+
     gate.set()  # the ids arrive: read after the edit, they list the item last
     qtbot.waitUntil(lambda: model.paged_by_id)
+    # Its rows now hold other items: it closes, as on a reload.
+    qtbot.waitUntil(lambda: window.findChild(ImageViewer) is None)
     now = list(numbered.list_item_ids())
     assert now.index(edited) == ITEMS - 1
     current = window.table.selectionModel().currentIndex()
@@ -207,3 +213,24 @@ def test_a_row_deleted_elsewhere_shows_nothing_and_says_so(qtbot, numbered, tmp_
     qtbot.keyClick(window.table, Qt.Key.Key_F5)  # Reload: the row is gone
     qtbot.waitUntil(lambda: model.total == ITEMS - 1)
     assert model.row_of(gone) is None
+
+
+def test_an_item_deleted_elsewhere_while_the_ids_are_read_keeps_the_current_one(
+    qtbot, numbered, tmp_path, monkeypatch
+):
+    gate = _gate_ids(numbered, monkeypatch)
+    window = _window(qtbot, numbered, tmp_path)
+    model, catalog = window.model, _catalog(window)
+    accession = catalog.editors["accession"]
+    _click(qtbot, window, 5)
+    qtbot.waitUntil(lambda: accession.text() == "M0005")
+    kept = window.current_item_id()
+    _scroll_to(qtbot, window, 150)  # starts reading the ids, held at the gate
+    numbered.delete_item("M0001")  # by a colleague: the rows below move up one
+    gate.set()
+    qtbot.waitUntil(lambda: model.paged_by_id)
+    assert model.total == ITEMS - 1
+    current = window.table.selectionModel().currentIndex()
+    assert current.row() == 4 and window.current_item_id() == kept
+    assert model.data(current).startswith("M0005") and accession.text() == "M0005"
+    _assert_rows_agree(model, numbered, [0, 1, 4, 5, 150, ITEMS - 2])
