@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon, QImage, QPixmap, QPixmapCache
 
-from provenance import ItemView, Library, SearchFilters, category
+from provenance import ItemView, Library, NotFound, SearchFilters, category
 
 PAGE = 200
 #: Pages of rows kept for drawing: the ones in view and a few screens around them, however
@@ -369,16 +369,67 @@ class ItemListModel(QAbstractTableModel):
         self.endResetModel()
 
     def _ids_loaded(self, generation: int, ids: Sequence[int] | None) -> None:
-        if generation != self._generation or ids is None or self._order is not None:
-            return
+        # Ids of an earlier query (a search, sort or reload since) are dropped.
+        if generation == self._generation and ids is not None and self._order is None:
+            self._adopt(ids)
+
+    def _adopt(self, ids: Sequence[int]) -> None:
+        """Page by `ids` from now on. The kept pages were read earlier, by offset: an edit, an
+        import or a delete since may have moved rows, so a kept page that disagrees with its
+        slice of `ids` is dropped (read again by id when drawn), and the selection moves with
+        its items, never onto whatever item now sits in its rows."""
         if len(ids) != self._total:  # items added or deleted since the count: start afresh
+            # The ids first: whoever asks for a row's id as the reset begins (the window keeps
+            # its current item) reads nothing more.
+            self._order = ids
             self.beginResetModel()
             self._pages.clear()
-            self._order, self._total = ids, len(ids)
+            self._total = len(ids)
             self._listed = min(self._listed, self._total)
             self.endResetModel()
-        else:
+            return
+        stale = [
+            number
+            for number, page in self._pages.items()
+            if list(page.ids) != list(ids[number * PAGE : number * PAGE + len(page)])
+        ]
+        if not stale:
             self._order = ids
+            return
+        # The items drawn in the stale pages' rows, and the rows they are in now. Other rows
+        # keep their item (their page agrees) or had none yet (never drawn).
+        moved = {
+            number * PAGE + at: item_id
+            for number in stale
+            for at, item_id in enumerate(self._pages[number].ids)
+        }
+        wanted = set(moved.values())
+        now = {item_id: row for row, item_id in enumerate(ids) if item_id in wanted}
+        # List down to the rows the current item and the selection's corners moved to.
+        held = [now.get(moved.get(i.row(), -1), -1) for i in self.persistentIndexList()]
+        while max(held, default=-1) >= self._listed:
+            self.fetchMore()
+        self.layoutAboutToBeChanged.emit()  # the selection keeps its rows' indexes now
+        for number in stale:
+            del self._pages[number]
+        self._order = ids
+        before = self.persistentIndexList()
+        after = []
+        for index in before:
+            row = index.row()
+            if row in moved:
+                row = now.get(moved[row])
+            # An item no longer listed (deleted as another was added), or listed further down
+            # than the rows shown so far: nothing to select there.
+            listed = row is not None and row < self._listed
+            after.append(self.index(row, index.column()) if listed else QModelIndex())
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+
+    def _drawn_id(self, row: int) -> int | None:
+        """The id of the item drawn in `row` from a kept page (None: its page is not kept)."""
+        page = self._pages.get(row // PAGE)
+        return page.ids[row % PAGE] if page is not None and row % PAGE < len(page) else None
 
     @property
     def paged_by_id(self) -> bool:
@@ -395,20 +446,30 @@ class ItemListModel(QAbstractTableModel):
         return found[0].row(found[1]) if found is not None else None
 
     def id_at(self, row: int) -> int | None:
+        """The id of the item the list shows in `row`: the one of the page it is drawn from,
+        so whatever acts on a row (selection, Delete, the inspector) acts on the item shown."""
         if not 0 <= row < self._listed:
             return None
+        drawn = self._drawn_id(row)
+        if drawn is not None:
+            return drawn
         if self._order is None:
             found = self._cached(row)
             if found is not None:
                 return found[0].ids[found[1]]
-        return self._ids()[row] if row < len(self._ids()) else None
+        ids = self._ids()
+        return ids[row] if row < len(ids) else None
 
     def item_at(self, row: int) -> ItemView | None:
-        """The whole item in `row`, read from the library (the last few are kept)."""
+        """The whole item in `row`, read from the library (the last few are kept); None when
+        there is no such row or its item was deleted elsewhere."""
         item_id = self.id_at(row)
         if item_id is None:
             return None
-        item = self._recent.pop(item_id, None) or self.library.get_item(item_id)
+        try:
+            item = self._recent.pop(item_id, None) or self.library.get_item(item_id)
+        except NotFound:  # deleted elsewhere since the list was read: a blank row
+            return None
         self._recent[item_id] = item
         if len(self._recent) > RECENT_ITEMS:
             self._recent.popitem(last=False)
@@ -451,16 +512,21 @@ class ItemListModel(QAbstractTableModel):
             return None
         number, at = divmod(row, PAGE)
         page = self._pages.get(number)
-        if page is None or at >= len(page):
-            page = self._read_page(number)
+        if page is None:
+            page = _Rows()
+            self._read_rows(page, number * PAGE, (number + 1) * PAGE)
             self._pages[number] = page
             if len(self._pages) > MAX_PAGES:
                 self._pages.popitem(last=False)
         else:
+            if at >= len(page):  # the short first page: read on from its end, the rows
+                # drawn already stay as drawn (a selection may sit on them)
+                self._read_rows(page, number * PAGE + len(page), (number + 1) * PAGE)
             self._pages.move_to_end(number)
         return (page, at) if at < len(page) else None
 
-    def _read_page(self, number: int) -> _Rows:
+    def _read_rows(self, rows: _Rows, start: int, stop: int) -> None:
+        """Append the rows from `start` up to `stop` to `rows`."""
         if self._order is None and not self._reading_ids:
             # Past the first rows: read the whole list's ids on a pool thread (the global
             # pool: a library switch waits for it before closing the library).
@@ -469,26 +535,26 @@ class ItemListModel(QAbstractTableModel):
                 _LoadIds(self.library, self._query(), self._generation, self._id_signals)
             )
         if self._order is None:  # until they are in: by offset, cheap near the top
-            return _Rows.of(self._read_offset(number * PAGE, PAGE))
-        ids = self._order[number * PAGE : (number + 1) * PAGE]
+            for item in self._read_offset(start, stop - start):
+                rows.append(item)
+            return
+        ids = self._order[start:stop]
         found = {v.id: v for v in self.library.items_by_id(ids, details=True)}
-        rows = _Rows()
         for item_id in ids:
             item = found.get(item_id)
             if item is not None:
                 rows.append(item)
             else:  # deleted since the ids were read: an empty row, the rest stay put
                 rows.append_blank(item_id)
-        return rows
 
     def _ids(self) -> Sequence[int]:
         """The whole list's ids, read now if the pool thread has not brought them yet."""
         if self._order is None:
             search, filters, sort, descending = self._query()
-            self._order = self.library.list_item_ids(
-                search, filters, sort=sort, descending=descending
+            self._adopt(
+                self.library.list_item_ids(search, filters, sort=sort, descending=descending)
             )
-        return self._order
+        return self._order or ()
 
     def _query(self) -> tuple[str | None, SearchFilters, str | None, bool]:
         """(search, filters, sort, descending) as the facade takes them."""

@@ -55,7 +55,7 @@ from desktop.tagging import Tagging
 from desktop.team import install_team_menu, window_title
 from desktop.undo import UndoController
 from desktop.workers import Worker, start
-from provenance import CredenceError, Library, SearchFilters
+from provenance import CredenceError, Library, NotFound, SearchFilters
 
 #: The sidebar's built-in views: (label, filters). Saved searches refer to these by position,
 #: so new views go at the end.
@@ -293,6 +293,9 @@ class MainWindow(QMainWindow):
         self._kept_item: int | None = None
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._restore_current)
+        # Rows that moved (see ItemListModel._adopt) take the selection along; an item no
+        # longer listed leaves nothing current, and the inspector shows nothing either.
+        self.model.layoutChanged.connect(self._current_gone)
         self.setStyleSheet(FOCUS_STYLE)
         self.table.doubleClicked.connect(self.view_image)
         self.grid.doubleClicked.connect(self.view_image)
@@ -655,9 +658,24 @@ class MainWindow(QMainWindow):
 
     def _show(self, index) -> None:
         item_id = self.model.id_at(index.row()) if index.isValid() else None
-        view = self.library.get_item(item_id) if item_id is not None else None
+        view = None
+        if item_id is not None:
+            try:
+                view = self.library.get_item(item_id)
+            except NotFound:  # a blank row: deleted elsewhere (by a colleague, say)
+                keys = QKeySequence(QKeySequence.StandardKey.Refresh).toString(
+                    QKeySequence.SequenceFormat.NativeText
+                )
+                self.statusBar().showMessage(
+                    f"This item was deleted elsewhere; Reload ({keys}) to refresh the list.",
+                    15000,
+                )
         for tab in self.tabs:
             tab.show_item(view)
+
+    def _current_gone(self) -> None:
+        if not self.table.selectionModel().currentIndex().isValid():
+            self._show(self.model.index(-1, -1))
 
     def _item_changed(self, item_id: int) -> None:
         if self.model.filters.stale:

@@ -235,7 +235,9 @@ class ImageViewer(QDialog):
         ):
             for key in keys:
                 QShortcut(QKeySequence(key), self, slot)
-        model.modelReset.connect(self.close)  # the list changed under us: its rows mean others
+        # The list changed under us (a reload, or rows that moved): its rows mean others.
+        model.modelReset.connect(self.close)
+        model.layoutChanged.connect(self.close)
         self._size_to(parent)
         for number in range(len(self.rows)):
             self._show(number)
