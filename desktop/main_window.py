@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QByteArray,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QSettings,
@@ -259,6 +260,10 @@ class MainWindow(QMainWindow):
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
 
+        # End goes to the list's last item: the views only know the rows listed so far.
+        for view in (self.table, self.grid):
+            view.installEventFilter(self)
+
         self.items_stack = QStackedWidget()
         self.items_stack.addWidget(self.table)
         self.items_stack.addWidget(self.grid)
@@ -422,6 +427,15 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         # The window manager's frame is known only once shown: fit again with it counted.
         QTimer.singleShot(0, self._fit_to_screen)
+
+    def eventFilter(self, watched, event) -> bool:  # Qt override
+        if (
+            watched in (self.table, self.grid)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_End
+        ):
+            self.model.list_all()
+        return super().eventFilter(watched, event)
 
     def paintEvent(self, event) -> None:  # Qt override
         super().paintEvent(event)

@@ -234,3 +234,33 @@ def test_an_item_deleted_elsewhere_while_the_ids_are_read_keeps_the_current_one(
     assert current.row() == 4 and window.current_item_id() == kept
     assert model.data(current).startswith("M0005") and accession.text() == "M0005"
     _assert_rows_agree(model, numbered, [0, 1, 4, 5, 150, ITEMS - 2])
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1600, 1000)])
+@pytest.mark.parametrize("mode", ["table", "grid"])
+def test_end_goes_to_the_last_item_of_the_list_not_of_the_rows_listed_so_far(
+    qtbot, numbered, tmp_path, size, mode
+):
+    window = _window(qtbot, numbered, tmp_path)
+    window.resize(*size)
+    model, catalog = window.model, _catalog(window)
+    accession = catalog.editors["accession"]
+    last = f"M{ITEMS - 1:04d}"
+    if mode == "grid":
+        window.grid_action.trigger()  # View > Grid (Ctrl+2)
+    view = window.grid if mode == "grid" else window.table
+    qtbot.waitUntil(view.isVisible)
+    assert window.rect().contains(view.geometry().center())
+
+    # A click on the first item, then Ctrl+End.
+    first = view.visualRect(model.index(0, 0)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=first)
+    qtbot.waitUntil(lambda: accession.text() == "M0000")
+    assert model.rowCount() < ITEMS  # only the first rows are listed
+    qtbot.keyClick(view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: accession.text() == last)
+    assert view.selectionModel().currentIndex().row() == ITEMS - 1
+    assert window.current_item_id() == numbered.get_item(last).id
+    assert view.visualRect(view.selectionModel().currentIndex()).intersects(
+        view.viewport().rect()
+    )  # and it is in sight
