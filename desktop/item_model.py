@@ -273,8 +273,10 @@ class _Rows:
         for column, value in zip(self._columns(), _BLANK, strict=True):
             column.append(value)
 
-    def replace(self, row: int, item: ItemView) -> None:
-        for column, value in zip(self._columns(), self._values(item), strict=True):
+    def replace(self, row: int, item: ItemView | None) -> None:
+        """Row `row` now shows `item` (None: blank, its item deleted elsewhere)."""
+        values = _BLANK if item is None else self._values(item)
+        for column, value in zip(self._columns(), values, strict=True):
             column[row] = value
 
     def row(self, row: int) -> ItemRow:
@@ -497,8 +499,13 @@ class ItemListModel(QAbstractTableModel):
         row = self.row_of(item_id)
         if row is None:
             return
-        item = self.library.get_item(item_id)
-        self._recent[item_id] = item
+        try:
+            item = self.library.get_item(item_id)
+        except NotFound:  # deleted elsewhere meanwhile: the row goes blank, as when read so
+            item = None
+            self._recent.pop(item_id, None)
+        else:
+            self._recent[item_id] = item
         page = self._pages.get(row // PAGE)
         if page is not None and row % PAGE < len(page):
             page.replace(row % PAGE, item)

@@ -264,3 +264,19 @@ def test_end_goes_to_the_last_item_of_the_list_not_of_the_rows_listed_so_far(
     assert view.visualRect(view.selectionModel().currentIndex()).intersects(
         view.viewport().rect()
     )  # and it is in sight
+
+
+def test_refreshing_a_row_whose_item_was_deleted_elsewhere_blanks_it(qtbot, numbered):
+    model = ItemListModel(numbered, ThumbnailCache(numbered.thumbnails_dir))
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.show()
+    qtbot.waitExposed(view)
+    gone = model.id_at(3)
+    assert model.row_at(3).head == "M0003"
+    numbered.delete_item(gone)  # by a colleague, after the row was drawn
+    model.refresh_item(gone)  # an edit or undo elsewhere in the window asks for it again
+    assert model.row_at(3).label == "" and model.id_at(3) == gone
+    assert model.item_at(3) is None
+    assert model.row_at(4).head == "M0004"  # the rows around it are untouched
