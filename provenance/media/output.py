@@ -41,6 +41,17 @@ class OutputRefused(CredenceError):
     """A target would overwrite an original, a library file or another output of the run."""
 
 
+@contextmanager
+def _refused_by_the_file_system(target: Path) -> Iterator[None]:
+    """A name the file system refuses (too long, a read-only folder) as one plain sentence."""
+    try:
+        yield
+    except FileExistsError:
+        raise
+    except OSError as error:
+        raise OutputRefused(f"cannot write {target}: {error.strerror or error}") from None
+
+
 # -- the atomic primitive ---------------------------------------------------------------------
 
 
@@ -433,10 +444,13 @@ class OutputRun:
         temps: list[Path] = []
         try:
             for target in absolute:
-                temps.append(temp_beside(target))
+                with _refused_by_the_file_system(target):
+                    temps.append(temp_beside(target))
             yield temps
             while temps:
-                publish(temps[0], absolute[len(absolute) - len(temps)])
+                target = absolute[len(absolute) - len(temps)]
+                with _refused_by_the_file_system(target):
+                    publish(temps[0], target)
                 temps.pop(0)
         finally:
             for temp in temps:

@@ -127,3 +127,12 @@ def test_user_outputs_honour_the_umask_and_secrets_stay_private(tmp_path, umask,
     assert written == tmp_path / "labels.pdf"
     for name in ("key.pem", "key2.pem"):
         assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_name_the_file_system_refuses_is_one_sentence_and_leaves_nothing(tmp_path):
+    too_long = tmp_path / ("a" * 300 + ".pdf")
+    refused = pytest.raises(OutputRefused, match=r"cannot write .*aaa\.pdf: File name too long")
+    with refused, OutputRun().writing_all([too_long]) as temps:
+        temps[0].write_bytes(b"label")
+    assert list(tmp_path.iterdir()) == []
+    _no_temporaries(tmp_path)
