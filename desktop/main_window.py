@@ -108,7 +108,7 @@ class TaskPanel(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self.worker is not None
+        return self.worker is not None and not self.worker.done
 
     def run(self, worker: Worker) -> None:
         """Show and start `worker`; its finished signal hides the panel again."""

@@ -41,6 +41,9 @@ class Worker(QRunnable):
         self.work = work
         self.cancel_token = CancelToken()
         self.signals = WorkerSignals()
+        #: Set on the pool thread once the work has returned, before its outcome is signalled:
+        #: the slots handling the outcome may run before the status bar's own (a modal summary).
+        self.done = False
         self.setAutoDelete(False)  # the UI keeps it until `finished` arrives
 
     def cancel(self) -> None:
@@ -54,14 +57,17 @@ class Worker(QRunnable):
         try:
             result = self.work(progress, self.cancel_token)
         except CredenceError as exc:
+            self.done = True
             self.signals.failed.emit(str(exc))
         except Exception as exc:  # never a traceback in front of the user; details to the log
             log.error("%s failed:\n%s", self.title, traceback.format_exc())
+            self.done = True
             self.signals.failed.emit(
                 f"{self.title} stopped unexpectedly ({type(exc).__name__}: {exc}). "
                 "Details are in the log file."
             )
         else:
+            self.done = True
             if self.cancel_token.cancelled:
                 self.signals.cancelled.emit(result)
             else:
