@@ -228,15 +228,20 @@ class ShapeCache:
             option.setAlignment(_ALIGNMENTS[align])
         return option
 
+    def kept(self, key: tuple[object, ...]) -> QTextLayout | None:
+        """The layout kept under `key`, now the most recently used; None when none is kept."""
+        layout = self.layouts.pop(key, None)
+        if layout is not None:
+            self.layouts[key] = layout  # dicts keep insertion order: now the newest
+        return layout
+
     def layout(
         self, key: tuple[object, ...], text: str, font: QFont, option: QTextOption
     ) -> QTextLayout:
         """The layout of paragraph `text` kept under `key` (made when not kept yet)."""
         layouts = self.layouts
-        layout = layouts.pop(key, None)
-        if layout is not None:
-            layouts[key] = layout  # now the most recently used (dicts keep insertion order)
-        else:
+        layout = self.kept(key)
+        if layout is None:
             if len(layouts) >= self.limit:
                 oldest = layouts.pop(next(iter(layouts)))
                 self.breaks.pop(id(oldest), None)
@@ -370,8 +375,10 @@ class _Builder:
             size = self.size_of(entry, scale)
             # The entry is part of the key: two blocks with the same text need their own lines.
             key = (entry, text, size, bold, italic, rtl, align, families)
-            font = cache.font(families, size, bold, italic)
-            layout = cache.layout(key, text, font, cache.option(rtl, align))
+            layout = cache.kept(key)
+            if layout is None:  # its font and text option are needed only to make it
+                font = cache.font(families, size, bold, italic)
+                layout = cache.layout(key, text, font, cache.option(rtl, align))
             para = _Para(entry, text, size, layout, size * self.pitch)
             # Everything from the first disclosure block on stays together at the bottom.
             (lower if lower or entry in DISCLOSURE_BLOCKS else upper).append(para)
