@@ -238,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verb is None:  # the window (a team library's address opens it too)
             from desktop.app import run_window
 
-            _started()
+            # The collector stays paused until the window has painted (run_window).
             return run_window(library_path, explicit=bool(args.library))
         if getattr(args, "own_libraries", False):
             # checkout / checkin name both of their libraries (--from, --to) themselves.
