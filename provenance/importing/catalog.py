@@ -394,15 +394,44 @@ class _Prepared:
     first_id: int = 0
     entries: list[tuple[int, int, None, str, str]] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
+    # ... and the rows to insert, made by `_new_rows` from the same id and time.
+    new_rows: tuple[list[tuple], list[tuple], list[tuple]] = field(
+        default_factory=lambda: ([], [], [])
+    )
+
+
+def _new_rows(
+    new: list[tuple], first_id: int, stamp: str, concepts: dict[str, int]
+) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """The items, item_keywords and item_subjects rows of a chunk's new rows, given ids from
+    `first_id` on, created and updated at `stamp`."""
+    item_rows = []
+    keyword_rows: list[tuple[int, str, str]] = []
+    subject_rows: list[tuple[int, int]] = []
+    for item_id, (_line, accession, values, extra_json, _after_json, tags) in enumerate(
+        new, first_id
+    ):
+        item_rows.append((item_id, accession, *values, extra_json, stamp, stamp))
+        if tags is not None:
+            keywords, subjects = tags
+            keyword_rows += [(item_id, k, fold(k)) for k in keywords or ()]
+            subject_rows += [(item_id, concepts[u]) for u in subjects or ()]
+    return item_rows, keyword_rows, subject_rows
 
 
 def _hash_ahead(
-    prepared: _Prepared, head: tuple[int, str], first_id: int, actor: str, note_prefix: str
+    prepared: _Prepared,
+    head: tuple[int, str],
+    first_id: int,
+    actor: str,
+    note_prefix: str,
+    concepts: dict[str, int],
 ) -> None:
-    """Build and hash the history entries of a chunk of new rows before its transaction
-    starts, as if the library's history head and next item id were still `head` and
-    `first_id` then (the writer takes them only if so, see `_ChunkWriter.write`): the reader
-    hashes while the chunk before commits."""
+    """Build and hash the history entries of a chunk of new rows, and build its rows, before
+    its transaction starts, as if the library's history head and next item id were still
+    `head` and `first_id` then (the writer takes them only if so, see `_ChunkWriter.write`):
+    the reader does this work while the chunk before commits, not the writer while the reader
+    waits for it."""
     if prepared.existing or not prepared.new:
         return  # updates record entries of their own first: hashed in the transaction
     prepared.at = now()
@@ -415,6 +444,7 @@ def _hash_ahead(
     prepared.hashes = chain_hashes(
         head[0], prepared.at, actor, "item", "create", prepared.entries, head[1]
     )
+    prepared.new_rows = _new_rows(prepared.new, first_id, prepared.at, concepts)
 
 
 def _note_prefix(path: Path) -> str:
@@ -514,7 +544,7 @@ def _run(
                 concepts,
                 left_out,
             )
-            _hash_ahead(prepared, head, first_id, store.actor, _note_prefix(path))
+            _hash_ahead(prepared, head, first_id, store.actor, _note_prefix(path), concepts)
             writing.send(prepared)
             head, first_id = writer.next_head, writer.next_id
             report_progress()
@@ -820,8 +850,7 @@ class _ChunkWriter:
                 taken = _accessions_in_use(session, [r[1] for r in new if r[1]])
             else:
                 taken = self._accessions_changed
-            next_id = (session.scalar(select(func.max(Item.id))) or 0) + 1
-            first_id = next_id
+            first_id = (session.scalar(select(func.max(Item.id))) or 0) + 1
             if taken:
                 new = [r for r in new if not self._taken(r, taken)]
             # Entries hashed ahead hold if the chunk is written as it was read, where the
@@ -835,21 +864,16 @@ class _ChunkWriter:
             if ahead:
                 stamp = prepared.at
                 entries = prepared.entries
+                item_rows, keyword_rows, subject_rows = prepared.new_rows
             else:
                 entries = [
                     (item_id, item_id, None, row[4], note_prefix + str(row[0]))
                     for item_id, row in enumerate(new, first_id)
                 ]
-            item_rows = []
-            keyword_rows: list[tuple[int, str, str]] = []
-            subject_rows: list[tuple[int, int]] = []
-            for _line, accession, values, extra_json, _after_json, tags in new:
-                item_rows.append((next_id, accession, *values, extra_json, stamp, stamp))
-                if tags is not None:
-                    keywords, subjects = tags
-                    keyword_rows += [(next_id, k, fold(k)) for k in keywords or ()]
-                    subject_rows += [(next_id, self._concepts[u]) for u in subjects or ()]
-                next_id += 1
+                item_rows, keyword_rows, subject_rows = _new_rows(
+                    new, first_id, stamp, self._concepts
+                )
+            next_id = first_id + len(item_rows)
             # One history entry per item, hashed in one tight loop (the same chain as one
             # `record` per item: the tests compare them).
             history.record_encoded_many(
