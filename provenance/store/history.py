@@ -87,15 +87,6 @@ def _netstring(part: object) -> str:
     return f"{len(text)}:{text},"
 
 
-def _json_part(text: str | None) -> str:
-    """A before/after JSON text as `entry_hash` spells it, as text: its length is counted in
-    UTF-8 bytes, unlike the head's netstrings (ASCII text, nearly all, is counted as it is)."""
-    if text is None:
-        return "-"
-    size = len(text) if text.isascii() else len(text.encode("utf-8"))
-    return f"{size}:{text},"
-
-
 def chain_hashes(
     seq: int,
     at: str,
@@ -144,14 +135,15 @@ def _hashes(rows: Iterable[Sequence[Any]], chain_from: str | None = None) -> Ite
     sha256 = hashlib.sha256
     # Only the previous entry's shared parts are kept: a bulk step's entries come one after
     # another, and a cache of every distinct time would grow with the library.
-    nothing: object = object()  # equal to no text and not None
-    last_at = last_actor = last_entity = last_action = last_before = last_after = nothing
+    last: tuple[str, str, str, str] | None = None
     shared = action_part = ""
-    body = ""
+    last_before: object = object()  # equal to no text and not None
+    last_after: object = last_before
+    body = b""
     prev = chain_from
     for seq, at, actor, entity, entity_id, item_id, action, before, after, note, link, _ in rows:
-        if at != last_at or actor != last_actor or entity != last_entity or action != last_action:
-            last_at, last_actor, last_entity, last_action = at, actor, entity, action
+        if (at, actor, entity, action) != last:
+            last = (at, actor, entity, action)
             shared = _netstring(at) + _netstring(actor) + _netstring(entity)
             action_part = _netstring(action)
         # The same netstrings as `_netstring`, spelled inline: this loop runs once per entry.
@@ -169,15 +161,24 @@ def _hashes(rows: Iterable[Sequence[Any]], chain_from: str | None = None) -> Ite
             ids += f"{len(text)}:{text},"
         if before != last_before or after != last_after:  # a run of taggings shares them
             last_before, last_after = before, after
-            body = _json_part(before) + _json_part(after)
+            if before is None:
+                body = b"-"
+            else:
+                data = before.encode("utf-8")
+                body = b"%d:%b," % (len(data), data)
+            if after is None:
+                body += b"-"
+            else:
+                data = after.encode("utf-8")
+                body += b"%d:%b," % (len(data), data)
         if prev is not None:
             link = prev
         number = str(seq)
-        # One text, encoded once: the bytes `entry_hash` hashes (its head, then the bodies).
-        digest = sha256(
+        head = (
             f"{len(number)}:{number},{shared}{ids}{action_part}"
-            f"{'-' if note is None else f'{len(note)}:{note},'}{len(link)}:{link},{body}".encode()
-        ).hexdigest()
+            f"{'-' if note is None else f'{len(note)}:{note},'}{len(link)}:{link},"
+        )
+        digest = sha256(head.encode("utf-8") + body).hexdigest()
         if prev is not None:
             prev = digest
         yield digest
