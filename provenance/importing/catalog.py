@@ -20,6 +20,7 @@ import json
 import queue
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,8 +84,8 @@ _SHAPE_ROWS = 200
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 #: One string as `_ENCODE` spells it (the same C function the encoder calls).
 _ENCODE_STRING = json.encoder.encode_basestring
-#: What `_ENCODE_STRING` escapes (ensure_ascii off): a quote, a backslash, control characters.
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+#: The control characters `_ENCODE_STRING` escapes (ensure_ascii off), besides `"` and `\\`.
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 #: Rows per transaction.
 CHUNK = 20000
@@ -281,18 +282,32 @@ def _clean_column(cells: Sequence[str]) -> list[str | None]:
     """`_clean` of every cell of one column of a chunk. A column with nothing to normalise or
     drop (nearly every column of nearly every file) is checked once as a whole and then only
     trimmed cell by cell; any other column is cleaned cell by cell."""
+    return _clean_cells(cells)[0]
+
+
+def _clean_cells(cells: Sequence[str]) -> tuple[list[str | None], bool]:
+    """`_clean_column`, and whether its values are plain: nothing in them that JSON escapes.
+
+    Both come from one look at the column as a whole (a column is most of a chunk's text): a
+    printable column holds nothing `clean_text` drops and no control character (see
+    `is_clean_text`), and trimming a cell or removing its guard adds no character.
+    """
     joined = " ".join(cells)
-    if not is_clean_text(joined):
-        return [_clean(c) for c in cells]
-    return _trimmed(cells, joined)
+    printable = joined.isprintable()
+    if printable and (joined.isascii() or unicodedata.is_normalized("NFC", joined)):
+        return _trimmed(cells, joined), '"' not in joined and "\\" not in joined
+    if is_clean_text(joined):
+        return _trimmed(cells, joined), False
+    return [_clean(c) for c in cells], False
 
 
 def _trimmed(cells: Sequence[str], joined: str) -> list[str | None]:
     """Cells trimmed, formula guard removed, empty as None (already clean text; `joined` is
     them joined, to look for a quote once)."""
+    if "'" not in joined:  # only a cell starting with a quote can be guarded
+        return [c.strip() or None for c in cells]
     values = [c.strip() for c in cells]
-    if "'" in joined:  # only a cell starting with a quote can be guarded
-        values = [unguard_cell(v) if v[:1] == "'" else v for v in values]
+    values = [unguard_cell(v) if v[:1] == "'" else v for v in values]
     return [v or None for v in values]
 
 
@@ -312,8 +327,20 @@ def _key_column(cells: Sequence[str], column: str, problems: dict[int, str]) -> 
     return values
 
 
+def _needs_escape(text: str) -> bool:
+    """Whether `_ENCODE_STRING` escapes anything in `text`: a quote, a backslash or a control
+    character. Printable text holds no control character, and `isprintable` is a plain C loop,
+    quicker than a regex over a whole column."""
+    if '"' in text or "\\" in text:
+        return True
+    return not text.isprintable() and _CONTROL.search(text) is not None
+
+
 def _json_members(
-    names: Sequence[str], columns: Sequence[Sequence[str | None]], rows: int
+    names: Sequence[str],
+    columns: Sequence[Sequence[str | None]],
+    rows: int,
+    plain: Sequence[bool] = (),
 ) -> list[str]:
     """Per row, the members of a JSON object of its non-empty cells keyed by `names`, in that
     order, spelled as `_ENCODE` spells a dict of them, without the braces.
@@ -321,13 +348,16 @@ def _json_members(
     Built a column at a time, then one format per row: a column with nothing to escape (nearly
     every column) is taken as it is, any other is escaped a cell at a time; a row with every
     cell set (most rows of a kept catalog) is one `%` of one template, any other row one of a
-    template of its own shape.
+    template of its own shape. `plain[n]` True says column n is known to hold nothing to
+    escape, so it is not looked at again.
     """
     if not names:
         return [""] * rows
     inner = []
-    for values in columns:
-        if _NEEDS_ESCAPE.search("".join(filter(None, values))):
+    for number, values in enumerate(columns):
+        if number < len(plain) and plain[number]:
+            pass  # known to hold nothing to escape (see `_clean_cells`)
+        elif _needs_escape("".join(filter(None, values))):
             values = [_ENCODE_STRING(v)[1:-1] if v else None for v in values]
         inner.append(values)
     # A key is JSON text with any `%` doubled: the template's only `%` are its `%s`.
@@ -364,15 +394,44 @@ class _Prepared:
     first_id: int = 0
     entries: list[tuple[int, int, None, str, str]] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
+    # ... and the rows to insert, made by `_new_rows` from the same id and time.
+    new_rows: tuple[list[tuple], list[tuple], list[tuple]] = field(
+        default_factory=lambda: ([], [], [])
+    )
+
+
+def _new_rows(
+    new: list[tuple], first_id: int, stamp: str, concepts: dict[str, int]
+) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """The items, item_keywords and item_subjects rows of a chunk's new rows, given ids from
+    `first_id` on, created and updated at `stamp`."""
+    item_rows = []
+    keyword_rows: list[tuple[int, str, str]] = []
+    subject_rows: list[tuple[int, int]] = []
+    for item_id, (_line, accession, values, extra_json, _after_json, tags) in enumerate(
+        new, first_id
+    ):
+        item_rows.append((item_id, accession, *values, extra_json, stamp, stamp))
+        if tags is not None:
+            keywords, subjects = tags
+            keyword_rows += [(item_id, k, fold(k)) for k in keywords or ()]
+            subject_rows += [(item_id, concepts[u]) for u in subjects or ()]
+    return item_rows, keyword_rows, subject_rows
 
 
 def _hash_ahead(
-    prepared: _Prepared, head: tuple[int, str], first_id: int, actor: str, note_prefix: str
+    prepared: _Prepared,
+    head: tuple[int, str],
+    first_id: int,
+    actor: str,
+    note_prefix: str,
+    concepts: dict[str, int],
 ) -> None:
-    """Build and hash the history entries of a chunk of new rows before its transaction
-    starts, as if the library's history head and next item id were still `head` and
-    `first_id` then (the writer takes them only if so, see `_ChunkWriter.write`): the reader
-    hashes while the chunk before commits."""
+    """Build and hash the history entries of a chunk of new rows, and build its rows, before
+    its transaction starts, as if the library's history head and next item id were still
+    `head` and `first_id` then (the writer takes them only if so, see `_ChunkWriter.write`):
+    the reader does this work while the chunk before commits, not the writer while the reader
+    waits for it."""
     if prepared.existing or not prepared.new:
         return  # updates record entries of their own first: hashed in the transaction
     prepared.at = now()
@@ -385,6 +444,7 @@ def _hash_ahead(
     prepared.hashes = chain_hashes(
         head[0], prepared.at, actor, "item", "create", prepared.entries, head[1]
     )
+    prepared.new_rows = _new_rows(prepared.new, first_id, prepared.at, concepts)
 
 
 def _note_prefix(path: Path) -> str:
@@ -484,7 +544,7 @@ def _run(
                 concepts,
                 left_out,
             )
-            _hash_ahead(prepared, head, first_id, store.actor, _note_prefix(path))
+            _hash_ahead(prepared, head, first_id, store.actor, _note_prefix(path), concepts)
             writing.send(prepared)
             head, first_id = writer.next_head, writer.next_id
             report_progress()
@@ -598,7 +658,11 @@ def _prepare(
     else:
         accession_values = _key_column(columns[at[accession_column]], accession_column, problems)
     own_ids = cells(ID_COLUMN if plan.has_id_column else None)
-    mapped = {f: _clean_column(columns[at[plan.mapping[f]]]) for f in plan.item_fields}
+    mapped: dict[str, list[str | None]] = {}
+    plain_fields = []  # per mapped field: nothing in it that JSON escapes (see _clean_cells)
+    for field_name in plan.item_fields:
+        mapped[field_name], plain = _clean_cells(columns[at[plan.mapping[field_name]]])
+        plain_fields.append(plain)
     # Refused after the key is taken: a later row with the same key is still a duplicate.
     late_problems: dict[int, str] = {}
     if "capture_type" in mapped:
@@ -612,13 +676,21 @@ def _prepare(
                 checked.append(None)
         mapped["capture_type"] = checked
     field_values = list(zip(*mapped.values(), strict=True)) if mapped else [()] * len(records)
-    extras = {c: _clean_column(columns[at[c]]) for c in plan.extra_columns}
+    extras: dict[str, list[str | None]] = {}
+    plain_extras = []
+    for column in plan.extra_columns:
+        extras[column], plain = _clean_cells(columns[at[column]])
+        plain_extras.append(plain)
     # The history's "after" object, spelled as `_ENCODE` spells a dict of the non-empty fields
     # in CATALOG_FIELDS order, and the extra fields as items.extra holds them.
     after_members = _json_members(
-        ["accession", *mapped], [accession_values, *mapped.values()], len(records)
+        ["accession", *mapped],
+        [accession_values, *mapped.values()],
+        len(records),
+        # A capture type is checked, not cleaned: it is looked at like the accession.
+        [False, *(p and f != "capture_type" for f, p in zip(mapped, plain_fields, strict=True))],
     )
-    extra_members = _json_members(list(extras), list(extras.values()), len(records))
+    extra_members = _json_members(list(extras), list(extras.values()), len(records), plain_extras)
     has_tags = bool(plan.keyword_column or plan.subject_column)
     keyword_cells = cells(plan.keyword_column)
     subject_cells = cells(plan.subject_column)
@@ -666,15 +738,18 @@ def _prepare(
                 rejected.append(RowProblem(line, f"accession number {accession!r} is already used"))
                 continue
             accessions.add(accession)
-        after_json = after_members[position]
         extra_json = "{" + extra_members[position] + "}"
-        if extra_json != "{}":  # the same text as items.extra, not encoded twice
-            after_json += ',"extra":' + extra_json
-        if tags is not None:
-            for name, values_ in zip(TAG_FIELDS, tags, strict=True):
-                if values_:
-                    after_json += f',"{name}":{_ENCODE(values_)}'
-        after_json = "{" + after_json.lstrip(",") + "}"
+        if extra_json == "{}" and tags is None:  # most rows: the fields alone
+            after_json = "{" + after_members[position] + "}"
+        else:
+            after_json = after_members[position]
+            if extra_json != "{}":  # the same text as items.extra, not encoded twice
+                after_json += ',"extra":' + extra_json
+            if tags is not None:
+                for name, values_ in zip(TAG_FIELDS, tags, strict=True):
+                    if values_:
+                        after_json += f',"{name}":{_ENCODE(values_)}'
+            after_json = "{" + after_json.lstrip(",") + "}"
         prepared.new.append((line, accession, field_values[position], extra_json, after_json, tags))
     return prepared
 
@@ -775,8 +850,7 @@ class _ChunkWriter:
                 taken = _accessions_in_use(session, [r[1] for r in new if r[1]])
             else:
                 taken = self._accessions_changed
-            next_id = (session.scalar(select(func.max(Item.id))) or 0) + 1
-            first_id = next_id
+            first_id = (session.scalar(select(func.max(Item.id))) or 0) + 1
             if taken:
                 new = [r for r in new if not self._taken(r, taken)]
             # Entries hashed ahead hold if the chunk is written as it was read, where the
@@ -790,21 +864,16 @@ class _ChunkWriter:
             if ahead:
                 stamp = prepared.at
                 entries = prepared.entries
+                item_rows, keyword_rows, subject_rows = prepared.new_rows
             else:
                 entries = [
                     (item_id, item_id, None, row[4], note_prefix + str(row[0]))
                     for item_id, row in enumerate(new, first_id)
                 ]
-            item_rows = []
-            keyword_rows: list[tuple[int, str, str]] = []
-            subject_rows: list[tuple[int, int]] = []
-            for _line, accession, values, extra_json, _after_json, tags in new:
-                item_rows.append((next_id, accession, *values, extra_json, stamp, stamp))
-                if tags is not None:
-                    keywords, subjects = tags
-                    keyword_rows += [(next_id, k, fold(k)) for k in keywords or ()]
-                    subject_rows += [(next_id, self._concepts[u]) for u in subjects or ()]
-                next_id += 1
+                item_rows, keyword_rows, subject_rows = _new_rows(
+                    new, first_id, stamp, self._concepts
+                )
+            next_id = first_id + len(item_rows)
             # One history entry per item, hashed in one tight loop (the same chain as one
             # `record` per item: the tests compare them).
             history.record_encoded_many(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -212,3 +213,56 @@ def test_awkward_and_real_files_store_what_the_row_by_row_path_stored(library, t
             assert item["extra"] == json.dumps(extra, ensure_ascii=False, separators=(",", ":"))
     verification = library.verify_history()  # every entry's hash recomputed one by one
     assert verification.ok and verification.checked == len(history)
+
+
+def test_every_character_the_text_checks_look_for_is_unprintable():
+    # `is_clean_text`, `is_safe_key` and `_needs_escape` answer "nothing to look for" from
+    # `str.isprintable` before any regex: sound only if no character a regex matches counts
+    # as printable. Every code point is tried.
+    from provenance.domain import text
+    from provenance.importing.catalog import _CONTROL
+
+    patterns = (text._STRIP_RE, text._UNSAFE_RE, _CONTROL)
+    for code in range(0x110000):
+        char = chr(code)
+        if any(p.match(char) for p in patterns):
+            assert not char.isprintable(), f"U+{code:04X}"
+
+
+_ANY_TEXT = st.text(
+    st.one_of(
+        st.characters(),
+        st.sampled_from(["\x7f", "\x85", "\x9f", "\xa0", "\xad", "\u2028", "\u2066", "\ufeff"]),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ANY_TEXT, max_size=6))
+def test_the_quick_checks_answer_as_the_regexes_do(cells):
+    from provenance.domain import text
+    from provenance.importing.catalog import _needs_escape
+
+    joined = " ".join(cells)
+    nfc = unicodedata.is_normalized("NFC", joined)
+    assert text.is_clean_text(joined) == (nfc and text._STRIP_RE.search(joined) is None)
+    assert text.is_safe_key(joined) == (nfc and text._UNSAFE_RE.search(joined) is None)
+    assert _needs_escape(joined) == (json.encoder.encode_basestring(joined) != f'"{joined}"')
+    assert _clean_column(cells) == [_clean(c) for c in cells]
+    problems: dict[int, str] = {}
+    assert (_key_column(cells, "acc", problems), problems) == _per_cell_keys(cells, "acc")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(_ANY_TEXT, _CELL, st.sampled_from(AWKWARD)), max_size=6))
+def test_a_column_called_plain_has_nothing_to_escape_and_is_spelled_as_the_encoder_does(cells):
+    from provenance.importing.catalog import _clean_cells
+
+    values, plain = _clean_cells(cells)
+    assert values == [_clean(c) for c in cells]
+    if plain:
+        assert all(json.encoder.encode_basestring(v) == f'"{v}"' for v in values if v)
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    spelled = _json_members(["title"], [values], len(values), [plain])
+    assert spelled == [encode({"title": v} if v else {})[1:-1] for v in values]

@@ -127,3 +127,117 @@ def test_entries_hashed_ahead_are_the_chain_and_a_write_in_between_is_hashed_aft
     assert len(entries) == 40 + 30 + 1
     assert library.verify_history().ok
     assert library.count_items() == 71
+
+
+@pytest.mark.parametrize("lean", [False, True], ids=["extras-and-keywords", "lean"])
+def test_the_search_index_an_import_builds_is_the_one_built_in_one_go(tmp_path, monkeypatch, lean):
+    # Bulk writes raise FTS5's `hashsize` (fewer, larger segments) and leave out the view's
+    # look-ups of extra fields and tags when no new item has any: every search must find the
+    # same items, ranked the same, as an index rebuilt from the rows with the default setting.
+    import random
+    import sqlite3
+
+    from provenance import open_library
+
+    monkeypatch.setattr(catalog, "CHUNK", 3000)
+    words = [
+        "harbour",
+        "Crémieux",
+        "river",
+        "東京",
+        "straße",
+        "café",
+        "study",
+        "vase",
+        "bronze",
+        "night",
+        "ink",
+    ]
+    rnd = random.Random(3)
+    src = tmp_path / "objects.csv"
+    lines = ["accession_number,title,maker,description,department,keywords"]
+    for n in range(8000):
+        description = " ".join(rnd.choices(words, k=30))
+        lines.append(
+            f"A{n},{' '.join(rnd.choices(words, k=4))},Maker {n % 13},{description},"
+            f"{rnd.choice(words)},{rnd.choice(words)}; {rnd.choice(words)}"
+        )
+    if lean:  # the mapped fields only: no extra field, no keyword
+        lines = [line.rsplit(",", 2)[0] for line in lines]
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open_library(tmp_path / "lib", actor="alice") as lib:
+        assert lib.import_catalog(src).created == 8000
+    conn = sqlite3.connect(tmp_path / "lib" / "library.sqlite")
+    try:
+        size = "SELECT v FROM items_fts_config WHERE k = 'hashsize'"
+        assert conn.execute(size).fetchone() == (8 * 1024 * 1024,)
+        conn.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
+        queries = [*words, "cremieux", "maker 7", '"harbour" AND "ink"', "stra*"]
+        search = "SELECT rowid, round(rank, 9) FROM items_fts WHERE items_fts MATCH ? "
+        search += "ORDER BY rank, rowid"
+
+        def found() -> list[list[tuple]]:
+            return [conn.execute(search, (q,)).fetchall() for q in queries]
+
+        imported = found()
+        assert all(imported)
+        conn.execute("INSERT INTO items_fts(items_fts, rank) VALUES ('hashsize', 1048576)")
+        # 'rebuild' cannot read a view: the index is emptied and filled in one statement.
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(items_fts)")]
+        conn.execute("INSERT INTO items_fts(items_fts) VALUES ('delete-all')")
+        conn.execute(
+            f"INSERT INTO items_fts(rowid, {', '.join(columns)}) "
+            f"SELECT id, {', '.join(columns)} FROM items_search"
+        )
+        assert found() == imported
+        conn.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
+    finally:
+        conn.close()
+
+
+def test_rows_built_ahead_are_the_rows_the_transaction_builds(library, tmp_path, monkeypatch):
+    # The reader builds a chunk's item and keyword rows ahead (with its hashes); the writer
+    # builds them itself when the ahead work cannot be taken. Both give the same rows.
+    from tests.provenance.importing.test_catalog_bulk import _rows
+
+    monkeypatch.setattr(catalog, "CHUNK", 7)
+    from provenance.store import store as store_module
+
+    for module in (catalog, store_module):  # the chunk's time, and the transaction's
+        monkeypatch.setattr(module, "now", lambda: "2026-02-03T04:05:06+00:00")
+
+    def write(name: str, prefix: str):
+        src = tmp_path / name
+        lines = ["accession_number,title,maker,keywords,notes"]
+        lines += [
+            f"{prefix}{n:03d},Étude {n},Maker {n % 4},harbour; Night {n % 3},{'x' * (n % 2)}"
+            for n in range(30)
+        ]
+        src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return src
+
+    assert library.import_catalog(write("ahead.csv", "A")).created == 30
+    monkeypatch.setattr(catalog, "_hash_ahead", lambda *args: None)
+    assert library.import_catalog(write("inside.csv", "B")).created == 30
+
+    items = _rows(library, "SELECT * FROM items ORDER BY id")
+    keywords = _rows(library, "SELECT * FROM item_keywords ORDER BY id")
+    history = _rows(library, "SELECT * FROM history ORDER BY seq")
+
+    def shape(rows: list[dict], *left_out: str) -> list[dict]:
+        return [{k: v for k, v in r.items() if k not in left_out} for r in rows]
+
+    ids = [r["id"] for r in items]
+    a_ids, b_ids = ids[:30], ids[30:]
+    assert [r["accession"][1:] for r in items[:30]] == [r["accession"][1:] for r in items[30:]]
+    assert shape(items[:30], "id", "accession") == shape(items[30:], "id", "accession")
+    by_item = {i: [k for k in keywords if k["item_id"] == i] for i in ids}
+    for a, b in zip(a_ids, b_ids, strict=True):
+        assert shape(by_item[a], "id", "item_id") == shape(by_item[b], "id", "item_id")
+        assert by_item[a]
+    stripped = ("seq", "entity_id", "item_id", "after_json", "note", "prev_hash", "hash")
+    assert shape(history[:30], *stripped) == shape(history[30:], *stripped)
+    assert [h["after_json"].replace('"A', '"B') for h in history[:30]] == [
+        h["after_json"] for h in history[30:]
+    ]
+    assert library.verify_history().ok
