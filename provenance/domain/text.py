@@ -33,16 +33,26 @@ MAX_SQLITE_INT = 2**63 - 1
 # overrides and isolates, zero-width space, byte-order mark, tags...). The zero-width joiner and
 # non-joiner stay: Persian, Indic scripts and emoji need them. `test_input` checks this class
 # against unicodedata, so it follows the Unicode version Python ships.
-_UNSAFE = (
+_UNSAFE_BMP = (
     "\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
     "\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-    "\ud800-\udfff\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\ud800-\udfff"
+)
+_UNSAFE_ASTRAL = (
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
+_UNSAFE = _UNSAFE_BMP + _UNSAFE_ASTRAL
 _UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
-# The same without C0 controls: JSON escapes those itself inside strings, and its layout (line
-# breaks, indentation) outside strings is made of them.
-_JSON_UNSAFE_RE = re.compile(f"[{_UNSAFE.removeprefix(chr(0) + '-' + chr(0x1F))}]")
+# What json_safe looks for: the same without C0 controls (JSON escapes those itself inside
+# strings, and its layout outside strings is made of them), and with every character beyond
+# the Basic Multilingual Plane, those that are safe given back as they are. A class holding the
+# few unsafe astral ranges is checked range by range at every character of the document, about
+# three times slower than this one (a table of the BMP and one range).
+_JSON_SCAN_RE = re.compile(
+    f"[{_UNSAFE_BMP.removeprefix(chr(0) + '-' + chr(0x1F))}\U00010000-\U0010ffff]"
+)
+_ASTRAL_UNSAFE_RE = re.compile(f"[{_UNSAFE_ASTRAL}]")
 # Stored text keeps tab, line feed and carriage return; other control characters are dropped.
 _STRIP_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -129,15 +139,18 @@ def json_safe(dumped: str) -> str:
     still valid JSON with the same values, and harmless on a terminal."""
 
     def escape(match: re.Match[str]) -> str:
-        code = ord(match.group())
+        char = match.group()
+        code = ord(char)
         if code <= 0xFFFF:
             return f"\\u{code:04x}"
+        if not _ASTRAL_UNSAFE_RE.match(char):
+            return char  # an emoji, a historic script: safe to show
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
     if dumped.isascii() and "\x7f" not in dumped:
         return dumped  # JSON has escaped every other unsafe ASCII character; skip the scan
-    return _JSON_UNSAFE_RE.sub(escape, dumped)
+    return _JSON_SCAN_RE.sub(escape, dumped)
 
 
 # -- file names --------------------------------------------------------------------------------
