@@ -29,8 +29,9 @@ HEAVY = (
 )
 
 #: What only a change to a record needs: reading answers with plain SQL (store.reading), so
-#: the ORM models (their classes and mappers) and the history writer are never loaded for it.
-WRITING = ("provenance.store.models", "provenance.store.history")
+#: the ORM models (their classes and mappers) and the history writer are never loaded for it,
+#: nor the frozen reports of what a change, an import or an export did (domain.reports).
+WRITING = ("provenance.store.models", "provenance.store.history", "provenance.domain.reports")
 
 _REPORT = (
     "import json, sys\n"
