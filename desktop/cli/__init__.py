@@ -223,7 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `credence` command."""
     # No garbage collection while the command starts: importing SQLAlchemy and the core makes
     # a hundred thousand objects, none of them garbage, and the collector walked them all
-    # once or twice before a command did any work (~30 ms of a 0.3 s read command).
+    # once or twice before a command did any work (~30 ms of a 0.3 s read command). The
+    # installed command (desktop.launch) turns it off even before importing this module.
     gc.disable()
     configure_logging()
     try:

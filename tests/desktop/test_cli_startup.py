@@ -160,3 +160,38 @@ def test_help_lists_every_verb(capsys):
     for _, _, verbs in VERBS:
         for verb in verbs:
             assert f"\n    {verb} " in out or f"\n    {verb}\n" in out
+
+
+_COLLECTIONS = (
+    "import gc, sys\n"
+    "early = []\n"
+    "gc.callbacks.append(lambda phase, info: phase == 'start' and 'desktop.cli' in sys.modules\n"
+    "                    and gc.get_freeze_count() == 0 and early.append(info['generation']))\n"
+    "from {module} import main\n"
+    "sys.argv = ['credence', *sys.argv[1:]]\n"
+    "status = main()\n"
+    "print('COLLECTED', status, gc.isenabled(), early, file=sys.stderr)\n"
+)
+
+
+def _collected_before_the_verb(module: str, *args: str) -> tuple[int, bool, list[int]]:
+    code = _COLLECTIONS.format(module=module)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    line = next(x for x in done.stderr.splitlines() if x.startswith("COLLECTED "))
+    status, enabled, early = line.removeprefix("COLLECTED ").split(" ", 2)
+    return int(status), enabled == "True", json.loads(early)
+
+
+def test_the_installed_command_collects_no_garbage_until_the_verb_runs(library):
+    """The `credence` entry point (desktop.launch) turns the collector off before importing
+    the command line: no collection walks the objects the imports made from then until the
+    verb runs (with the collector on again)."""
+    status, enabled, early = _collected_before_the_verb("desktop.launch", "--library", library,
+                                                        "items")  # fmt: skip
+    assert status == 0 and enabled and early == []
+    # Importing desktop.cli with the collector on, as before, collects during start-up.
+    status, enabled, early = _collected_before_the_verb("desktop.cli", "--library", library,
+                                                        "items")  # fmt: skip
+    assert status == 0 and enabled and early != []
