@@ -44,11 +44,12 @@ _UNSAFE_ASTRAL = (
 )
 _UNSAFE = _UNSAFE_BMP + _UNSAFE_ASTRAL
 _UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
-# What json_safe looks for: the same without C0 controls (JSON escapes those itself inside
-# strings, and its layout outside strings is made of them), and with every character beyond
-# the Basic Multilingual Plane, those that are safe given back as they are. A class holding the
-# few unsafe astral ranges is checked range by range at every character of the document, about
-# three times slower than this one (a table of the BMP and one range).
+# What terminal_safe and json_safe look for: the unsafe characters of the Basic Multilingual
+# Plane and every character beyond it, those that are safe given back as they are. A class
+# holding the few unsafe astral ranges is checked range by range at every character, about
+# three times slower than these (a table of the BMP and one range). json_safe leaves out the C0
+# controls: JSON escapes those itself inside strings, and its layout is made of them.
+_SCAN_RE = re.compile(f"[{_UNSAFE_BMP}\U00010000-\U0010ffff]")
 _JSON_SCAN_RE = re.compile(
     f"[{_UNSAFE_BMP.removeprefix(chr(0) + '-' + chr(0x1F))}\U00010000-\U0010ffff]"
 )
@@ -118,7 +119,10 @@ def check_key(value: str, what: str) -> str:
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
+    char = match.group()
+    code = ord(char)
+    if code > 0xFFFF and not _ASTRAL_UNSAFE_RE.match(char):
+        return char  # an emoji, a historic script: safe to show
     if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name (surrogateescape)
         return f"\\x{code - 0xDC00:02x}"
     if code <= 0xFF:
@@ -131,7 +135,9 @@ def _escape(match: re.Match[str]) -> str:
 def terminal_safe(value: str) -> str:
     """`value` with every control and invisible formatting character written as an escape
     (``\\x1b``, ``\\u202e``), so it prints as the text it is and does nothing else."""
-    return _UNSAFE_RE.sub(_escape, value)
+    if value.isascii() and value.isprintable():
+        return value  # the only unsafe ASCII characters are the unprintable ones: C0 and DEL
+    return _SCAN_RE.sub(_escape, value)
 
 
 def json_safe(dumped: str) -> str:

@@ -90,3 +90,31 @@ def test_json_safe_scans_the_bmp_and_gives_safe_astral_characters_back(values):
     given back) escapes exactly what the one class of every unsafe character escapes."""
     dumped = json.dumps(values, indent=2, ensure_ascii=False)
     assert json_safe(dumped) == _json_safe_reference(dumped)
+
+
+def _terminal_safe_reference(value: str) -> str:
+    """terminal_safe as first written: one class of every unsafe character, astral ranges
+    included, over the whole text."""
+    from provenance.domain import text
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"\\x{code - 0xDC00:02x}"
+        if code <= 0xFF:
+            return f"\\x{code:02x}"
+        if code <= 0xFFFF:
+            return f"\\u{code:04x}"
+        return f"\\U{code:08x}"
+
+    return text._UNSAFE_RE.sub(escape, value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_TEXT, st.lists(_ASTRAL).map("".join), st.text(st.characters(max_codepoint=127))))
+def test_terminal_safe_skips_printable_ascii_and_gives_safe_astral_characters_back(value):
+    """terminal_safe's fast paths (printable ASCII as it is; a table of the BMP and one astral
+    range, safe astral characters given back) escape exactly what the one class escapes."""
+    from provenance import terminal_safe
+
+    assert terminal_safe(value) == _terminal_safe_reference(value)
