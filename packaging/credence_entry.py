@@ -16,6 +16,6 @@ import sys
 if __name__ == "__main__":
     multiprocessing.freeze_support()
 
-    from desktop.cli import main
+    from desktop.launch import main
 
     sys.exit(main())

@@ -38,27 +38,14 @@ from provenance.domain.views import (
     ITEM_FIELDS,
     REVIEW_STATES,
     AssetView,
-    CaptureTypeReport,
-    CatalogImportReport,
     DisclosureView,
     EventView,
     ExportRecordView,
-    ExportReport,
-    FieldChange,
     HistoryEntryView,
-    HistoryVerification,
-    ImportReport,
-    ItemsUpdateReport,
     ItemView,
-    RecordCheck,
     SearchFilters,
-    ShippedVocabularyView,
     SubjectView,
-    TagReport,
     ToolView,
-    VerificationView,
-    VocabularyImportReport,
-    VocabularyView,
 )
 from provenance.media.output import OutputRefused, OutputRun
 
@@ -81,6 +68,24 @@ if TYPE_CHECKING:
         CheckinReport,
         CheckoutReport,
         ConflictView,
+    )
+    from provenance.domain.reports import (
+        CaptureTypeReport,
+        CatalogImportReport,
+        ExportReport,
+        FieldChange,
+        HistoryVerification,
+        IdentifyMatch,
+        IdentifyResult,
+        ImportReport,
+        ItemsUpdateReport,
+        RecordCheck,
+        ShippedVocabularyView,
+        SignedStatement,
+        TagReport,
+        VerificationView,
+        VocabularyImportReport,
+        VocabularyView,
     )
     from provenance.domain.settings import Settings
     from provenance.domain.tag_views import (
@@ -128,6 +133,28 @@ _LAZY = {
     "available_languages": "provenance.domain.wording",
     "Settings": "provenance.domain.settings",
     "silence_exiv2_warnings": "provenance.media.xmp",
+    # What a change, an import, an export or a check did: only the verbs that do them use these.
+    **dict.fromkeys(
+        (
+            "CaptureTypeReport",
+            "CatalogImportReport",
+            "ExportReport",
+            "FieldChange",
+            "HistoryVerification",
+            "IdentifyMatch",
+            "IdentifyResult",
+            "ImportReport",
+            "ItemsUpdateReport",
+            "RecordCheck",
+            "ShippedVocabularyView",
+            "SignedStatement",
+            "TagReport",
+            "VerificationView",
+            "VocabularyImportReport",
+            "VocabularyView",
+        ),
+        "provenance.domain.reports",
+    ),
     # Check-out/in and tagging views: only the verbs that check out, check in or tag use them.
     **dict.fromkeys(
         ("CONFLICT_KINDS", "KEEP_CHOICES", "CheckinReport", "CheckoutReport", "ConflictView"),
@@ -282,11 +309,6 @@ __all__ += [
     "rights_uri",
     "url_slug",
 ]
-# Soft bindings and `identify` (issue 15): what a stripped copy looks like among the exports.
-from provenance.domain.views import (  # noqa: E402
-    IdentifyMatch,
-    IdentifyResult,
-    SignedStatement,
-)
-
+# Soft bindings and `identify` (issue 15): what a stripped copy looks like among the exports
+# (loaded on first use, see _LAZY).
 __all__ += ["IdentifyMatch", "IdentifyResult", "SignedStatement"]

@@ -25,25 +25,13 @@ from provenance.domain.roots import RootView
 from provenance.domain.settings import Settings
 from provenance.domain.text import file_path, library_url_problem, team_library_url
 from provenance.domain.views import (
-    CaptureTypeReport,
-    CatalogImportReport,
     DisclosureView,
     EventView,
     ExportRecordView,
-    ExportReport,
     HistoryEntryView,
-    HistoryVerification,
-    IdentifyResult,
-    ImportReport,
-    ItemsUpdateReport,
     ItemView,
     SearchFilters,
-    ShippedVocabularyView,
-    TagReport,
     ToolView,
-    VerificationView,
-    VocabularyImportReport,
-    VocabularyView,
 )
 from provenance.domain.wording import Wording
 from provenance.media.output import OutputRun
@@ -84,6 +72,20 @@ if TYPE_CHECKING:
     from provenance import identity
     from provenance.domain.handoff import BagReport, IiifReport
     from provenance.domain.offline import CheckinReport, CheckoutReport, ConflictView
+    from provenance.domain.reports import (
+        CaptureTypeReport,
+        CatalogImportReport,
+        ExportReport,
+        HistoryVerification,
+        IdentifyResult,
+        ImportReport,
+        ItemsUpdateReport,
+        ShippedVocabularyView,
+        TagReport,
+        VerificationView,
+        VocabularyImportReport,
+        VocabularyView,
+    )
     from provenance.domain.tag_views import ConceptNode, TagCount, TagPreview, TagSuggestion
     from provenance.store.history import HistoryWriter
 

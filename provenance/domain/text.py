@@ -33,16 +33,27 @@ MAX_SQLITE_INT = 2**63 - 1
 # overrides and isolates, zero-width space, byte-order mark, tags...). The zero-width joiner and
 # non-joiner stay: Persian, Indic scripts and emoji need them. `test_input` checks this class
 # against unicodedata, so it follows the Unicode version Python ships.
-_UNSAFE = (
+_UNSAFE_BMP = (
     "\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
     "\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-    "\ud800-\udfff\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\ud800-\udfff"
+)
+_UNSAFE_ASTRAL = (
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
+_UNSAFE = _UNSAFE_BMP + _UNSAFE_ASTRAL
 _UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
-# The same without C0 controls: JSON escapes those itself inside strings, and its layout (line
-# breaks, indentation) outside strings is made of them.
-_JSON_UNSAFE_RE = re.compile(f"[{_UNSAFE.removeprefix(chr(0) + '-' + chr(0x1F))}]")
+# What terminal_safe and json_safe look for: the unsafe characters of the Basic Multilingual
+# Plane and every character beyond it, those that are safe given back as they are. A class
+# holding the few unsafe astral ranges is checked range by range at every character, about
+# three times slower than these (a table of the BMP and one range). json_safe leaves out the C0
+# controls: JSON escapes those itself inside strings, and its layout is made of them.
+_SCAN_RE = re.compile(f"[{_UNSAFE_BMP}\U00010000-\U0010ffff]")
+_JSON_SCAN_RE = re.compile(
+    f"[{_UNSAFE_BMP.removeprefix(chr(0) + '-' + chr(0x1F))}\U00010000-\U0010ffff]"
+)
+_ASTRAL_UNSAFE_RE = re.compile(f"[{_UNSAFE_ASTRAL}]")
 # Stored text keeps tab, line feed and carriage return; other control characters are dropped.
 _STRIP_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -114,7 +125,10 @@ def check_key(value: str, what: str) -> str:
 
 
 def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
+    char = match.group()
+    code = ord(char)
+    if code > 0xFFFF and not _ASTRAL_UNSAFE_RE.match(char):
+        return char  # an emoji, a historic script: safe to show
     if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name (surrogateescape)
         return f"\\x{code - 0xDC00:02x}"
     if code <= 0xFF:
@@ -127,7 +141,9 @@ def _escape(match: re.Match[str]) -> str:
 def terminal_safe(value: str) -> str:
     """`value` with every control and invisible formatting character written as an escape
     (``\\x1b``, ``\\u202e``), so it prints as the text it is and does nothing else."""
-    return _UNSAFE_RE.sub(_escape, value)
+    if value.isascii() and value.isprintable():
+        return value  # the only unsafe ASCII characters are the unprintable ones: C0 and DEL
+    return _SCAN_RE.sub(_escape, value)
 
 
 def json_safe(dumped: str) -> str:
@@ -135,15 +151,18 @@ def json_safe(dumped: str) -> str:
     still valid JSON with the same values, and harmless on a terminal."""
 
     def escape(match: re.Match[str]) -> str:
-        code = ord(match.group())
+        char = match.group()
+        code = ord(char)
         if code <= 0xFFFF:
             return f"\\u{code:04x}"
+        if not _ASTRAL_UNSAFE_RE.match(char):
+            return char  # an emoji, a historic script: safe to show
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
     if dumped.isascii() and "\x7f" not in dumped:
         return dumped  # JSON has escaped every other unsafe ASCII character; skip the scan
-    return _JSON_UNSAFE_RE.sub(escape, dumped)
+    return _JSON_SCAN_RE.sub(escape, dumped)
 
 
 # -- file names --------------------------------------------------------------------------------

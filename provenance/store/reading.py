@@ -25,7 +25,6 @@ from provenance.domain.roots import resolve_original
 from provenance.domain.settings import Settings
 from provenance.domain.text import MAX_SQLITE_INT, nfc, terminal_safe
 from provenance.domain.views import (
-    ITEM_FIELDS,
     DisclosureView,
     ExportRecordView,
     HistoryEntryView,
@@ -42,9 +41,7 @@ _CHUNK = 500
 #: Said when the digest differs but no recorded change explains it (as store.exports says it).
 UNEXPLAINED = "what Credence would sign for this item has changed since the file was written"
 
-_ITEM_COLUMNS = ", ".join(
-    ("id", *ITEM_FIELDS, "extra", "capture_type", "created_at", "updated_at", "version")
-)
+_ITEM_COLUMNS = ", ".join(convert.ITEM_COLUMNS)
 
 
 def _in(sql: str, *json_columns: str):

@@ -25,7 +25,6 @@ from provenance.domain.clock import now
 from provenance.domain.errors import LibraryError, StaleEdit
 from provenance.domain.progress import CancelToken, Progress
 from provenance.domain.text import url_without_password
-from provenance.domain.views import HistoryVerification
 from provenance.store.engine import (
     WRITE_LOCK_KEY,
     make_engines,
@@ -41,6 +40,7 @@ from provenance.store.search import SearchIndex
 # The history writer and the ORM models load with the first write: opening a library and
 # reading it (store.reading) needs neither.
 if TYPE_CHECKING:
+    from provenance.domain.reports import HistoryVerification
     from provenance.store.history import Change, HistoryWriter
 
 DB_NAME = "library.sqlite"
@@ -241,6 +241,7 @@ class Store:
         """
         from concurrent.futures import ThreadPoolExecutor
 
+        from provenance.domain.reports import HistoryVerification
         from provenance.store.history import verify_chain
 
         # The file check and the walk of the chain run side by side (SQLite works without the

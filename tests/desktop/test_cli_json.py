@@ -55,3 +55,66 @@ def test_del_in_plain_ascii_is_escaped_too():
 def test_emit_json_writes_the_document_and_a_line_break(capsys):
     emit_json([{"title": "Harbour — 港 \u2066א\u2069"}])
     assert capsys.readouterr().out == _reference([{"title": "Harbour — 港 \u2066א\u2069"}]) + "\n"
+
+
+def _json_safe_reference(dumped: str) -> str:
+    """json_safe as first written: one class of every unsafe character but the C0 controls,
+    astral ranges included (slow: checked range by range at every character)."""
+    from provenance.domain import text
+
+    unsafe = re.compile(f"[{text._UNSAFE.removeprefix(chr(0) + '-' + chr(0x1F))}]")
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if code <= 0xFFFF:
+            return f"\\u{code:04x}"
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+    return unsafe.sub(escape, dumped)
+
+
+#: Astral characters, safe (emoji, CJK extension, historic scripts) and unsafe (tags, the
+#: Egyptian hieroglyph format controls, musical symbol formatting, shorthand format controls).
+_ASTRAL = st.one_of(
+    st.characters(min_codepoint=0x10000),
+    st.sampled_from("\U000110bd\U000110cd\U00013430\U0001343f\U0001bca0\U0001d173\U000e0001"),
+    st.sampled_from("\U000e0020\U000e007f\U0001f3a8\U00020000\U000110bc\U0001d17b"),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_TEXT, st.lists(_ASTRAL).map("".join)), max_size=6))
+def test_json_safe_scans_the_bmp_and_gives_safe_astral_characters_back(values):
+    """json_safe's fast scan (a table of the BMP and one astral range, safe astral characters
+    given back) escapes exactly what the one class of every unsafe character escapes."""
+    dumped = json.dumps(values, indent=2, ensure_ascii=False)
+    assert json_safe(dumped) == _json_safe_reference(dumped)
+
+
+def _terminal_safe_reference(value: str) -> str:
+    """terminal_safe as first written: one class of every unsafe character, astral ranges
+    included, over the whole text."""
+    from provenance.domain import text
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"\\x{code - 0xDC00:02x}"
+        if code <= 0xFF:
+            return f"\\x{code:02x}"
+        if code <= 0xFFFF:
+            return f"\\u{code:04x}"
+        return f"\\U{code:08x}"
+
+    return text._UNSAFE_RE.sub(escape, value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_TEXT, st.lists(_ASTRAL).map("".join), st.text(st.characters(max_codepoint=127))))
+def test_terminal_safe_skips_printable_ascii_and_gives_safe_astral_characters_back(value):
+    """terminal_safe's fast paths (printable ASCII as it is; a table of the BMP and one astral
+    range, safe astral characters given back) escape exactly what the one class escapes."""
+    from provenance import terminal_safe
+
+    assert terminal_safe(value) == _terminal_safe_reference(value)

@@ -29,8 +29,9 @@ HEAVY = (
 )
 
 #: What only a change to a record needs: reading answers with plain SQL (store.reading), so
-#: the ORM models (their classes and mappers) and the history writer are never loaded for it.
-WRITING = ("provenance.store.models", "provenance.store.history")
+#: the ORM models (their classes and mappers) and the history writer are never loaded for it,
+#: nor the frozen reports of what a change, an import or an export did (domain.reports).
+WRITING = ("provenance.store.models", "provenance.store.history", "provenance.domain.reports")
 
 _REPORT = (
     "import json, sys\n"
@@ -159,3 +160,71 @@ def test_help_lists_every_verb(capsys):
     for _, _, verbs in VERBS:
         for verb in verbs:
             assert f"\n    {verb} " in out or f"\n    {verb}\n" in out
+
+
+_COLLECTIONS = (
+    "import gc, sys\n"
+    "early = []\n"
+    "late = []\n"
+    "gc.callbacks.append(lambda phase, info: phase == 'start' and 'desktop.cli' in sys.modules\n"
+    "                    and (late if gc.get_freeze_count() else early).append(phase))\n"
+    "from {module} import main\n"
+    "sys.argv = ['credence', *sys.argv[1:]]\n"
+    "status = main()\n"
+    "print('COLLECTED', status, gc.isenabled(), len(early), len(late), file=sys.stderr)\n"
+)
+
+
+def _collections(module: str, *args: str) -> tuple[int, bool, int, int]:
+    """Run `credence ARGS` from `module`'s main in a fresh interpreter: (exit status, collector
+    on after main, collections during start-up, collections once start-up was done)."""
+    code = _COLLECTIONS.format(module=module)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
+    )
+    line = next(x for x in done.stderr.splitlines() if x.startswith("COLLECTED "))
+    status, enabled, early, late = line.removeprefix("COLLECTED ").split(" ")
+    return int(status), enabled == "True", int(early), int(late)
+
+
+def test_the_installed_command_collects_no_garbage_until_the_verb_runs(library):
+    """The `credence` entry point (desktop.launch) turns the collector off before importing
+    the command line: no collection walks the objects the imports made from then until the
+    verb runs (with the collector on again, after main too)."""
+    status, enabled, early, _late = _collections("desktop.launch", "--library", library, "tool",
+                                                 "list")  # fmt: skip
+    assert status == 0 and enabled and early == 0
+    # Importing desktop.cli with the collector on, as before, collects during start-up.
+    status, enabled, early, _late = _collections("desktop.cli", "--library", library, "tool",
+                                                 "list")  # fmt: skip
+    assert status == 0 and enabled and early > 0
+
+
+_DURING = (
+    "import gc, json, sys\n"
+    "from desktop.cli import main\n"
+    "from desktop.cli.commands import history, items\n"
+    "seen = []\n"
+    "def watch(run):\n"
+    "    return lambda lib, args: seen.append(gc.isenabled()) or run(lib, args)\n"
+    "items.run_items, items.run_show = watch(items.run_items), watch(items.run_show)\n"
+    "history.run_history = watch(history.run_history)\n"
+    "status = main(sys.argv[1:])\n"
+    "print('DURING ' + json.dumps([status, seen, gc.isenabled()]), file=sys.stderr)\n"
+)
+
+
+@pytest.mark.parametrize(
+    "verb", [["items", "--json"], ["show", "1901.1"], ["history", "--json"]], ids=" ".join
+)
+def test_read_verbs_run_without_collections(library, verb):
+    """A verb that only reads runs with the collector off (reference counting frees what it
+    made, and it makes no cycles worth looking for); main turns it on again for its caller."""
+    done = subprocess.run(
+        [sys.executable, "-c", _DURING, "--library", library, *verb],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(x for x in done.stderr.splitlines() if x.startswith("DURING "))
+    assert json.loads(line.removeprefix("DURING ")) == [0, [False], True]

@@ -1,8 +1,10 @@
 """One module per verb group of `credence`; each holds its parsers and its handlers.
 
 A module's `register(verbs)` adds its verbs to the `credence VERB` subparsers and sets each
-parser's `run` default to the handler, `run(lib, args) -> exit status`. Where `--help` does not
-list a module's verbs side by side, the module has one register function per verb.
+parser's `run` default to the handler, `run(lib, args) -> exit status`; a verb that only reads
+also sets `reads_only` (it then runs without garbage collections: see desktop.cli._started).
+Where `--help` does not list a module's verbs side by side, the module has one register
+function per verb.
 
 Modules import only light parts at import time (a command builds the parser of its verb on
 every start, export worker processes included); handlers import heavy parts (labels, Qt) when

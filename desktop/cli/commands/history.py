@@ -20,7 +20,7 @@ def register_history(verbs: Verbs) -> None:
     p.add_argument("item", nargs="?", metavar="ITEM")
     p.add_argument("--verify", action="store_true")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=run_history)
+    p.set_defaults(run=run_history, reads_only=True)
 
 
 def register_undo(verbs: Verbs) -> None:

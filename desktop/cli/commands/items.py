@@ -32,7 +32,7 @@ def register_items(verbs: Verbs) -> None:
     )
     p.add_argument("--limit", type=whole_number(0))
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=run_items)
+    p.set_defaults(run=run_items, reads_only=True)
 
 
 def register_show(verbs: Verbs) -> None:
@@ -40,7 +40,7 @@ def register_show(verbs: Verbs) -> None:
     p = verbs.add_parser("show", help="show one item")
     p.add_argument("item", metavar="ITEM")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=run_show)
+    p.set_defaults(run=run_show, reads_only=True)
 
 
 def run_items(lib: Library, args: Namespace) -> int:

@@ -1,0 +1,34 @@
+"""The reports and vocabulary views live in `domain.reports`, loaded on first use (a read
+command never builds them); every name is still where callers found it."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+
+import provenance
+from provenance.domain import reports, views
+
+
+def test_every_public_name_of_the_package_resolves():
+    for name in provenance.__all__:
+        assert getattr(provenance, name) is not None, name
+
+
+def test_views_still_gives_every_report_by_its_old_name():
+    for name in views._REPORTS:
+        assert getattr(views, name) is getattr(reports, name)
+        assert getattr(provenance, name, None) in (None, getattr(reports, name))
+
+
+def test_a_report_pickles_as_itself():
+    """Export workers send reports between processes."""
+    report = reports.ExportReport(exported=(reports.ExportedFile("1", "a.jpg", "ab", None),))
+    assert pickle.loads(pickle.dumps(report)) == report
+
+
+def test_importing_the_package_builds_no_report():
+    code = "import sys, provenance; print('provenance.domain.reports' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
