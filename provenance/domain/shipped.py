@@ -9,7 +9,7 @@ from functools import cache
 from importlib import resources
 
 from provenance.domain.errors import InvalidValue
-from provenance.domain.views import ShippedVocabularyView
+from provenance.domain.reports import ShippedVocabularyView
 
 
 @cache  # the index ships with the program: read once, it cannot change while it runs

@@ -26,9 +26,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from provenance.domain.reports import IdentifyMatch, IdentifyResult, SignedStatement
 from provenance.domain.settings import Settings
 from provenance.domain.text import file_path, path_text
-from provenance.domain.views import IdentifyMatch, IdentifyResult, SignedStatement
 from provenance.exporting.plan import _statement as plan_statement
 from provenance.media.probe import RejectedFile
 from provenance.media.softbinding import (

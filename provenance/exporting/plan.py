@@ -30,10 +30,11 @@ from provenance.domain.categories import (
 )
 from provenance.domain.errors import LibraryError
 from provenance.domain.naming import resolve_name
+from provenance.domain.reports import ExportedFile, ExportProblem
 from provenance.domain.settings import Settings
 from provenance.domain.tags import best_label, fold
 from provenance.domain.text import display_name, file_path
-from provenance.domain.views import ITEM_FIELDS, ExportedFile, ExportProblem
+from provenance.domain.views import ITEM_FIELDS
 from provenance.domain.wording import disclosure_wording
 from provenance.exporting.manifest import (
     PLUS_DATA_MINING,

@@ -10,7 +10,7 @@ from pathlib import Path
 from provenance.domain.errors import LibraryError
 from provenance.domain.naming import parse_pattern
 from provenance.domain.progress import CancelToken, Progress
-from provenance.domain.views import ExportedFile, ExportProblem, ExportReport
+from provenance.domain.reports import ExportedFile, ExportProblem, ExportReport
 from provenance.exporting.jobs import ExportResult
 from provenance.exporting.plan import change_intents, load_items, plan_export
 from provenance.exporting.pool import run_jobs

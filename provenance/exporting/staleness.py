@@ -30,8 +30,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from provenance.domain.clock import now
+from provenance.domain.reports import RecordCheck
 from provenance.domain.settings import Settings
-from provenance.domain.views import ITEM_FIELD_WORDS, PURPOSE_KEY, RecordCheck
+from provenance.domain.views import ITEM_FIELD_WORDS, PURPOSE_KEY
 from provenance.exporting.plan import MANIFEST_OBJECT_FIELDS, TAG_LOADERS, signed_digests
 from provenance.store import convert
 from provenance.store.exports import find_export

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from provenance.domain.categories import capture_type
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue
+from provenance.domain.reports import CatalogImportReport, RowProblem
 from provenance.domain.shipped import import_hint
 from provenance.domain.tags import (
     clean_keyword,
@@ -51,7 +52,7 @@ from provenance.domain.text import (
     nfc,
     terminal_safe,
 )
-from provenance.domain.views import ITEM_FIELDS, CatalogImportReport, RowProblem
+from provenance.domain.views import ITEM_FIELDS
 from provenance.media.catalog_files import (
     BadRow,
     CatalogFileError,

@@ -31,15 +31,10 @@ from sqlalchemy import select
 from provenance.domain.categories import ai_source_types
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue, LibraryError
+from provenance.domain.reports import Duplicate, ImportedFile, ImportReport, Rejected
 from provenance.domain.tags import clean_keyword, fold
 from provenance.domain.text import clean_text, display_name, file_path, path_text
-from provenance.domain.views import (
-    ITEM_FIELD_WORDS,
-    Duplicate,
-    ImportedFile,
-    ImportReport,
-    Rejected,
-)
+from provenance.domain.views import ITEM_FIELD_WORDS
 from provenance.media.credentials import CredentialReader
 from provenance.media.embedded import (
     EXIF,

@@ -13,10 +13,10 @@ from importlib import resources
 from pathlib import Path
 
 from provenance.domain.errors import LibraryError
+from provenance.domain.reports import VocabularyImportReport
 from provenance.domain.shipped import shipped_file
 from provenance.domain.tags import fold
 from provenance.domain.text import clean_text, path_text
-from provenance.domain.views import VocabularyImportReport
 from provenance.store.store import Store
 from provenance.store.vocabularies import ParsedVocabulary, store_vocabulary
 

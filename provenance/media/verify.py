@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from provenance.domain.reports import VerificationView
 from provenance.domain.text import file_path, path_text
-from provenance.domain.views import VerificationView
 from provenance.media.credentials import read_credentials
 from provenance.media.probe import RejectedFile, file_kind, probe_file
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from provenance.domain.views import HistoryVerification
+from provenance.domain.reports import HistoryVerification
 from provenance.store.bulk import insert_rows
 from provenance.store.models import Meta
 

@@ -23,17 +23,9 @@ from provenance.domain.fields import (
     clean_fields,
     extra_changes,
 )
+from provenance.domain.reports import CaptureTypeReport, FieldChange, ItemsUpdateReport
 from provenance.domain.text import terminal_safe
-from provenance.domain.views import (
-    BULK_FIELDS,
-    ITEM_FIELDS,
-    REVIEW_STATES,
-    CaptureTypeReport,
-    FieldChange,
-    ItemsUpdateReport,
-    ItemView,
-    SearchFilters,
-)
+from provenance.domain.views import BULK_FIELDS, ITEM_FIELDS, REVIEW_STATES, ItemView, SearchFilters
 from provenance.store import convert, reading
 from provenance.store.exports import needs_reexport
 from provenance.store.history import Change

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue, NotFound
+from provenance.domain.reports import TagReport
 from provenance.domain.shipped import import_hint
 from provenance.domain.tags import clean_keyword, fold
 from provenance.domain.text import MAX_SQLITE_INT, nfc, terminal_safe
-from provenance.domain.views import TagReport
 from provenance.store.bulk import insert_rows
 from provenance.store.history import HistoryWriter, canonical_json
 from provenance.store.items import resolve_item

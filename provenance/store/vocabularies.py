@@ -11,8 +11,8 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from provenance.domain.clock import now
+from provenance.domain.reports import VocabularyImportReport, VocabularyView
 from provenance.domain.tags import best_title, fold
-from provenance.domain.views import VocabularyImportReport, VocabularyView
 from provenance.store.history import Change
 from provenance.store.models import (
     Concept,
