@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -162,9 +163,11 @@ class ShapeCache:
         self.breaks: dict[
             int, tuple[QTextLayout, list[tuple[float, float]], list[str], list[float]]
         ] = {}
-        # Per layout: where its lines were last put (top, frame, lines, boxes). A label that
-        # puts them at the same place on the same frame finds them there already.
-        self.placed: dict[int, tuple[float, _Frame, list[QTextLine], list]] = {}
+        # Per layout: where its lines were last put [top, frame, lines, boxes, painted], where
+        # painted is what `paint_label` worked out for them the first time (their box in
+        # points, and a badge's pill): a label that puts them at the same place on the same
+        # frame (so the same label rectangle) finds all of it there already.
+        self.placed: dict[int, list] = {}
         self.colours: dict[str, QColor] = {}
         # One text option per (right to left, alignment): layouts copy it, so all share one.
         self.options: dict[tuple[bool, int], QTextOption] = {}
@@ -265,6 +268,7 @@ class _Para:
         "line_height",
         "lines",
         "naturals",
+        "placed",
         "size",
         "text",
         "texts",
@@ -288,7 +292,10 @@ class _Para:
         self.naturals: list[float] = []
         # Per line: (x, y, width) of the line box in layout units.
         self.boxes: list[tuple[float, float, float]] = []
-        self.visible: list[bool] = []
+        # Which lines are painted; None: all of them (the usual case, so no list is made).
+        self.visible: list[bool] | None = None
+        # The cache's record of where the lines were put (see ShapeCache.placed), or None.
+        self.placed: list | None = None
 
 
 @dataclass
@@ -407,7 +414,7 @@ class _Builder:
             y = self._break(para, y, pad_x, pad_y)
             y += pad_y
             para.bottom = y
-            para.visible = [True] * len(para.lines)
+            para.visible = None
             previous = para
         return y
 
@@ -422,9 +429,10 @@ class _Builder:
         before = known[1] if known is not None and known[0] is layout else None
         placed = self.cache.placed.get(id(layout))
         if before is not None and placed is not None and placed[0] == y and placed[1] is frame:
-            # Broken and positioned just so for an earlier label: nothing to do.
-            para.lines, para.boxes, para.texts = list(placed[2]), placed[3], known[2]
-            para.naturals = known[3]
+            # Broken and positioned just so for an earlier label: nothing to do. (Nothing
+            # changes these lists in place, so they are shared, not copied.)
+            para.lines, para.boxes, para.texts = placed[2], placed[3], known[2]
+            para.naturals, para.placed = known[3], placed
             return y + len(before) * pitch
         para.lines, para.boxes = [], []
         start = y
@@ -444,7 +452,8 @@ class _Builder:
                     para.lines.append(line)
                 para.boxes = boxes
                 para.texts, para.naturals = known[2], known[3]
-                self.cache.placed[id(layout)] = (start, frame, list(para.lines), boxes)
+                para.placed = [start, frame, para.lines, boxes, None]
+                self.cache.placed[id(layout)] = para.placed
                 return top
         record = []
         layout.beginLayout()
@@ -465,7 +474,7 @@ class _Builder:
         para.texts = _line_texts(para.text, para.lines)
         para.naturals = [line.naturalTextWidth() for line in para.lines] if para.badge else []
         self.cache.breaks[id(layout)] = (layout, record, para.texts, para.naturals)
-        self.cache.placed[id(layout)] = (start, frame, list(para.lines), para.boxes)
+        para.placed = self.cache.placed[id(layout)] = [start, frame, para.lines, para.boxes, None]
         return y
 
     def _fits_shifted(self, paras: list[_Para], dy: float) -> bool:
@@ -481,6 +490,7 @@ class _Builder:
         """Move laid-out `paras` down by `dy` without breaking their lines again."""
         for para in paras:
             self.cache.placed.pop(id(para.layout), None)  # the lines leave where _break put them
+            para.placed = None
             para.top += dy
             para.bottom += dy
             for line in para.lines:
@@ -632,6 +642,50 @@ def _line_texts(text: str, lines: list[QTextLine]) -> list[str]:
     return texts
 
 
+def _text_box(
+    para: _Para, shown: int, to_pt: Callable[..., tuple[float, float, float, float]]
+) -> tuple[float, float, float, float]:
+    """The painted area of a text block's first `shown` lines, in points (see `to_pt`)."""
+    boxes = para.boxes
+    if len(boxes) == 1:  # most paragraphs are one line
+        x0, y0, width = boxes[0]
+        x1 = x0 + width
+    else:
+        x0 = min(b[0] for b in boxes)
+        x1 = max(b[0] + b[2] for b in boxes)
+        y0 = boxes[0][1]
+    y1 = boxes[shown - 1][1] + para.line_height
+    return to_pt(x0, y0, x1 - x0, y1 - y0)
+
+
+def _pill(
+    para: _Para,
+    shown: list[QTextLine],
+    frame: _Frame,
+    to_pt: Callable[..., tuple[float, float, float, float]],
+) -> tuple[tuple[float, float, float, float], QRectF, float]:
+    """A badge's pill round its `shown` lines: (its box in points, its rectangle, radius)."""
+    unit = UNITS_PER_PT
+    pad_x = _BADGE_PAD_X * para.size * unit
+    pad_y = _BADGE_PAD_Y * para.size * unit
+    visible = para.visible or [True] * len(para.lines)
+    natural = max(n for n, ok in zip(para.naturals, visible, strict=True) if ok)
+    natural += 2 * pad_x
+    first = para.boxes[0]
+    last = para.boxes[len(shown) - 1]
+    top = first[1] - pad_y
+    height = last[1] + para.line_height - first[1] + 2 * pad_y
+    if frame.centre:
+        x = first[0] + (first[2] - natural) / 2
+    elif frame.rtl:
+        x = first[0] + first[2] - natural
+    else:
+        x = first[0]
+    pill = QRectF(x, top, min(natural, first[2]), height)
+    radius = min(pill.height() / 2, 0.35 * para.size * unit)
+    return to_pt(pill.x(), pill.y(), pill.width(), pill.height()), pill, radius
+
+
 def _single_line(text: str, font: QFont, device: QImage) -> QTextLayout:
     layout = QTextLayout(text, font, device)
     layout.beginLayout()
@@ -746,52 +800,43 @@ def paint_label(
 
     text_pen = colour(colours["text"])
     origin = QPointF(0, 0)
+    pen_is_text = False  # setting the same pen again costs a call for nothing
     for para in upper + lower:
         lines[para.entry] = list(para.texts)
-        every = all(para.visible)
+        visible = para.visible
+        every = visible is None or all(visible)
         if every:
             shown = para.lines
         else:
-            shown = [line for line, ok in zip(para.lines, para.visible, strict=True) if ok]
-            hidden[para.entry] = [
-                t for t, ok in zip(para.texts, para.visible, strict=True) if not ok
-            ]
+            shown = [line for line, ok in zip(para.lines, visible, strict=True) if ok]
+            hidden[para.entry] = [t for t, ok in zip(para.texts, visible, strict=True) if not ok]
         if not shown:
             continue
         sizes[para.entry] = para.size
+        # Where these lines were put before, the same box (and pill) was worked out before.
+        placed = para.placed if every else None
+        painted = placed[4] if placed is not None else None
         if para.badge:
-            pad_x = _BADGE_PAD_X * para.size * unit
-            pad_y = _BADGE_PAD_Y * para.size * unit
-            natural = max(n for n, ok in zip(para.naturals, para.visible, strict=True) if ok)
-            natural += 2 * pad_x
-            first = para.boxes[0]
-            last = para.boxes[len(shown) - 1]
-            top = first[1] - pad_y
-            height = last[1] + para.line_height - first[1] + 2 * pad_y
-            if frame.centre:
-                x = first[0] + (first[2] - natural) / 2
-            elif frame.rtl:
-                x = first[0] + first[2] - natural
-            else:
-                x = first[0]
-            pill = QRectF(x, top, min(natural, first[2]), height)
+            if painted is None:
+                painted = _pill(para, shown, frame, to_pt)
+                if placed is not None:
+                    placed[4] = painted
+            box, pill, radius = painted
             painter.setPen(_NO_PEN)
             painter.setBrush(colour(colours["badge_background"]))
-            radius = min(pill.height() / 2, 0.35 * para.size * unit)
             painter.drawRoundedRect(pill, radius, radius)
             painter.setPen(colour(colours["badge_text"]))
-            boxes[para.entry] = to_pt(pill.x(), pill.y(), pill.width(), pill.height())
+            pen_is_text = False
         else:
-            painter.setPen(text_pen)
-            if len(para.boxes) == 1:  # most paragraphs are one line
-                x0, y0, width = para.boxes[0]
-                x1 = x0 + width
-            else:
-                x0 = min(b[0] for b in para.boxes)
-                x1 = max(b[0] + b[2] for b in para.boxes)
-                y0 = para.boxes[0][1]
-            y1 = para.boxes[len(shown) - 1][1] + para.line_height
-            boxes[para.entry] = to_pt(x0, y0, x1 - x0, y1 - y0)
+            if not pen_is_text:
+                painter.setPen(text_pen)
+                pen_is_text = True
+            if painted is None:
+                painted = _text_box(para, len(shown), to_pt)
+                if placed is not None:
+                    placed[4] = painted
+            box = painted
+        boxes[para.entry] = box
         if every:
             para.layout.draw(painter, origin)
         else:
