@@ -72,8 +72,7 @@ _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
 _ALIGN_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignAbsolute
 #: Paragraph alignments by code: left, right, centre (see ShapeCache.option).
 _ALIGNMENTS = (_ALIGN_LEFT, _ALIGN_RIGHT, _ALIGN_CENTRE)
-_ANTIALIASING = QPainter.RenderHint.Antialiasing
-_TEXT_ANTIALIASING = QPainter.RenderHint.TextAntialiasing
+_SMOOTH = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
 _NO_PEN = Qt.PenStyle.NoPen
 
 
@@ -144,6 +143,10 @@ def _reference_device() -> QImage:
     return image
 
 
+#: (entry, its content fields, bold, italic) of a template's text block (see ShapeCache.styles).
+_Style = tuple[str, tuple[str, ...], bool, bool]
+
+
 class ShapeCache:
     """Shaped text kept between the labels of one batch (optional; see `paint_label`).
 
@@ -173,10 +176,10 @@ class ShapeCache:
         self.options: dict[tuple[bool, int], QTextOption] = {}
         self.fonts_registered = False
         self.frames: dict[tuple[object, ...], tuple[Template, _Frame]] = {}
-        self._styles: dict[int, tuple[Template, list[tuple[str, tuple[str, ...], bool, bool]]]] = {}
+        self._styles: dict[int, tuple[Template, list[_Style]]] = {}
         self._rects: dict[int, tuple[Template, list[QRectF]]] = {}
 
-    def styles(self, template: Template) -> list[tuple[str, tuple[str, ...], bool, bool]]:
+    def styles(self, template: Template) -> list[_Style]:
         """(entry, its content fields, bold, italic) of each text block of `template`, in order.
 
         Italic is what the template asks for; a text that cannot slant still stands upright.
@@ -242,17 +245,21 @@ class ShapeCache:
         self, key: tuple[object, ...], text: str, font: QFont, option: QTextOption
     ) -> QTextLayout:
         """The layout of paragraph `text` kept under `key` (made when not kept yet)."""
-        layouts = self.layouts
         layout = self.kept(key)
-        if layout is None:
-            if len(layouts) >= self.limit:
-                oldest = layouts.pop(next(iter(layouts)))
-                self.breaks.pop(id(oldest), None)
-                self.placed.pop(id(oldest), None)
-            layout = QTextLayout(text, font, self.device)
-            layout.setTextOption(option)
-            layout.setCacheEnabled(True)
-            layouts[key] = layout
+        return layout if layout is not None else self.new_layout(key, text, font, option)
+
+    def new_layout(
+        self, key: tuple[object, ...], text: str, font: QFont, option: QTextOption
+    ) -> QTextLayout:
+        """A new layout of paragraph `text`, kept under `key` (which holds none yet)."""
+        layouts = self.layouts
+        if len(layouts) >= self.limit:
+            oldest = layouts.pop(next(iter(layouts)))
+            self.breaks.pop(id(oldest), None)
+            self.placed.pop(id(oldest), None)
+        layout = layouts[key] = QTextLayout(text, font, self.device)
+        layout.setTextOption(option)
+        layout.setCacheEnabled(True)
         return layout
 
 
@@ -285,13 +292,14 @@ class _Para:
         self.layout = layout
         self.badge = entry == "badge"
         self.line_height = line_height
+        # Set by `_Builder.flow`, which every paragraph goes through before it is used: where
+        # it starts and ends, its lines and what they say, (x, y, width) of each line's box in
+        # layout units, and a badge's lines' natural widths (its pill fits the longest).
         self.top = self.bottom = 0.0
-        self.lines: list[QTextLine] = []
-        self.texts: list[str] = []
-        # A badge's lines' natural widths (its pill fits the longest): kept with the breaks.
-        self.naturals: list[float] = []
-        # Per line: (x, y, width) of the line box in layout units.
-        self.boxes: list[tuple[float, float, float]] = []
+        self.lines: list[QTextLine]
+        self.texts: list[str]
+        self.boxes: list[tuple[float, float, float]]
+        self.naturals: list[float]
         # Which lines are painted; None: all of them (the usual case, so no list is made).
         self.visible: list[bool] | None = None
         # The cache's record of where the lines were put (see ShapeCache.placed), or None.
@@ -347,8 +355,15 @@ class _Builder:
         # block with nothing to show is left out, so the ones below it move up.
         self.entries: list[tuple[str, str, bool, bool, bool]] = []
         separator = "، " if frame.rtl else ", "
+        field = content.field
         for entry, parts, bold, italic in cache.styles(template):
-            texts = [t for t in (content.field(p) for p in parts) if t]
+            if len(parts) == 1:  # most blocks show one field
+                text = field(parts[0])
+                if text:
+                    rtl = text_direction(text) is _RTL
+                    self.entries.append((entry, text, rtl, bold, italic and slants(text)))
+                continue
+            texts = [t for t in (field(p) for p in parts) if t]
             italic = italic and all(slants(t) for t in texts)
             if len(texts) == 1:
                 # A block on its own takes its direction from its text (like dir="auto").
@@ -377,16 +392,18 @@ class _Builder:
         """The (object, disclosure) groups of paragraphs at `scale`, not yet positioned."""
         upper: list[_Para] = []
         lower: list[_Para] = []
-        cache, families, align = self.cache, self.families, self.align
+        cache, families, align, pitch = self.cache, self.families, self.align, self.pitch
+        sizes, floor = self.template.sizes, self.template.min_size_pt
         for entry, text, rtl, bold, italic in self.entries:
-            size = self.size_of(entry, scale)
+            base = sizes[entry]  # as size_of says, without a call per block
+            size = base if base <= floor else max(floor, round(base * scale * 4) / 4)
             # The entry is part of the key: two blocks with the same text need their own lines.
             key = (entry, text, size, bold, italic, rtl, align, families)
             layout = cache.kept(key)
             if layout is None:  # its font and text option are needed only to make it
                 font = cache.font(families, size, bold, italic)
-                layout = cache.layout(key, text, font, cache.option(rtl, align))
-            para = _Para(entry, text, size, layout, size * self.pitch)
+                layout = cache.new_layout(key, text, font, cache.option(rtl, align))
+            para = _Para(entry, text, size, layout, size * pitch)
             # Everything from the first disclosure block on stays together at the bottom.
             (lower if lower or entry in DISCLOSURE_BLOCKS else upper).append(para)
         return upper, lower
@@ -779,8 +796,7 @@ def paint_label(
     painter.save()
     painter.translate(rect.topLeft())
     painter.scale(1 / unit, 1 / unit)
-    painter.setRenderHint(_ANTIALIASING, True)
-    painter.setRenderHint(_TEXT_ANTIALIASING, True)
+    painter.setRenderHints(_SMOOTH, True)
     painter.fillRect(QRectF(0, 0, frame.width, frame.height), colour(colours["background"]))
 
     sizes: dict[str, float] = {}
