@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QImage,
@@ -172,6 +173,9 @@ class ShapeCache:
         # frame (so the same label rectangle) finds all of it there already.
         self.placed: dict[int, list] = {}
         self.colours: dict[str, QColor] = {}
+        self.pens: dict[str, QPen] = {}
+        self.brushes: dict[str, QBrush] = {}
+        self.no_pen = QPen(_NO_PEN)  # as QPainter.setPen(Qt.PenStyle.NoPen) makes
         # One text option per (right to left, alignment): layouts copy it, so all share one.
         self.options: dict[tuple[bool, int], QTextOption] = {}
         self.fonts_registered = False
@@ -207,6 +211,21 @@ class ShapeCache:
         rects = [QRectF(*template.label_rect_pt(s)) for s in range(template.labels_per_sheet)]
         self._rects[id(template)] = (template, rects)
         return rects
+
+    def pen(self, name: str) -> QPen:
+        """A pen of colour `name`, as QPainter.setPen(QColor) makes (a QPen is passed to Qt
+        without the overload resolution a QColor costs)."""
+        pen = self.pens.get(name)
+        if pen is None:
+            pen = self.pens[name] = QPen(self.colour(name))
+        return pen
+
+    def brush(self, name: str) -> QBrush:
+        """A solid brush of colour `name`, as QPainter.setBrush(QColor) makes."""
+        brush = self.brushes.get(name)
+        if brush is None:
+            brush = self.brushes[name] = QBrush(self.colour(name))
+        return brush
 
     def colour(self, name: str) -> QColor:
         colour = self.colours.get(name)
@@ -791,7 +810,7 @@ def paint_label(
         builder.centre_vertically(upper, lower)
 
     colours = template.colours
-    colour = builder.cache.colour
+    colour = cache.colour
     unit = UNITS_PER_PT
     painter.save()
     painter.translate(rect.topLeft())
@@ -814,7 +833,7 @@ def paint_label(
             round(h / unit, 3),
         )
 
-    text_pen = colour(colours["text"])
+    text_pen = cache.pen(colours["text"])
     origin = QPointF(0, 0)
     pen_is_text = False  # setting the same pen again costs a call for nothing
     for para in upper + lower:
@@ -838,10 +857,10 @@ def paint_label(
                 if placed is not None:
                     placed[4] = painted
             box, pill, radius = painted
-            painter.setPen(_NO_PEN)
-            painter.setBrush(colour(colours["badge_background"]))
+            painter.setPen(cache.no_pen)
+            painter.setBrush(cache.brush(colours["badge_background"]))
             painter.drawRoundedRect(pill, radius, radius)
-            painter.setPen(colour(colours["badge_text"]))
+            painter.setPen(cache.pen(colours["badge_text"]))
             pen_is_text = False
         else:
             if not pen_is_text:
