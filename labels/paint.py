@@ -128,11 +128,19 @@ def label_is_rtl(content: LabelContent, template: Template) -> bool:
     """Whether the label as a whole runs right to left (start edge on the right)."""
     if template.direction != "auto":
         return template.direction == "rtl"
-    language = (content.language or "").replace("_", "-").split("-")[0].lower()
-    if language:
-        return language in RTL_LANGUAGES
+    by_language = _language_is_rtl(content.language or "")
+    if by_language is not None:
+        return by_language
     first = content.field("title") or content.field("maker") or content.field("sentence") or ""
     return text_direction(first) == Qt.LayoutDirection.RightToLeft
+
+
+@functools.lru_cache(maxsize=64)  # asked for every label: a batch has a language or two
+def _language_is_rtl(tag: str) -> bool | None:
+    # Whether BCP 47 tag `tag` names a language written right to left (its primary subtag);
+    # None when it names none.
+    language = tag.replace("_", "-").split("-")[0].lower()
+    return language in RTL_LANGUAGES if language else None
 
 
 def _reference_device() -> QImage:
@@ -635,11 +643,18 @@ class _Builder:
             para.visible = [y + para.line_height <= frame.bottom + 0.5 for _, y, _ in para.boxes]
 
 
-def _frame(content: LabelContent, template: Template, rect: QRectF, cache: ShapeCache) -> _Frame:
+def _frame(
+    content: LabelContent,
+    template: Template,
+    rect: QRectF,
+    geometry: tuple[float, float, float, float],
+    cache: ShapeCache,
+) -> _Frame:
+    """The frame of a label in `rect`, whose (x, y, width, height) are `geometry`."""
     rtl = label_is_rtl(content, template)
     with_qr = "qr" in template.blocks and content.field("qr_text") is not None
     # The labels of a batch mostly share one frame (same template, slot, direction and code).
-    key = (id(template), rect.x(), rect.y(), rect.width(), rect.height(), rtl, with_qr)
+    key = (id(template), *geometry, rtl, with_qr)
     known = cache.frames.get(key)
     if known is not None and known[0] is template:
         return known[1]
@@ -799,7 +814,8 @@ def paint_label(
     if not cache.fonts_registered:  # once per batch: asking Qt costs time on every label
         register_fonts()
         cache.fonts_registered = True
-    frame = _frame(content, template, rect, cache)
+    geometry = rect.getRect()  # (x, y, width, height) in one call
+    frame = _frame(content, template, rect, geometry, cache)
     builder = _Builder(content, template, frame, cache)
 
     upper, lower, fits, scale = builder.fit()
@@ -813,7 +829,8 @@ def paint_label(
     colour = cache.colour
     unit = UNITS_PER_PT
     painter.save()
-    painter.translate(rect.topLeft())
+    rect_x, rect_y = geometry[0], geometry[1]
+    painter.translate(rect_x, rect_y)
     painter.scale(1 / unit, 1 / unit)
     painter.setRenderHints(_SMOOTH, True)
     painter.fillRect(QRectF(0, 0, frame.width, frame.height), colour(colours["background"]))
@@ -822,8 +839,6 @@ def paint_label(
     lines: dict[str, list[str]] = {}
     hidden: dict[str, list[str]] = {}
     boxes: dict[str, tuple[float, float, float, float]] = {}
-
-    rect_x, rect_y = rect.x(), rect.y()  # asked of Qt once, not for every box
 
     def to_pt(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (
