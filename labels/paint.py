@@ -500,6 +500,11 @@ class _Builder:
                 self.cache.placed[id(layout)] = para.placed
                 return top
         record = []
+        text = para.text
+        # ASCII text (most titles and numbers, new on every label) counts the same in Python
+        # as in Qt (UTF-16), so what each line says, and whether it took the rest of the text,
+        # is read as it is made: no call for a line Qt would refuse, no second pass.
+        ascii_texts = [] if text.isascii() else None
         layout.beginLayout()
         while True:
             line = layout.createLine()
@@ -514,8 +519,14 @@ class _Builder:
             para.lines.append(line)
             para.boxes.append((x, y, width))
             y += pitch
+            if ascii_texts is not None:
+                start = line.textStart()
+                end = start + line.textLength()
+                ascii_texts.append(text[start:end].strip())
+                if end >= len(text):  # Qt makes no line after the one that ends the text
+                    break
         layout.endLayout()
-        para.texts = _line_texts(para.text, para.lines)
+        para.texts = ascii_texts if ascii_texts is not None else _line_texts(text, para.lines)
         para.naturals = [line.naturalTextWidth() for line in para.lines] if para.badge else []
         self.cache.breaks[id(layout)] = (layout, record, para.texts, para.naturals)
         para.placed = self.cache.placed[id(layout)] = [start, frame, para.lines, para.boxes, None]
@@ -684,12 +695,11 @@ def _new_frame(template: Template, rect: QRectF, rtl: bool, with_qr: bool) -> _F
 
 def _line_texts(text: str, lines: list[QTextLine]) -> list[str]:
     """What each line says, without the bidi controls that isolate joined fields."""
-    plain = text.isascii()  # no controls to drop (titles are new on every label: be quick)
     texts = []
     for line in lines:
         start = line.textStart()
         piece = text[start : start + line.textLength()]
-        texts.append((piece if plain else piece.translate(_NO_BIDI_CONTROLS)).strip())
+        texts.append(piece.translate(_NO_BIDI_CONTROLS).strip())
     return texts
 
 

@@ -295,7 +295,7 @@ def preflight(content: LabelContent, layout: LabelLayout, template: Template) ->
     for entry, lines in layout.lines.items():
         if not lines or entry == "badge":
             continue
-        average = sum(len(line) for line in lines) / len(lines)
+        average = sum(map(len, lines)) / len(lines)
         if average > MAX_LINE_CHARS:
             findings.append(
                 Finding(
