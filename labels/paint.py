@@ -386,7 +386,12 @@ class _Builder:
         for entry, parts, bold, italic in cache.styles(template):
             if len(parts) == 1:  # most blocks show one field
                 text = field(parts[0])
-                if text:
+                if not text:
+                    continue
+                if text.isascii():  # left to right, and it can slant (as the two functions
+                    # below say, without a cache lookup for a text that is new on every label)
+                    self.entries.append((entry, text, False, bold, italic))
+                else:
                     rtl = text_direction(text) is _RTL
                     self.entries.append((entry, text, rtl, bold, italic and slants(text)))
                 continue

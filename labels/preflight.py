@@ -186,6 +186,7 @@ def _text_checks(
 ) -> tuple[tuple[Finding, ...], int, Finding | None]:
     # What one shown text of block `entry` contributes: its sentence-length findings, its
     # words, and its missing-glyph finding (None: every character can be shown).
+    sentences = _sentence_words(text)
     long_sentences = tuple(
         Finding(
             "sentence-length",
@@ -193,10 +194,10 @@ def _text_checks(
             f"(“{_shorten(sentence)}”); keep sentences to {MAX_SENTENCE_WORDS} "
             "words or fewer.",
         )
-        for sentence, words in _sentence_words(text)
+        for sentence, words in sentences
         if words > MAX_SENTENCE_WORDS
     )
-    total = sum(words for _, words in _sentence_words(text))
+    total = sum(words for _, words in sentences)
     absent = _missing(text, families, bold, italic and slants(text))
     missing = None
     if absent:
