@@ -75,6 +75,7 @@ _ALIGN_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignAbsolute
 _ALIGNMENTS = (_ALIGN_LEFT, _ALIGN_RIGHT, _ALIGN_CENTRE)
 _SMOOTH = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
 _NO_PEN = Qt.PenStyle.NoPen
+_ORIGIN = QPointF(0, 0)
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,11 @@ class _Frame:
     centre: bool
     qr: QRectF | None
     qr_gap: float
+    # The whole label, (0, 0, width, height): made once with the frame, filled on every label.
+    area: QRectF = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.area = QRectF(0, 0, self.width, self.height)
 
     @property
     def bottom(self) -> float:
@@ -848,7 +854,7 @@ def paint_label(
     painter.translate(rect_x, rect_y)
     painter.scale(1 / unit, 1 / unit)
     painter.setRenderHints(_SMOOTH, True)
-    painter.fillRect(QRectF(0, 0, frame.width, frame.height), colour(colours["background"]))
+    painter.fillRect(frame.area, colour(colours["background"]))
 
     sizes: dict[str, float] = {}
     lines: dict[str, list[str]] = {}
@@ -864,7 +870,7 @@ def paint_label(
         )
 
     text_pen = cache.pen(colours["text"])
-    origin = QPointF(0, 0)
+    origin = _ORIGIN
     pen_is_text = False  # setting the same pen again costs a call for nothing
     for para in upper + lower:
         lines[para.entry] = list(para.texts)
@@ -915,7 +921,7 @@ def paint_label(
         module = frame.qr.width() / qr_modules
         quiet = frame.qr.adjusted(
             -QUIET_ZONE * module, -QUIET_ZONE * module, QUIET_ZONE * module, QUIET_ZONE * module
-        ).intersected(QRectF(0, 0, frame.width, frame.height))
+        ).intersected(frame.area)
         painter.fillRect(quiet, QColor("#ffffff"))
         painter.setPen(_NO_PEN)
         painter.setBrush(QColor("#000000"))
