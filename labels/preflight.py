@@ -158,18 +158,31 @@ def missing_characters(
 # sentences): each text is checked once, not once per label.
 @functools.lru_cache(maxsize=4096)
 def _missing(text: str, families: tuple[str, ...], bold: bool, italic: bool) -> tuple[str, ...]:
+    # The characters of each style found fine so far (shown by its fonts, or not checked):
+    # a text made only of them (most texts new on a label, such as titles) needs no loop.
+    fine = _FINE.setdefault((families, bold, italic), set())
+    if fine.issuperset(text):
+        return ()
     missing: list[str] = []
     for char in dict.fromkeys(text):
-        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+        if char in fine:
             continue
-        if not _has_glyph(families, char, bold, italic):
+        if (
+            char.isspace()
+            or unicodedata.category(char) in ("Cc", "Cf")
+            or _has_glyph(families, char, bold, italic)
+        ):
+            fine.add(char)
+        else:
             missing.append(char)
     return tuple(missing)
 
 
-@functools.lru_cache(maxsize=4096)
+_FINE: dict[tuple[tuple[str, ...], bool, bool], set[str]] = {}
+
+
 def _sentence_words(text: str) -> tuple[tuple[str, int], ...]:
-    # Each sentence of `text` with its word count (texts repeat across a batch, see _missing).
+    # Each sentence of `text` with its word count (cached with the rest in _text_checks).
     return tuple((s, count_words(s)) for s in _sentences(text))
 
 
