@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
+    QBrush,
     QColor,
     QFont,
     QImage,
@@ -71,9 +73,9 @@ _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
 _ALIGN_CENTRE = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignAbsolute
 #: Paragraph alignments by code: left, right, centre (see ShapeCache.option).
 _ALIGNMENTS = (_ALIGN_LEFT, _ALIGN_RIGHT, _ALIGN_CENTRE)
-_ANTIALIASING = QPainter.RenderHint.Antialiasing
-_TEXT_ANTIALIASING = QPainter.RenderHint.TextAntialiasing
+_SMOOTH = QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
 _NO_PEN = Qt.PenStyle.NoPen
+_ORIGIN = QPointF(0, 0)
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,19 @@ def label_is_rtl(content: LabelContent, template: Template) -> bool:
     """Whether the label as a whole runs right to left (start edge on the right)."""
     if template.direction != "auto":
         return template.direction == "rtl"
-    language = (content.language or "").replace("_", "-").split("-")[0].lower()
-    if language:
-        return language in RTL_LANGUAGES
+    by_language = _language_is_rtl(content.language or "")
+    if by_language is not None:
+        return by_language
     first = content.field("title") or content.field("maker") or content.field("sentence") or ""
     return text_direction(first) == Qt.LayoutDirection.RightToLeft
+
+
+@functools.lru_cache(maxsize=64)  # asked for every label: a batch has a language or two
+def _language_is_rtl(tag: str) -> bool | None:
+    # Whether BCP 47 tag `tag` names a language written right to left (its primary subtag);
+    # None when it names none.
+    language = tag.replace("_", "-").split("-")[0].lower()
+    return language in RTL_LANGUAGES if language else None
 
 
 def _reference_device() -> QImage:
@@ -141,6 +151,10 @@ def _reference_device() -> QImage:
     image.setDotsPerMeterX(dots_per_metre)
     image.setDotsPerMeterY(dots_per_metre)
     return image
+
+
+#: (entry, its content fields, bold, italic) of a template's text block (see ShapeCache.styles).
+_Style = tuple[str, tuple[str, ...], bool, bool]
 
 
 class ShapeCache:
@@ -162,18 +176,23 @@ class ShapeCache:
         self.breaks: dict[
             int, tuple[QTextLayout, list[tuple[float, float]], list[str], list[float]]
         ] = {}
-        # Per layout: where its lines were last put (top, frame, lines, boxes). A label that
-        # puts them at the same place on the same frame finds them there already.
-        self.placed: dict[int, tuple[float, _Frame, list[QTextLine], list]] = {}
+        # Per layout: where its lines were last put [top, frame, lines, boxes, painted], where
+        # painted is what `paint_label` worked out for them the first time (their box in
+        # points, and a badge's pill): a label that puts them at the same place on the same
+        # frame (so the same label rectangle) finds all of it there already.
+        self.placed: dict[int, list] = {}
         self.colours: dict[str, QColor] = {}
+        self.pens: dict[str, QPen] = {}
+        self.brushes: dict[str, QBrush] = {}
+        self.no_pen = QPen(_NO_PEN)  # as QPainter.setPen(Qt.PenStyle.NoPen) makes
         # One text option per (right to left, alignment): layouts copy it, so all share one.
         self.options: dict[tuple[bool, int], QTextOption] = {}
         self.fonts_registered = False
         self.frames: dict[tuple[object, ...], tuple[Template, _Frame]] = {}
-        self._styles: dict[int, tuple[Template, list[tuple[str, tuple[str, ...], bool, bool]]]] = {}
+        self._styles: dict[int, tuple[Template, list[_Style]]] = {}
         self._rects: dict[int, tuple[Template, list[QRectF]]] = {}
 
-    def styles(self, template: Template) -> list[tuple[str, tuple[str, ...], bool, bool]]:
+    def styles(self, template: Template) -> list[_Style]:
         """(entry, its content fields, bold, italic) of each text block of `template`, in order.
 
         Italic is what the template asks for; a text that cannot slant still stands upright.
@@ -201,6 +220,21 @@ class ShapeCache:
         rects = [QRectF(*template.label_rect_pt(s)) for s in range(template.labels_per_sheet)]
         self._rects[id(template)] = (template, rects)
         return rects
+
+    def pen(self, name: str) -> QPen:
+        """A pen of colour `name`, as QPainter.setPen(QColor) makes (a QPen is passed to Qt
+        without the overload resolution a QColor costs)."""
+        pen = self.pens.get(name)
+        if pen is None:
+            pen = self.pens[name] = QPen(self.colour(name))
+        return pen
+
+    def brush(self, name: str) -> QBrush:
+        """A solid brush of colour `name`, as QPainter.setBrush(QColor) makes."""
+        brush = self.brushes.get(name)
+        if brush is None:
+            brush = self.brushes[name] = QBrush(self.colour(name))
+        return brush
 
     def colour(self, name: str) -> QColor:
         colour = self.colours.get(name)
@@ -239,17 +273,21 @@ class ShapeCache:
         self, key: tuple[object, ...], text: str, font: QFont, option: QTextOption
     ) -> QTextLayout:
         """The layout of paragraph `text` kept under `key` (made when not kept yet)."""
-        layouts = self.layouts
         layout = self.kept(key)
-        if layout is None:
-            if len(layouts) >= self.limit:
-                oldest = layouts.pop(next(iter(layouts)))
-                self.breaks.pop(id(oldest), None)
-                self.placed.pop(id(oldest), None)
-            layout = QTextLayout(text, font, self.device)
-            layout.setTextOption(option)
-            layout.setCacheEnabled(True)
-            layouts[key] = layout
+        return layout if layout is not None else self.new_layout(key, text, font, option)
+
+    def new_layout(
+        self, key: tuple[object, ...], text: str, font: QFont, option: QTextOption
+    ) -> QTextLayout:
+        """A new layout of paragraph `text`, kept under `key` (which holds none yet)."""
+        layouts = self.layouts
+        if len(layouts) >= self.limit:
+            oldest = layouts.pop(next(iter(layouts)))
+            self.breaks.pop(id(oldest), None)
+            self.placed.pop(id(oldest), None)
+        layout = layouts[key] = QTextLayout(text, font, self.device)
+        layout.setTextOption(option)
+        layout.setCacheEnabled(True)
         return layout
 
 
@@ -265,6 +303,7 @@ class _Para:
         "line_height",
         "lines",
         "naturals",
+        "placed",
         "size",
         "text",
         "texts",
@@ -281,14 +320,18 @@ class _Para:
         self.layout = layout
         self.badge = entry == "badge"
         self.line_height = line_height
+        # Set by `_Builder.flow`, which every paragraph goes through before it is used: where
+        # it starts and ends, its lines and what they say, (x, y, width) of each line's box in
+        # layout units, and a badge's lines' natural widths (its pill fits the longest).
         self.top = self.bottom = 0.0
-        self.lines: list[QTextLine] = []
-        self.texts: list[str] = []
-        # A badge's lines' natural widths (its pill fits the longest): kept with the breaks.
-        self.naturals: list[float] = []
-        # Per line: (x, y, width) of the line box in layout units.
-        self.boxes: list[tuple[float, float, float]] = []
-        self.visible: list[bool] = []
+        self.lines: list[QTextLine]
+        self.texts: list[str]
+        self.boxes: list[tuple[float, float, float]]
+        self.naturals: list[float]
+        # Which lines are painted; None: all of them (the usual case, so no list is made).
+        self.visible: list[bool] | None = None
+        # The cache's record of where the lines were put (see ShapeCache.placed), or None.
+        self.placed: list | None = None
 
 
 @dataclass
@@ -305,6 +348,11 @@ class _Frame:
     centre: bool
     qr: QRectF | None
     qr_gap: float
+    # The whole label, (0, 0, width, height): made once with the frame, filled on every label.
+    area: QRectF = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.area = QRectF(0, 0, self.width, self.height)
 
     @property
     def bottom(self) -> float:
@@ -340,8 +388,20 @@ class _Builder:
         # block with nothing to show is left out, so the ones below it move up.
         self.entries: list[tuple[str, str, bool, bool, bool]] = []
         separator = "، " if frame.rtl else ", "
+        field = content.field
         for entry, parts, bold, italic in cache.styles(template):
-            texts = [t for t in (content.field(p) for p in parts) if t]
+            if len(parts) == 1:  # most blocks show one field
+                text = field(parts[0])
+                if not text:
+                    continue
+                if text.isascii():  # left to right, and it can slant (as the two functions
+                    # below say, without a cache lookup for a text that is new on every label)
+                    self.entries.append((entry, text, False, bold, italic))
+                else:
+                    rtl = text_direction(text) is _RTL
+                    self.entries.append((entry, text, rtl, bold, italic and slants(text)))
+                continue
+            texts = [t for t in (field(p) for p in parts) if t]
             italic = italic and all(slants(t) for t in texts)
             if len(texts) == 1:
                 # A block on its own takes its direction from its text (like dir="auto").
@@ -370,16 +430,18 @@ class _Builder:
         """The (object, disclosure) groups of paragraphs at `scale`, not yet positioned."""
         upper: list[_Para] = []
         lower: list[_Para] = []
-        cache, families, align = self.cache, self.families, self.align
+        cache, families, align, pitch = self.cache, self.families, self.align, self.pitch
+        sizes, floor = self.template.sizes, self.template.min_size_pt
         for entry, text, rtl, bold, italic in self.entries:
-            size = self.size_of(entry, scale)
+            base = sizes[entry]  # as size_of says, without a call per block
+            size = base if base <= floor else max(floor, round(base * scale * 4) / 4)
             # The entry is part of the key: two blocks with the same text need their own lines.
             key = (entry, text, size, bold, italic, rtl, align, families)
             layout = cache.kept(key)
             if layout is None:  # its font and text option are needed only to make it
                 font = cache.font(families, size, bold, italic)
-                layout = cache.layout(key, text, font, cache.option(rtl, align))
-            para = _Para(entry, text, size, layout, size * self.pitch)
+                layout = cache.new_layout(key, text, font, cache.option(rtl, align))
+            para = _Para(entry, text, size, layout, size * pitch)
             # Everything from the first disclosure block on stays together at the bottom.
             (lower if lower or entry in DISCLOSURE_BLOCKS else upper).append(para)
         return upper, lower
@@ -407,7 +469,7 @@ class _Builder:
             y = self._break(para, y, pad_x, pad_y)
             y += pad_y
             para.bottom = y
-            para.visible = [True] * len(para.lines)
+            para.visible = None
             previous = para
         return y
 
@@ -422,9 +484,10 @@ class _Builder:
         before = known[1] if known is not None and known[0] is layout else None
         placed = self.cache.placed.get(id(layout))
         if before is not None and placed is not None and placed[0] == y and placed[1] is frame:
-            # Broken and positioned just so for an earlier label: nothing to do.
-            para.lines, para.boxes, para.texts = list(placed[2]), placed[3], known[2]
-            para.naturals = known[3]
+            # Broken and positioned just so for an earlier label: nothing to do. (Nothing
+            # changes these lists in place, so they are shared, not copied.)
+            para.lines, para.boxes, para.texts = placed[2], placed[3], known[2]
+            para.naturals, para.placed = known[3], placed
             return y + len(before) * pitch
         para.lines, para.boxes = [], []
         start = y
@@ -444,9 +507,15 @@ class _Builder:
                     para.lines.append(line)
                 para.boxes = boxes
                 para.texts, para.naturals = known[2], known[3]
-                self.cache.placed[id(layout)] = (start, frame, list(para.lines), boxes)
+                para.placed = [start, frame, para.lines, boxes, None]
+                self.cache.placed[id(layout)] = para.placed
                 return top
         record = []
+        text = para.text
+        # ASCII text (most titles and numbers, new on every label) counts the same in Python
+        # as in Qt (UTF-16), so what each line says, and whether it took the rest of the text,
+        # is read as it is made: no call for a line Qt would refuse, no second pass.
+        ascii_texts = [] if text.isascii() else None
         layout.beginLayout()
         while True:
             line = layout.createLine()
@@ -461,11 +530,17 @@ class _Builder:
             para.lines.append(line)
             para.boxes.append((x, y, width))
             y += pitch
+            if ascii_texts is not None:
+                start = line.textStart()
+                end = start + line.textLength()
+                ascii_texts.append(text[start:end].strip())
+                if end >= len(text):  # Qt makes no line after the one that ends the text
+                    break
         layout.endLayout()
-        para.texts = _line_texts(para.text, para.lines)
+        para.texts = ascii_texts if ascii_texts is not None else _line_texts(text, para.lines)
         para.naturals = [line.naturalTextWidth() for line in para.lines] if para.badge else []
         self.cache.breaks[id(layout)] = (layout, record, para.texts, para.naturals)
-        self.cache.placed[id(layout)] = (start, frame, list(para.lines), para.boxes)
+        para.placed = self.cache.placed[id(layout)] = [start, frame, para.lines, para.boxes, None]
         return y
 
     def _fits_shifted(self, paras: list[_Para], dy: float) -> bool:
@@ -481,6 +556,7 @@ class _Builder:
         """Move laid-out `paras` down by `dy` without breaking their lines again."""
         for para in paras:
             self.cache.placed.pop(id(para.layout), None)  # the lines leave where _break put them
+            para.placed = None
             para.top += dy
             para.bottom += dy
             for line in para.lines:
@@ -589,11 +665,18 @@ class _Builder:
             para.visible = [y + para.line_height <= frame.bottom + 0.5 for _, y, _ in para.boxes]
 
 
-def _frame(content: LabelContent, template: Template, rect: QRectF, cache: ShapeCache) -> _Frame:
+def _frame(
+    content: LabelContent,
+    template: Template,
+    rect: QRectF,
+    geometry: tuple[float, float, float, float],
+    cache: ShapeCache,
+) -> _Frame:
+    """The frame of a label in `rect`, whose (x, y, width, height) are `geometry`."""
     rtl = label_is_rtl(content, template)
     with_qr = "qr" in template.blocks and content.field("qr_text") is not None
     # The labels of a batch mostly share one frame (same template, slot, direction and code).
-    key = (id(template), rect.x(), rect.y(), rect.width(), rect.height(), rtl, with_qr)
+    key = (id(template), *geometry, rtl, with_qr)
     known = cache.frames.get(key)
     if known is not None and known[0] is template:
         return known[1]
@@ -623,13 +706,56 @@ def _new_frame(template: Template, rect: QRectF, rtl: bool, with_qr: bool) -> _F
 
 def _line_texts(text: str, lines: list[QTextLine]) -> list[str]:
     """What each line says, without the bidi controls that isolate joined fields."""
-    plain = text.isascii()  # no controls to drop (titles are new on every label: be quick)
     texts = []
     for line in lines:
         start = line.textStart()
         piece = text[start : start + line.textLength()]
-        texts.append((piece if plain else piece.translate(_NO_BIDI_CONTROLS)).strip())
+        texts.append(piece.translate(_NO_BIDI_CONTROLS).strip())
     return texts
+
+
+def _text_box(
+    para: _Para, shown: int, to_pt: Callable[..., tuple[float, float, float, float]]
+) -> tuple[float, float, float, float]:
+    """The painted area of a text block's first `shown` lines, in points (see `to_pt`)."""
+    boxes = para.boxes
+    if len(boxes) == 1:  # most paragraphs are one line
+        x0, y0, width = boxes[0]
+        x1 = x0 + width
+    else:
+        x0 = min(b[0] for b in boxes)
+        x1 = max(b[0] + b[2] for b in boxes)
+        y0 = boxes[0][1]
+    y1 = boxes[shown - 1][1] + para.line_height
+    return to_pt(x0, y0, x1 - x0, y1 - y0)
+
+
+def _pill(
+    para: _Para,
+    shown: list[QTextLine],
+    frame: _Frame,
+    to_pt: Callable[..., tuple[float, float, float, float]],
+) -> tuple[tuple[float, float, float, float], QRectF, float]:
+    """A badge's pill round its `shown` lines: (its box in points, its rectangle, radius)."""
+    unit = UNITS_PER_PT
+    pad_x = _BADGE_PAD_X * para.size * unit
+    pad_y = _BADGE_PAD_Y * para.size * unit
+    visible = para.visible or [True] * len(para.lines)
+    natural = max(n for n, ok in zip(para.naturals, visible, strict=True) if ok)
+    natural += 2 * pad_x
+    first = para.boxes[0]
+    last = para.boxes[len(shown) - 1]
+    top = first[1] - pad_y
+    height = last[1] + para.line_height - first[1] + 2 * pad_y
+    if frame.centre:
+        x = first[0] + (first[2] - natural) / 2
+    elif frame.rtl:
+        x = first[0] + first[2] - natural
+    else:
+        x = first[0]
+    pill = QRectF(x, top, min(natural, first[2]), height)
+    radius = min(pill.height() / 2, 0.35 * para.size * unit)
+    return to_pt(pill.x(), pill.y(), pill.width(), pill.height()), pill, radius
 
 
 def _single_line(text: str, font: QFont, device: QImage) -> QTextLayout:
@@ -709,7 +835,8 @@ def paint_label(
     if not cache.fonts_registered:  # once per batch: asking Qt costs time on every label
         register_fonts()
         cache.fonts_registered = True
-    frame = _frame(content, template, rect, cache)
+    geometry = rect.getRect()  # (x, y, width, height) in one call
+    frame = _frame(content, template, rect, geometry, cache)
     builder = _Builder(content, template, frame, cache)
 
     upper, lower, fits, scale = builder.fit()
@@ -720,21 +847,19 @@ def paint_label(
         builder.centre_vertically(upper, lower)
 
     colours = template.colours
-    colour = builder.cache.colour
+    colour = cache.colour
     unit = UNITS_PER_PT
     painter.save()
-    painter.translate(rect.topLeft())
+    rect_x, rect_y = geometry[0], geometry[1]
+    painter.translate(rect_x, rect_y)
     painter.scale(1 / unit, 1 / unit)
-    painter.setRenderHint(_ANTIALIASING, True)
-    painter.setRenderHint(_TEXT_ANTIALIASING, True)
-    painter.fillRect(QRectF(0, 0, frame.width, frame.height), colour(colours["background"]))
+    painter.setRenderHints(_SMOOTH, True)
+    painter.fillRect(frame.area, colour(colours["background"]))
 
     sizes: dict[str, float] = {}
     lines: dict[str, list[str]] = {}
     hidden: dict[str, list[str]] = {}
     boxes: dict[str, tuple[float, float, float, float]] = {}
-
-    rect_x, rect_y = rect.x(), rect.y()  # asked of Qt once, not for every box
 
     def to_pt(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
         return (
@@ -744,54 +869,45 @@ def paint_label(
             round(h / unit, 3),
         )
 
-    text_pen = colour(colours["text"])
-    origin = QPointF(0, 0)
+    text_pen = cache.pen(colours["text"])
+    origin = _ORIGIN
+    pen_is_text = False  # setting the same pen again costs a call for nothing
     for para in upper + lower:
         lines[para.entry] = list(para.texts)
-        every = all(para.visible)
+        visible = para.visible
+        every = visible is None or all(visible)
         if every:
             shown = para.lines
         else:
-            shown = [line for line, ok in zip(para.lines, para.visible, strict=True) if ok]
-            hidden[para.entry] = [
-                t for t, ok in zip(para.texts, para.visible, strict=True) if not ok
-            ]
+            shown = [line for line, ok in zip(para.lines, visible, strict=True) if ok]
+            hidden[para.entry] = [t for t, ok in zip(para.texts, visible, strict=True) if not ok]
         if not shown:
             continue
         sizes[para.entry] = para.size
+        # Where these lines were put before, the same box (and pill) was worked out before.
+        placed = para.placed if every else None
+        painted = placed[4] if placed is not None else None
         if para.badge:
-            pad_x = _BADGE_PAD_X * para.size * unit
-            pad_y = _BADGE_PAD_Y * para.size * unit
-            natural = max(n for n, ok in zip(para.naturals, para.visible, strict=True) if ok)
-            natural += 2 * pad_x
-            first = para.boxes[0]
-            last = para.boxes[len(shown) - 1]
-            top = first[1] - pad_y
-            height = last[1] + para.line_height - first[1] + 2 * pad_y
-            if frame.centre:
-                x = first[0] + (first[2] - natural) / 2
-            elif frame.rtl:
-                x = first[0] + first[2] - natural
-            else:
-                x = first[0]
-            pill = QRectF(x, top, min(natural, first[2]), height)
-            painter.setPen(_NO_PEN)
-            painter.setBrush(colour(colours["badge_background"]))
-            radius = min(pill.height() / 2, 0.35 * para.size * unit)
+            if painted is None:
+                painted = _pill(para, shown, frame, to_pt)
+                if placed is not None:
+                    placed[4] = painted
+            box, pill, radius = painted
+            painter.setPen(cache.no_pen)
+            painter.setBrush(cache.brush(colours["badge_background"]))
             painter.drawRoundedRect(pill, radius, radius)
-            painter.setPen(colour(colours["badge_text"]))
-            boxes[para.entry] = to_pt(pill.x(), pill.y(), pill.width(), pill.height())
+            painter.setPen(cache.pen(colours["badge_text"]))
+            pen_is_text = False
         else:
-            painter.setPen(text_pen)
-            if len(para.boxes) == 1:  # most paragraphs are one line
-                x0, y0, width = para.boxes[0]
-                x1 = x0 + width
-            else:
-                x0 = min(b[0] for b in para.boxes)
-                x1 = max(b[0] + b[2] for b in para.boxes)
-                y0 = para.boxes[0][1]
-            y1 = para.boxes[len(shown) - 1][1] + para.line_height
-            boxes[para.entry] = to_pt(x0, y0, x1 - x0, y1 - y0)
+            if not pen_is_text:
+                painter.setPen(text_pen)
+                pen_is_text = True
+            if painted is None:
+                painted = _text_box(para, len(shown), to_pt)
+                if placed is not None:
+                    placed[4] = painted
+            box = painted
+        boxes[para.entry] = box
         if every:
             para.layout.draw(painter, origin)
         else:
@@ -805,7 +921,7 @@ def paint_label(
         module = frame.qr.width() / qr_modules
         quiet = frame.qr.adjusted(
             -QUIET_ZONE * module, -QUIET_ZONE * module, QUIET_ZONE * module, QUIET_ZONE * module
-        ).intersected(QRectF(0, 0, frame.width, frame.height))
+        ).intersected(frame.area)
         painter.fillRect(quiet, QColor("#ffffff"))
         painter.setPen(_NO_PEN)
         painter.setBrush(QColor("#000000"))

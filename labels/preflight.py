@@ -158,18 +158,31 @@ def missing_characters(
 # sentences): each text is checked once, not once per label.
 @functools.lru_cache(maxsize=4096)
 def _missing(text: str, families: tuple[str, ...], bold: bool, italic: bool) -> tuple[str, ...]:
+    # The characters of each style found fine so far (shown by its fonts, or not checked):
+    # a text made only of them (most texts new on a label, such as titles) needs no loop.
+    fine = _FINE.setdefault((families, bold, italic), set())
+    if fine.issuperset(text):
+        return ()
     missing: list[str] = []
     for char in dict.fromkeys(text):
-        if char.isspace() or unicodedata.category(char) in ("Cc", "Cf"):
+        if char in fine:
             continue
-        if not _has_glyph(families, char, bold, italic):
+        if (
+            char.isspace()
+            or unicodedata.category(char) in ("Cc", "Cf")
+            or _has_glyph(families, char, bold, italic)
+        ):
+            fine.add(char)
+        else:
             missing.append(char)
     return tuple(missing)
 
 
-@functools.lru_cache(maxsize=4096)
+_FINE: dict[tuple[tuple[str, ...], bool, bool], set[str]] = {}
+
+
 def _sentence_words(text: str) -> tuple[tuple[str, int], ...]:
-    # Each sentence of `text` with its word count (texts repeat across a batch, see _missing).
+    # Each sentence of `text` with its word count (cached with the rest in _text_checks).
     return tuple((s, count_words(s)) for s in _sentences(text))
 
 
@@ -178,6 +191,89 @@ def _style(entry: str, bold: tuple[str, ...], italic: tuple[str, ...]) -> tuple[
     # Whether a template with these bold and italic blocks sets `entry` bold, and italic.
     named = (entry, *block_parts(entry))
     return any(p in bold for p in named), any(p in italic for p in named)
+
+
+@functools.lru_cache(maxsize=4096)  # labels of a batch repeat most of their texts
+def _text_checks(
+    entry: str, text: str, families: tuple[str, ...], bold: bool, italic: bool
+) -> tuple[tuple[Finding, ...], int, Finding | None]:
+    # What one shown text of block `entry` contributes: its sentence-length findings, its
+    # words, and its missing-glyph finding (None: every character can be shown).
+    sentences = _sentence_words(text)
+    long_sentences = tuple(
+        Finding(
+            "sentence-length",
+            f"A sentence in the {block_name(entry)} has {words} words "
+            f"(“{_shorten(sentence)}”); keep sentences to {MAX_SENTENCE_WORDS} "
+            "words or fewer.",
+        )
+        for sentence, words in sentences
+        if words > MAX_SENTENCE_WORDS
+    )
+    total = sum(words for _, words in sentences)
+    absent = _missing(text, families, bold, italic and slants(text))
+    missing = None
+    if absent:
+        named = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in absent[:5])
+        missing = Finding(
+            "missing-glyph",
+            f"The {block_name(entry)} has characters no installed font can show: "
+            f"{named}; they would print as empty boxes. Install a font that has them "
+            "or change the text.",
+        )
+    return long_sentences, total, missing
+
+
+class _Rules:
+    """What preflight needs of one template, worked out once: its fonts, the style of each
+    block entry, and its contrast findings (with and without a badge)."""
+
+    __slots__ = ("contrast", "families", "styles")
+
+    def __init__(self, template: Template) -> None:
+        self.families = (template.font_family, *template.fallback_families)
+        bold, italic = tuple(template.bold), tuple(template.italic)
+        self.styles = {e: _style(e, bold, italic) for e in template.blocks}
+        colours = template.colours
+        pairs = [("Text", colours["text"], colours["background"])]
+        plain = _contrast_findings(pairs)
+        pairs.append(("Badge text", colours["badge_text"], colours["badge_background"]))
+        self.contrast = (plain, _contrast_findings(pairs))
+
+    def style(self, entry: str, template: Template) -> tuple[bool, bool]:
+        known = self.styles.get(entry)
+        if known is None:  # an entry the template does not list (a layout made elsewhere)
+            known = _style(entry, tuple(template.bold), tuple(template.italic))
+        return known
+
+
+def _contrast_findings(pairs: list[tuple[str, str, str]]) -> tuple[Finding, ...]:
+    findings = []
+    for what, foreground, background in pairs:
+        ratio = contrast_ratio(foreground, background)
+        if ratio < MIN_CONTRAST:
+            findings.append(
+                Finding(
+                    "contrast",
+                    f"{what} ({foreground} on {background}) has a contrast of {ratio:.1f}:1; "
+                    f"use colours with at least {_fmt(MIN_CONTRAST)}:1.",
+                )
+            )
+    return tuple(findings)
+
+
+# Templates are frozen but hold dicts (not hashable): known by identity, the template kept
+# alongside so that an id is never taken for a later template's.
+_RULES: dict[int, tuple[Template, _Rules]] = {}
+
+
+def _rules(template: Template) -> _Rules:
+    known = _RULES.get(id(template))
+    if known is None or known[0] is not template:
+        if len(_RULES) >= 64:
+            _RULES.clear()
+        known = _RULES[id(template)] = (template, _Rules(template))
+    return known[1]
 
 
 def _sentences(text: str) -> list[str]:
@@ -195,36 +291,25 @@ def _fmt(value: float) -> str:
 def preflight(content: LabelContent, layout: LabelLayout, template: Template) -> list[Finding]:
     """Check one label as laid out by `paint_label`; an empty list means it passes."""
     findings: list[Finding] = []
+    rules = _rules(template)
 
+    minimum = template.min_size_pt
     for entry, size in layout.sizes_used.items():
-        if size < template.min_size_pt - 1e-6:
+        if size < minimum - 1e-6:
             findings.append(
                 Finding(
                     "min-type-size",
                     f"The {block_name(entry)} is set in {_fmt(size)} pt type; this template "
-                    f"asks for at least {_fmt(template.min_size_pt)} pt.",
+                    f"asks for at least {_fmt(minimum)} pt.",
                 )
             )
 
-    colours = template.colours
-    pairs = [("Text", colours["text"], colours["background"])]
-    if "badge" in layout.sizes_used:
-        pairs.append(("Badge text", colours["badge_text"], colours["badge_background"]))
-    for what, foreground, background in pairs:
-        ratio = contrast_ratio(foreground, background)
-        if ratio < MIN_CONTRAST:
-            findings.append(
-                Finding(
-                    "contrast",
-                    f"{what} ({foreground} on {background}) has a contrast of {ratio:.1f}:1; "
-                    f"use colours with at least {_fmt(MIN_CONTRAST)}:1.",
-                )
-            )
+    findings += rules.contrast["badge" in layout.sizes_used]
 
     for entry, lines in layout.lines.items():
         if not lines or entry == "badge":
             continue
-        average = sum(len(line) for line in lines) / len(lines)
+        average = sum(map(len, lines)) / len(lines)
         if average > MAX_LINE_CHARS:
             findings.append(
                 Finding(
@@ -234,29 +319,26 @@ def preflight(content: LabelContent, layout: LabelLayout, template: Template) ->
                 )
             )
 
-    shown = [
-        (entry, text)
-        for entry in layout.lines
-        for text in (content.field(p) for p in block_parts(entry))
-        if text
-    ]
+    # Each shown text's sentence, word and glyph checks, worked out once per text and style
+    # (the style the painter used for the block: see paint._Builder).
+    missing_glyphs = []
     total = 0
-    for entry, text in shown:
-        for sentence, words in _sentence_words(text):
-            total += words
-            if words > MAX_SENTENCE_WORDS:
-                findings.append(
-                    Finding(
-                        "sentence-length",
-                        f"A sentence in the {block_name(entry)} has {words} words "
-                        f"(“{_shorten(sentence)}”); keep sentences to {MAX_SENTENCE_WORDS} "
-                        "words or fewer.",
-                    )
-                )
+    title = None  # the title, when it is printed
+    families = rules.families
+    for entry in layout.lines:
+        bold, italic = rules.style(entry, template)
+        for part in block_parts(entry):
+            text = content.field(part)
+            if text:
+                long_sentences, words, missing = _text_checks(entry, text, families, bold, italic)
+                findings += long_sentences
+                total += words
+                if missing is not None:
+                    missing_glyphs.append(missing)
+                if part == "title":
+                    title = text
 
-    title = content.field("title")
-    printed = {part for entry in layout.lines for part in block_parts(entry)}
-    if title and "title" in printed and looks_like_file_name(title):
+    if title and looks_like_file_name(title):
         findings.append(
             Finding(
                 "file-name-title",
@@ -264,22 +346,7 @@ def preflight(content: LabelContent, layout: LabelLayout, template: Template) ->
                 "title; enter the title in the catalog (or “Untitled”).",
             )
         )
-
-    families = (template.font_family, *template.fallback_families)
-    for entry, text in shown:
-        # The style the painter used for this block (see paint._Builder).
-        bold, italic = _style(entry, tuple(template.bold), tuple(template.italic))
-        absent = _missing(text, families, bold, italic and slants(text))
-        if absent:
-            named = ", ".join(f"“{c}” (U+{ord(c):04X})" for c in absent[:5])
-            findings.append(
-                Finding(
-                    "missing-glyph",
-                    f"The {block_name(entry)} has characters no installed font can show: "
-                    f"{named}; they would print as empty boxes. Install a font that has them "
-                    "or change the text.",
-                )
-            )
+    findings += missing_glyphs
 
     if total > MAX_LABEL_WORDS:
         findings.append(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -192,6 +193,35 @@ def test_characters_no_font_can_show_are_reported(gui, tmp_path: Path):
     fine = LabelContent(title="Łódź, Øre, Œuvre", maker="Ångström", accession="X.2")
     [label] = render_png([fine], get_template("wall"), tmp_path / "w.png", dpi=72)
     assert not [f for f in label.findings if f.rule == "missing-glyph"]
+
+
+def test_characters_seen_before_are_reported_as_when_first_seen(gui):
+    # A text made only of characters already found fine skips the check of each one; every
+    # text still reports exactly the characters a check of each one finds missing.
+    from labels.preflight import _has_glyph, missing_characters
+
+    register_fonts()
+    families = ("Source Sans 3", "Atkinson Hyperlegible")
+    linear_b = "\U00010000"
+    texts = [
+        f"Tablet {linear_b}",
+        "Tablet",
+        "let Tab",  # new text, all of it seen
+        f"{linear_b} bat, Łódź",
+        "Łódź bat",
+        f"Ab {linear_b}\u2068x\u2069",
+    ]
+    for bold, italic in ((False, False), (True, True)):
+        for text in texts:
+            expected = [
+                c
+                for c in dict.fromkeys(text)
+                if not c.isspace()
+                and unicodedata.category(c) not in ("Cc", "Cf")
+                and not _has_glyph(families, c, bold, italic)
+            ]
+            found = missing_characters(text, families, bold=bold, italic=italic)
+            assert found == expected, text
 
 
 def test_italic_is_only_for_scripts_that_have_it(gui, tmp_path: Path):

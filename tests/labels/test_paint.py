@@ -141,3 +141,42 @@ def test_ascii_text_slants_and_runs_left_to_right_without_a_scan():
     assert slants("Harbour at Dusk 12") and not slants("Harbour ميناء")
     assert text_direction("1962, Paris") == Qt.LayoutDirection.LeftToRight
     assert text_direction("1962 ميناء") == Qt.LayoutDirection.RightToLeft
+
+
+@pytest.mark.parametrize(
+    "name", ["wall", "case", "a5", "a6", "sticker", "avery-5163", "avery-l7163"]
+)
+def test_ascii_paragraphs_say_what_the_generic_reading_of_their_lines_says(name, gui):
+    # An ASCII paragraph's line texts are read as its lines are made, and no line is asked
+    # for after the one that ends the text. Every paragraph still ends with its text, and
+    # says what reading its finished lines one by one (as for any other text) says.
+    from labels.paint import _line_texts
+
+    long_word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 3
+    contents = [
+        sample(),
+        sample(title="A", maker=None, sentence=None, qr_text=None),
+        sample(title=long_word, medium=f"Ink {long_word} on paper"),
+        sample(sentence="Damaged areas were reconstructed with a generative tool. " * 6),
+        sample(title="Harbour at Dusk " * 8, draft=True),
+    ]
+    template = get_template(name)
+    cache = ShapeCache()
+    image = QImage(1, 1, QImage.Format.Format_RGB32)
+    rect = QRectF(*template.label_rect_pt(0))
+    checked = 0
+    for content in contents:
+        painter = QPainter(image)
+        try:
+            paint_label(painter, rect, content, template, cache=cache)
+        finally:
+            painter.end()
+        for layout in cache.layouts.values():
+            text = layout.text()
+            if not text.isascii() or layout.lineCount() == 0:
+                continue
+            lines = [layout.lineAt(i) for i in range(layout.lineCount())]
+            assert lines[-1].textStart() + lines[-1].textLength() == len(text)
+            assert cache.breaks[id(layout)][2] == _line_texts(text, lines)
+            checked += 1
+    assert checked >= len(contents)
