@@ -58,6 +58,8 @@ def label_font(
     """A font for label text: `families` in order of preference, then Qt's system fallback.
 
     Hinting is off so that glyph advances scale exactly between preview, PDF and PNG.
+    Standard ligatures are off: Qt's PDF text mapping loses the letters a ligature joins
+    ("Gift" copied out of the PDF, or read by a screen reader, came out "Gi").
     """
     font = QFont()
     font.setFamilies(list(families))
@@ -66,4 +68,5 @@ def label_font(
     font.setItalic(italic)
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     font.setKerning(True)
+    font.setFeature(QFont.Tag("liga"), 0)
     return font

@@ -91,3 +91,16 @@ def test_the_wording_prints_in_the_chosen_language(language, library, gui, tmp_p
     assert wording.badge in text
     assert wording.sentence in text
     assert english.sentence not in text
+
+
+@needs_poppler
+@pytest.mark.parametrize("template", ["wall", "case", "a6"])
+def test_words_with_f_ligatures_read_back_whole(template, gui, tmp_path: Path):
+    """Copying a label's text (or a screen reader reading the PDF) gets every letter: with the
+    fonts' ligatures on, Qt's PDF text mapping dropped the "ft" of "Gift" ("Gi of the ...")."""
+    from tests.labels.conftest import sample
+
+    words = "Gift of the Office Staff, fine flat waffle"
+    out = tmp_path / f"{template}.pdf"
+    render_pdf([sample(credit_line=words)], get_template(template), out)
+    assert words in pdf_text(out)
