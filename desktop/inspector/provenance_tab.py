@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -191,11 +192,22 @@ class ProvenanceTab(InspectorTab):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Provenance status")
 
+        # The timeline and the form scroll, as the other tabs' contents do: on a short window
+        # (or a laptop's screen) the form would otherwise set the whole window's least height.
+        content = QWidget(self)
+        inner = QVBoxLayout(content)
+        inner.addWidget(timeline_label)
+        inner.addWidget(self.timeline, 1)
+        inner.addLayout(timeline_buttons)
+        inner.addWidget(self.form_box)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(content)
         layout = QVBoxLayout(self)
-        layout.addWidget(timeline_label)
-        layout.addWidget(self.timeline, 1)
-        layout.addLayout(timeline_buttons)
-        layout.addWidget(self.form_box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.status)
 
         self.action.currentTextChanged.connect(self._check_form)

@@ -185,3 +185,28 @@ def test_inspector_tabs_out_of_view_are_built_when_shown_with_the_current_item(
     assert inspector.currentWidget() is provenance
     window.table.setCurrentIndex(window.model.index(0, 0))
     assert all(tab.item.id == first.id for tab in tabs)
+
+
+def test_a_tab_shown_later_does_not_grow_a_short_window(qtbot, library, tmp_path):
+    """Every tab's content scrolls, so opening one (built on first showing) leaves a short
+    window's size alone; the Provenance form stays reachable by scrolling."""
+    from PySide6.QtTest import QTest
+
+    library.create_item({"accession": "A1", "title": "Harbour at dusk"})
+    window = _window(qtbot, library, tmp_path)
+    window.resize(760, 460)
+    qtbot.waitUntil(lambda: window.height() == 460)
+    bar = window.inspector.tabBar()
+    for index in range(1, bar.count()):
+        rect = bar.tabRect(index)
+        assert bar.isVisible() and window.rect().contains(bar.mapTo(window, rect.center()))
+        QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.waitUntil(lambda index=index: window.inspector.currentIndex() == index)
+        QApplication.processEvents()
+        assert (window.width(), window.height()) == (760, 460), window.inspector.tabText(index)
+    bar_index = [title for title, _module, _name in TAB_SPECS].index("Provenance")
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(bar_index).center())
+    provenance = window.inspector.currentWidget()
+    provenance.actor.setFocus()
+    QTest.keyClicks(provenance.actor, "Jane Smyth")
+    assert provenance.actor.text() == "Jane Smyth"
