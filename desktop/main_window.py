@@ -49,7 +49,7 @@ from desktop.bulk_edit import BulkEdit
 from desktop.filter_bar import FilterBar, SearchField
 from desktop.history_text import fields_read_words
 from desktop.inspector.tabs import TABS
-from desktop.item_grid import add_grid_actions, install_grid
+from desktop.item_grid import ItemGrid, add_grid_actions, install_grid
 from desktop.item_model import COLUMNS, THUMB, ItemListModel, ThumbnailCache
 from desktop.libraries import LibrarySession, install_library_menu, library_name
 from desktop.tagging import Tagging
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
 
-        self.grid = QListView()
+        self.grid = ItemGrid()
         self.grid.setAccessibleName("Items (grid)")
         self.grid.setModel(self.model)
         self.grid.setSelectionModel(self.table.selectionModel())  # one selection, two views

@@ -347,15 +347,14 @@ def scroll_child(lib_dir: Path) -> dict[str, Any]:
     # Time each page read (it runs on the UI thread when a row is first drawn), to tell
     # reading from painting.
     reads: list[float] = []
-    read_page = ItemListModel._read_page
+    read_rows = ItemListModel._read_rows
 
-    def timed_read(self, number: int):
+    def timed_read(self, rows, first: int, stop: int) -> None:
         start = time.perf_counter()
-        page = read_page(self, number)
+        read_rows(self, rows, first, stop)
         reads.append(time.perf_counter() - start)
-        return page
 
-    ItemListModel._read_page = timed_read
+    ItemListModel._read_rows = timed_read
     app = QApplication(sys.argv[:1])
     with open_library(lib_dir, actor="bench") as lib:
         settings = QSettings(str(SCRATCH / "gui-config" / "scroll.ini"), QSettings.IniFormat)
