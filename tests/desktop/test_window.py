@@ -204,3 +204,43 @@ def test_a_long_search_shows_its_first_rows_while_it_is_counted(
     gate.set()  # the pool thread's count, late, changes nothing
     qtbot.wait(100)
     assert window.count_label.text() == "250 items" and window.tabs[0].item.accession == "B0249"
+
+
+def test_a_long_list_keeps_the_current_item_only_if_among_the_rows_read(
+    qtbot, library, tmp_path, monkeypatch
+):
+    """After a search, the current item stays current if it is still listed: found in the
+    list's ids when it has at most COUNT_AT_ONCE items, but only among the rows read on a longer
+    one (reading a million ids for it took 1–3 s on every search), else the first is shown."""
+    for n in range(250):
+        library.create_item({"accession": f"B{n:04d}", "title": f"Bowl {n}"})
+    library.create_item({"accession": "C0001", "title": "Cup"})
+    read_on_the_ui_thread = []
+    list_item_ids = library.list_item_ids
+
+    def watched(*args, **kwargs):
+        read_on_the_ui_thread.append(threading.current_thread() is threading.main_thread())
+        return list_item_ids(*args, **kwargs)
+
+    monkeypatch.setattr(library, "list_item_ids", watched)
+    window = _window(qtbot, library, tmp_path)
+
+    def search_from_the_last_bowl(words: str) -> str:
+        window.search.clear()
+        qtbot.waitUntil(lambda: window.model.search is None)
+        qtbot.waitUntil(lambda: window.table.currentIndex().isValid())  # after the first paint
+        window.table.setFocus()
+        qtbot.keyClick(window.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window.table, Qt.Key.Key_Up)
+        assert window.tabs[0].item.accession == "B0249"
+        read_on_the_ui_thread.clear()
+        qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(window.search, words)
+        qtbot.keyClick(window.search, Qt.Key.Key_Return)
+        return window.tabs[0].item.accession
+
+    assert search_from_the_last_bowl("bowl") == "B0249"  # 250 ids read at once
+    monkeypatch.setattr(item_model, "COUNT_AT_ONCE", 100)
+    assert search_from_the_last_bowl("bowl") == "B0000"
+    assert True not in read_on_the_ui_thread
+    assert window.table.currentIndex().row() == 0
