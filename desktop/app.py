@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from importlib import resources
@@ -10,7 +11,7 @@ from pathlib import Path
 from desktop.system_check import libraries_sentence, missing_libraries
 
 try:
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import (
         QApplication,
@@ -155,6 +156,12 @@ def start_window(
     return session
 
 
+def _collect_from_now_on() -> None:
+    """End run_window's start-up pause of the garbage collector, leaving out what exists now."""
+    gc.freeze()
+    gc.enable()
+
+
 def run_window(library_path: Path | str, *, explicit: bool = False) -> int:
     """Open the library (asking on first run) and show the window until it is closed."""
     problem = display_problem()
@@ -167,9 +174,16 @@ def run_window(library_path: Path | str, *, explicit: bool = False) -> int:
     app.setDesktopFileName("org.credence.Credence")  # Wayland matches the menu entry and icon
     with resources.as_file(resources.files("resources") / "icons" / "credence-256.png") as icon:
         app.setWindowIcon(QIcon(str(icon)))
+    # No garbage collection until the window has painted: building it makes tens of thousands
+    # of objects (Qt wrappers, the core's modules), none of them garbage, and the collector
+    # walked them all before the first paint. They live as long as the window: frozen out of
+    # the collections that follow.
+    gc.disable()
+    QTimer.singleShot(0, _collect_from_now_on)  # after the first pass of the event loop
     try:
         session = start_window(library_path, explicit=explicit)
     except CredenceError as exc:
+        _collect_from_now_on()
         QMessageBox.critical(None, "Credence", f"The library cannot be opened.\n\n{exc}")
         return 1
     if session is None:

@@ -111,8 +111,13 @@ class RecentLibraries:
             text = shown_location(folder)
         else:
             text = str(Path(folder).expanduser().absolute())
-        kept = [p for p in self._stored() if not _same_entry(p, text)]
-        self.settings.setValue(self.KEY, json.dumps([text, *kept][:RECENT_LIMIT]))
+        stored = self._stored()
+        recent = [text, *(p for p in stored if not _same_entry(p, text))][:RECENT_LIMIT]
+        if recent == stored:
+            # Already first (reopening the library used last): writing the same list again
+            # would wait for the disk (sync) before the window's first paint.
+            return
+        self.settings.setValue(self.KEY, json.dumps(recent))
         self.settings.sync()
 
     def forget(self, folder: Path | str) -> None:

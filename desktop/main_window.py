@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QByteArray,
@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -48,7 +49,7 @@ from PySide6.QtWidgets import (
 from desktop.bulk_edit import BulkEdit
 from desktop.filter_bar import FilterBar, SearchField
 from desktop.history_text import fields_read_words
-from desktop.inspector.tabs import TABS
+from desktop.inspector.tabs import TAB_SPECS, tab_class
 from desktop.item_grid import ItemGrid, add_grid_actions, install_grid
 from desktop.item_model import COLUMNS, THUMB, ItemListModel, ThumbnailCache
 from desktop.libraries import LibrarySession, install_library_menu, library_name
@@ -56,7 +57,10 @@ from desktop.tagging import Tagging
 from desktop.team import install_team_menu, window_title
 from desktop.undo import UndoController
 from desktop.workers import Worker, start
-from provenance import CredenceError, Library, NotFound, SearchFilters
+from provenance import CredenceError, ItemView, Library, NotFound, SearchFilters
+
+if TYPE_CHECKING:
+    from desktop.inspector.base import InspectorTab
 
 #: The sidebar's built-in views: (label, filters). Saved searches refer to these by position,
 #: so new views go at the end.
@@ -146,6 +150,10 @@ class TaskPanel(QWidget):
 
 class MainWindow(QMainWindow):
     """Browse, tag, disclose, review, export and print from one window."""
+
+    #: An inspector tab edited this item (whoever refreshes after edits listens here: the
+    #: tabs themselves are built only when first shown).
+    item_edited = Signal(int)
 
     def __init__(
         self,
@@ -277,12 +285,17 @@ class MainWindow(QMainWindow):
 
         self.inspector = QTabWidget()
         self.inspector.setAccessibleName("Inspector")
-        self.tabs = []
-        for tab_class in TABS:
-            tab = tab_class(self.library, self.undo, self)
-            tab.item_changed.connect(self._item_changed)
-            self.tabs.append(tab)
-            self.inspector.addTab(tab, tab.title)
+        # Only the tab in view is built before the first paint: the others hold most of the
+        # window's widgets, and each is built when first shown (or when `tabs` is asked for),
+        # showing the item the inspector shows.
+        self._tabs: list[InspectorTab | None] = [None] * len(TAB_SPECS)
+        self._inspected: ItemView | None = None
+        self._swapping_tab = False
+        for title, _module, _name in TAB_SPECS:
+            self.inspector.addTab(QWidget(), title)
+        self.item_edited.connect(self._item_changed)
+        self.inspector.currentChanged.connect(self._tab_shown)
+        self._built_tab(self.inspector.currentIndex())
 
         self.splitter = QSplitter()
         self.splitter.addWidget(self.sidebar)
@@ -676,6 +689,36 @@ class MainWindow(QMainWindow):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [i for i in map(self.model.id_at, rows) if i is not None]
 
+    @property
+    def tabs(self) -> list[InspectorTab]:
+        """The inspector's tabs, in order (those not shown yet are built now)."""
+        return [self._built_tab(i) for i in range(len(self._tabs))]
+
+    def _tab_shown(self, index: int) -> None:
+        if not self._swapping_tab and index >= 0:
+            self._built_tab(index)
+
+    def _built_tab(self, index: int) -> InspectorTab:
+        """The tab at `index`, built in place of its placeholder page if it was not."""
+        tab = self._tabs[index]
+        if tab is not None:
+            return tab
+        tab = tab_class(index)(self.library, self.undo, self)
+        tab.item_changed.connect(self.item_edited)
+        self._tabs[index] = tab
+        current = self.inspector.currentIndex()
+        placeholder = self.inspector.widget(index)
+        self._swapping_tab = True  # removing the current page makes another one current
+        try:
+            self.inspector.removeTab(index)
+            self.inspector.insertTab(index, tab, TAB_SPECS[index][0])
+            self.inspector.setCurrentIndex(current)
+        finally:
+            self._swapping_tab = False
+        placeholder.deleteLater()
+        tab.show_item(self._inspected)
+        return tab
+
     def _show(self, index) -> None:
         item_id = self.model.id_at(index.row()) if index.isValid() else None
         view = None
@@ -690,8 +733,10 @@ class MainWindow(QMainWindow):
                     f"This item was deleted elsewhere; Reload ({keys}) to refresh the list.",
                     15000,
                 )
-        for tab in self.tabs:
-            tab.show_item(view)
+        self._inspected = view
+        for tab in self._tabs:
+            if tab is not None:
+                tab.show_item(view)
 
     def _current_gone(self) -> None:
         if not self.table.selectionModel().currentIndex().isValid():

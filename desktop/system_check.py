@@ -10,7 +10,6 @@ missing library with the Debian/Ubuntu package that has it. No Qt import here.
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import re
 import shutil
@@ -101,6 +100,8 @@ def _ldd_missing(files: list[Path]) -> list[str] | None:
 
 def _load_missing(names: tuple[str, ...]) -> list[str]:
     """The libraries of `names` the dynamic linker cannot load (when ldd is not available)."""
+    import ctypes  # only here: most starts never need it, and it costs the window's start-up
+
     missing = []
     for name in names:
         try:

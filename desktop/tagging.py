@@ -146,8 +146,7 @@ class Tagging:
         self._timer.timeout.connect(self.refresh)
         window.model.modelReset.connect(self._timer.start)
         window.undo.changed.connect(lambda _id: self._timer.start())
-        for tab in window.tabs:
-            tab.item_changed.connect(lambda _id: self._timer.start())
+        window.item_edited.connect(lambda _id: self._timer.start())
 
         self._build_actions()
         # The counts come a moment after the window is painted, not before it.

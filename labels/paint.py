@@ -43,6 +43,7 @@ from PySide6.QtGui import (
 
 from labels.content import LabelContent
 from labels.fonts import label_font, register_fonts
+from labels.preflight import slants
 from labels.qr import QUIET_ZONE, qr_matrix, qr_path
 from labels.templates import PT_PER_MM, Template, block_parts
 
@@ -56,7 +57,6 @@ DRAFT_MARK = "DRAFT"
 FSI, PDI = "\u2068", "\u2069"
 _NO_BIDI_CONTROLS = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e")
 OVERFLOW_MARK = "TEXT DOES NOT FIT"
-_SLANTED_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
 _OVERFLOW_COLOUR = "#b3261e"
 # Badge padding, in ems of the badge's type size.
 _BADGE_PAD_X = 0.45
@@ -97,21 +97,6 @@ class LabelLayout:
     direction: str = "ltr"
     qr_modules: int = 0
     draft: bool = False
-
-
-@functools.lru_cache(maxsize=4096)  # a batch of labels repeats its texts
-def slants(text: str) -> bool:
-    """Whether `text` may be set in italic: only Latin, Greek and Cyrillic letters have italics.
-
-    Arabic, Hebrew, CJK and other scripts have no italic convention, and a slanted fallback font
-    may not even have their glyphs, so a title in them stays upright.
-    """
-    if text.isascii():  # the only letters in ASCII are Latin ones
-        return True
-    for char in text:
-        if char.isalpha() and not unicodedata.name(char, "").startswith(_SLANTED_SCRIPTS):
-            return False
-    return True
 
 
 @functools.lru_cache(maxsize=4096)  # a batch of labels repeats its texts
@@ -243,15 +228,20 @@ class ShapeCache:
             option.setAlignment(_ALIGNMENTS[align])
         return option
 
+    def kept(self, key: tuple[object, ...]) -> QTextLayout | None:
+        """The layout kept under `key`, now the most recently used; None when none is kept."""
+        layout = self.layouts.pop(key, None)
+        if layout is not None:
+            self.layouts[key] = layout  # dicts keep insertion order: now the newest
+        return layout
+
     def layout(
         self, key: tuple[object, ...], text: str, font: QFont, option: QTextOption
     ) -> QTextLayout:
         """The layout of paragraph `text` kept under `key` (made when not kept yet)."""
         layouts = self.layouts
-        layout = layouts.pop(key, None)
-        if layout is not None:
-            layouts[key] = layout  # now the most recently used (dicts keep insertion order)
-        else:
+        layout = self.kept(key)
+        if layout is None:
             if len(layouts) >= self.limit:
                 oldest = layouts.pop(next(iter(layouts)))
                 self.breaks.pop(id(oldest), None)
@@ -385,8 +375,10 @@ class _Builder:
             size = self.size_of(entry, scale)
             # The entry is part of the key: two blocks with the same text need their own lines.
             key = (entry, text, size, bold, italic, rtl, align, families)
-            font = cache.font(families, size, bold, italic)
-            layout = cache.layout(key, text, font, cache.option(rtl, align))
+            layout = cache.kept(key)
+            if layout is None:  # its font and text option are needed only to make it
+                font = cache.font(families, size, bold, italic)
+                layout = cache.layout(key, text, font, cache.option(rtl, align))
             para = _Para(entry, text, size, layout, size * self.pitch)
             # Everything from the first disclosure block on stays together at the bottom.
             (lower if lower or entry in DISCLOSURE_BLOCKS else upper).append(para)

@@ -52,6 +52,7 @@ BLOCK_NAMES = {
     "badge": "disclosure badge",
     "sentence": "disclosure sentence",
 }
+_SLANTED_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _WORD = re.compile(f"[^\\s{_CJK}]+")
@@ -110,6 +111,22 @@ def count_words(text: str) -> int:
 def looks_like_file_name(title: str) -> bool:
     """Whether `title` reads like a file's name rather than a work's title."""
     return bool(_FILE_NAME.match(title.strip()))
+
+
+@functools.lru_cache(maxsize=4096)  # a batch of labels repeats its texts
+def slants(text: str) -> bool:
+    """Whether `text` may be set in italic: only Latin, Greek and Cyrillic letters have italics.
+
+    Arabic, Hebrew, CJK and other scripts have no italic convention, and a slanted fallback font
+    may not even have their glyphs, so a title in them stays upright. (Here, not in `paint`,
+    which uses it too: checking a label needs it for every label, and no Qt.)
+    """
+    if text.isascii():  # the only letters in ASCII are Latin ones
+        return True
+    for char in text:
+        if char.isalpha() and not unicodedata.name(char, "").startswith(_SLANTED_SCRIPTS):
+            return False
+    return True
 
 
 @functools.lru_cache(maxsize=4096)
@@ -177,8 +194,6 @@ def _fmt(value: float) -> str:
 
 def preflight(content: LabelContent, layout: LabelLayout, template: Template) -> list[Finding]:
     """Check one label as laid out by `paint_label`; an empty list means it passes."""
-    from labels.paint import slants  # loaded already: the label was painted
-
     findings: list[Finding] = []
 
     for entry, size in layout.sizes_used.items():

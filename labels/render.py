@@ -7,9 +7,10 @@ do. Files are written to a temporary file in the target folder and moved into pl
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def _require_folder(path: Path) -> None:
 
 def _paint_page(
     painter: QPainter,
-    contents: Sequence[LabelContent],
+    sheet: Sequence[LabelContent],
     first: int,
     template: Template,
     page: int,
@@ -107,8 +108,10 @@ def _paint_page(
     total: int,
     cache: ShapeCache,
 ) -> None:
+    """Paint the labels of one `sheet`, the first being label number `first` + 1 of `total`
+    (0: not known, the labels are streamed)."""
     rects = cache.slot_rects(template)
-    for slot, content in enumerate(contents[first : first + len(rects)]):
+    for slot, content in enumerate(sheet):
         if cancel is not None and cancel.cancelled:
             raise LabelsCancelled
         layout = paint_label(painter, rects[slot], content, template, cache=cache)
@@ -116,7 +119,14 @@ def _paint_page(
         results.append(RenderedLabel(content, page, layout, findings))
         if progress is not None:
             done = first + slot + 1
-            progress(done, total, f"label {done} of {total}")
+            progress(done, total, f"label {done} of {total}" if total else f"label {done}")
+
+
+def _sheets(contents: Iterable[LabelContent], per_sheet: int) -> Iterator[list[LabelContent]]:
+    """The labels of each sheet in turn, taken from `contents` only as they are needed."""
+    labels = iter(contents)
+    while sheet := list(itertools.islice(labels, per_sheet)):
+        yield sheet
 
 
 def render_pdf(
@@ -147,7 +157,7 @@ def render_pdf(
 
 
 def write_pdf(
-    contents: Sequence[LabelContent],
+    contents: Iterable[LabelContent],
     template: Template,
     file: Path,
     *,
@@ -157,11 +167,10 @@ def write_pdf(
     """Paint `contents` as one vector PDF into `file`, a file the caller has claimed (such as
     the temporary file of an `OutputRun`): nothing is guarded or moved here. `render_pdf` is
     the whole guarded, atomic write; this is its painting half, for a caller (`credence
-    labels`) that claims the file in one process and paints it in another.
+    labels`) that claims the file in one process and paints it in another. `contents` may be a
+    stream (an iterator): each label is painted as it comes (see `paint_pages`).
     """
     ensure_gui()
-    if not contents:
-        raise ValueError("there are no labels to render")
     writer = QPdfWriter(str(file))
     writer.setResolution(PDF_DPI)
     writer.setCreator("Credence")
@@ -173,7 +182,7 @@ def write_pdf(
 
 def paint_pages(
     device: QPagedPaintDevice,
-    contents: Sequence[LabelContent],
+    contents: Iterable[LabelContent],
     template: Template,
     *,
     progress: Progress | None = None,
@@ -182,9 +191,15 @@ def paint_pages(
     """Paint every sheet onto a paged device: a QPdfWriter, or a QPrinter the user chose.
 
     The device gets the template's page layout; labels fill each sheet row by row.
+    `contents` may be a stream (an iterator, such as labels read while earlier ones are
+    painted): a sheet is taken from it when the one before is done, and progress then counts
+    labels without a total.
     """
     ensure_gui()
-    if not contents:
+    total = len(contents) if isinstance(contents, Sized) else 0
+    sheets = _sheets(contents, template.labels_per_sheet)
+    sheet = next(sheets, None)
+    if sheet is None:
         raise ValueError("there are no labels to render")
     device.setPageLayout(_page_size(template))
     painter = QPainter()
@@ -195,21 +210,16 @@ def paint_pages(
     try:
         scale = device.logicalDpiX() / 72
         painter.scale(scale, scale)
-        for page, first in enumerate(range(0, len(contents), template.labels_per_sheet), 1):
+        page = 1
+        while sheet is not None:
             if page > 1:
                 device.newPage()
+            first = len(results)
             _paint_page(
-                painter,
-                contents,
-                first,
-                template,
-                page,
-                results,
-                progress,
-                cancel,
-                len(contents),
-                cache,
+                painter, sheet, first, template, page, results, progress, cancel, total, cache
             )
+            page += 1
+            sheet = next(sheets, None)
     finally:
         painter.end()
     return results
@@ -250,7 +260,7 @@ def _sheet_image(
         first = (page - 1) * template.labels_per_sheet
         _paint_page(
             painter,
-            contents,
+            contents[first : first + template.labels_per_sheet],
             first,
             template,
             page,

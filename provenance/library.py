@@ -283,7 +283,12 @@ class Library:
 
     def count_items(self, search: str | None = None, filters: SearchFilters | None = None) -> int:
         """How many items match (all items when no search and no filters)."""
-        return stored_items.count_items(self._store, search, filters or SearchFilters())
+        filters = filters or SearchFilters()
+        if not (search and search.strip()) and filters == SearchFilters():
+            # Every item needs no query builder (nor the ORM models it loads): the window's
+            # first count, before its first paint.
+            return reading.count_items(self._store)
+        return stored_items.count_items(self._store, search, filters)
 
     def delete_item(self, ref: str | int) -> None:
         """Remove an item and its records from the library (its files stay where they are).
@@ -410,7 +415,7 @@ class Library:
 
     def list_tools(self) -> list[ToolView]:
         """Every registered AI tool, by name and version."""
-        return stored_tools.list_tools(self._store)
+        return reading.list_tools(self._store)
 
     # -- events ---------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from provenance.domain.views import (
     ExportRecordView,
     HistoryEntryView,
     ItemView,
+    ToolView,
 )
 from provenance.domain.wording import Wording, check_language, disclosure_wording
 from provenance.store import convert
@@ -170,6 +171,24 @@ def catalog_ids(conn: Connection, limit: int | None, offset: int) -> list[int]:
         sql += " OFFSET :offset"
         params["offset"] = offset
     return list(conn.execute(text(sql), params).scalars())
+
+
+def count_items(store: Store) -> int:
+    """How many items the library holds: what an unfiltered list counts."""
+    with store.read() as session:
+        return session.connection().execute(text("SELECT count(*) FROM items")).scalar_one()
+
+
+def list_tools(store: Store) -> list[ToolView]:
+    """Every registered AI tool, by name and version (the inspector fills its tool lists
+    before the window's first paint)."""
+    sql = (
+        "SELECT id, name, vendor, version, runs, training_data, retention, documentation "
+        "FROM ai_tools ORDER BY name, version"
+    )
+    with store.read() as session:
+        rows = session.connection().execute(text(sql))
+        return [convert.tool_view(row) for row in rows]
 
 
 def item_views(

@@ -72,10 +72,3 @@ def add_tool(
             Change(entity="tool", entity_id=tool.id, item_id=None, action="create", after=state)
         )
     return view
-
-
-def list_tools(store: Store) -> list[ToolView]:
-    """Every registered AI tool, by name and version."""
-    with store.read() as session:
-        tools = session.scalars(select(Tool).order_by(Tool.name, Tool.version))
-        return [convert.tool_view(t) for t in tools]

@@ -125,10 +125,9 @@ app.installEventFilter(watcher)
 _OURS = (
     _WATCH
     + """
-from pathlib import Path
-from desktop.app import run_window
+from desktop.cli import main
 
-run_window(Path(sys.argv[1]), explicit=True)
+main(["--library", sys.argv[1]])  # the real `credence --library X`, entry point included
 if sys.argv[2:] == ["--modules"]:
     # The third-party modules the real start-up loaded (packages under site-packages).
     def third_party(name):

@@ -30,12 +30,14 @@ sys.exit(status)
 
 
 def _process(
-    *args: str, env: dict[str, str] | None = None, preload_qt: bool = False
+    *args: str, env: dict[str, str] | None = None, preload_qt: bool = False, first: str = ""
 ) -> tuple[int, str, str, bool]:
     """`credence ARGS` in a fresh interpreter: status, stdout, stderr, whether it loaded Qt.
-    `env`: more environment; `preload_qt`: Qt loaded first, so labels paint in one process."""
+    `env`: more environment; `preload_qt`: Qt loaded first, so labels paint in one process;
+    `first`: Python code run before the command."""
+    preamble = ("import PySide6\n" if preload_qt else "") + first + "\n"
     done = subprocess.run(
-        [sys.executable, "-c", ("import PySide6\n" if preload_qt else "") + _RUN, *args],
+        [sys.executable, "-c", preamble + _RUN, *args],
         capture_output=True,
         text=True,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})},
@@ -157,3 +159,86 @@ def test_a_painter_start_up_failure_is_reported_as_in_one_process(library, tmp_p
     assert qt is True and status == 1
     assert [line for line in err.splitlines() if line.startswith("credence:")] == sentence
     assert not list(tmp_path.glob("*.pdf")) and not list(tmp_path.glob(".*"))
+
+
+# Planned a few items at a time (P4, refused, in the last chunk), as a thousand are.
+_SMALL_CHUNKS = "import desktop.cli.commands.labels as command; command._CHUNKS = (1, 2)"
+
+
+def _pdf_text_and_pixels(pdf: Path) -> tuple[bytes, bytes]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True).stdout
+    pixels = subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf)], capture_output=True)
+    return text, pixels.stdout
+
+
+def test_labels_streamed_to_the_painter_in_chunks_are_those_of_one_batch(
+    library, tmp_path: Path, capsys, monkeypatch
+):
+    """Labels planned and sent a chunk at a time, painted as they come (two processes), or
+    painted as they are planned (one process): the same report and PDF as one batch."""
+    import desktop.cli.commands.labels as command
+
+    args = ["labels", "--all", "--template", "wall", "--json", "--out"]
+    streamed = tmp_path / "streamed.pdf"
+    status, out, err, qt = _process("--library", library, *args, str(streamed), first=_SMALL_CHUNKS)
+    assert status == 1 and qt is False, err  # 1: P4 is refused
+    alone = tmp_path / "alone.pdf"
+    status_alone, out_alone, _, _ = _process(
+        "--library", library, *args, str(alone), first=_SMALL_CHUNKS, preload_qt=True
+    )
+    monkeypatch.setattr(command, "_CHUNKS", (1000, 1000))
+    whole = tmp_path / "whole.pdf"
+    status_whole, out_whole, _ = _in_process(capsys, "--library", library, *args, str(whole))
+    assert status_alone == status_whole == 1
+    report = json.loads(out)
+    assert report == json.loads(out_alone) == json.loads(out_whole)
+    assert [label["item"][:2] for label in report["labels"]] == ["P1", "P2", "P3", "P5"]
+    assert [refused["item"][:2] for refused in report["refused"]] == ["P4"]
+    if shutil.which("pdftotext") and shutil.which("pdftoppm"):
+        whole_pdf = _pdf_text_and_pixels(whole)
+        assert _pdf_text_and_pixels(streamed) == whole_pdf == _pdf_text_and_pixels(alone)
+        assert "Harbour at Dusk" in whole_pdf[0].decode()
+    assert not list(tmp_path.glob(".*"))
+
+
+def test_a_failure_half_way_through_the_stream_is_reported_and_leaves_nothing(
+    library, tmp_path: Path
+):
+    """The painter failing after some labels, while more are still being sent, and planning
+    failing after some labels were sent: each ends in its own sentence, no file, no
+    temporary file, no painter left running (checked by `_process`)."""
+    args = ["--library", library, "labels", "--all", "--template", "wall"]
+    args += ["--allow-unreviewed", "--out", str(tmp_path / "labels.pdf")]
+    painter_fails = _SMALL_CHUNKS.replace("(1, 2)", "(1, 1)") + (
+        "\ndef paint(kind, contents, template, files):"
+        "\n    next(contents)"
+        "\n    raise ValueError('the painter gave up')"
+        "\ncommand.paint = paint"
+        # Batches after the first are sent once the painter has answered: to a closing pipe.
+        "\nimport select"
+        "\nsend, batches = command._Painter._send, []"
+        "\ndef _send(self, message):"
+        "\n    if isinstance(message, list):"
+        "\n        batches.append(message)"
+        "\n        if len(batches) > 1:"
+        "\n            assert select.select([self._replies], [], [], 10)[0]"
+        "\n    send(self, message)"
+        "\ncommand._Painter._send = _send"
+    )
+    status, _, err, qt = _process(*args, first=painter_fails)
+    assert qt is False and status == 1 and "Traceback" not in err
+    assert "ValueError: the painter gave up" in err
+    planning_fails = _SMALL_CHUNKS + (
+        "\nimport desktop.labelling as labelling"
+        "\nplan, calls = labelling.plan_labels, []"
+        "\ndef plan_labels(*args, **kwargs):"
+        "\n    calls.append(1)"
+        "\n    if len(calls) == 3:"
+        "\n        raise LookupError('planning gave up')"
+        "\n    return plan(*args, **kwargs)"
+        "\nlabelling.plan_labels = plan_labels"
+    )
+    status, _, err, qt = _process(*args, first=planning_fails)
+    assert qt is False and status == 1 and "Traceback" not in err
+    assert "LookupError: planning gave up" in err
+    assert not list(tmp_path.iterdir())

@@ -164,3 +164,23 @@ def test_welcome_is_remembered_from_one_start_to_the_next(qtbot, tmp_path):
         tmp_path / "data" / "Credence" / "Sample collection" / "Library"
     ]
     again.library.close()
+
+
+def test_reopening_the_library_used_last_leaves_the_settings_file_alone(tmp_path):
+    """Remembering the library that is already first writes nothing: each write waits for the
+    disk, and the window remembers its library before its first paint."""
+    settings = _settings(tmp_path)
+    recent = RecentLibraries(settings)
+    town, harbour = tmp_path / "Town Archive", tmp_path / "Harbour Museum"
+    for folder in (town, harbour):
+        _library(folder, "An item").close()
+    recent.remember(town)
+    recent.remember(harbour)
+    written = (tmp_path / "settings.ini").stat()
+    recent.remember(harbour)  # already first
+    again = (tmp_path / "settings.ini").stat()
+    assert (again.st_ino, again.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    assert recent.paths() == [harbour, town]
+    recent.remember(town)  # a change is written at once, as before
+    assert (tmp_path / "settings.ini").stat().st_ino != written.st_ino
+    assert RecentLibraries(_settings(tmp_path)).paths() == [town, harbour]

@@ -9,6 +9,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import item_model
+from desktop.inspector.tabs import TAB_SPECS
 from desktop.item_model import FIRST_PAGE, PAGE
 from desktop.main_window import VIEWS, MainWindow
 from tests.provenance.c2pa_helpers import make_jpeg
@@ -244,3 +245,35 @@ def test_a_long_list_keeps_the_current_item_only_if_among_the_rows_read(
     assert search_from_the_last_bowl("bowl") == "B0000"
     assert True not in read_on_the_ui_thread
     assert window.table.currentIndex().row() == 0
+
+
+def test_inspector_tabs_out_of_view_are_built_when_shown_with_the_current_item(
+    qtbot, library, tmp_path
+):
+    """Only the tab in view is built before the first paint; another one is built when first
+    shown, in its place in the tab bar, showing the item the inspector shows."""
+    first = library.create_item({"accession": "A1", "title": "Harbour at dusk"})
+    second = library.create_item({"accession": "A2", "title": "Study of a vase"})
+    library.add_event(second.id, "acquired", "Jane Smyth", date="1890")
+    window = _window(qtbot, library, tmp_path)
+    inspector = window.inspector
+    titles = [title for title, _module, _name in TAB_SPECS]
+    assert [inspector.tabText(i) for i in range(inspector.count())] == titles
+    qtbot.waitUntil(lambda: getattr(inspector.currentWidget(), "item", None) is not None)
+    assert inspector.currentIndex() == 0 and inspector.currentWidget().item.id == first.id
+    # Another item becomes current while the Provenance tab has not been shown yet.
+    window.table.setCurrentIndex(window.model.index(1, 0))
+    inspector.setCurrentIndex(1)
+    provenance = inspector.currentWidget()
+    assert inspector.currentIndex() == 1 and provenance.title == "Provenance"
+    assert provenance.item.id == second.id
+    assert provenance.timeline.topLevelItemCount() == 1
+    assert provenance.timeline.topLevelItem(0).text(2) == "Jane Smyth"
+    # Every tab, built on asking, in the tab bar's order, and all showing the current item.
+    tabs = window.tabs
+    assert [t.title for t in tabs] == titles
+    assert all(inspector.widget(i) is tab for i, tab in enumerate(tabs))
+    assert all(tab.item.id == second.id for tab in tabs)
+    assert inspector.currentWidget() is provenance
+    window.table.setCurrentIndex(window.model.index(0, 0))
+    assert all(tab.item.id == first.id for tab in tabs)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from labels import LabelsCancelled, get_template, render_pdf, render_png
+from labels import LabelsCancelled, get_template, render_pdf, render_png, write_pdf
 from provenance import CancelToken
 from tests.labels.conftest import ROOT_DIR, needs_poppler, pdf_text, sample
 
@@ -23,6 +23,30 @@ def test_progress_is_reported_per_label(gui, tmp_path: Path):
         progress=lambda done, total, message: seen.append((done, total)),
     )
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+@needs_poppler
+def test_labels_painted_as_they_come_are_those_of_a_list(gui, tmp_path: Path):
+    """A stream (an iterator) of labels, taken a sheet at a time, paints what the same labels
+    as a list do: the same layouts, findings and pages; progress counts without a total."""
+    contents = [sample(title=f"Study {n}", accession=f"1952.14.{n}") for n in range(23)]
+    contents[5] = sample(title="IMG_0005.jpg")  # a finding
+    template = get_template("avery-5163")  # 10 a sheet: the stream ends inside a sheet
+    listed = write_pdf(contents, template, tmp_path / "listed.pdf")
+    seen: list[tuple[int, int, str]] = []
+    streamed = write_pdf(
+        (content for content in contents),
+        template,
+        tmp_path / "streamed.pdf",
+        progress=lambda done, total, message: seen.append((done, total, message)),
+    )
+    assert streamed == listed and streamed[-1].page == 3
+    assert any(label.findings for label in streamed)
+    assert seen == [(n, 0, f"label {n}") for n in range(1, 24)]
+    assert pdf_text(tmp_path / "streamed.pdf") == pdf_text(tmp_path / "listed.pdf")
+    with pytest.raises(ValueError, match="no labels"):
+        write_pdf(iter([]), template, tmp_path / "none.pdf")
+    assert not (tmp_path / "none.pdf").exists()
 
 
 @pytest.mark.parametrize("render", [render_pdf, render_png])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import itertools
 import os
 import pickle
 import signal
@@ -10,7 +12,7 @@ import sys
 import threading
 import weakref
 from argparse import Namespace
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -19,8 +21,9 @@ from desktop.cli.parsing import UsageError, Verbs, one_selection
 from desktop.cli.status import EXIT_OK, EXIT_REJECTED
 
 if TYPE_CHECKING:
+    from desktop.labelling import LabelPlan
     from labels import LabelContent, Template
-    from provenance import Library
+    from provenance import ItemView, Library
 
 #: What the command needs of each painted label: its page and its findings (rule, message).
 Painted = list[tuple[int, tuple[tuple[str, str], ...]]]
@@ -73,7 +76,7 @@ def run_labels(lib: Library, args: Namespace) -> int:
 
 
 def _labels(lib: Library, args: Namespace, painter: _Painter | None) -> int:
-    from desktop.labelling import plan_labels
+    from desktop.labelling import LabelPlan
     from labels import get_template, page_count, png_page_path
 
     one_selection(args)
@@ -90,27 +93,37 @@ def _labels(lib: Library, args: Namespace, painter: _Painter | None) -> int:
         # plan_labels reads what it needs of a thousand items at once: no details here.
         items = lib.list_items(args.search if args.search else None)
     qr = args.qr if args.qr is not None else (lib.settings().qr_pattern or None)
-    plan = plan_labels(
-        lib, items, language=args.lang, allow_unreviewed=args.allow_unreviewed, qr_pattern=qr
+    kind = suffix[1:]
+    plan = LabelPlan()  # the whole batch, as its chunks are planned
+    batches = _planned(
+        lib, items, plan, language=args.lang, allow_unreviewed=args.allow_unreviewed, qr=qr
     )
+    if kind == "png":
+        # A PNG a page, named by page number: every label is planned before files are claimed.
+        batches = iter([[content for batch in batches for content in batch]])
+    first = next((batch for batch in batches if batch), None)
     painted: Painted = []
-    if plan.contents:
+    if first is not None:
         out = args.out.expanduser()
         if not out.parent.is_dir():
             raise UsageError(f"cannot write {out}: the folder {out.parent} does not exist")
-        kind = suffix[1:]
-        pages = range(1, page_count(len(plan.contents), template) + 1)
-        targets = [out] if kind == "pdf" else [png_page_path(out, page) for page in pages]
+        if kind == "pdf":
+            targets = [out]
+        else:
+            pages = range(1, page_count(len(plan.contents), template) + 1)
+            targets = [png_page_path(out, page) for page in pages]
         # What exists now (modules, the plan) lives until the command ends: spare the garbage
         # collector scanning it again, here and when the interpreter exits.
         gc.freeze()
         # Every file is claimed here (a refused target changes nothing), painted into its
-        # temporary file, and moved into place when all are painted.
+        # temporary file, and moved into place when all are painted. A PDF's labels are
+        # planned while the first ones are painted.
         with lib.output_run().writing_all(targets) as temps:
+            batches = itertools.chain([first], batches)
             if painter is not None:
-                painted = painter.paint(kind, plan.contents, template, temps)
+                painted = painter.paint(kind, batches, template, temps)
             else:
-                painted = paint(kind, plan.contents, template, temps)
+                painted = paint(kind, itertools.chain.from_iterable(batches), template, temps)
     findings = [(item, p) for item, p in zip(plan.items, painted, strict=True) if p[1]]
     if args.json:
         emit_json(
@@ -143,19 +156,78 @@ def _labels(lib: Library, args: Namespace, painter: _Painter | None) -> int:
     return EXIT_OK
 
 
+#: Items planned at a time: a first small chunk starts the painter early, then larger ones.
+_CHUNKS = (50, 250)
+
+
+def _planned(
+    lib: Library,
+    items: Sequence[ItemView],
+    plan: LabelPlan,
+    *,
+    language: str | None,
+    allow_unreviewed: bool,
+    qr: str | None,
+) -> Iterator[list[LabelContent]]:
+    """Plan the labels of `items` a chunk at a time (see `plan_labels`), adding each chunk's
+    items, contents and refusals to `plan`; yields each chunk's contents."""
+    from desktop.labelling import plan_labels
+
+    start, size = 0, _CHUNKS[0]
+    while start < len(items):
+        part = plan_labels(
+            lib,
+            items[start : start + size],
+            language=language,
+            allow_unreviewed=allow_unreviewed,
+            qr_pattern=qr,
+        )
+        plan.contents += part.contents
+        plan.items += part.items
+        plan.refused += part.refused
+        yield part.contents
+        start, size = start + size, _CHUNKS[1]
+
+
 def paint(
-    kind: str, contents: Sequence[LabelContent], template: Template, files: Sequence[Path]
+    kind: str, contents: Iterable[LabelContent], template: Template, files: Sequence[Path]
 ) -> Painted:
-    """Paint `contents` into claimed `files`: one PDF ("pdf"), or one PNG a page ("png")."""
+    """Paint `contents` into claimed `files`: one PDF ("pdf"), or one PNG a page ("png").
+    A PDF's `contents` may be a stream: labels are painted as they come."""
     from labels import ensure_gui, write_pdf, write_png
 
     ensure_gui()
     gc.freeze()  # Qt's modules too (see _labels)
+    _keep_freed_memory()
     if kind == "pdf":
         rendered = write_pdf(contents, template, files[0])
     else:
-        rendered = write_png(contents, template, files)
+        rendered = write_png(list(contents), template, files)
     return [(r.page, tuple((f.rule, f.message) for f in r.findings)) for r in rendered]
+
+
+#: mallopt's parameter number for M_TRIM_THRESHOLD (glibc's malloc.h).
+_M_TRIM_THRESHOLD = -1
+
+
+def _keep_freed_memory() -> None:
+    """Let glibc's malloc keep up to 32 MB it frees instead of returning it to the system.
+
+    Qt compresses every PDF page in zlib buffers it allocates and frees again (about 256 KB a
+    page); by default malloc hands that memory back at each free and the next page faults it
+    in again, zeroed. Measured on 1,000 labels: a fifth less CPU painting in one process, 5%
+    in the forked painter. The command ends soon after, so keeping the memory costs nothing.
+    Elsewhere (no glibc), nothing changes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_TRIM_THRESHOLD, 32 << 20)
 
 
 class _Painter:
@@ -214,22 +286,42 @@ class _Painter:
     def paint(
         self,
         kind: str,
-        contents: Sequence[LabelContent],
+        batches: Iterable[list[LabelContent]],
         template: Template,
         files: Sequence[Path],
     ) -> Painted:
-        """`paint(...)` in the child; its error is raised here."""
+        """`paint(...)` in the child, of the labels of `batches` in turn: each is sent as it
+        is planned (an error planning one is raised as it is), and the child paints it while
+        the next is planned. The child's error is raised here."""
         try:
-            with self._requests:
-                pickle.dump((kind, list(contents), template, list(files)), self._requests)
-            outcome, value = pickle.load(self._replies)
-        except (EOFError, OSError, pickle.UnpicklingError):
-            raise RuntimeError("the process painting the labels stopped unexpectedly") from None
+            try:
+                self._send((kind, template, list(files)))
+                for batch in batches:
+                    self._send(batch)
+                self._send(None)  # the end
+                self._requests.close()
+            except _ChildStopped:
+                pass  # it stopped reading (an error): its answer says why
+            try:
+                outcome, value = pickle.load(self._replies)
+            except (EOFError, OSError, pickle.UnpicklingError):
+                raise RuntimeError("the process painting the labels stopped unexpectedly") from None
         finally:
             self.close()
         if outcome == "error":
             raise value
         return value
+
+    def _send(self, message: object) -> None:
+        try:
+            pickle.dump(message, self._requests)
+            self._requests.flush()  # now: the child paints it while the next one is planned
+        except OSError:
+            raise _ChildStopped from None
+
+
+class _ChildStopped(Exception):
+    """The painter stopped reading what it was sent (it answers with the reason)."""
 
 
 def _end_child(pid: int, *pipes: BinaryIO) -> None:
@@ -237,7 +329,9 @@ def _end_child(pid: int, *pipes: BinaryIO) -> None:
     or its work is not wanted any more: either way nothing of it is lost. Only this process
     collects the child, so its process id cannot have been reused before `waitpid`."""
     for pipe in pipes:
-        pipe.close()
+        # Closing flushes what the child did not read: it is not wanted.
+        with contextlib.suppress(OSError):
+            pipe.close()
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
 
@@ -255,15 +349,20 @@ def _serve(requests_fd: int, replies_fd: int) -> None:
         register_fonts()
     except BaseException as error:
         failed = error
-    with os.fdopen(requests_fd, "rb") as requests:
-        try:
-            request = pickle.load(requests)
-        except EOFError:  # the command ended without labels to paint
-            return
+    requests = os.fdopen(requests_fd, "rb")
+    try:
+        kind, template, files = pickle.load(requests)
+    except EOFError:  # the command ended without labels to paint
+        return
+
+    def contents() -> Iterator[LabelContent]:
+        while (batch := pickle.load(requests)) is not None:
+            yield from batch
+
     try:
         if failed is not None:
             raise failed
-        reply: tuple[str, object] = ("painted", paint(*request))
+        reply: tuple[str, object] = ("painted", paint(kind, contents(), template, files))
     except BaseException as error:  # the parent reports it, as it would its own
         try:
             pickle.dumps(error)

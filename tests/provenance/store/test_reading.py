@@ -13,7 +13,7 @@ from sqlalchemy import select
 from provenance import ITEM_FIELDS, InvalidValue, ItemView, NotFound, SearchFilters
 from provenance.store import convert, reading
 from provenance.store import items as stored_items
-from provenance.store.models import Export, HistoryEntry, Item
+from provenance.store.models import Export, HistoryEntry, Item, Tool
 from tests.conftest import tamper
 from tests.provenance.store.test_tags import write_small
 
@@ -169,6 +169,35 @@ def test_the_facade_reads_items_history_and_exports_as_the_orm_does(collection):
     for ref, records in exports.items():
         assert collection.exports_of(ref) == records
     assert exports["A0"][0].stale and not exports["A1"][0].stale
+
+
+def test_the_count_of_every_item_and_the_tools_read_plainly_as_the_orm_does(collection):
+    store = collection._store
+    # The same name without a version and with another one: NULL sorts as the engine sorts it.
+    collection.add_tool("Restorer X", "Acme")
+    collection.add_tool(
+        "Restorer X",
+        "Acme",
+        version="1.0",
+        runs="cloud",
+        training_data=ODD,
+        retention="30 days",
+        documentation="https://example.org/x",
+    )
+    with store.read() as session:
+        tools = [
+            convert.tool_view(t)
+            for t in session.scalars(select(Tool).order_by(Tool.name, Tool.version))
+        ]
+    assert collection.list_tools() == tools
+    assert len(tools) == 4 and any(t.training_data == ODD for t in tools)
+    every = stored_items.count_items(store, None, SearchFilters())
+    assert every == len(collection.list_items()) == 7
+    for search in (None, "", "  "):
+        assert collection.count_items(search) == every
+        assert collection.count_items(search, SearchFilters()) == every
+    collection.delete_item("A2")
+    assert collection.count_items() == stored_items.count_items(store, None, SearchFilters()) == 6
 
 
 @pytest.mark.parametrize(
