@@ -221,6 +221,21 @@ class ItemGridDelegate(QStyledItemDelegate):
             )
 
 
+class ItemGrid(QListView):
+    """The grid's list view: cells of one size flowing left to right in rows.
+
+    A change of an item's data (a thumbnail arriving, an edit) repaints its cell and nothing
+    else. QListView (Qt 6) lays out every listed row again on any `dataChanged`, one Python
+    `rowCount` call per row, and thumbnails arrive one by one as a person scrolls: on a million
+    rows each took seconds, and scrolling to the end never finished. Cells here are all one size
+    whatever their data says, so a change cannot move one, and the layout can stay.
+    """
+
+    def dataChanged(self, top_left: _Index, bottom_right: _Index, roles=()) -> None:  # noqa: N802
+        # QAbstractItemView's own handling: repaint, editors, accessibility; no relayout.
+        QAbstractItemView.dataChanged(self, top_left, bottom_right, roles)
+
+
 def set_thumbnail_side(grid: QListView, delegate: ItemGridDelegate, side: int) -> int:
     """Resize the grid's cells for thumbnails of `side` pixels (clamped); returns the side."""
     side = max(SIDE_MIN, min(SIDE_MAX, int(side)))

@@ -32,6 +32,11 @@ MAX_PAGES = 64
 #: The rows read before the window is first shown: more than a screen holds (the views fetch
 #: more when a tall window shows them all), fewer than a page, for a quicker first paint.
 FIRST_PAGE = 60
+#: A list of more matches than this is counted on a pool thread: an exact count of a common
+#: word in a million items takes 50–200 ms, and the window shows the first rows without waiting
+#: (the count says "more than 10,000" meanwhile). Up to this many are counted before the rows are
+#: shown, and their ids may be read at once (to keep the current item current).
+COUNT_AT_ONCE = 10_000
 #: Full ItemViews kept for `item_at` (the inspector, the viewer): a few recent ones, not all.
 RECENT_ITEMS = 64
 THUMB = QSize(160, 160)
@@ -77,6 +82,7 @@ class _LoadThumbnail(QRunnable):
 
 class _IdSignals(QObject):
     loaded = Signal(int, object)  # the reload it belongs to, the ids (None: not read)
+    counted = Signal(int, object)  # the reload it belongs to, the count (None: not counted)
 
 
 class _LoadIds(QRunnable):
@@ -102,6 +108,28 @@ class _LoadIds(QRunnable):
         # The model may be gone (its window closed): then nobody waits for the ids.
         with suppress(RuntimeError):
             self.signals.loaded.emit(self.generation, ids)
+
+
+class _Count(QRunnable):
+    """Counts the whole list on a pool thread (see COUNT_AT_ONCE)."""
+
+    def __init__(self, library: Library, query: tuple, generation: int, signals: _IdSignals):
+        super().__init__()
+        self.library, self.query, self.generation, self.signals = (
+            library,
+            query,
+            generation,
+            signals,
+        )
+
+    def run(self) -> None:
+        search, filters = self.query[:2]
+        try:
+            total = self.library.count_items(search, filters)
+        except Exception:  # a library closed meanwhile, say: the ids will count the list
+            total = None
+        with suppress(RuntimeError):  # the model may be gone (its window closed)
+            self.signals.counted.emit(self.generation, total)
 
 
 class ThumbnailCache(QObject):
@@ -306,6 +334,9 @@ class ItemListModel(QAbstractTableModel):
     every listed cell again at each step (one Python call each), so a million rows listed at
     once would take seconds, and a page at a time would never finish."""
 
+    #: The list's count arrived, or changed without a reset (see `counting`).
+    total_changed = Signal()
+
     def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None) -> None:
         super().__init__(parent)
         self.library = library
@@ -319,6 +350,8 @@ class ItemListModel(QAbstractTableModel):
         self._pages: OrderedDict[int, _Rows] = OrderedDict()
         self._recent: OrderedDict[int, ItemView] = OrderedDict()
         self._total = 0
+        #: Whether the list is being counted on a pool thread: `total` is then a lower bound.
+        self.counting = False
         #: How many of the rows are listed to the views so far.
         self._listed = 0
         #: The ids of the whole list in order, read on a pool thread once a row past the first
@@ -330,6 +363,7 @@ class ItemListModel(QAbstractTableModel):
         self._reading_ids = False
         self._id_signals = _IdSignals(self)
         self._id_signals.loaded.connect(self._ids_loaded)  # queued: runs on the UI thread
+        self._id_signals.counted.connect(self._counted)
         thumbnails.ready.connect(self._thumbnail_ready)
         self.reload()
 
@@ -354,14 +388,25 @@ class ItemListModel(QAbstractTableModel):
             raise
 
     def reload(self) -> None:
-        """Read the count and the first rows again; the model resets with them in it, so views
-        (and whoever listens to modelReset) see the new rows at once."""
-        total = self.library.count_items(self.search, self.filters)  # may raise: nothing changed
-        first = self._read_offset(0, FIRST_PAGE) if total else []
+        """Read the first rows again, and the count unless it is long (see COUNT_AT_ONCE); the
+        model resets with them in it, so views (and whoever listens to modelReset) see the new
+        rows at once. A long list's count comes later (`counting`, then `total_changed`)."""
+        # May raise (an impossible date, say): then nothing has changed.
+        counting = False
+        if not self.search and self.filters == SearchFilters():
+            total = self.library.count_items()  # every item: a cheap count
+            first = self._read_offset(0, FIRST_PAGE) if total else []
+        else:
+            first = self._read_offset(0, FIRST_PAGE + 1)  # one more: is there more?
+            total = len(first)
+            if total > FIRST_PAGE:
+                total = self.library.count_items_up_to(self.search, self.filters, cap=COUNT_AT_ONCE)
+                counting = total > COUNT_AT_ONCE
         self.beginResetModel()
         self._pages.clear()
         self._recent.clear()
         self._total = max(total, len(first))
+        self.counting = counting
         self._listed = len(first)
         self._order = None
         self._generation += 1
@@ -369,6 +414,22 @@ class ItemListModel(QAbstractTableModel):
         if first:
             self._pages[0] = _Rows.of(first)
         self.endResetModel()
+        if self.counting:
+            QThreadPool.globalInstance().start(
+                _Count(self.library, self._query(), self._generation, self._id_signals)
+            )
+
+    def _counted(self, generation: int, total: int | None) -> None:
+        # A count of an earlier query is dropped; so is one the ids have made already.
+        if generation == self._generation and total is not None and self.counting:
+            self._set_count(total)
+
+    def _set_count(self, total: int) -> None:
+        """The long list's count is in: `total` is exact from now on."""
+        self.counting = False
+        # Fewer than the rows listed: items deleted meanwhile; the ids will start afresh.
+        self._total = max(total, self._listed)
+        self.total_changed.emit()
 
     def _ids_loaded(self, generation: int, ids: Sequence[int] | None) -> None:
         # Ids of an earlier query (a search, sort or reload since) are dropped.
@@ -380,6 +441,8 @@ class ItemListModel(QAbstractTableModel):
         import or a delete since may have moved rows, so a kept page that disagrees with its
         slice of `ids` is dropped (read again by id when drawn), and the selection moves with
         its items, never onto whatever item now sits in its rows."""
+        if self.counting and len(ids) >= self._listed:  # the ids count the list too
+            self._set_count(len(ids))
         if len(ids) != self._total:  # items added or deleted since the count: start afresh
             # The ids first: whoever asks for a row's id as the reset begins (the window keeps
             # its current item) reads nothing more.
@@ -387,6 +450,7 @@ class ItemListModel(QAbstractTableModel):
             self.beginResetModel()
             self._pages.clear()
             self._total = len(ids)
+            self.counting = False
             self._listed = min(self._listed, self._total)
             self.endResetModel()
             return
@@ -477,8 +541,10 @@ class ItemListModel(QAbstractTableModel):
             self._recent.popitem(last=False)
         return item
 
-    def row_of(self, item_id: int) -> int | None:
-        """The row of `item_id` (None: not in the list), listed to the views if it was not."""
+    def row_of(self, item_id: int, *, at_once: bool = False) -> int | None:
+        """The row of `item_id` (None: not in the list), listed to the views if it was not.
+        With `at_once`, a list longer than COUNT_AT_ONCE whose ids are not read yet is looked
+        through only in the rows read so far (reading a million ids takes seconds)."""
         row = None
         for number, page in self._pages.items():  # the rows in view: no need for every id
             found = page.index(item_id)
@@ -486,6 +552,8 @@ class ItemListModel(QAbstractTableModel):
                 row = number * PAGE + found
                 break
         if row is None:
+            if at_once and self._order is None and self._total > COUNT_AT_ONCE:
+                return None
             try:
                 row = self._ids().index(item_id)  # a scan in C: milliseconds for a million
             except ValueError:
@@ -602,6 +670,8 @@ class ItemListModel(QAbstractTableModel):
     def list_all(self) -> None:
         """List every row now (End, Ctrl+End): a person who asks for the last item gets the
         list's last item, not the last of the rows listed so far. Nothing is read here."""
+        if self.counting:  # the last item is that of the whole list: count it now
+            self._set_count(self.library.count_items(self.search, self.filters))
         if self._listed < self._total:
             self.beginInsertRows(QModelIndex(), self._listed, self._total - 1)
             self._listed = self._total

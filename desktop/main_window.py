@@ -50,7 +50,7 @@ from desktop.bulk_edit import BulkEdit
 from desktop.filter_bar import FilterBar, SearchField
 from desktop.history_text import fields_read_words
 from desktop.inspector.tabs import TAB_SPECS, tab_class
-from desktop.item_grid import add_grid_actions, install_grid
+from desktop.item_grid import ItemGrid, add_grid_actions, install_grid
 from desktop.item_model import COLUMNS, THUMB, ItemListModel, ThumbnailCache
 from desktop.libraries import LibrarySession, install_library_menu, library_name
 from desktop.tagging import Tagging
@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.statusBar().addWidget(self.count_label)
         self.model.modelReset.connect(self._update_count)
+        self.model.total_changed.connect(self._update_count)
         self._update_count()
         self._restore_layout()
         # The inspector opens on the first item, so it is never blank: just after the window's
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
 
-        self.grid = QListView()
+        self.grid = ItemGrid()
         self.grid.setAccessibleName("Items (grid)")
         self.grid.setModel(self.model)
         self.grid.setSelectionModel(self.table.selectionModel())  # one selection, two views
@@ -655,7 +656,9 @@ class MainWindow(QMainWindow):
         self._kept_item = self.current_item_id()
 
     def _restore_current(self) -> None:
-        row = self.model.row_of(self._kept_item) if self._kept_item is not None else None
+        kept = self._kept_item
+        # On a long list, only if among the rows read: a million ids take seconds to read.
+        row = self.model.row_of(kept, at_once=True) if kept is not None else None
         if row is None and self.model.rowCount():
             row = 0
         if row is None:  # nothing listed: the inspector shows nothing either
@@ -670,9 +673,12 @@ class MainWindow(QMainWindow):
         self.table.scrollTo(index)
 
     def _update_count(self) -> None:
-        total = self.model.total
-        text = f"{total:,} item" if total == 1 else f"{total:,} items"
         model = self.model
+        total = model.total
+        if model.counting:  # a long list: its first rows are shown, its count is on its way
+            self.count_label.setText(f"More than {total - 1:,} items (counting…)")
+            return
+        text = f"{total:,} item" if total == 1 else f"{total:,} items"
         # Say when a search is not listed best match first (the model's rule, per reload).
         searched = total and model.search and model.sorting is None
         if searched and not self.library.search_ranked(model.search, model.filters):

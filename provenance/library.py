@@ -357,6 +357,14 @@ class Library:
             return True
         return stored_items.search_ranked_in(self._store, search, filters or SearchFilters())
 
+    def count_items_up_to(
+        self, search: str | None, filters: SearchFilters | None = None, *, cap: int
+    ) -> int:
+        """How many items match `search` and `filters`, counted only up to `cap` + 1, so it
+        stays cheap however many match: a result above `cap` means "more than `cap`" (an exact
+        count of a common word in a million items takes 50–200 ms)."""
+        return stored_items.count_items_up_to(self._store, search, filters or SearchFilters(), cap)
+
     def list_item_ids(
         self,
         search: str | None = None,

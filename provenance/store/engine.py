@@ -27,7 +27,10 @@ def _sqlite_engine(db_path: Path, *, immediate: bool) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk imports touch several indexes
+        # Writers keep 64 MiB of pages (bulk imports touch several indexes); readers, SQLite's
+        # own 2 MiB: a reader walking a million rows (the window's grid, its ids, a count)
+        # filled a cache of its own to 64 MiB, three of them in a window (one a thread).
+        cursor.execute(f"PRAGMA cache_size={-65536 if immediate else -2000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -408,6 +408,20 @@ def _listing(
     return stmt
 
 
+def count_items_up_to(store: Store, search: str | None, filters: SearchFilters, cap: int) -> int:
+    """How many items match, counted only up to `cap` + 1: cheap however many match (see
+    Library.count_items_up_to)."""
+    with store.read() as session:
+        if search and search.strip() and filters == SearchFilters():
+            # In the search index alone (it holds exactly one row per item), words first.
+            return store.search_index.count_up_to(session, search, cap) or 0
+        stmt = select_items(search, filters, store.search_index, ranked=False)
+        if stmt is None:
+            return 0
+        found = stmt.with_only_columns(Item.id).order_by(None).limit(cap + 1).subquery()
+        return session.scalar(select(func.count()).select_from(found)) or 0
+
+
 def search_ranked_in(store: Store, search: str | None, filters: SearchFilters) -> bool:
     """`search_ranked` in a read of its own (see Library.search_ranked)."""
     with store.read() as session:

@@ -149,13 +149,12 @@ class SearchIndex:
     #: See RANKED_AT_MOST (an attribute, so a test can lower it).
     ranked_at_most = RANKED_AT_MOST
 
-    def ranks(self, session: Session, search: str) -> bool:
-        """Whether `matching(..., ranked=True)` is worth it for what was typed, with no filter:
-        True unless it matches more than `ranked_at_most` items (counted only that far, in the
-        index alone). With filters, `items.search_ranked` counts the filtered statement."""
+    def count_up_to(self, session: Session, search: str, cap: int) -> int | None:
+        """How many items match what was typed, counted only up to `cap` + 1, in the index
+        alone: cheap however many match. None when nothing searchable was typed."""
         match = match_expression(search)
         if match is None:
-            return True
+            return None
         capped = text(
             "SELECT count(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH :match LIMIT :cap)"
         )
@@ -164,10 +163,17 @@ class SearchIndex:
         # item of a million). Items with the whole words are among the prefix matches, so too
         # many of them is too many.
         for query in (match_expression(search, prefix=False), match):
-            found = session.scalar(capped, {"match": query, "cap": self.ranked_at_most + 1})
-            if found > self.ranked_at_most:
-                return False
-        return True
+            found = session.scalar(capped, {"match": query, "cap": cap + 1})
+            if found > cap:
+                return found
+        return found
+
+    def ranks(self, session: Session, search: str) -> bool:
+        """Whether `matching(..., ranked=True)` is worth it for what was typed, with no filter:
+        True unless it matches more than `ranked_at_most` items (counted only that far, in the
+        index alone). With filters, `items.search_ranked` counts the filtered statement."""
+        found = self.count_up_to(session, search, self.ranked_at_most)
+        return found is None or found <= self.ranked_at_most
 
     def matching(self, stmt: Select, search: str, item_id, *, ranked: bool = True) -> Select | None:
         """`stmt` limited to the items matching what was typed (None when nothing searchable
@@ -319,17 +325,17 @@ class PostgresSearchIndex(SearchIndex):
         )
         return session.scalar(counted, {"q": query}) or 0
 
-    def ranks(self, session: Session, search: str) -> bool:
-        """Whether ranking is worth it for what was typed (see SearchIndex.ranks)."""
+    def count_up_to(self, session: Session, search: str, cap: int) -> int | None:
+        """How many items match what was typed, counted only up to `cap` + 1 (None when
+        nothing searchable was typed)."""
         query = tsquery_expression(search)
         if query is None:
-            return True
+            return None
         capped = text(
             "SELECT count(*) FROM (SELECT 1 FROM items_tsv t "
             "WHERE t.doc @@ to_tsquery('simple', unaccent(:q)) LIMIT :cap) found"
         )
-        found = session.scalar(capped, {"q": query, "cap": self.ranked_at_most + 1})
-        return found <= self.ranked_at_most
+        return session.scalar(capped, {"q": query, "cap": cap + 1})
 
     def matching(self, stmt: Select, search: str, item_id, *, ranked: bool = True) -> Select | None:
         """`stmt` limited to the items matching what was typed: best match first (`ts_rank`,

@@ -2,13 +2,16 @@
 
 - opening: `open_library` + the count and first page the window shows (goal: under 1 s),
   against plain sqlite3 reading the same first page;
-- full-text search: the window's query (count + first page with details) and `credence items
-  --search --limit 50`'s query (goal: p95 under 50 ms), against plain sqlite3 FTS5 `MATCH ...
-  ORDER BY rank LIMIT`;
+- full-text search (goal: p95 under 50 ms), against plain sqlite3 FTS5 `MATCH ... ORDER BY rank
+  LIMIT`: in the window, what a person waits for, from Return in the search field to the
+  results painted (first rows, the inspector on the first, the count or "counting…"), in a
+  child process driving a real MainWindow; the exact count of a long result, which arrives later
+  from a pool thread, is timed separately; and `credence items --search --limit 50`'s query;
 - `history --verify` (goal: at least 200,000 entries a second), against a plain sqlite3 +
   hashlib loop over the same rows;
 - scrolling the grid from the first item to the last (goal: peak RSS under 400 MB), in a child
-  process, as bench_gui does for 100,000 items;
+  process and a 1600x1000 window, as bench_gui does for 100,000 items, with the median time of
+  a step by tenth of the list (a step costing more further down would show there);
 - start-up to the first painted list of the window on 1,000,000 items, against an empty
   QMainWindow (goal: at most 1.5x; bench_gui's start-up measurement).
 
@@ -21,6 +24,7 @@ thumbnail so the grid has pictures to load. It is built once under SCRATCH and r
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -212,12 +216,53 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
+def window_search_child(lib_dir: Path, rounds: int) -> dict[str, list[float]]:
+    """In a real window: type each search, press Return, and time until the results are painted
+    ("shown"), then until the long result's count has arrived ("counted", from Return)."""
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.main_window import MainWindow
+    from provenance import open_library
+
+    app = QApplication(sys.argv[:1])
+    shown, counted = [], []
+    with open_library(lib_dir, actor="bench") as lib:
+        settings = QSettings(str(SCRATCH / "gui-config" / "search.ini"), QSettings.IniFormat)
+        window = MainWindow(lib, settings)
+        window.resize(1280, 800)
+        window.show()
+        app.processEvents()
+        for _ in range(rounds):
+            for query in SEARCHES:
+                window.search.setFocus()
+                window.search.selectAll()
+                QTest.keyClicks(window.search, query)
+                start = time.perf_counter()
+                QTest.keyClick(window.search, Qt.Key.Key_Return)
+                app.processEvents()  # the paint of the results
+                shown.append(time.perf_counter() - start)
+                while window.model.counting:
+                    app.processEvents()
+                    time.sleep(0.001)
+                counted.append(time.perf_counter() - start)
+        window.close()
+    return {"shown": shown, "counted": counted}
+
+
 def searching(lib_dir: Path, rounds: int = 5) -> None:
     from provenance import open_library
     from provenance.store.search import match_expression
+    from tests.benchmarks.bench_gui import _run_child
 
+    out = _run_child(
+        [sys.executable, "-m", "tests.benchmarks.bench_million", "window-search", str(rounds)],
+        "the window search child",
+    )
+    window = json.loads(out.strip().splitlines()[-1])
     conn = sqlite3.connect(lib_dir / "library.sqlite")
-    window, cli, base = [], [], []
+    cli, base = [], []
     with open_library(lib_dir, create=False) as lib:
         for _ in range(rounds):
             for query in SEARCHES:
@@ -228,23 +273,28 @@ def searching(lib_dir: Path, rounds: int = 5) -> None:
                 ).fetchall()
                 base.append(time.perf_counter() - start)
                 start = time.perf_counter()
-                lib.count_items(query)
-                lib.list_items(query, limit=200, details=True)
-                window.append(time.perf_counter() - start)
-                start = time.perf_counter()
                 lib.list_items(query, limit=50)
                 cli.append(time.perf_counter() - start)
     conn.close()
-    for name, times in (("the window's", window), ("`items --search --limit 50`'s", cli)):
+    for name, times in (
+        ("in the window, Return to results painted", window["shown"]),
+        ("`items --search --limit 50`'s query", cli),
+    ):
         p95 = _p95(times) * 1000
         verdict = "meets" if p95 < SEARCH_GOAL_MS else "MISSES"
         print(
-            f"full-text search on {ROWS:,} items, {name} query: p95 {p95:.0f} ms "
+            f"full-text search on {ROWS:,} items, {name}: p95 {p95:.0f} ms "
             f"(median {statistics.median(times) * 1000:.0f} ms), baseline sqlite3 FTS5 p95 "
             f"{_p95(base) * 1000:.0f} ms ({verdict} the {SEARCH_GOAL_MS:.0f} ms goal; "
-            f"{len(SEARCHES)} searches x {rounds})",
+            f"{len(SEARCHES)} searches x {rounds}), load average {os.getloadavg()[0]:.1f}",
             flush=True,
         )
+    counted = window["counted"]
+    print(
+        f"  in the window, Return to the exact count of a long result (from a pool thread): "
+        f"p95 {_p95(counted) * 1000:.0f} ms (median {statistics.median(counted) * 1000:.0f} ms)",
+        flush=True,
+    )
 
 
 def verifying(lib_dir: Path, rounds: int = 3) -> None:
@@ -287,22 +337,16 @@ def verifying(lib_dir: Path, rounds: int = 3) -> None:
 
 
 def scrolling(lib_dir: Path) -> None:
-    from tests.benchmarks.bench_gui import RSS_GOAL_MB, _run_child
+    from tests.benchmarks.bench_gui import _run_child, print_scroll
 
     out = _run_child(
         [sys.executable, "-m", "tests.benchmarks.bench_gui", "scroll", str(lib_dir)],
         "the scroll child",
     )
     result = json.loads(out.strip().splitlines()[-1])
-    if result["rows"] != ROWS:
-        raise RuntimeError(f"the grid reached {result['rows']} rows, expected {ROWS}")
-    verdict = "meets" if result["peak"] < RSS_GOAL_MB else "MISSES"
-    print(
-        f"grid scroll through {result['rows']:,} items ({result['steps']:,} steps): "
-        f"{result['seconds']:.1f}s, peak RSS {result['peak']:.0f} MB "
-        f"({result['shown']:.0f} MB when shown; {verdict} the {RSS_GOAL_MB:.0f} MB goal)",
-        flush=True,
-    )
+    if result["rows"] != ROWS or not result["last_in_view"]:
+        raise RuntimeError(f"the grid did not reach its last item: {result}")
+    print_scroll(result)
 
 
 def run(rounds: int = 5) -> None:
@@ -318,6 +362,9 @@ def run(rounds: int = 5) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["window-search"]:  # the child process of `searching`
+        print(json.dumps(window_search_child(million_library(), int(sys.argv[2]))), flush=True)
+        os._exit(0)  # skip the tear-down of Qt objects and pools
     names = sys.argv[1:] or ["all"]
     lib = million_library()
     for name in names:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QWheelEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPixmapCache, QWheelEvent
 from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
 
 from desktop.item_grid import SIDE_DEFAULT, SIDE_STEP, badges
@@ -306,3 +306,39 @@ def test_an_empty_library_says_how_to_add_items(qtbot, library, tmp_path, size):
     qtbot.keyClick(window, Qt.Key.Key_F5)  # View > Reload
     assert window.model.total == 1
     assert not hint.isVisible()
+
+
+def test_a_thumbnail_or_an_edit_repaints_its_cell_without_laying_the_grid_out_again(
+    qtbot, pictures, tmp_path
+):
+    """Data changing (a thumbnail arriving, an edit) repaints the cells it shows in; QListView
+    would lay every listed row out again, seconds a time on a million rows (issue 16)."""
+    window = _window(qtbot, pictures, tmp_path, SIZES[0])
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # View > Grid
+    grid, model = window.grid, window.model
+    first = model.index(0, 0)
+    qtbot.waitUntil(lambda: model.data(first, Qt.ItemDataRole.DecorationRole) is not None)
+    qtbot.wait(50)
+    layouts, events = [], []
+    lay_out, paint = type(grid).doItemsLayout, window.grid_delegate.paint
+    grid.doItemsLayout = lambda: (layouts.append(1), lay_out(grid))
+    window.grid_delegate.paint = lambda p, o, i: (
+        events.append(("painted", i.row())),
+        paint(p, o, i),
+    )
+    model.dataChanged.connect(lambda top, _bottom, _roles: events.append(("changed", top.row())))
+
+    def repainted_after_change(row: int) -> bool:
+        changed = ("changed", row)
+        return changed in events and ("painted", row) in events[events.index(changed) :]
+
+    QPixmapCache.clear()  # the thumbnails are loaded again, and arrive one by one
+    grid.viewport().update()
+    qtbot.waitUntil(lambda: repainted_after_change(0))  # the arrived picture is drawn
+
+    row = model.row_of(pictures.get_item("V4").id)
+    pictures.update_item("V4", {"title": "Renamed"})
+    model.refresh_item(pictures.get_item("V4").id)
+    qtbot.waitUntil(lambda: repainted_after_change(row))
+    assert model.row_at(row).title == "Renamed"
+    assert layouts == []

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QThread, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop import item_model
 from desktop.inspector.tabs import TAB_SPECS
 from desktop.item_model import FIRST_PAGE, PAGE
 from desktop.main_window import VIEWS, MainWindow
@@ -153,6 +156,95 @@ def test_the_count_says_when_a_search_is_too_broad_to_rank(qtbot, library, tmp_p
     window.search.clear()
     qtbot.waitUntil(lambda: model.search is None)
     assert window.count_label.text() == "5 items"
+
+
+def test_a_long_search_shows_its_first_rows_while_it_is_counted(
+    qtbot, library, tmp_path, monkeypatch
+):
+    """A search matching more than COUNT_AT_ONCE items shows its first rows at once, the
+    inspector on the first, and "counting…"; the count comes from a pool thread. Ctrl+End
+    meanwhile counts at once and goes to the last match (issue 16: on a million items the exact
+    count of a common word took 50–200 ms before anything was shown)."""
+    monkeypatch.setattr(item_model, "COUNT_AT_ONCE", 100)
+    for n in range(250):
+        library.create_item({"accession": f"B{n:04d}", "title": f"Bowl {n}"})
+    library.create_item({"accession": "C0001", "title": "Cup"})
+    gate = threading.Event()
+    count_items = library.count_items
+
+    def held(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            gate.wait(10)  # the pool thread's count waits until the test lets it go
+        return count_items(*args, **kwargs)
+
+    monkeypatch.setattr(library, "count_items", held)
+    window = _window(qtbot, library, tmp_path)
+    model = window.model
+    assert window.count_label.text() == "251 items"
+
+    def search(words: str) -> None:
+        qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(window.search, words)
+        qtbot.keyClick(window.search, Qt.Key.Key_Return)
+
+    search("bowl")
+    assert model.counting and window.count_label.text() == "More than 100 items (counting…)"
+    assert model.rowCount() == FIRST_PAGE + 1
+    assert window.tabs[0].item.accession == model.item_at(0).accession == "B0000"
+    gate.set()
+    qtbot.waitUntil(lambda: window.count_label.text() == "250 items")
+    assert not model.counting and model.total == 250
+
+    gate.clear()
+    search("bowl")
+    assert model.counting
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert window.count_label.text() == "250 items"
+    assert window.tabs[0].item.accession == "B0249"
+    gate.set()  # the pool thread's count, late, changes nothing
+    qtbot.wait(100)
+    assert window.count_label.text() == "250 items" and window.tabs[0].item.accession == "B0249"
+
+
+def test_a_long_list_keeps_the_current_item_only_if_among_the_rows_read(
+    qtbot, library, tmp_path, monkeypatch
+):
+    """After a search, the current item stays current if it is still listed: found in the
+    list's ids when it has at most COUNT_AT_ONCE items, but only among the rows read on a longer
+    one (reading a million ids for it took 1–3 s on every search), else the first is shown."""
+    for n in range(250):
+        library.create_item({"accession": f"B{n:04d}", "title": f"Bowl {n}"})
+    library.create_item({"accession": "C0001", "title": "Cup"})
+    read_on_the_ui_thread = []
+    list_item_ids = library.list_item_ids
+
+    def watched(*args, **kwargs):
+        read_on_the_ui_thread.append(threading.current_thread() is threading.main_thread())
+        return list_item_ids(*args, **kwargs)
+
+    monkeypatch.setattr(library, "list_item_ids", watched)
+    window = _window(qtbot, library, tmp_path)
+
+    def search_from_the_last_bowl(words: str) -> str:
+        window.search.clear()
+        qtbot.waitUntil(lambda: window.model.search is None)
+        qtbot.waitUntil(lambda: window.table.currentIndex().isValid())  # after the first paint
+        window.table.setFocus()
+        qtbot.keyClick(window.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(window.table, Qt.Key.Key_Up)
+        assert window.tabs[0].item.accession == "B0249"
+        read_on_the_ui_thread.clear()
+        qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClicks(window.search, words)
+        qtbot.keyClick(window.search, Qt.Key.Key_Return)
+        return window.tabs[0].item.accession
+
+    assert search_from_the_last_bowl("bowl") == "B0249"  # 250 ids read at once
+    monkeypatch.setattr(item_model, "COUNT_AT_ONCE", 100)
+    assert search_from_the_last_bowl("bowl") == "B0000"
+    assert True not in read_on_the_ui_thread
+    assert window.table.currentIndex().row() == 0
 
 
 def test_inspector_tabs_out_of_view_are_built_when_shown_with_the_current_item(

@@ -240,6 +240,23 @@ def test_filtered_and_index_alone_rank_decisions_agree(library):
             ), (cap, search)
 
 
+def test_a_capped_count_is_exact_up_to_its_cap_and_says_more_past_it(library):
+    """`count_items_up_to` (the window's count before its first rows): the exact count up to
+    its cap, and more than the cap past it, in the index alone (no filter, whole words counted
+    first) and through the joined statement (a filter), prefix matches included."""
+    for n in range(3):
+        library.create_item({"accession": f"O.{n}", "title": "oil sketch"})
+    for n in range(2):
+        library.create_item({"accession": f"C.{n}", "title": "oilcloth sketch"})
+    everything = SearchFilters(has_ai=False)
+    for cap in range(7):
+        for search in ("oil", "oil sketch", "oilcloth", "sketch oilc", "nothing", "!!", None):
+            for filters in (None, everything):
+                exact = library.count_items(search, filters)
+                found = library.count_items_up_to(search, filters, cap=cap)
+                assert found == exact if exact <= cap else found > cap, (cap, search, filters)
+
+
 def test_catalog_order_is_the_same_read_plainly_and_through_the_orm(library):
     """Unfiltered pages come from `reading.catalog_ids`, the window's ids and filtered lists
     from `select_items`: the two spell catalog order apart, so they must agree (no accession

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
+from provenance.store.engine import make_engines
 from provenance.store.history import Change, read_head
 from provenance.store.items import item_changes
 from provenance.store.models import Item
@@ -69,3 +71,16 @@ def test_the_file_import_pipeline_runs_on_a_store_alone(store, tmp_path):
     assert [f.item for f in report.imported] == ["#1"]
     with store.read() as session:
         assert session.get(Item, 1).title == "P-7"
+
+
+def test_readers_keep_a_small_page_cache_and_writers_a_large_one(tmp_path):
+    """A reader walking a million rows (the window's grid, its ids, a count on a thread) fills
+    its page cache to the limit, one per connection: 64 MiB each took the window past 400 MB
+    (issue 16). Bulk writes keep theirs large."""
+    reader, writer = make_engines(tmp_path / "cache.sqlite")
+    sizes = []
+    for engine in (reader, writer):
+        with engine.connect() as conn:
+            sizes.append(conn.execute(text("PRAGMA cache_size")).scalar_one())
+        engine.dispose()
+    assert sizes == [-2000, -65536]
