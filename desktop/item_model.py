@@ -336,6 +336,8 @@ class ItemListModel(QAbstractTableModel):
 
     #: The list's count arrived, or changed without a reset (see `counting`).
     total_changed = Signal()
+    #: The list's ids have been read (on the pool thread) and rows are found by id from now on.
+    ids_read = Signal()
 
     def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None) -> None:
         super().__init__(parent)
@@ -461,6 +463,7 @@ class ItemListModel(QAbstractTableModel):
         ]
         if not stale:
             self._order = ids
+            self.ids_read.emit()
             return
         # The items drawn in the stale pages' rows, and the rows they are in now. Other rows
         # keep their item (their page agrees) or had none yet (never drawn).
@@ -491,6 +494,7 @@ class ItemListModel(QAbstractTableModel):
             after.append(self.index(row, index.column()) if listed else QModelIndex())
         self.changePersistentIndexList(before, after)
         self.layoutChanged.emit()
+        self.ids_read.emit()
 
     def _drawn_id(self, row: int) -> int | None:
         """The id of the item drawn in `row` from a kept page (None: its page is not kept)."""
@@ -600,15 +604,19 @@ class ItemListModel(QAbstractTableModel):
             self._pages.move_to_end(number)
         return (page, at) if at < len(page) else None
 
-    def _read_rows(self, rows: _Rows, start: int, stop: int) -> None:
-        """Append the rows from `start` up to `stop` to `rows`."""
+    def read_ids_soon(self) -> None:
+        """Read the whole list's ids on a pool thread, if they are not read or being read
+        (the global pool: a library switch waits for it before closing the library);
+        `ids_read` is emitted once they are in."""
         if self._order is None and not self._reading_ids:
-            # Past the first rows: read the whole list's ids on a pool thread (the global
-            # pool: a library switch waits for it before closing the library).
             self._reading_ids = True
             QThreadPool.globalInstance().start(
                 _LoadIds(self.library, self._query(), self._generation, self._id_signals)
             )
+
+    def _read_rows(self, rows: _Rows, start: int, stop: int) -> None:
+        """Append the rows from `start` up to `stop` to `rows`."""
+        self.read_ids_soon()  # past the first rows
         if self._order is None:  # until they are in: by offset, cheap near the top
             for item in self._read_offset(start, stop - start):
                 rows.append(item)

@@ -310,8 +310,12 @@ class MainWindow(QMainWindow):
         # The selection follows the list: when a search, filter or sort changes it, the
         # current item stays current if it is still listed, else the first one is shown.
         self._kept_item: int | None = None
+        # On a long list the kept item may be found only once the list's ids are read: the
+        # item to go back to then, and the one shown meanwhile (see _restore_current).
+        self._awaited: tuple[int, int | None] | None = None
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._restore_current)
+        self.model.ids_read.connect(self._restore_awaited)
         # Rows that moved (see ItemListModel._adopt) take the selection along; an item no
         # longer listed leaves nothing current, and the inspector shows nothing either.
         self.model.layoutChanged.connect(self._current_gone)
@@ -653,17 +657,38 @@ class MainWindow(QMainWindow):
             self.table.setCurrentIndex(self.model.index(0, 0))
 
     def _remember_current(self) -> None:
-        self._kept_item = self.current_item_id()
+        current = self.current_item_id()
+        awaited, self._awaited = self._awaited, None
+        if awaited is not None and current == awaited[1]:
+            current = awaited[0]  # still on the stand-in: the item awaited is the one to keep
+        self._kept_item = current
 
     def _restore_current(self) -> None:
         kept = self._kept_item
-        # On a long list, only if among the rows read: a million ids take seconds to read.
+        # On a long list, only if among the rows read: a million ids take seconds to read on
+        # this thread. They are read on the pool thread; _restore_awaited goes back to the
+        # item when they arrive, unless the person has moved on meanwhile.
         row = self.model.row_of(kept, at_once=True) if kept is not None else None
+        awaited = kept if row is None and kept is not None and not self.model.paged_by_id else None
         if row is None and self.model.rowCount():
             row = 0
         if row is None:  # nothing listed: the inspector shows nothing either
             self._show(self.model.index(-1, -1))
             return
+        self._make_current(row)
+        if awaited is not None:
+            self._awaited = (awaited, self.current_item_id())
+            self.model.read_ids_soon()
+
+    def _restore_awaited(self) -> None:
+        awaited, self._awaited = self._awaited, None
+        if awaited is None or self.current_item_id() != awaited[1]:
+            return  # nothing awaited, or the person chose another item meanwhile
+        row = self.model.row_of(awaited[0])
+        if row is not None:
+            self._make_current(row)
+
+    def _make_current(self, row: int) -> None:
         index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
             index,

@@ -207,20 +207,26 @@ def test_a_long_search_shows_its_first_rows_while_it_is_counted(
     assert window.count_label.text() == "250 items" and window.tabs[0].item.accession == "B0249"
 
 
-def test_a_long_list_keeps_the_current_item_only_if_among_the_rows_read(
+def test_a_long_list_goes_back_to_the_current_item_once_its_ids_are_read(
     qtbot, library, tmp_path, monkeypatch
 ):
-    """After a search, the current item stays current if it is still listed: found in the
-    list's ids when it has at most COUNT_AT_ONCE items, but only among the rows read on a longer
-    one (reading a million ids for it took 1–3 s on every search), else the first is shown."""
+    """After a search, the current item stays current if it is still listed. On a list of at
+    most COUNT_AT_ONCE items it is found in the ids at once. On a longer one the ids are read on
+    the pool thread (a million took 1–3 s on this one): the first item stands in until they
+    arrive, then the window goes back to the item, unless the person has moved on."""
     for n in range(250):
         library.create_item({"accession": f"B{n:04d}", "title": f"Bowl {n}"})
     library.create_item({"accession": "C0001", "title": "Cup"})
     read_on_the_ui_thread = []
+    gate = threading.Event()
+    gate.set()
     list_item_ids = library.list_item_ids
 
     def watched(*args, **kwargs):
-        read_on_the_ui_thread.append(threading.current_thread() is threading.main_thread())
+        on_ui = threading.current_thread() is threading.main_thread()
+        read_on_the_ui_thread.append(on_ui)
+        if not on_ui:
+            gate.wait(10)
         return list_item_ids(*args, **kwargs)
 
     monkeypatch.setattr(library, "list_item_ids", watched)
@@ -235,16 +241,31 @@ def test_a_long_list_keeps_the_current_item_only_if_among_the_rows_read(
         qtbot.keyClick(window.table, Qt.Key.Key_Up)
         assert window.tabs[0].item.accession == "B0249"
         read_on_the_ui_thread.clear()
+        gate.clear()  # the pool thread's ids are held back until the test lets them go
         qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
         qtbot.keyClicks(window.search, words)
         qtbot.keyClick(window.search, Qt.Key.Key_Return)
         return window.tabs[0].item.accession
 
     assert search_from_the_last_bowl("bowl") == "B0249"  # 250 ids read at once
+    gate.set()
     monkeypatch.setattr(item_model, "COUNT_AT_ONCE", 100)
-    assert search_from_the_last_bowl("bowl") == "B0000"
+    assert search_from_the_last_bowl("bowl") == "B0000"  # the first item stands in
     assert True not in read_on_the_ui_thread
     assert window.table.currentIndex().row() == 0
+    gate.set()
+    qtbot.waitUntil(lambda: window.tabs[0].item.accession == "B0249")
+    assert window.model.id_at(window.table.currentIndex().row()) == window.tabs[0].item.id
+    assert True not in read_on_the_ui_thread
+    # Moving on before the ids arrive: the person's choice stands.
+    assert search_from_the_last_bowl("bowl") == "B0000"
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Down)
+    assert window.tabs[0].item.accession == "B0001"
+    gate.set()
+    qtbot.waitUntil(lambda: window.model.paged_by_id)
+    qtbot.wait(50)
+    assert window.tabs[0].item.accession == "B0001"
 
 
 def test_inspector_tabs_out_of_view_are_built_when_shown_with_the_current_item(
