@@ -238,10 +238,15 @@ class ImageViewer(QDialog):
         # The list changed under us (a reload, or rows that moved): its rows mean others.
         model.modelReset.connect(self.close)
         model.layoutChanged.connect(self.close)
+        model.total_changed.connect(self._count_arrived)
         self._size_to(parent)
         for number in range(len(self.rows)):
             self._show(number)
         self.panes[0].setFocus()
+
+    def _count_arrived(self) -> None:
+        for number in range(len(self.rows)):
+            self._caption(number)
 
     def _size_to(self, parent: QWidget) -> None:
         screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
@@ -255,6 +260,23 @@ class ImageViewer(QDialog):
     def item(self, number: int = 0) -> ItemView | None:
         return self.model.item_at(self.rows[number])
 
+    def _caption(self, number: int) -> None:
+        """The pane's caption: the item, where it is in the list, the picture's size."""
+        row = self.rows[number]
+        item = self.model.item_at(row)
+        if item is None:
+            return
+        asset = item.assets[0] if item.assets else None
+        model = self.model
+        # A long list's count may still be on its way (the model says how many, at least).
+        of = f"more than {model.total - 1:,}" if model.counting else f"{model.total:,}"
+        where = "" if self.compare else f" — {row + 1} of {of}"
+        if asset is None:
+            tail = " — this item has no image"
+        else:
+            tail = f" — {asset.width} × {asset.height} px" if asset.width else ""
+        self.captions[number].setText(f"{item.label}{where}{tail}")
+
     def _show(self, number: int) -> None:
         row = self.rows[number]
         item = self.model.item_at(row)
@@ -262,15 +284,12 @@ class ImageViewer(QDialog):
         if item is None:
             return
         asset = item.assets[0] if item.assets else None
-        where = "" if self.compare else f" — {row + 1} of {self.model.total:,}"
-        size = f" — {asset.width} × {asset.height} px" if asset and asset.width else ""
-        caption.setText(f"{item.label}{where}{size}")
+        self._caption(number)
         caption.setToolTip(item.label)
         self._update_title()
         pane.fitted = True
         if asset is None:
             pane.clear_picture()
-            caption.setText(f"{item.label}{where} — this item has no image")
             return
         self._widths[number] = _upright_width(asset)
         icon = self.model.data(self.model.index(row, 0), Qt.ItemDataRole.DecorationRole)

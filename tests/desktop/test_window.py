@@ -12,6 +12,7 @@ from desktop import item_model
 from desktop.inspector.tabs import TAB_SPECS
 from desktop.item_model import FIRST_PAGE, PAGE
 from desktop.main_window import VIEWS, MainWindow
+from desktop.viewer import ImageViewer
 from tests.provenance.c2pa_helpers import make_jpeg
 
 
@@ -183,7 +184,9 @@ def test_a_long_search_shows_its_first_rows_while_it_is_counted(
     assert window.count_label.text() == "251 items"
 
     def search(words: str) -> None:
-        qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        focused = QApplication.focusWidget() or window  # where a person's keys go
+        qtbot.keyClick(focused, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        assert QApplication.focusWidget() in (window.search, None)
         qtbot.keyClicks(window.search, words)
         qtbot.keyClick(window.search, Qt.Key.Key_Return)
 
@@ -191,9 +194,28 @@ def test_a_long_search_shows_its_first_rows_while_it_is_counted(
     assert model.counting and window.count_label.text() == "More than 100 items (counting…)"
     assert model.rowCount() == FIRST_PAGE + 1
     assert window.tabs[0].item.accession == model.item_at(0).accession == "B0000"
+    # The viewer, opened meanwhile (Space), says no more than the window does.
+    table = window.table
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.mouseClick(
+        table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=table.visualRect(model.index(0, 0)).center(),
+    )
+    assert QApplication.focusWidget() is table
+    qtbot.keyClick(table, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: window.findChild(ImageViewer) is not None)
+    caption = window.findChild(ImageViewer).captions[0]
+    assert caption.isVisible() and "1 of more than 100 —" in caption.text()
     gate.set()
     qtbot.waitUntil(lambda: window.count_label.text() == "250 items")
     assert not model.counting and model.total == 250
+    assert "1 of 250 —" in caption.text()  # the count, once in, is said there too
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)  # Space closes it again
+    qtbot.waitUntil(lambda: window.findChild(ImageViewer) is None)
+    window.activateWindow()  # the offscreen platform does not give it back by itself
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
 
     gate.clear()
     search("bowl")
