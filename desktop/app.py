@@ -156,8 +156,19 @@ def start_window(
     return session
 
 
+def pause_collection_until_painted() -> None:
+    """No garbage collection until the window has painted (the first pass of the event loop).
+
+    Building the window makes tens of thousands of objects (Qt wrappers, the core's modules),
+    none of them garbage, and the collector walked them all before the first paint. They live
+    as long as the window, so they are then frozen out of the collections that follow: those
+    walk only what was made since (a search's rows), not the whole heap.
+    """
+    gc.disable()
+    QTimer.singleShot(0, _collect_from_now_on)
+
+
 def _collect_from_now_on() -> None:
-    """End run_window's start-up pause of the garbage collector, leaving out what exists now."""
     gc.freeze()
     gc.enable()
 
@@ -174,12 +185,7 @@ def run_window(library_path: Path | str, *, explicit: bool = False) -> int:
     app.setDesktopFileName("org.credence.Credence")  # Wayland matches the menu entry and icon
     with resources.as_file(resources.files("resources") / "icons" / "credence-256.png") as icon:
         app.setWindowIcon(QIcon(str(icon)))
-    # No garbage collection until the window has painted: building it makes tens of thousands
-    # of objects (Qt wrappers, the core's modules), none of them garbage, and the collector
-    # walked them all before the first paint. They live as long as the window: frozen out of
-    # the collections that follow.
-    gc.disable()
-    QTimer.singleShot(0, _collect_from_now_on)  # after the first pass of the event loop
+    pause_collection_until_painted()
     try:
         session = start_window(library_path, explicit=explicit)
     except CredenceError as exc:

@@ -223,6 +223,7 @@ def window_search_child(lib_dir: Path, rounds: int) -> dict[str, list[float]]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
+    from desktop.app import pause_collection_until_painted
     from desktop.main_window import MainWindow
     from provenance import open_library
 
@@ -230,6 +231,7 @@ def window_search_child(lib_dir: Path, rounds: int) -> dict[str, list[float]]:
     shown, counted = [], []
     with open_library(lib_dir, actor="bench") as lib:
         settings = QSettings(str(SCRATCH / "gui-config" / "search.ini"), QSettings.IniFormat)
+        pause_collection_until_painted()  # the garbage collector as the app runs it
         window = MainWindow(lib, settings)
         window.resize(1280, 800)
         window.show()
@@ -363,6 +365,9 @@ def run(rounds: int = 5) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["window-search"]:  # the child process of `searching`
+        import gc
+
+        gc.disable()  # as `credence` starts (desktop/launch.py), until the window has painted
         print(json.dumps(window_search_child(million_library(), int(sys.argv[2]))), flush=True)
         os._exit(0)  # skip the tear-down of Qt objects and pools
     names = sys.argv[1:] or ["all"]
