@@ -429,9 +429,14 @@ class ItemListModel(QAbstractTableModel):
     def _set_count(self, total: int) -> None:
         """The long list's count is in: `total` is exact from now on."""
         self.counting = False
+        reached_the_end = self._listed >= self._total
         # Fewer than the rows listed: items deleted meanwhile; the ids will start afresh.
         self._total = max(total, self._listed)
         self.total_changed.emit()
+        if reached_the_end and self.canFetchMore():
+            # A view lists more only when it is scrolled: one already at the last row listed
+            # (paged down while counting) would otherwise stay there.
+            self.fetchMore()
 
     def _ids_loaded(self, generation: int, ids: Sequence[int] | None) -> None:
         # Ids of an earlier query (a search, sort or reload since) are dropped.

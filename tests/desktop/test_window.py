@@ -345,3 +345,44 @@ def test_a_tab_shown_later_does_not_grow_a_short_window(qtbot, library, tmp_path
     provenance.actor.setFocus()
     QTest.keyClicks(provenance.actor, "Jane Smyth")
     assert provenance.actor.text() == "Jane Smyth"
+
+
+def test_rows_listed_to_the_cap_go_on_once_the_count_arrives(qtbot, library, tmp_path, monkeypatch):
+    """A person who pages down to the last row listed while a long search is being counted
+    (the rows stop at COUNT_AT_ONCE + 1) sees the list go on when the count arrives, without
+    having to move the scroll bar again."""
+    monkeypatch.setattr(item_model, "COUNT_AT_ONCE", 100)
+    for n in range(250):
+        library.create_item({"accession": f"B{n:04d}", "title": f"Bowl {n}"})
+    gate = threading.Event()
+    count_items = library.count_items
+
+    def held(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            gate.wait(10)
+        return count_items(*args, **kwargs)
+
+    monkeypatch.setattr(library, "count_items", held)
+    window = _window(qtbot, library, tmp_path)
+    model, table = window.model, window.table
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.search, "bowl")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert model.counting
+    qtbot.mouseClick(
+        table.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=table.visualRect(model.index(0, 0)).center(),
+    )
+    for _ in range(60):  # Page Down to the last row listed
+        qtbot.keyClick(table, Qt.Key.Key_PageDown)
+    assert model.counting and model.rowCount() == 101
+    assert table.currentIndex().row() == 100
+    gate.set()
+    qtbot.waitUntil(lambda: not model.counting)
+    qtbot.waitUntil(lambda: model.rowCount() > 101)
+    qtbot.keyClick(table, Qt.Key.Key_PageDown)
+    assert table.currentIndex().row() > 100
+    assert window.tabs[0].item.accession == f"B{table.currentIndex().row():04d}"
