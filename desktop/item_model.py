@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from array import array
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import NamedTuple
@@ -85,51 +85,23 @@ class _IdSignals(QObject):
     counted = Signal(int, object)  # the reload it belongs to, the count (None: not counted)
 
 
-class _LoadIds(QRunnable):
-    """Reads the ids of the whole list on a pool thread: a million take a second or more, which
-    on the UI thread would freeze the window the first time a person scrolls past the first
-    page."""
+class _ReadWhole(QRunnable):
+    """Reads something of the whole list on a pool thread (its ids: a million take a second or
+    more; its count, see COUNT_AT_ONCE), which on the UI thread would freeze the window, and
+    sends it with the reload it belongs to: None if it could not be read (a library closed
+    meanwhile, say; the pages stay by offset, the ids will count the list)."""
 
-    def __init__(self, library: Library, query: tuple, generation: int, signals: _IdSignals):
+    def __init__(self, read: Callable[[], object], generation: int, signal) -> None:
         super().__init__()
-        self.library, self.query, self.generation, self.signals = (
-            library,
-            query,
-            generation,
-            signals,
-        )
+        self.read, self.generation, self.signal = read, generation, signal
 
     def run(self) -> None:
-        search, filters, sort, descending = self.query
         try:
-            ids = self.library.list_item_ids(search, filters, sort=sort, descending=descending)
-        except Exception:  # a library closed meanwhile, say: the pages stay by offset
-            ids = None
-        # The model may be gone (its window closed): then nobody waits for the ids.
-        with suppress(RuntimeError):
-            self.signals.loaded.emit(self.generation, ids)
-
-
-class _Count(QRunnable):
-    """Counts the whole list on a pool thread (see COUNT_AT_ONCE)."""
-
-    def __init__(self, library: Library, query: tuple, generation: int, signals: _IdSignals):
-        super().__init__()
-        self.library, self.query, self.generation, self.signals = (
-            library,
-            query,
-            generation,
-            signals,
-        )
-
-    def run(self) -> None:
-        search, filters = self.query[:2]
-        try:
-            total = self.library.count_items(search, filters)
-        except Exception:  # a library closed meanwhile, say: the ids will count the list
-            total = None
+            result = self.read()
+        except Exception:
+            result = None
         with suppress(RuntimeError):  # the model may be gone (its window closed)
-            self.signals.counted.emit(self.generation, total)
+            self.signal.emit(self.generation, result)
 
 
 class ThumbnailCache(QObject):
@@ -417,8 +389,13 @@ class ItemListModel(QAbstractTableModel):
             self._pages[0] = _Rows.of(first)
         self.endResetModel()
         if self.counting:
+            library, (search, filters, _sort, _descending) = self.library, self._query()
             QThreadPool.globalInstance().start(
-                _Count(self.library, self._query(), self._generation, self._id_signals)
+                _ReadWhole(
+                    lambda: library.count_items(search, filters),
+                    self._generation,
+                    self._id_signals.counted,
+                )
             )
 
     def _counted(self, generation: int, total: int | None) -> None:
@@ -615,8 +592,15 @@ class ItemListModel(QAbstractTableModel):
         `ids_read` is emitted once they are in."""
         if self._order is None and not self._reading_ids:
             self._reading_ids = True
+            library, (search, filters, sort, descending) = self.library, self._query()
             QThreadPool.globalInstance().start(
-                _LoadIds(self.library, self._query(), self._generation, self._id_signals)
+                _ReadWhole(
+                    lambda: library.list_item_ids(
+                        search, filters, sort=sort, descending=descending
+                    ),
+                    self._generation,
+                    self._id_signals.loaded,
+                )
             )
 
     def _read_rows(self, rows: _Rows, start: int, stop: int) -> None:

@@ -11,20 +11,12 @@ import sys
 
 from desktop.cli import main
 from desktop.inspector.tabs import TAB_SPECS
+from tests.desktop.test_cli_startup import HEAVY
 
 #: Never needed to paint the list: signing, images, vocabularies, servers, labels, dialogs,
 #: the ORM models and the history writer (reading is plain SQL), the system-library check.
 NOT_BEFORE_THE_FIRST_PAINT = (
-    "c2pa",
-    "PIL",
-    "pyexiv2",
-    "cryptography",
-    "rdflib",
-    "iscc_core",
-    "psycopg",
-    "bagit",
-    "alembic",
-    "labels",
+    *(package for package in HEAVY if package != "PySide6"),
     "ctypes",
     "desktop.dialogs",
     "desktop.viewer",
