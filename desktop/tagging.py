@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.workers import Worker
-from provenance import CredenceError, TagCount, VocabularyImportReport
+from provenance import CredenceError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the report classes load when a vocabulary is imported
     from desktop.main_window import MainWindow
+    from provenance import TagCount, VocabularyImportReport
 
 #: How many keywords and subjects the sidebar lists (most used first).
 SIDEBAR_TAGS = 50

@@ -126,9 +126,19 @@ def named_verb(argv: Sequence[str]) -> str | None:
     return rest[0] if rest and not rest[0].startswith("-") else None
 
 
+def opens_window(argv: Sequence[str]) -> bool:
+    """Whether a command line only opens the window: nothing, or only --library PATH."""
+    rest = list(argv)
+    if len(rest) == 2 and rest[0] == "--library":
+        return True
+    return not rest or (len(rest) == 1 and rest[0].startswith("--library="))
+
+
 def build_parser(argv: Sequence[str] | None = None) -> Parser:
     """The command-line grammar: all of it, or, given the command line, only the part of the
-    verb it names (the other verbs' modules are not imported; --help builds them all)."""
+    verb it names (the other verbs' modules are not imported; --help builds them all). A
+    command line that opens the window gets no verbs: importing and adding them all cost the
+    window's start-up about 10 ms before anything was shown."""
     from desktop.cli.commands import register_all, register_verb
 
     parser = Parser(
@@ -151,6 +161,8 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
         "(default: $CREDENCE_LIBRARY or the per-user data folder)",
     )
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=Parser)
+    if argv is not None and opens_window(argv):
+        return parser
     verb = named_verb(argv) if argv is not None else None
     if verb is None or not register_verb(verbs, verb):
         register_all(verbs)

@@ -137,8 +137,12 @@ def test_a_change_to_a_record_loads_no_signing_or_image_parts(library):
         ["identity", "show"],
         ["labels", "--all", "--template", "wall", "--out", "o.pdf"],
         ["checkin", "--from", "laptop", "--to", "team"],
+        # The window: no verb is added, and the options read are the same.
+        [],
+        ["--library", "x"],
+        ["--library=x"],
     ],
-    ids=" ".join,
+    ids=lambda argv: " ".join(argv) or "(nothing)",
 )
 def test_the_parser_of_one_verb_reads_a_command_as_the_whole_grammar_does(argv):
     assert vars(build_parser(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
@@ -151,6 +155,14 @@ def test_every_verb_is_listed_once_in_help_order():
     assert listed == list(choices)
     for verb in listed:
         assert list(build_parser([verb])._subparsers._group_actions[0].choices).count(verb) == 1
+
+
+def test_a_command_line_that_opens_the_window_adds_no_verb_and_help_still_lists_them_all():
+    for argv in ([], ["--library", "x"], ["--library=x"]):
+        assert not build_parser(argv)._subparsers._group_actions[0].choices
+    listed = [verb for _, _, verbs in VERBS for verb in verbs]
+    for argv in (["--library", "x", "--help"], ["--library=x", "-h"], ["--version"]):
+        assert list(build_parser(argv)._subparsers._group_actions[0].choices) == listed
 
 
 def test_help_lists_every_verb(capsys):
