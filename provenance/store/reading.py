@@ -13,6 +13,7 @@ rows of the same tables here). Finding the items a search or a filter matches is
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections import defaultdict, namedtuple
@@ -121,15 +122,10 @@ def _decoded(row: tuple, columns: list[int]) -> list[Any]:
     return values
 
 
-_ROW_TYPES: dict[tuple[str, ...], Any] = {}
-
-
+@functools.lru_cache(maxsize=64)  # the statements here name a few dozen column lists
 def _row_type(names: tuple[str, ...]) -> Any:
     """A named tuple class for rows of these columns (made once per column list)."""
-    found = _ROW_TYPES.get(names)
-    if found is None:
-        found = _ROW_TYPES[names] = namedtuple("Row", names, rename=True)
-    return found
+    return namedtuple("Row", names, rename=True)
 
 
 def dialect(conn: Connection) -> str:
