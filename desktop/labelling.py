@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from labels import LabelContent, label_content
-from provenance import CATEGORIES, ItemView, Library, Wording, category
+from provenance import CATEGORIES, ItemView, Wording, category
+
+if TYPE_CHECKING:
+    from provenance import Library, LibraryReader
 
 #: Image-level categories first: a wall label leads with what was done to the picture.
 _ORDER = {c.slug: n for n, c in enumerate(CATEGORIES) if c.slug != "none"}
@@ -20,7 +24,7 @@ class LabelPlan:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (item label, reason)
 
 
-def qr_text(item: ItemView, pattern: str | None, library: Library) -> str | None:
+def qr_text(item: ItemView, pattern: str | None, library: Library | LibraryReader) -> str | None:
     """The QR code's text: a URL from a pattern ({accession}, {id}), or with the pattern
     "export", the newest export's manifest id and file hash (to match a label to its file)."""
     if not pattern:
@@ -35,7 +39,7 @@ def qr_text(item: ItemView, pattern: str | None, library: Library) -> str | None
 
 
 def plan_labels(
-    library: Library,
+    library: Library | LibraryReader,
     items: Sequence[ItemView],
     *,
     language: str | None = None,

@@ -112,6 +112,7 @@ if TYPE_CHECKING:
     )
     from provenance.media.verify import verify_path
     from provenance.media.xmp import silence_exiv2_warnings
+    from provenance.reader import LibraryReader, read_library
 
 CATEGORY_SLUGS = category_slugs()
 
@@ -127,6 +128,8 @@ _LAZY = {
     "resolve_passphrase": "provenance.identity",
     "Library": "provenance.library",
     "open_library": "provenance.library",
+    "LibraryReader": "provenance.reader",
+    "read_library": "provenance.reader",
     "verify_path": "provenance.media.verify",
     "DEFAULT_LANGUAGE": "provenance.domain.wording",
     "Wording": "provenance.domain.wording",
@@ -240,6 +243,7 @@ __all__ = [
     "ItemsUpdateReport",
     "Library",
     "LibraryError",
+    "LibraryReader",
     "NotFound",
     "OutputRefused",
     "OutputRun",
@@ -269,6 +273,7 @@ __all__ = [
     "path_text",
     "pattern_problem",
     "read_catalog",
+    "read_library",
     "resolve_name",
     "resolve_passphrase",
     "silence_exiv2_warnings",

@@ -217,19 +217,7 @@ class Library:
         """A guarded output run for files written for the user (see provenance.media.output):
         it refuses this library's originals (by path and device+inode, links included),
         anything inside the library folder, and a second output to one name."""
-
-        def originals() -> list[str]:
-            # Through the storage roots: a rooted original is refused where it is on this
-            # computer (a root not set here has no file here to protect).
-            found = []
-            for root, path in reading.stored_paths(self._store):
-                try:
-                    found.append(self._store.roots.original_text(root, path))
-                except LibraryError:
-                    continue
-            return found
-
-        return OutputRun(self.folder, originals)
+        return OutputRun(self.folder, lambda: reading.original_texts(self._store))
 
     # -- items ----------------------------------------------------------------------------
 

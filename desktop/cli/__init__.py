@@ -274,9 +274,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         begin = getattr(args, "begin", None)
         if begin is not None:  # work a verb starts while the library opens (labels: Qt, fonts)
             begin(args)
-        from provenance import open_library
+        # A verb that only reads may open a local library without SQLAlchemy (labels: see
+        # provenance.reader); None when it must be opened the one full way.
+        read = getattr(args, "read", None)
+        lib = read(library_path, args) if read is not None else None
+        if lib is None:
+            from provenance import open_library
 
-        with open_library(library_path) as lib:
+            lib = open_library(library_path)
+        with lib:
             _started(collect=not getattr(args, "reads_only", False))
             return args.run(lib, args)
     except (Exception, KeyboardInterrupt) as error:

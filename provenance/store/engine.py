@@ -6,16 +6,22 @@ import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from typing import TYPE_CHECKING
 
 from provenance.media.output import atomic_path
+
+# SQLAlchemy loads with the first engine: a local library read with sqlite3 alone (store.plain,
+# `credence labels`) checks HEAD_REVISION without it.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 #: How long a writer waits for another process's write to finish before giving up (ms).
 BUSY_TIMEOUT_MS = 30_000
 
 
 def _sqlite_engine(db_path: Path, *, immediate: bool) -> Engine:
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{db_path}")
 
     @event.listens_for(engine, "connect")
@@ -87,6 +93,8 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The schema revision stored in the database, None for a new database."""
+    from sqlalchemy import inspect, text
+
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
@@ -191,6 +199,8 @@ def make_team_engines(url) -> tuple[Engine, Engine]:
     Both read committed; writers serialise on WRITE_LOCK_KEY inside each write transaction
     (see Store.write), readers are never held up.
     """
+    from sqlalchemy import create_engine
+
     options = {
         "pool_pre_ping": True,  # a workstation's connection may have slept through a restart
         "connect_args": {
@@ -210,6 +220,8 @@ def migrate_team(writer: Engine) -> None:
     """
     if current_revision(writer) == HEAD_REVISION:
         return
+    from sqlalchemy import text
+
     command = _alembic_command()
 
     cfg = _alembic_config()
@@ -223,6 +235,8 @@ def migrate_team(writer: Engine) -> None:
 
 def current_revision_in(conn) -> str | None:
     """The schema revision seen by an open connection (inside its transaction)."""
+    from sqlalchemy import inspect, text
+
     if not inspect(conn).has_table("alembic_version"):
         return None
     return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -3,7 +3,9 @@ records, disclosure wording and the settings, as the frozen views the facade ret
 
 Plain SQL on the read transaction's connection, the same on SQLite and PostgreSQL: a read-only
 command (`credence items`, `show`, `history`, `labels`) then never imports the ORM models nor
-configures their mappers, which cost such a command more than its own work. The views are
+configures their mappers, which cost such a command more than its own work. The connection is
+SQLAlchemy's (a `Store`), or for `credence labels` on a local library a plain sqlite3 one
+(`store.plain` says why): `run` executes a statement on either. The views are
 built by `store.convert`, the one place that turns rows into views (ORM rows elsewhere, plain
 rows of the same tables here). Finding the items a search or a filter matches is left to
 `store.items` (the ORM query builder); this module turns their ids into views.
@@ -11,13 +13,14 @@ rows of the same tables here). Finding the items a search or a filter matches is
 
 from __future__ import annotations
 
+import functools
 import json
-from collections import defaultdict
+import sqlite3
+from collections import defaultdict, namedtuple
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
-from typing import Any
-
-from sqlalchemy import JSON, Connection, bindparam, text
+from typing import TYPE_CHECKING, Any, Protocol
 
 from provenance.domain.errors import InvalidValue, LibraryError, NotFound
 from provenance.domain.fields import check_limit
@@ -33,7 +36,26 @@ from provenance.domain.views import (
 )
 from provenance.domain.wording import Wording, check_language, disclosure_wording
 from provenance.store import convert
-from provenance.store.store import Store
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection as AlchemyConnection
+
+    from provenance.store.roots import StorageRoots
+
+    #: A read transaction's connection: SQLAlchemy's (Store), or sqlite3's (plain.LocalReader).
+    Connection = AlchemyConnection | sqlite3.Connection
+
+
+class ReadStore(Protocol):
+    """What these readers need of a store: read transactions and the storage roots. A
+    `Store`, or a `plain.LocalReader` (a local library read with sqlite3 alone)."""
+
+    roots: StorageRoots
+
+    def reading(self) -> AbstractContextManager[Connection]:
+        """The connection of a read transaction."""
+        ...
+
 
 #: Ids per IN (...) list: well under SQLite's limit of bound parameters.
 _CHUNK = 500
@@ -44,56 +66,136 @@ UNEXPLAINED = "what Credence would sign for this item has changed since the file
 _ITEM_COLUMNS = ", ".join(convert.ITEM_COLUMNS)
 
 
-def _in(sql: str, *json_columns: str):
-    """A statement with an expanding `:ids` list (and its JSON columns decoded as the ORM's
-    JSON type decodes them, on either engine)."""
-    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
-    return stmt.columns(**dict.fromkeys(json_columns, JSON)) if json_columns else stmt
+class Sql:
+    """A statement of these readers, run on either kind of connection (see `run`): its SQL
+    with `:name` parameters (`:ids` an expanding list), and its JSON columns, decoded as the
+    ORM's JSON type decodes them."""
+
+    __slots__ = ("_alchemy", "json_columns", "sql")
+
+    def __init__(self, sql: str, *json_columns: str) -> None:
+        self.sql = sql
+        self.json_columns = json_columns
+        self._alchemy: Any = None
+
+    def alchemy(self) -> Any:
+        """The SQLAlchemy statement (made on first use: a plain read never imports it)."""
+        if self._alchemy is None:
+            from sqlalchemy import JSON, bindparam, text
+
+            stmt = text(self.sql)
+            if ":ids" in self.sql:
+                stmt = stmt.bindparams(bindparam("ids", expanding=True))
+            if self.json_columns:
+                stmt = stmt.columns(**dict.fromkeys(self.json_columns, JSON))
+            self._alchemy = stmt
+        return self._alchemy
 
 
-_ITEMS = _in(f"SELECT {_ITEM_COLUMNS} FROM items WHERE id IN :ids", "extra")
-_ASSETS = _in(
+def run(conn: Connection, stmt: Sql, params: dict[str, Any] | None = None) -> Iterator[Any]:
+    """The rows of `stmt`, read by position or by column name, on a SQLAlchemy connection or
+    a plain sqlite3 one (the same values either way: SQLAlchemy's text() converts none but
+    the JSON columns)."""
+    if not isinstance(conn, sqlite3.Connection):
+        return iter(conn.execute(stmt.alchemy(), params or {}))
+    sql, params = stmt.sql, dict(params or {})
+    if "ids" in params:
+        ids = params.pop("ids")
+        names = [f"ids_{n}" for n in range(len(ids))]
+        params.update(zip(names, ids, strict=True))
+        # An empty list matches nothing, as SQLAlchemy's expanding parameter does.
+        listed = ", ".join(f":{n}" for n in names) if ids else "NULL"
+        sql = sql.replace(":ids", f"({listed})")
+    cursor = conn.execute(sql, params)
+    row_type = _row_type(tuple(d[0] for d in cursor.description))
+    decoded = [n for n, name in enumerate(row_type._fields) if name in stmt.json_columns]
+    if not decoded:
+        return map(row_type._make, cursor)
+    return (row_type._make(_decoded(row, decoded)) for row in cursor)
+
+
+def _decoded(row: tuple, columns: list[int]) -> list[Any]:
+    values = list(row)
+    for n in columns:
+        if values[n] is not None:
+            values[n] = json.loads(values[n])
+    return values
+
+
+@functools.lru_cache(maxsize=64)  # the statements here name a few dozen column lists
+def _row_type(names: tuple[str, ...]) -> Any:
+    """A named tuple class for rows of these columns (made once per column list)."""
+    return namedtuple("Row", names, rename=True)
+
+
+def dialect(conn: Connection) -> str:
+    """The database a connection reads: "sqlite" or "postgresql"."""
+    return "sqlite" if isinstance(conn, sqlite3.Connection) else conn.dialect.name
+
+
+_ITEMS = Sql(f"SELECT {_ITEM_COLUMNS} FROM items WHERE id IN :ids", "extra")
+_ASSETS = Sql(
     "SELECT id, item_id, path, sha256, size, format, mime, width, height, orientation, "
     "thumbnail, credential_state, credentials, imported_at, ai_found, root "
     "FROM assets WHERE item_id IN :ids ORDER BY id",
     "credentials",
 )
-_DISCLOSURES = _in(
+_DISCLOSURES = Sql(
     "SELECT id, item_id, asset_id, category, purpose, extent, fields, overrides, review_state, "
     "reviewed_by, reviewed_at, approved_by, approved_at, created_at "
     "FROM disclosures WHERE item_id IN :ids ORDER BY id",
     "fields",
     "overrides",
 )
-_DISCLOSURE_TOOLS = _in(
+_DISCLOSURE_TOOLS = Sql(
     "SELECT dt.disclosure_id, t.id, t.name, t.vendor, t.version, t.runs, t.training_data, "
     "t.retention, t.documentation FROM disclosure_tools dt JOIN ai_tools t ON t.id = dt.tool_id "
     "WHERE dt.disclosure_id IN :ids ORDER BY t.id"
 )
-_EVENTS = _in(
+_EVENTS = Sql(
     "SELECT e.id, e.item_id, e.action, e.actor, e.date, e.date_earliest, e.date_latest, "
     "e.place, e.source, e.note, e.created_at, t.name AS tool_name, t.version AS tool_version "
     "FROM events e LEFT JOIN ai_tools t ON t.id = e.tool_id WHERE e.item_id IN :ids"
 )
-_KEYWORDS = _in("SELECT item_id, keyword FROM item_keywords WHERE item_id IN :ids ORDER BY id")
-_SUBJECTS = _in(
+_KEYWORDS = Sql("SELECT item_id, keyword FROM item_keywords WHERE item_id IN :ids ORDER BY id")
+_SUBJECTS = Sql(
     "SELECT s.item_id, s.concept_id, c.uri, sc.uri AS scheme FROM item_subjects s "
     "JOIN vocab_concepts c ON c.id = s.concept_id JOIN vocab_schemes sc ON sc.id = c.scheme_id "
     "WHERE s.item_id IN :ids ORDER BY s.id"
 )
-_LABELS = _in(
+_LABELS = Sql(
     "SELECT concept_id, kind, language, label FROM vocab_labels "
     "WHERE concept_id IN :ids ORDER BY id"
 )
-_STALE = _in(
+_STALE = Sql(
     "SELECT e.item_id, e.stale_since, e.stale_reason FROM exports e "
     "WHERE e.item_id IN :ids AND e.asset_id IS NOT NULL AND e.stale_since IS NOT NULL "
     "AND NOT EXISTS (SELECT 1 FROM exports n WHERE n.item_id = e.item_id "
     "AND n.asset_id = e.asset_id AND n.id > e.id) ORDER BY e.id"
 )
-_AI_FILES = _in(
+_AI_FILES = Sql(
     "SELECT item_id, path FROM assets WHERE item_id IN :ids AND ai_found = :yes ORDER BY id"
 )
+_ID = Sql("SELECT 1 FROM items WHERE id = :id")
+_BY_ACCESSION = Sql("SELECT id FROM items WHERE accession = :accession")
+_COUNT = Sql("SELECT count(*) FROM items")
+_TOOLS = Sql(
+    "SELECT id, name, vendor, version, runs, training_data, retention, documentation "
+    "FROM ai_tools ORDER BY name, version"
+)
+_SETTINGS = Sql("SELECT value FROM meta WHERE key = 'settings'")
+_PATHS = Sql("SELECT root, path FROM assets")
+_EXPORTS = Sql(
+    "SELECT id, item_id, asset_id, path, sha256, manifest_id, signer_fingerprint, "
+    "created_at, stale_since, stale_reason FROM exports WHERE item_id = :id "
+    "ORDER BY id DESC"
+)
+
+
+def _scalar(rows: Iterator[Any]) -> Any:
+    """The first column of the first row, None when there is none."""
+    first = next(rows, None)
+    return None if first is None else first[0]
 
 
 def chunks(values: Sequence[int]) -> Iterator[list[int]]:
@@ -102,9 +204,9 @@ def chunks(values: Sequence[int]) -> Iterator[list[int]]:
         yield list(values[start : start + _CHUNK])
 
 
-def _rows(conn: Connection, stmt, ids: Sequence[int], **params: Any) -> Iterator[Any]:
+def _rows(conn: Connection, stmt: Sql, ids: Sequence[int], **params: Any) -> Iterator[Any]:
     for chunk in chunks(ids):
-        yield from conn.execute(stmt, {"ids": chunk, **params})
+        yield from run(conn, stmt, {"ids": chunk, **params})
 
 
 # -- items -------------------------------------------------------------------------------------
@@ -126,9 +228,7 @@ def resolve_item_id(conn: Connection, ref: str | int) -> int:
     number = id_number(text_ref.removeprefix("#")) if text_ref.startswith("#") else None
     if number is not None and number <= MAX_SQLITE_INT and _has_id(conn, number):
         return number
-    found = conn.execute(
-        text("SELECT id FROM items WHERE accession = :accession"), {"accession": text_ref}
-    ).scalar()
+    found = _scalar(run(conn, _BY_ACCESSION, {"accession": text_ref}))
     if found is not None:
         return found
     shown = terminal_safe(text_ref)
@@ -151,8 +251,7 @@ def id_number(text_ref: str) -> int | None:
 
 
 def _has_id(conn: Connection, item_id: int) -> bool:
-    found = conn.execute(text("SELECT 1 FROM items WHERE id = :id"), {"id": item_id}).first()
-    return found is not None
+    return next(run(conn, _ID, {"id": item_id}), None) is not None
 
 
 def catalog_ids(conn: Connection, limit: int | None, offset: int) -> list[int]:
@@ -164,28 +263,23 @@ def catalog_ids(conn: Connection, limit: int | None, offset: int) -> list[int]:
         sql += " LIMIT :limit"
         params["limit"] = limit
     if offset:
-        sql += " LIMIT -1" if limit is None and conn.dialect.name == "sqlite" else ""
+        sql += " LIMIT -1" if limit is None and dialect(conn) == "sqlite" else ""
         sql += " OFFSET :offset"
         params["offset"] = offset
-    return list(conn.execute(text(sql), params).scalars())
+    return [row[0] for row in run(conn, Sql(sql), params)]
 
 
-def count_items(store: Store) -> int:
+def count_items(store: ReadStore) -> int:
     """How many items the library holds: what an unfiltered list counts."""
-    with store.read() as session:
-        return session.connection().execute(text("SELECT count(*) FROM items")).scalar_one()
+    with store.reading() as conn:
+        return _scalar(run(conn, _COUNT))
 
 
-def list_tools(store: Store) -> list[ToolView]:
+def list_tools(store: ReadStore) -> list[ToolView]:
     """Every registered AI tool, by name and version (the inspector fills its tool lists
     before the window's first paint)."""
-    sql = (
-        "SELECT id, name, vendor, version, runs, training_data, retention, documentation "
-        "FROM ai_tools ORDER BY name, version"
-    )
-    with store.read() as session:
-        rows = session.connection().execute(text(sql))
-        return [convert.tool_view(row) for row in rows]
+    with store.reading() as conn:
+        return [convert.tool_view(row) for row in run(conn, _TOOLS)]
 
 
 def item_views(
@@ -288,26 +382,37 @@ def library_languages(conn: Connection) -> tuple[str, ...]:
 
 def settings(conn: Connection) -> Settings:
     """The institution settings kept in `meta` (defaults for anything never set)."""
-    value = conn.execute(text("SELECT value FROM meta WHERE key = 'settings'")).scalar()
+    value = _scalar(run(conn, _SETTINGS))
     return Settings() if value is None else Settings.from_dict(json.loads(value))
 
 
-def read_settings(store: Store) -> Settings:
+def read_settings(store: ReadStore) -> Settings:
     """The institution settings, in a read transaction of their own."""
-    with store.read() as session:
-        return settings(session.connection())
+    with store.reading() as conn:
+        return settings(conn)
 
 
-def stored_paths(store: Store) -> list[tuple[str | None, str]]:
+def stored_paths(store: ReadStore) -> list[tuple[str | None, str]]:
     """(storage root, stored path) of every asset: the originals a file written for the user
     must never replace."""
-    with store.read() as session:
-        return [
-            tuple(r) for r in session.connection().execute(text("SELECT root, path FROM assets"))
-        ]
+    with store.reading() as conn:
+        return [tuple(r) for r in run(conn, _PATHS)]
 
 
-def with_originals(store: Store, views: list[ItemView]) -> list[ItemView]:
+def original_texts(store: ReadStore) -> list[str]:
+    """Where this computer has each original of the library, as text: what an output run
+    refuses to write over. A rooted original is refused where it is on this computer (a root
+    not set here has no file here to protect)."""
+    found = []
+    for root, path in stored_paths(store):
+        try:
+            found.append(store.roots.original_text(root, path))
+        except LibraryError:
+            continue
+    return found
+
+
+def with_originals(store: ReadStore, views: list[ItemView]) -> list[ItemView]:
     """`views` whose assets under a storage root show where the file is on this computer."""
     if not any(a.root for v in views for a in v.assets):
         return views
@@ -324,35 +429,33 @@ def with_originals(store: Store, views: list[ItemView]) -> list[ItemView]:
     return [replace(v, assets=tuple(shown(a) for a in v.assets)) for v in views]
 
 
-def get_item(store: Store, ref: str | int) -> ItemView:
+def get_item(store: ReadStore, ref: str | int) -> ItemView:
     """One item with its assets, events and disclosures. Raises NotFound."""
-    with store.read() as session:
-        conn = session.connection()
+    with store.reading() as conn:
         item_id = resolve_item_id(conn, ref)
         views = item_views(conn, [item_id], details=True, languages=library_languages(conn))
     return with_originals(store, views)[0]
 
 
-def list_items(store: Store, *, limit: int | None, offset: int, details: bool) -> list[ItemView]:
+def list_items(
+    store: ReadStore, *, limit: int | None, offset: int, details: bool
+) -> list[ItemView]:
     """Every item in catalog order (a page of them with `limit` and `offset`); with
     `details`, their assets, disclosures and tags (events stay in get_item)."""
     check_limit(limit, offset)
-    with store.read() as session:
-        conn = session.connection()
+    with store.reading() as conn:
         ids = catalog_ids(conn, limit, offset)
         languages = library_languages(conn) if details else ("en",)
         views = item_views(conn, ids, details=details, events=False, languages=languages)
     return with_originals(store, views) if details else views
 
 
-def files_saying_ai(store: Store, item_ids: Sequence[int]) -> dict[int, str]:
+def files_saying_ai(store: ReadStore, item_ids: Sequence[int]) -> dict[int, str]:
     """Item id -> the stored path of its first image (by id) whose own credentials or XMP say
     AI made or changed it; items without such an image are left out."""
     found: dict[int, str] = {}
-    with store.read() as session:
-        for item_id, path in _rows(
-            session.connection(), _AI_FILES, sorted(set(item_ids)), yes=True
-        ):
+    with store.reading() as conn:
+        for item_id, path in _rows(conn, _AI_FILES, sorted(set(item_ids)), yes=True):
             found.setdefault(item_id, path)
     return found
 
@@ -361,27 +464,26 @@ def files_saying_ai(store: Store, item_ids: Sequence[int]) -> dict[int, str]:
 
 
 def wordings(
-    store: Store, ref: str | int, language: str | None = None
+    store: ReadStore, ref: str | int, language: str | None = None
 ) -> list[tuple[DisclosureView, Wording]]:
     """Each disclosure of an item with its wording in `language` (the library's when None),
     in the order of its disclosures (by id). Raises NotFound or InvalidValue."""
     if language is not None:
         check_language(language)
-    with store.read() as session:
-        conn = session.connection()
+    with store.reading() as conn:
         item_id = resolve_item_id(conn, ref)
         return _wordings(conn, [item_id], language)[item_id]
 
 
 def wordings_of(
-    store: Store, item_ids: Sequence[int], language: str | None = None
+    store: ReadStore, item_ids: Sequence[int], language: str | None = None
 ) -> dict[int, list[tuple[DisclosureView, Wording]]]:
     """`wordings` of many items (by id) in one read: item id -> its disclosures, each with its
     wording, in the order `wordings` gives them; an unknown id maps to an empty list."""
     if language is not None:
         check_language(language)
-    with store.read() as session:
-        return _wordings(session.connection(), item_ids, language)
+    with store.reading() as conn:
+        return _wordings(conn, item_ids, language)
 
 
 def _wordings(
@@ -412,29 +514,19 @@ def _wordings(
 # -- exports and history -----------------------------------------------------------------------
 
 
-def exports_of(store: Store, ref: str | int) -> list[ExportRecordView]:
+def exports_of(store: ReadStore, ref: str | int) -> list[ExportRecordView]:
     """The signed files written for an item, newest first."""
-    with store.read() as session:
-        conn = session.connection()
+    with store.reading() as conn:
         item_id = resolve_item_id(conn, ref)
-        rows = conn.execute(
-            text(
-                "SELECT id, item_id, asset_id, path, sha256, manifest_id, signer_fingerprint, "
-                "created_at, stale_since, stale_reason FROM exports WHERE item_id = :id "
-                "ORDER BY id DESC"
-            ),
-            {"id": item_id},
-        )
-        return [convert.export_view(r) for r in rows]
+        return [convert.export_view(r) for r in run(conn, _EXPORTS, {"id": item_id})]
 
 
 def history_entries(
-    store: Store, ref: str | int | None = None, *, limit: int | None = None
+    store: ReadStore, ref: str | int | None = None, *, limit: int | None = None
 ) -> list[HistoryEntryView]:
     """History entries, oldest first; for one item when `ref` is given."""
     check_limit(limit)
-    with store.read() as session:
-        conn = session.connection()
+    with store.reading() as conn:
         sql = (
             "SELECT seq, at, actor, entity, entity_id, item_id, action, before_json, "
             "after_json, note, hash FROM history"
@@ -447,4 +539,4 @@ def history_entries(
         if limit is not None:
             sql += " LIMIT :limit"
             params["limit"] = limit
-        return [convert.history_view(e) for e in conn.execute(text(sql), params)]
+        return [convert.history_view(e) for e in run(conn, Sql(sql), params)]

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from platformdirs import user_config_dir
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from provenance.domain.clock import now
 from provenance.domain.errors import InvalidValue, LibraryError, NotFound
@@ -31,9 +29,12 @@ from provenance.domain.roots import (
 from provenance.domain.text import file_path, path_text, terminal_safe
 from provenance.media.output import atomic_path
 
-# The ORM models and the history writer load with the functions that change roots: a Store
-# resolves paths through StorageRoots without them (a read-only command never loads them).
+# SQLAlchemy, the ORM models and the history writer load with the functions that list or change
+# roots: a store resolves paths through StorageRoots without them (a read-only command never
+# loads them; `credence labels` on a local library never loads SQLAlchemy at all).
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from provenance.store.models import Asset
 
 _FILE_NAME = "storage-roots.json"
@@ -143,6 +144,8 @@ def _checked_folder(folder: str) -> str:
 
 def list_roots(session: Session, roots: StorageRoots) -> list[RootView]:
     """Every root the library knows, and every root set on this computer, with asset counts."""
+    from sqlalchemy import func, select
+
     from provenance.store.models import Asset, StorageRoot
 
     known = set(session.scalars(select(StorageRoot.name)))
@@ -217,6 +220,8 @@ def remove_root(session: Session, history, roots: StorageRoots, name: str) -> No
 def adopt_root(session: Session, history, roots: StorageRoots, name: str, folder: str) -> int:
     """Add root `name` at `folder` and rewrite every absolute asset path under it to the root
     (one history entry per asset). Returns how many assets moved under the root."""
+    from sqlalchemy import select
+
     from provenance.store.history import Change
     from provenance.store.models import Asset
 
@@ -244,6 +249,8 @@ def adopt_root(session: Session, history, roots: StorageRoots, name: str, folder
 
 
 def _count(session: Session, name: str) -> int:
+    from sqlalchemy import func, select
+
     from provenance.store.models import Asset
 
     return session.scalar(select(func.count(Asset.id)).where(Asset.root == name)) or 0

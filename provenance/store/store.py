@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,6 +34,7 @@ from provenance.store.engine import (
     shown_url,
     team_url,
 )
+from provenance.store.plain import DB_NAME, damage_message, open_failure, sqlite_damage
 from provenance.store.roots import StorageRoots
 from provenance.store.search import SearchIndex
 
@@ -42,8 +43,6 @@ from provenance.store.search import SearchIndex
 if TYPE_CHECKING:
     from provenance.domain.reports import HistoryVerification
     from provenance.store.history import Change, HistoryWriter
-
-DB_NAME = "library.sqlite"
 
 #: Called inside every write transaction after its history entries are written.
 BeforeCommit = Callable[[Session, "HistoryWriter"], None]
@@ -98,7 +97,7 @@ class Store:
             writer.dispose()
             if is_damage(exc):
                 raise LibraryError(damage_message(folder, exc.orig)) from exc
-            raise LibraryError(f"cannot open {db_path}: {exc.orig}") from exc
+            raise LibraryError(open_failure(db_path, exc.orig)) from exc
         return store
 
     @classmethod
@@ -161,6 +160,12 @@ class Store:
                 raise
             self._damage = str(exc.orig)
             raise LibraryError(damage_message(self.folder, exc.orig)) from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """The connection of a read transaction (`read`), for plain SQL (store.reading)."""
+        with self.read() as session:
+            yield session.connection()
 
     @contextmanager
     def write(self) -> Iterator[tuple[Session, HistoryWriter]]:
@@ -357,22 +362,7 @@ def server_failure(url, exc: DatabaseError) -> str:
 
 def is_damage(exc: DatabaseError) -> bool:
     """True when SQLite says the database file itself is damaged (not busy, not full)."""
-    code = getattr(exc.orig, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (11, 26)  # SQLITE_CORRUPT, SQLITE_NOTADB
-    text = str(exc.orig).lower()
-    return "malformed" in text or "not a database" in text or "corrupt" in text
-
-
-def damage_message(folder: Path, detail: object) -> str:
-    """The plain sentence for a damaged database: which file, that nothing more was written,
-    and where the copies are."""
-    return (
-        f"the library database {folder / DB_NAME} is damaged (SQLite: {detail}); "
-        "Credence will not write into it. Restore your latest copy made with "
-        f"`credence backup`, or the newest copy in {folder / 'backups'} (made before "
-        "upgrades), and keep the damaged file for inspection"
-    )
+    return sqlite_damage(exc.orig)
 
 
 def write_failure(folder: Path, exc: OperationalError) -> str:

@@ -242,3 +242,38 @@ def test_a_failure_half_way_through_the_stream_is_reported_and_leaves_nothing(
     assert qt is False and status == 1 and "Traceback" not in err
     assert "LookupError: planning gave up" in err
     assert not list(tmp_path.iterdir())
+
+
+def test_a_local_library_read_without_sqlalchemy_prints_what_the_library_prints(
+    library, tmp_path: Path, capsys
+):
+    """The command reads a local library with sqlite3 alone (never importing SQLAlchemy): the
+    same report, refusals and PDF as reading it through the Library, which a search still
+    does (and a team library)."""
+    from desktop.cli import build_parser
+    from desktop.cli.commands.labels import run_labels
+    from provenance import LibraryReader, open_library, read_library
+
+    args = ["labels", "--all", "--template", "wall", "--json", "--allow-unreviewed", "--out"]
+    plainly = tmp_path / "plainly.pdf"
+    said = "print('SQLALCHEMY', 'sqlalchemy' in sys.modules)"
+    loaded = f"import atexit\natexit.register(lambda: {said})"
+    status, out, err, qt = _process("--library", library, *args, str(plainly), first=loaded)
+    assert status == 0 and qt is False, err
+    assert "SQLALCHEMY False" in out
+    out = out.split("SQLALCHEMY")[0]
+    fully = tmp_path / "fully.pdf"
+    argv = [*args, str(fully)]
+    with open_library(library) as lib:
+        capsys.readouterr()
+        assert run_labels(lib, build_parser(argv).parse_args(argv)) == 0
+        out_fully = capsys.readouterr().out
+    assert json.loads(out) == json.loads(out_fully) and len(json.loads(out)["labels"]) == 5
+    if shutil.which("pdftotext") and shutil.which("pdftoppm"):
+        assert _pdf_text_and_pixels(plainly) == _pdf_text_and_pixels(fully)
+    # A search is read through the Library.
+    search = ["labels", "--search", "harbour", "--template", "wall", "--out", "x.pdf"]
+    with read_library(library) as reader:
+        assert isinstance(reader, LibraryReader)
+    parsed = build_parser(search).parse_args(search)
+    assert parsed.read(library, parsed) is None

@@ -48,3 +48,35 @@ def test_plain_items_plan_the_same_labels_as_detailed_items(library, tmp_path):
     library.disclose(fill.id, "ai-restored")
     library.review(fill.id, "approved", "Jane Doe")
     assert not any("fill.jpg" in reason for _, reason in same_plans())
+
+
+def test_a_library_read_plainly_plans_the_same_labels(tmp_path):
+    """`credence labels` reads a local library with sqlite3 alone (provenance.read_library):
+    the same plan (contents, drafts, QR texts, refusals) as through the Library, on a library
+    with provenance, AI disclosures in every review state, tags, non-ASCII and missing fields,
+    an image whose own credentials say AI, and signed exports."""
+    from provenance import available_languages, open_library, read_library
+    from tests.provenance.store.test_reading import fill_collection
+
+    with open_library(tmp_path / "lib", actor="alice") as library:
+        rich = fill_collection(library, tmp_path)
+        said_ai = shutil.copy(data_file("c2pa-fixtures/ocsp.jpg"), tmp_path / "fill.jpg")
+        rich.import_files([said_ai], capture_type="digitalCapture")
+        rich.create_item({"accession": "M1"})  # no title, maker, date or medium
+        rich.disclose("M1", "ai-enhanced")
+        rich.disclose("A3", "none")
+        rich.review("A3", "approved", "Jane Doe")
+        rich.update_settings({"reviewer_display": "role", "reviewer_role": "the registrar"})
+        with read_library(library.folder) as reader:
+            assert reader.list_items() == library.list_items()
+            items = reader.list_items()
+            for language in (None, *available_languages()):
+                for allow in (False, True):
+                    for qr in (None, "export", "https://example.org/{accession}?id={id}"):
+                        options = {"language": language, "allow_unreviewed": allow}
+                        plainly = plan_labels(reader, items, qr_pattern=qr, **options)
+                        fully = plan_labels(library, items, qr_pattern=qr, **options)
+                        assert plainly == fully
+            assert plainly.refused and plainly.contents and any(c.draft for c in plainly.contents)
+            assert any("fill.jpg says AI" in reason for _, reason in plainly.refused)
+            assert any(c.qr_text and "sha256:" not in c.qr_text for c in plainly.contents)

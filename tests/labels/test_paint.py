@@ -180,3 +180,36 @@ def test_ascii_paragraphs_say_what_the_generic_reading_of_their_lines_says(name,
             assert cache.breaks[id(layout)][2] == _line_texts(text, lines)
             checked += 1
     assert checked >= len(contents)
+
+
+@pytest.mark.parametrize(
+    ("maker", "language", "isolated"),
+    [
+        ("Émile Laurent (French, 1851–1919)", "en", False),
+        ("Farah Z", "en", False),
+        ("فرح زيد", "en", True),  # right to left
+        ("Chen W ٣", "en", True),  # an Arabic-Indic digit
+        ("Émile Laurent", "ar", True),  # a right-to-left label
+    ],
+)
+def test_joined_fields_are_isolated_only_where_something_could_run_right_to_left(
+    gui, maker, language, isolated
+):
+    """Isolating "maker, date" keeps an Arabic name from dragging the date to the wrong side;
+    where nothing can run right to left, every character runs left to right either way, and
+    the line is drawn as one run (a PDF page holds one text object for it, not five)."""
+    from labels.paint import FSI, PDI
+
+    cache = ShapeCache()
+    image = QImage(800, 600, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    content = sample(maker=maker, date="1890", language=language)
+    layout = paint_label(
+        painter, QRectF(0, 0, 400, 300), content, get_template("wall"), cache=cache
+    )
+    painter.end()
+    joined = next(lay.text() for lay in cache.layouts.values() if "1890" in lay.text())
+    separator = "، " if language == "ar" else ", "
+    assert joined.replace(FSI, "").replace(PDI, "") == f"{maker}{separator}1890"
+    assert (FSI in joined) is isolated
+    assert " ".join(layout.lines["maker+date"]) == f"{maker}{separator}1890"

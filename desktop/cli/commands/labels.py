@@ -23,7 +23,7 @@ from desktop.cli.status import EXIT_OK, EXIT_REJECTED
 if TYPE_CHECKING:
     from desktop.labelling import LabelPlan
     from labels import LabelContent, Template
-    from provenance import ItemView, Library
+    from provenance import ItemView, Library, LibraryReader
 
 #: What the command needs of each painted label: its page and its findings (rule, message).
 Painted = list[tuple[int, tuple[tuple[str, str], ...]]]
@@ -44,7 +44,7 @@ def register(verbs: Verbs) -> None:
     p.add_argument("--strict", action="store_true", help="fail on any preflight finding")
     p.add_argument("--allow-unreviewed", action="store_true", help="print DRAFT labels")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=run_labels, begin=begin_labels)
+    p.set_defaults(run=run_labels, begin=begin_labels, read=read_labels_library)
     verbs.add_parser("templates", help="list label templates").set_defaults(run=run_templates)
 
 
@@ -65,7 +65,17 @@ def begin_labels(args: Namespace) -> None:
     args.painter = _Painter.start()
 
 
-def run_labels(lib: Library, args: Namespace) -> int:
+def read_labels_library(location: Path | str, args: Namespace) -> LibraryReader | None:
+    """The library opened for reading without SQLAlchemy, when it can be (see
+    `provenance.read_library`): a search needs the full library's query builder."""
+    if args.search:
+        return None
+    from provenance import read_library
+
+    return read_library(location)
+
+
+def run_labels(lib: Library | LibraryReader, args: Namespace) -> int:
     """Render the labels; 1 if an item was refused, or with --strict on any preflight finding."""
     painter: _Painter | None = getattr(args, "painter", None)
     try:
@@ -75,7 +85,7 @@ def run_labels(lib: Library, args: Namespace) -> int:
             painter.close()
 
 
-def _labels(lib: Library, args: Namespace, painter: _Painter | None) -> int:
+def _labels(lib: Library | LibraryReader, args: Namespace, painter: _Painter | None) -> int:
     from desktop.labelling import LabelPlan
     from labels import get_template, page_count, png_page_path
 
@@ -89,9 +99,11 @@ def _labels(lib: Library, args: Namespace, painter: _Painter | None) -> int:
         raise UsageError(str(exc)) from None
     if args.items:
         items = [lib.get_item(ref) for ref in args.items]
+    elif args.search:
+        items = lib.list_items(args.search)  # a Library (see read_labels_library)
     else:
         # plan_labels reads what it needs of a thousand items at once: no details here.
-        items = lib.list_items(args.search if args.search else None)
+        items = lib.list_items()
     qr = args.qr if args.qr is not None else (lib.settings().qr_pattern or None)
     kind = suffix[1:]
     plan = LabelPlan()  # the whole batch, as its chunks are planned
@@ -161,7 +173,7 @@ _CHUNKS = (50, 250)
 
 
 def _planned(
-    lib: Library,
+    lib: Library | LibraryReader,
     items: Sequence[ItemView],
     plan: LabelPlan,
     *,
@@ -233,11 +245,12 @@ def _keep_freed_memory() -> None:
 class _Painter:
     """A second process that paints the labels, forked before the library opens.
 
-    Opening the library and reading a thousand items (SQLAlchemy) takes one core; loading Qt,
-    the application object and the fonts takes about as long again, and needs no library: the
-    child does that meanwhile, then paints what this process sends (`paint`, the same function
-    as in one process) into the files this process claimed, and answers with pages and
-    findings. Where fork is unsafe (macOS, Windows) or Qt is already loaded in this process
+    Loading Qt, the application object and the fonts takes about 0.1 s and needs no library:
+    the child does that while this process opens the library and plans the first labels (a
+    local library is read with sqlite3 alone, see `read_labels_library`), then paints what
+    this process sends (`paint`, the same function as in one process) into the files this
+    process claimed, and answers with pages and findings. Where fork is unsafe (macOS,
+    Windows) or Qt is already loaded in this process
     (the window, tests), `start` gives None and labels are painted in this process.
     """
 

@@ -69,6 +69,11 @@ def _orm_staleness(session) -> dict[int, tuple[str, str]]:
 
 @pytest.fixture
 def collection(library, tmp_path):
+    """`fill_collection` of the library."""
+    return fill_collection(library, tmp_path)
+
+
+def fill_collection(library, tmp_path):
     """Items with odd text, no accession number, events with and without an AI tool,
     disclosures (reviewed, with an own sentence), keywords, subjects, images under a storage
     root and not, signed exports (one stale since)."""
