@@ -132,6 +132,7 @@ def migrate(writer: Engine, db_path: Path, backups_dir: Path) -> Path | None:
     head = head_revision()
     if current == head:
         return None
+    _refuse_unknown(current)
     backup = None
     if current is not None:
         backup = backup_database(db_path, backups_dir, f"before-{head}-from-{current}")
@@ -140,6 +141,26 @@ def migrate(writer: Engine, db_path: Path, backups_dir: Path) -> Path | None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return backup
+
+
+def _refuse_unknown(current: str | None) -> None:
+    """LibraryError when the database's schema revision is not one this build ships: the
+    library was made or upgraded by a newer Credence, and no migration here can read it."""
+    if current is None:
+        return
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from provenance.domain.errors import LibraryError
+
+    try:
+        ScriptDirectory.from_config(_alembic_config()).get_revision(current)
+    except CommandError:
+        raise LibraryError(
+            f"this library was made or upgraded by a newer version of Credence (its schema "
+            f"is {current!r}; this version knows up to {HEAD_REVISION!r}): open it with that "
+            "version or a newer one; nothing in it was changed"
+        ) from None
 
 
 # -- team libraries on PostgreSQL ---------------------------------------------------------------
@@ -227,8 +248,10 @@ def migrate_team(writer: Engine) -> None:
     cfg = _alembic_config()
     with writer.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK_KEY})
-        if current_revision_in(conn) == head_revision():
+        current = current_revision_in(conn)
+        if current == head_revision():
             return
+        _refuse_unknown(current)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -410,3 +410,22 @@ def test_identify_without_a_library_creates_none(tmp_path, capsys):
     status = main(["--library", str(tmp_path / "nolib"), "identify", str(tmp_path / "x.jpg")])
     assert status == 1 and "no library here" in capsys.readouterr().out
     assert not (tmp_path / "nolib").exists()
+
+
+@pytest.mark.parametrize(
+    "verb", [["items"], ["labels", "--all", "--template", "wall", "--out", "labels.pdf"]]
+)
+def test_library_of_a_newer_credence_is_refused_in_one_sentence(cli, tmp_path, verb):
+    """Reading verbs, labels' own sqlite3 path included, refuse a schema this build does not
+    ship with the reason and what to do: not an "unexpected error" from the migration tool."""
+    assert cli("init")[0] == 0
+    conn = sqlite3.connect(cli.library / "library.sqlite")
+    conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    conn.commit()
+    conn.close()
+    out_args = [str(tmp_path / a) if a.endswith(".pdf") else a for a in verb]
+    status, out, err = cli(*out_args)
+    assert status != 0 and out == ""
+    assert "newer version of Credence" in err and "0099" in err
+    assert "unexpected" not in err and "Traceback" not in err
+    assert not (tmp_path / "labels.pdf").exists()

@@ -29,21 +29,28 @@ def test_reopen_keeps_data_and_does_not_back_up_current_schema(tmp_path):
     assert not (tmp_path / "lib" / "backups").exists()
 
 
-def test_old_schema_is_backed_up_before_migrating(tmp_path):
+@pytest.mark.parametrize("revision", ["0011", "9999_from_the_future", "0000"])
+def test_schema_of_a_newer_credence_is_refused_plainly_and_left_alone(tmp_path, revision):
+    """A revision this build does not ship (a newer Credence made or upgraded the library) is
+    refused in one sentence saying so, before anything is backed up or written; an older
+    schema is backed up and upgraded (test_catalog_fields)."""
     with open_library(tmp_path / "lib") as lib:
         lib.create_item({"accession": "A1"})
-    conn = sqlite3.connect(tmp_path / "lib" / "library.sqlite")
-    conn.execute("UPDATE alembic_version SET version_num = '0000'")
+    db = tmp_path / "lib" / "library.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
     conn.commit()
     conn.close()
-    # Revision 0000 is unknown to alembic, so opening must fail cleanly, after a backup.
-    with pytest.raises(Exception) as info:
+    before = db.read_bytes()
+    from provenance import LibraryError
+
+    with pytest.raises(LibraryError, match="newer version of Credence") as info:
         open_library(tmp_path / "lib")
-    assert "Traceback" not in str(info.value)
-    backups = list((tmp_path / "lib" / "backups").glob("*.sqlite"))
-    assert len(backups) == 1
-    copy = sqlite3.connect(backups[0])
-    assert copy.execute("SELECT accession FROM items").fetchone()[0] == "A1"
+    assert revision in str(info.value) and HEAD_REVISION in str(info.value)
+    assert not (tmp_path / "lib" / "backups").exists()
+    assert db.read_bytes() == before
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT accession FROM items").fetchone()[0] == "A1"
 
 
 def test_read_only_folder_is_refused_plainly(tmp_path):
@@ -383,3 +390,15 @@ def test_wordings_of_many_items_read_at_once_are_each_items_wordings(library):
         "ai-enhanced",
         "ai-described",
     ]
+
+
+def test_team_library_of_a_newer_credence_is_refused_plainly(pg_url):
+    """The same refusal on PostgreSQL, inside the upgrade's locked transaction."""
+    from provenance import LibraryError
+    from tests.conftest import tamper
+
+    with open_library(pg_url) as lib:
+        lib.create_item({"accession": "A1"})
+        tamper(lib, "UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(LibraryError, match="newer version of Credence"):
+        open_library(pg_url)
