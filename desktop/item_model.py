@@ -326,6 +326,9 @@ class ItemListModel(QAbstractTableModel):
         self._total = 0
         #: Whether the list is being counted on a pool thread: `total` is then a lower bound.
         self.counting = False
+        #: Whether the search is listed best match first (decided once per reload, so every
+        #: page keeps one order).
+        self._ranked = False
         #: How many of the rows are listed to the views so far.
         self._listed = 0
         #: The ids of the whole list in order, read on a pool thread once a row past the first
@@ -366,23 +369,33 @@ class ItemListModel(QAbstractTableModel):
         model resets with them in it, so views (and whoever listens to modelReset) see the new
         rows at once. A long list's count comes later (`counting`, then `total_changed`)."""
         # May raise (an impossible date, say): then nothing has changed.
-        counting = False
+        counting, ranked, order = False, False, None
         if not self.search and self.filters == SearchFilters():
             total = self.library.count_items()  # every item: a cheap count
             first = self._read_offset(0, FIRST_PAGE) if total else []
         else:
-            first = self._read_offset(0, FIRST_PAGE + 1)  # one more: is there more?
-            total = len(first)
-            if total > FIRST_PAGE:
-                total = self.library.count_items_up_to(self.search, self.filters, cap=COUNT_AT_ONCE)
-                counting = total > COUNT_AT_ONCE
+            # The first rows (one more: is there more?), the count and the order in one read,
+            # which matches a search once; the ids too when the count found them all.
+            search, filters, sort, descending = self._query()
+            start = self.library.start_listing(
+                search,
+                filters,
+                limit=FIRST_PAGE + 1,
+                cap=COUNT_AT_ONCE,
+                details=True,
+                sort=sort,
+                descending=descending,
+            )
+            first, total, ranked, order = list(start.items), start.count, start.ranked, start.ids
+            counting = total > COUNT_AT_ONCE
         self.beginResetModel()
         self._pages.clear()
         self._recent.clear()
         self._total = max(total, len(first))
         self.counting = counting
+        self._ranked = ranked
         self._listed = len(first)
-        self._order = None
+        self._order = order
         self._generation += 1
         self._reading_ids = False
         if first:
@@ -492,6 +505,12 @@ class ItemListModel(QAbstractTableModel):
     def total(self) -> int:
         return self._total
 
+    @property
+    def ranked(self) -> bool:
+        """Whether the search is listed best match first (False: no search, a sort, or too
+        many matches to rank, which are listed in the order added)."""
+        return self._ranked
+
     def row_at(self, row: int) -> ItemRow | None:
         """What the list shows in `row` (None: no such row). Cheap: for painting."""
         found = self._cached(row)
@@ -593,10 +612,11 @@ class ItemListModel(QAbstractTableModel):
         if self._order is None and not self._reading_ids:
             self._reading_ids = True
             library, (search, filters, sort, descending) = self.library, self._query()
+            ranked = self._ranked
             QThreadPool.globalInstance().start(
                 _ReadWhole(
                     lambda: library.list_item_ids(
-                        search, filters, sort=sort, descending=descending
+                        search, filters, sort=sort, descending=descending, ranked=ranked
                     ),
                     self._generation,
                     self._id_signals.loaded,
@@ -624,7 +644,9 @@ class ItemListModel(QAbstractTableModel):
         if self._order is None:
             search, filters, sort, descending = self._query()
             self._adopt(
-                self.library.list_item_ids(search, filters, sort=sort, descending=descending)
+                self.library.list_item_ids(
+                    search, filters, sort=sort, descending=descending, ranked=self._ranked
+                )
             )
         return self._order or ()
 
@@ -643,6 +665,7 @@ class ItemListModel(QAbstractTableModel):
             details=True,
             sort=sort,
             descending=descending,
+            ranked=self._ranked,
         )
 
     # -- Qt model -------------------------------------------------------------------------------

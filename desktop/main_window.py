@@ -706,7 +706,7 @@ class MainWindow(QMainWindow):
         text = f"{total:,} item" if total == 1 else f"{total:,} items"
         # Say when a search is not listed best match first (the model's rule, per reload).
         searched = total and model.search and model.sorting is None
-        if searched and not self.library.search_ranked(model.search, model.filters):
+        if searched and not model.ranked:
             text += " (in the order added: too many matches to rank)"
         self.count_label.setText(text)
 

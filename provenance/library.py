@@ -30,6 +30,7 @@ from provenance.domain.views import (
     ExportRecordView,
     HistoryEntryView,
     ItemView,
+    ListStart,
     SearchFilters,
     ToolView,
 )
@@ -364,6 +365,32 @@ class Library:
         stays cheap however many match: a result above `cap` means "more than `cap`" (an exact
         count of a common word in a million items takes 50–200 ms)."""
         return stored_items.count_items_up_to(self._store, search, filters or SearchFilters(), cap)
+
+    def start_listing(
+        self,
+        search: str | None = None,
+        filters: SearchFilters | None = None,
+        *,
+        limit: int,
+        cap: int,
+        details: bool = False,
+        sort: str | None = None,
+        descending: bool = False,
+    ) -> ListStart:
+        """What a window shows first of a listing, in one read: the first `limit` items as
+        `list_items` lists them, how many match (`count_items_up_to` with `cap`), whether they
+        are ranked (`search_ranked`), and the whole list's ids when they came with it. A search
+        is matched once, not once for each of those (see store.items.start_listing)."""
+        return stored_items.start_listing(
+            self._store,
+            search,
+            filters or SearchFilters(),
+            limit=limit,
+            cap=cap,
+            details=details,
+            sort=sort,
+            descending=descending,
+        )
 
     def list_item_ids(
         self,

@@ -55,6 +55,21 @@ def match_expression(query: str, *, prefix: bool = True) -> str | None:
     return " ".join(f'"{w}"{star}' for w in words)
 
 
+def _first_ids(
+    session: Session, matches: str, params: dict, limit: int, cap: int
+) -> tuple[list[int], int]:
+    # The database counts the matches up to the cap (in C, no row reaches Python) and hands
+    # over only the first page of them.
+    rows = session.execute(
+        text(
+            f"SELECT id, count(*) OVER () FROM ({matches} LIMIT :most) found "
+            "ORDER BY id LIMIT :limit"
+        ),
+        {**params, "most": max(cap + 1, limit), "limit": limit},
+    ).all()
+    return [row[0] for row in rows], min(rows[0][1] if rows else 0, cap + 1)
+
+
 def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
     ids = list(dict.fromkeys(ids))
     for start in range(0, len(ids), _BATCH):
@@ -167,6 +182,25 @@ class SearchIndex:
             if found > cap:
                 return found
         return found
+
+    def first_ids(
+        self, session: Session, search: str, limit: int, cap: int
+    ) -> tuple[list[int], int]:
+        """The ids of the first `limit` items matching what was typed, in the order they were
+        added, and how many match, counted only up to `cap` + 1: one evaluation of the match
+        for both (see items.start_listing). Read in the index alone: it holds exactly one row
+        per item, so these are the ids `matching(..., ranked=False)` lists first. ([], 0) when
+        nothing searchable was typed."""
+        match = match_expression(search)
+        if match is None:
+            return [], 0
+        return _first_ids(
+            session,
+            "SELECT rowid AS id FROM items_fts WHERE items_fts MATCH :match ORDER BY rowid",
+            {"match": match},
+            limit,
+            cap,
+        )
 
     def ranks(self, session: Session, search: str) -> bool:
         """Whether `matching(..., ranked=True)` is worth it for what was typed, with no filter:
@@ -336,6 +370,24 @@ class PostgresSearchIndex(SearchIndex):
             "WHERE t.doc @@ to_tsquery('simple', unaccent(:q)) LIMIT :cap) found"
         )
         return session.scalar(capped, {"q": query, "cap": cap + 1})
+
+    def first_ids(
+        self, session: Session, search: str, limit: int, cap: int
+    ) -> tuple[list[int], int]:
+        """The ids of the first `limit` items matching what was typed, in the order they were
+        added, and how many match, counted only up to `cap` + 1 (([], 0) when nothing
+        searchable was typed)."""
+        query = tsquery_expression(search)
+        if query is None:
+            return [], 0
+        return _first_ids(
+            session,
+            "SELECT t.item_id AS id FROM items_tsv t "
+            "WHERE t.doc @@ to_tsquery('simple', unaccent(:q)) ORDER BY t.item_id",
+            {"q": query},
+            limit,
+            cap,
+        )
 
     def matching(self, stmt: Select, search: str, item_id, *, ranked: bool = True) -> Select | None:
         """`stmt` limited to the items matching what was typed: best match first (`ts_rank`,

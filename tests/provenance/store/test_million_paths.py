@@ -272,3 +272,55 @@ def test_catalog_order_is_the_same_read_plainly_and_through_the_orm(library):
     assert pages == plain
     assert [library.get_item(i).accession for i in plain[-2:]] == [None, None]
     assert plain[-2] < plain[-1]
+
+
+def test_a_listing_started_in_one_read_gives_what_the_separate_reads_give(library):
+    """`start_listing` (the window's first rows, count and order in one read, a plain search
+    matched once) gives what list_items, count_items_up_to, search_ranked and list_item_ids
+    give one by one: the same items in the same order, the same capped count and verdict, and,
+    when it brings them, the whole list's ids; prefix matches included, around every cap."""
+    for n in range(3):
+        library.create_item({"accession": f"O.{n}", "title": "oil sketch " + "oil " * n})
+    for n in range(2):
+        library.create_item({"accession": f"C.{n}", "title": "oilcloth sketch", "maker": "Ann"})
+    library.create_item({"accession": "E.1", "title": "Étude in oil", "maker": "Ann"})
+    library.create_item({"accession": "Z.1", "title": "Nothing alike"})
+    index = library._store.search_index
+    searches = ("oil", "oil sketch", "oilcloth", "étude", "nothing", "!!", None)
+    filters = (SearchFilters(), SearchFilters(maker="Ann"))
+    sorts = ((None, False), ("item", True))
+    checked = 0
+    for ranked_at_most in (0, 4, 5, 10_000):
+        index.ranked_at_most = ranked_at_most
+        for cap in (0, 2, 4, 5, 10):
+            for search in searches:
+                for narrow in filters:
+                    for sort, descending in sorts:
+                        start = library.start_listing(
+                            search,
+                            narrow,
+                            limit=2,
+                            cap=cap,
+                            details=True,
+                            sort=sort,
+                            descending=descending,
+                        )
+                        what = (ranked_at_most, cap, search, narrow, sort)
+                        listed = library.list_items(
+                            search, narrow, limit=2, details=True, sort=sort, descending=descending
+                        )
+                        assert start.items == tuple(listed), what
+                        assert start.count == library.count_items_up_to(search, narrow, cap=cap)
+                        searching = bool(search and search.strip())
+                        ranked = sort is None and library.search_ranked(search, narrow)
+                        assert start.ranked == (searching and ranked), what
+                        whole = list(
+                            library.list_item_ids(search, narrow, sort=sort, descending=descending)
+                        )
+                        if start.ids is not None:
+                            assert list(start.ids) == whole, what
+                            checked += 1
+                        plain = searching and narrow == SearchFilters() and sort is None
+                        if plain and len(whole) <= min(cap, ranked_at_most):
+                            assert start.ids is not None, what  # ranked: read whole
+    assert checked > 50
