@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from provenance.domain.views import SearchFilters
 from provenance.store.history import _COLUMNS, _hashes, chain_hashes, entry_hash
@@ -324,3 +324,57 @@ def test_a_listing_started_in_one_read_gives_what_the_separate_reads_give(librar
                         if plain and len(whole) <= min(cap, ranked_at_most):
                             assert start.ids is not None, what  # ranked: read whole
     assert checked > 50
+
+
+def test_a_first_page_looked_for_among_the_first_items_is_the_prefix_searchs(tmp_path, monkeypatch):
+    """When more than the cap have the whole words, the first page of a prefix search is
+    looked for among the items up to the page's last whole-word match, in a small index of
+    their text alone (search._probe): the same ids as the whole index gives, with words only
+    as prefixes before them, accents, punctuation, keywords and extra fields."""
+    import random
+
+    from provenance import open_library
+    from provenance.store import search as search_module
+
+    rnd = random.Random(7)
+    words = ["oil", "oilcloth", "oils", "Émile", "emilie", "canvas", "can", "ßtraße", "1901"]
+    words += ["1901.5", "gift-museum", "museums", "o'il", "ÖL", "giftige", "portrait", "port"]
+    with open_library(tmp_path / "lib", actor="alice") as lib:
+        for n in range(120):
+            fields = {
+                "accession": f"A.{n}",
+                "title": " ".join(rnd.choices(words, k=3)),
+                "description": " ".join(rnd.choices(words, k=rnd.randrange(0, 4))) or None,
+            }
+            extra = {"note": rnd.choice(words)} if n % 9 == 0 else None
+            item = lib.create_item(fields, extra)
+            if n % 7 == 0:
+                lib.tag([item.id], add=[rnd.choice(words)])
+        store, index = lib._store, lib._store.search_index
+        with store.read() as session:
+            sql = session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'items_fts'"))
+        assert f"tokenize='{search_module.TOKENIZER}'" in sql
+        probe, probed = search_module._probe, []
+
+        def recorded(*args):
+            page = probe(*args)
+            # Pages a prefix-only item (not among the whole-word matches) made it into.
+            probed.append(page is not None and any(i not in whole for i in page))
+            return page
+
+        monkeypatch.setattr(search_module, "_probe", recorded)
+        for query in ("oil", "o", "emile", "Émile", "can", "1901", "gift museum", "ol", "port"):
+            match = search_module.match_expression(query)
+            for limit, cap in ((1, 0), (5, 3), (12, 10), (30, 10)):
+                with store.read() as session:
+                    exact = search_module.match_expression(query, prefix=False)
+                    whole = list(
+                        session.scalars(search_module._FIRST_IDS, {"match": exact, "limit": 10**6})
+                    )
+                    page, found = index.first_ids(session, query, limit, cap)
+                    prefixes = list(
+                        session.scalars(search_module._FIRST_IDS, {"match": match, "limit": 10**6})
+                    )
+                assert page == prefixes[:limit], (query, limit, cap)
+                assert found == min(len(prefixes), cap + 1), (query, limit, cap)
+        assert sum(probed) > 5  # the probe found prefix-only items
