@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon, QImage, QPixmap, QPixmapCache
 
-from provenance import ItemView, Library, NotFound, SearchFilters, category
+from provenance import CancelToken, ItemView, Library, NotFound, SearchFilters, category
 
 PAGE = 200
 #: Pages of rows kept for drawing: the ones in view and a few screens around them, however
@@ -338,6 +338,8 @@ class ItemListModel(QAbstractTableModel):
         #: Which reload the ids being read belong to (a newer query drops older ids).
         self._generation = 0
         self._reading_ids = False
+        #: Cancelled when the ids being read are no longer wanted (see `reload`).
+        self._ids_wanted = CancelToken()
         self._id_signals = _IdSignals(self)
         self._id_signals.loaded.connect(self._ids_loaded)  # queued: runs on the UI thread
         self._id_signals.counted.connect(self._counted)
@@ -368,7 +370,13 @@ class ItemListModel(QAbstractTableModel):
         """Read the first rows again, and the count unless it is long (see COUNT_AT_ONCE); the
         model resets with them in it, so views (and whoever listens to modelReset) see the new
         rows at once. A long list's count comes later (`counting`, then `total_changed`)."""
-        # May raise (an impossible date, say): then nothing has changed.
+        # The ids of the list shown so far, if still being read, are not wanted any more: a
+        # million of them keep a pool thread (and the GIL) busy for a second or more, which the
+        # new list's first paint would wait for.
+        if self._reading_ids:
+            self._ids_wanted.cancel()
+            self._ids_wanted, self._reading_ids = CancelToken(), False
+        # May raise (an impossible date, say): then nothing else has changed.
         counting, ranked, order = False, False, None
         if not self.search and self.filters == SearchFilters():
             total = self.library.count_items()  # every item: a cheap count
@@ -612,11 +620,16 @@ class ItemListModel(QAbstractTableModel):
         if self._order is None and not self._reading_ids:
             self._reading_ids = True
             library, (search, filters, sort, descending) = self.library, self._query()
-            ranked = self._ranked
+            ranked, cancel = self._ranked, self._ids_wanted
             QThreadPool.globalInstance().start(
                 _ReadWhole(
                     lambda: library.list_item_ids(
-                        search, filters, sort=sort, descending=descending, ranked=ranked
+                        search,
+                        filters,
+                        sort=sort,
+                        descending=descending,
+                        ranked=ranked,
+                        cancel=cancel,
                     ),
                     self._generation,
                     self._id_signals.loaded,

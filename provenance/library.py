@@ -400,11 +400,14 @@ class Library:
         sort: str | None = None,
         descending: bool = False,
         ranked: bool | None = None,
+        cancel: CancelToken | None = None,
     ) -> Sequence[int]:
         """The ids of every item `list_items` lists for the same arguments, in the same order,
         in one query: a long list is then read a page at a time with `items_by_id`, at the same
         cost at its end as at its start (an `offset` page reads every row before it again).
-        `ranked`: as in `list_items`."""
+        `ranked`: as in `list_items`. With `cancel`, reading stops at the token's next check
+        (every 10,000 ids) and returns the ids read so far, for a caller that no longer wants
+        them (a window whose search changed)."""
         return stored_items.list_item_ids(
             self._store,
             search,
@@ -412,6 +415,7 @@ class Library:
             sort=sort,
             descending=descending,
             ranked=ranked,
+            cancel=cancel,
         )
 
     def items_by_id(self, ids: Sequence[int], *, details: bool = False) -> list[ItemView]:

@@ -23,6 +23,7 @@ from provenance.domain.fields import (
     clean_fields,
     extra_changes,
 )
+from provenance.domain.progress import CancelToken
 from provenance.domain.reports import CaptureTypeReport, FieldChange, ItemsUpdateReport
 from provenance.domain.text import terminal_safe
 from provenance.domain.views import (
@@ -350,6 +351,7 @@ def list_item_ids(
     sort: str | None = None,
     descending: bool = False,
     ranked: bool | None = None,
+    cancel: CancelToken | None = None,
 ) -> array:
     """The ids of every item `list_items` would list, in its order (see Library.list_item_ids).
 
@@ -366,6 +368,8 @@ def list_item_ids(
             stmt.with_only_columns(Item.id).execution_options(yield_per=10_000)
         )
         for part in result.scalars().partitions(10_000):
+            if cancel is not None and cancel.cancelled:
+                break  # no longer wanted: the caller drops what was read
             ids.extend(part)
     return ids
 
