@@ -453,13 +453,14 @@ def start_listing(
     """The first `limit` items of a listing, its count up to `cap` + 1 and its order, in one
     read (see Library.start_listing).
 
-    A plain search (no filter, no sort) evaluates its match once: the matching ids in the order
-    added, up to the larger of `cap` and `ranked_at_most` + 1, give the count, whether to rank
-    (see search_ranked) and, unranked, the first page. Ranked, the matches (few, by that rule)
-    are read again best match first, all of them, which are then the whole list's ids. On a
-    million items a prefix match of a common word takes tens of milliseconds to gather (FTS5
-    gathers every match of a prefix before its first row), and the window used to evaluate it
-    three or four times before its first paint.
+    A plain search (no filter, no sort) matches the prefixes of its words at most once: the
+    index gives the first page in the order added and the count up to the larger of `cap` and
+    `ranked_at_most` + 1, which also decides whether to rank (see search_ranked; the index's
+    `first_ids`). Ranked, the matches (few, by that rule) are read again best match first, all
+    of them, which are then the whole list's ids. On a million items a prefix match of a common
+    word takes tens of milliseconds to gather (FTS5 gathers every match of a prefix before its
+    first row), and the window used to evaluate it three or four times before its first paint.
+    Otherwise the statement is counted once, as far as the count and the decision need.
     """
     check_limit(limit, 0)
     index = store.search_index
@@ -479,7 +480,6 @@ def start_listing(
             whole = ids if found == len(ids) and found <= cap else None
             page = ids[:limit]
         else:
-            # Counted once, as far as both the count and the decision to rank need.
             found = _count_up_to(session, store, search, filters, most)
             count = min(found, cap + 1)
             ranked = searching and sort is None and found <= index.ranked_at_most

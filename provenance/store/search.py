@@ -103,15 +103,15 @@ def _first_ids(
     session: Session, matches: str, params: dict, limit: int, cap: int
 ) -> tuple[list[int], int]:
     # The database counts the matches up to the cap (in C, no row reaches Python) and hands
-    # over only the first page of them.
+    # over only the first page of them (at least one row, which carries the count).
     rows = session.execute(
         text(
             f"SELECT id, count(*) OVER () FROM ({matches} LIMIT :most) found "
             "ORDER BY id LIMIT :limit"
         ),
-        {**params, "most": max(cap + 1, limit), "limit": limit},
+        {**params, "most": max(cap + 1, limit), "limit": max(limit, 1)},
     ).all()
-    return [row[0] for row in rows], min(rows[0][1] if rows else 0, cap + 1)
+    return [row[0] for row in rows[:limit]], min(rows[0][1] if rows else 0, cap + 1)
 
 
 def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
@@ -246,7 +246,7 @@ class SearchIndex:
         if session.scalar(_CAPPED_COUNT, {"match": words, "cap": cap + 1}) > cap:
             # Then more than `cap` items match the prefixes too.
             first = list(session.scalars(_FIRST_IDS, {"match": words, "limit": limit}))
-            page = _probe(session, match, first[-1], limit) if len(first) == limit else None
+            page = _probe(session, match, first[-1], limit) if 0 < len(first) == limit else None
             if page is None:
                 page = list(session.scalars(_FIRST_IDS, {"match": match, "limit": limit}))
             return page, cap + 1

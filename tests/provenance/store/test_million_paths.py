@@ -324,6 +324,10 @@ def test_a_listing_started_in_one_read_gives_what_the_separate_reads_give(librar
                         if plain and len(whole) <= min(cap, ranked_at_most):
                             assert start.ids is not None, what  # ranked: read whole
     assert checked > 50
+    for search in ("oil", "oil sketch", "oilcloth", "nothing"):  # no rows, still a count
+        for cap in (0, 2, 10):
+            start = library.start_listing(search, limit=0, cap=cap)
+            assert start.items == () and start.count == library.count_items_up_to(search, cap=cap)
 
 
 def test_a_first_page_looked_for_among_the_first_items_is_the_prefix_searchs(tmp_path, monkeypatch):
@@ -365,7 +369,7 @@ def test_a_first_page_looked_for_among_the_first_items_is_the_prefix_searchs(tmp
         monkeypatch.setattr(search_module, "_probe", recorded)
         for query in ("oil", "o", "emile", "Émile", "can", "1901", "gift museum", "ol", "port"):
             match = search_module.match_expression(query)
-            for limit, cap in ((1, 0), (5, 3), (12, 10), (30, 10)):
+            for limit, cap in ((0, 3), (1, 0), (5, 3), (12, 10), (30, 10)):
                 with store.read() as session:
                     exact = search_module.match_expression(query, prefix=False)
                     whole = list(
