@@ -472,8 +472,7 @@ def start_listing(
             ids, found = index.first_ids(session, search or "", limit, most)
             ranked = found <= index.ranked_at_most
             if ranked and found:
-                stmt = select_items(search, filters, index, ranked=True)
-                ids = session.scalars(stmt.with_only_columns(Item.id)).all()
+                ids = index.ranked_ids(session, search or "")
                 found = len(ids)  # on PostgreSQL, rows committed since the count count too
             count = min(found, cap + 1)
             # The whole list's ids, if they are all here (ranked, or no more than a page).

@@ -252,6 +252,18 @@ class SearchIndex:
             return page, cap + 1
         return _first_ids(session, _FTS_IDS, {"match": match}, limit, cap)
 
+    def ranked_ids(self, session: Session, search: str) -> list[int]:
+        """The ids of every item matching what was typed, best match first, as
+        `matching(..., ranked=True)` orders them, read in the index alone (no look-up of each
+        match's item row); for a search few enough items match to rank (see `ranks`)."""
+        match = match_expression(search)
+        if match is None:
+            return []
+        ranked = text(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH :match ORDER BY rank, rowid"
+        )
+        return list(session.scalars(ranked, {"match": match}))
+
     def ranks(self, session: Session, search: str) -> bool:
         """Whether `matching(..., ranked=True)` is worth it for what was typed, with no filter:
         True unless it matches more than `ranked_at_most` items (counted only that far, in the
@@ -438,6 +450,17 @@ class PostgresSearchIndex(SearchIndex):
             limit,
             cap,
         )
+
+    def ranked_ids(self, session: Session, search: str) -> list[int]:
+        """The ids of every item matching what was typed, best match first (as `matching`)."""
+        query = tsquery_expression(search)
+        if query is None:
+            return []
+        ranked = text(
+            "SELECT t.item_id FROM items_tsv t, to_tsquery('simple', unaccent(:q)) q "
+            "WHERE t.doc @@ q ORDER BY ts_rank(t.doc, q) DESC, t.item_id"
+        )
+        return list(session.scalars(ranked, {"q": query}))
 
     def matching(self, stmt: Select, search: str, item_id, *, ranked: bool = True) -> Select | None:
         """`stmt` limited to the items matching what was typed: best match first (`ts_rank`,
