@@ -575,6 +575,11 @@ class ItemListModel(QAbstractTableModel):
             self.fetchMore()
         return row
 
+    def lists(self, item_id: int) -> bool:
+        """Whether the list has item `item_id` in it, asked of the library for that one item
+        (reading a long list's ids to find out takes seconds)."""
+        return self.library.lists_item(item_id, self.search, self.filters)
+
     def refresh_item(self, item_id: int) -> None:
         """Re-read one item after an edit; the row updates in place."""
         row = self.row_of(item_id)

@@ -669,7 +669,15 @@ class MainWindow(QMainWindow):
         # this thread. They are read on the pool thread; _restore_awaited goes back to the
         # item when they arrive, unless the person has moved on meanwhile.
         row = self.model.row_of(kept, at_once=True) if kept is not None else None
-        awaited = kept if row is None and kept is not None and not self.model.paged_by_id else None
+        awaited = None
+        # The ids are read only if the item is listed at all (asked of that one item).
+        if (
+            row is None
+            and kept is not None
+            and not self.model.paged_by_id
+            and self.model.lists(kept)
+        ):
+            awaited = kept
         if row is None and self.model.rowCount():
             row = 0
         if row is None:  # nothing listed: the inspector shows nothing either

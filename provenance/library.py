@@ -392,6 +392,14 @@ class Library:
             descending=descending,
         )
 
+    def lists_item(
+        self, item_id: int, search: str | None = None, filters: SearchFilters | None = None
+    ) -> bool:
+        """Whether `list_items` lists item `item_id` for `search` and `filters`: asked of that
+        one item, cheap however many items match (a window that wants to keep its current item
+        after a search reads the new list's ids only if the item is in it)."""
+        return stored_items.lists_item(self._store, item_id, search, filters or SearchFilters())
+
     def list_item_ids(
         self,
         search: str | None = None,

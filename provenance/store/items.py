@@ -492,6 +492,20 @@ def start_listing(
     return ListStart(tuple(views), count, bool(ranked), tuple(whole) if whole is not None else None)
 
 
+def lists_item(store: Store, item_id: int, search: str | None, filters: SearchFilters) -> bool:
+    """Whether `list_items` lists item `item_id` for `search` and `filters` (see
+    Library.lists_item)."""
+    item_id = check_sqlite_int(item_id, "item id")
+    with store.read() as session:
+        if search and search.strip() and filters == SearchFilters():
+            return store.search_index.matches_item(session, search, item_id)
+        stmt = select_items(search, filters, store.search_index, ranked=False)
+        if stmt is None:
+            return False
+        found = stmt.with_only_columns(Item.id).order_by(None).where(Item.id == item_id)
+        return bool(session.scalar(select(found.exists())))
+
+
 def search_ranked_in(store: Store, search: str | None, filters: SearchFilters) -> bool:
     """`search_ranked` in a read of its own (see Library.search_ranked)."""
     with store.read() as session:

@@ -68,13 +68,19 @@ PROBED_AT_MOST = 2_000
 
 def _probe(session: Session, match: str, last: int, limit: int) -> list[int] | None:
     """The first `limit` items up to item `last` that `match` finds, found by indexing those
-    items' text alone in a small FTS5 index of this connection's own (temporary, contentless,
-    with the same columns, text and tokenizer as `items_fts`, so it matches as it does). None
-    when there are more than PROBED_AT_MOST such items."""
+    items' text alone (see `_probed`). None when there are more than PROBED_AT_MOST such
+    items."""
     bounds = {"last": last, "most": PROBED_AT_MOST}
     items = text("SELECT count(*) FROM (SELECT 1 FROM items WHERE id <= :last LIMIT :most + 1)")
     if session.scalar(items, bounds) > PROBED_AT_MOST:
         return None
+    return _probed(session, match, "id <= :last", bounds, limit)
+
+
+def _probed(session: Session, match: str, where: str, params: dict, limit: int) -> list[int]:
+    """The first `limit` of the items `where` picks that `match` finds, found by indexing their
+    text alone in a small FTS5 index of this connection's own (temporary, contentless, with the
+    same columns, text and tokenizer as `items_fts`, so it matches as that index does)."""
     session.execute(
         text(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.items_fts_probe USING fts5({_COLUMNS}, "
@@ -86,9 +92,9 @@ def _probe(session: Session, match: str, last: int, limit: int) -> list[int] | N
     session.execute(
         text(
             f"INSERT INTO items_fts_probe(rowid, {_COLUMNS}) "
-            f"SELECT id, {_COLUMNS} FROM items_search WHERE id <= :last"
+            f"SELECT id, {_COLUMNS} FROM items_search WHERE {where}"
         ),
-        bounds,
+        params,
     )
     found = text(
         "SELECT rowid FROM items_fts_probe WHERE items_fts_probe MATCH :match "
@@ -251,6 +257,15 @@ class SearchIndex:
                 page = list(session.scalars(_FIRST_IDS, {"match": match, "limit": limit}))
             return page, cap + 1
         return _first_ids(session, _FTS_IDS, {"match": match}, limit, cap)
+
+    def matches_item(self, session: Session, search: str, item_id: int) -> bool:
+        """Whether item `item_id` matches what was typed (False when nothing searchable was
+        typed). Its text alone is matched (see `_probed`): asking the whole index would gather
+        every match of each prefix first."""
+        match = match_expression(search)
+        if match is None:
+            return False
+        return bool(_probed(session, match, "id = :id", {"id": item_id}, 1))
 
     def ranked_ids(self, session: Session, search: str) -> list[int]:
         """The ids of every item matching what was typed, best match first, as
@@ -450,6 +465,18 @@ class PostgresSearchIndex(SearchIndex):
             limit,
             cap,
         )
+
+    def matches_item(self, session: Session, search: str, item_id: int) -> bool:
+        """Whether item `item_id` matches what was typed (False when nothing searchable was
+        typed)."""
+        query = tsquery_expression(search)
+        if query is None:
+            return False
+        found = text(
+            "SELECT EXISTS (SELECT 1 FROM items_tsv t WHERE t.item_id = :id "
+            "AND t.doc @@ to_tsquery('simple', unaccent(:q)))"
+        )
+        return bool(session.scalar(found, {"id": item_id, "q": query}))
 
     def ranked_ids(self, session: Session, search: str) -> list[int]:
         """The ids of every item matching what was typed, best match first (as `matching`)."""

@@ -382,3 +382,30 @@ def test_a_first_page_looked_for_among_the_first_items_is_the_prefix_searchs(tmp
                 assert page == prefixes[:limit], (query, limit, cap)
                 assert found == min(len(prefixes), cap + 1), (query, limit, cap)
         assert sum(probed) > 5  # the probe found prefix-only items
+
+
+def test_whether_one_item_is_listed_is_what_the_list_says(library):
+    """`lists_item` (asked of one item: on SQLite its text alone is matched, in a small index
+    of its own) says what membership of `list_item_ids` says, for every item, prefix matches,
+    accents, keywords and filters included, and for an item that does not exist."""
+    for n in range(3):
+        library.create_item({"accession": f"O.{n}", "title": "oil sketch " + "oil " * n})
+    for n in range(2):
+        library.create_item({"accession": f"C.{n}", "title": "oilcloth sketch", "maker": "Ann"})
+    library.create_item({"accession": "E.1", "title": "Étude in oil", "maker": "Ann"})
+    library.create_item({"accession": "Z.1", "title": "Nothing alike"}, {"note": "gilded"})
+    library.tag(["Z.1"], add=["Oil-painting"])
+    ids = [i.id for i in library.list_items()]
+    searches = ("oil", "oil sketch", "oilcloth", "etude", "Étude", "gild", "painting", "!!", None)
+    listed = 0
+    for search in searches:
+        for narrow in (SearchFilters(), SearchFilters(maker="Ann")):
+            whole = set(library.list_item_ids(search, narrow))
+            for item_id in [*ids, max(ids) + 1]:
+                assert library.lists_item(item_id, search, narrow) == (item_id in whole), (
+                    search,
+                    narrow,
+                    item_id,
+                )
+            listed += len(whole)
+    assert listed > 20
