@@ -23,7 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon, QImage, QPixmap, QPixmapCache
 
-from provenance import ItemView, Library, NotFound, SearchFilters, category
+from provenance import CancelToken, ItemView, Library, NotFound, SearchFilters, category
 
 PAGE = 200
 #: Pages of rows kept for drawing: the ones in view and a few screens around them, however
@@ -326,6 +326,9 @@ class ItemListModel(QAbstractTableModel):
         self._total = 0
         #: Whether the list is being counted on a pool thread: `total` is then a lower bound.
         self.counting = False
+        #: Whether the search is listed best match first (decided once per reload, so every
+        #: page keeps one order).
+        self._ranked = False
         #: How many of the rows are listed to the views so far.
         self._listed = 0
         #: The ids of the whole list in order, read on a pool thread once a row past the first
@@ -335,6 +338,8 @@ class ItemListModel(QAbstractTableModel):
         #: Which reload the ids being read belong to (a newer query drops older ids).
         self._generation = 0
         self._reading_ids = False
+        #: Cancelled when the ids being read are no longer wanted (see `reload`).
+        self._ids_wanted = CancelToken()
         self._id_signals = _IdSignals(self)
         self._id_signals.loaded.connect(self._ids_loaded)  # queued: runs on the UI thread
         self._id_signals.counted.connect(self._counted)
@@ -365,24 +370,40 @@ class ItemListModel(QAbstractTableModel):
         """Read the first rows again, and the count unless it is long (see COUNT_AT_ONCE); the
         model resets with them in it, so views (and whoever listens to modelReset) see the new
         rows at once. A long list's count comes later (`counting`, then `total_changed`)."""
-        # May raise (an impossible date, say): then nothing has changed.
-        counting = False
+        # The ids of the list shown so far, if still being read, are not wanted any more: a
+        # million of them keep a pool thread (and the GIL) busy for a second or more, which the
+        # new list's first paint would wait for.
+        if self._reading_ids:
+            self._ids_wanted.cancel()
+            self._ids_wanted, self._reading_ids = CancelToken(), False
+        # May raise (an impossible date, say): then nothing else has changed.
+        counting, ranked, order = False, False, None
         if not self.search and self.filters == SearchFilters():
             total = self.library.count_items()  # every item: a cheap count
             first = self._read_offset(0, FIRST_PAGE) if total else []
         else:
-            first = self._read_offset(0, FIRST_PAGE + 1)  # one more: is there more?
-            total = len(first)
-            if total > FIRST_PAGE:
-                total = self.library.count_items_up_to(self.search, self.filters, cap=COUNT_AT_ONCE)
-                counting = total > COUNT_AT_ONCE
+            # The first rows (one more: is there more?), the count and the order in one read,
+            # which matches a search once; the ids too when the count found them all.
+            search, filters, sort, descending = self._query()
+            start = self.library.start_listing(
+                search,
+                filters,
+                limit=FIRST_PAGE + 1,
+                cap=COUNT_AT_ONCE,
+                details=True,
+                sort=sort,
+                descending=descending,
+            )
+            first, total, ranked, order = list(start.items), start.count, start.ranked, start.ids
+            counting = total > COUNT_AT_ONCE
         self.beginResetModel()
         self._pages.clear()
         self._recent.clear()
         self._total = max(total, len(first))
         self.counting = counting
+        self._ranked = ranked
         self._listed = len(first)
-        self._order = None
+        self._order = order
         self._generation += 1
         self._reading_ids = False
         if first:
@@ -492,6 +513,12 @@ class ItemListModel(QAbstractTableModel):
     def total(self) -> int:
         return self._total
 
+    @property
+    def ranked(self) -> bool:
+        """Whether the search is listed best match first (False: no search, a sort, or too
+        many matches to rank, which are listed in the order added)."""
+        return self._ranked
+
     def row_at(self, row: int) -> ItemRow | None:
         """What the list shows in `row` (None: no such row). Cheap: for painting."""
         found = self._cached(row)
@@ -548,6 +575,11 @@ class ItemListModel(QAbstractTableModel):
             self.fetchMore()
         return row
 
+    def lists(self, item_id: int) -> bool:
+        """Whether the list has item `item_id` in it, asked of the library for that one item
+        (reading a long list's ids to find out takes seconds)."""
+        return self.library.lists_item(item_id, self.search, self.filters)
+
     def refresh_item(self, item_id: int) -> None:
         """Re-read one item after an edit; the row updates in place."""
         row = self.row_of(item_id)
@@ -593,10 +625,16 @@ class ItemListModel(QAbstractTableModel):
         if self._order is None and not self._reading_ids:
             self._reading_ids = True
             library, (search, filters, sort, descending) = self.library, self._query()
+            ranked, cancel = self._ranked, self._ids_wanted
             QThreadPool.globalInstance().start(
                 _ReadWhole(
                     lambda: library.list_item_ids(
-                        search, filters, sort=sort, descending=descending
+                        search,
+                        filters,
+                        sort=sort,
+                        descending=descending,
+                        ranked=ranked,
+                        cancel=cancel,
                     ),
                     self._generation,
                     self._id_signals.loaded,
@@ -624,7 +662,9 @@ class ItemListModel(QAbstractTableModel):
         if self._order is None:
             search, filters, sort, descending = self._query()
             self._adopt(
-                self.library.list_item_ids(search, filters, sort=sort, descending=descending)
+                self.library.list_item_ids(
+                    search, filters, sort=sort, descending=descending, ranked=self._ranked
+                )
             )
         return self._order or ()
 
@@ -643,6 +683,7 @@ class ItemListModel(QAbstractTableModel):
             details=True,
             sort=sort,
             descending=descending,
+            ranked=self._ranked,
         )
 
     # -- Qt model -------------------------------------------------------------------------------

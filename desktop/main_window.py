@@ -669,7 +669,15 @@ class MainWindow(QMainWindow):
         # this thread. They are read on the pool thread; _restore_awaited goes back to the
         # item when they arrive, unless the person has moved on meanwhile.
         row = self.model.row_of(kept, at_once=True) if kept is not None else None
-        awaited = kept if row is None and kept is not None and not self.model.paged_by_id else None
+        awaited = None
+        # The ids are read only if the item is listed at all (asked of that one item).
+        if (
+            row is None
+            and kept is not None
+            and not self.model.paged_by_id
+            and self.model.lists(kept)
+        ):
+            awaited = kept
         if row is None and self.model.rowCount():
             row = 0
         if row is None:  # nothing listed: the inspector shows nothing either
@@ -706,7 +714,7 @@ class MainWindow(QMainWindow):
         text = f"{total:,} item" if total == 1 else f"{total:,} items"
         # Say when a search is not listed best match first (the model's rule, per reload).
         searched = total and model.search and model.sorting is None
-        if searched and not self.library.search_ranked(model.search, model.filters):
+        if searched and not model.ranked:
             text += " (in the order added: too many matches to rank)"
         self.count_label.setText(text)
 

@@ -30,6 +30,7 @@ from provenance.domain.views import (
     ExportRecordView,
     HistoryEntryView,
     ItemView,
+    ListStart,
     SearchFilters,
     ToolView,
 )
@@ -353,6 +354,40 @@ class Library:
         count of a common word in a million items takes 50–200 ms)."""
         return stored_items.count_items_up_to(self._store, search, filters or SearchFilters(), cap)
 
+    def start_listing(
+        self,
+        search: str | None = None,
+        filters: SearchFilters | None = None,
+        *,
+        limit: int,
+        cap: int,
+        details: bool = False,
+        sort: str | None = None,
+        descending: bool = False,
+    ) -> ListStart:
+        """What a window shows first of a listing, in one read: the first `limit` items as
+        `list_items` lists them, how many match (`count_items_up_to` with `cap`), whether they
+        are ranked (`search_ranked`), and the whole list's ids when they came with it. A search
+        is matched once, not once for each of those (see store.items.start_listing)."""
+        return stored_items.start_listing(
+            self._store,
+            search,
+            filters or SearchFilters(),
+            limit=limit,
+            cap=cap,
+            details=details,
+            sort=sort,
+            descending=descending,
+        )
+
+    def lists_item(
+        self, item_id: int, search: str | None = None, filters: SearchFilters | None = None
+    ) -> bool:
+        """Whether `list_items` lists item `item_id` for `search` and `filters`: asked of that
+        one item, cheap however many items match (a window that wants to keep its current item
+        after a search reads the new list's ids only if the item is in it)."""
+        return stored_items.lists_item(self._store, item_id, search, filters or SearchFilters())
+
     def list_item_ids(
         self,
         search: str | None = None,
@@ -361,11 +396,14 @@ class Library:
         sort: str | None = None,
         descending: bool = False,
         ranked: bool | None = None,
+        cancel: CancelToken | None = None,
     ) -> Sequence[int]:
         """The ids of every item `list_items` lists for the same arguments, in the same order,
         in one query: a long list is then read a page at a time with `items_by_id`, at the same
         cost at its end as at its start (an `offset` page reads every row before it again).
-        `ranked`: as in `list_items`."""
+        `ranked`: as in `list_items`. With `cancel`, reading stops at the token's next check
+        (every 10,000 ids) and returns the ids read so far, for a caller that no longer wants
+        them (a window whose search changed)."""
         return stored_items.list_item_ids(
             self._store,
             search,
@@ -373,6 +411,7 @@ class Library:
             sort=sort,
             descending=descending,
             ranked=ranked,
+            cancel=cancel,
         )
 
     def items_by_id(self, ids: Sequence[int], *, details: bool = False) -> list[ItemView]:

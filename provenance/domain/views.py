@@ -300,3 +300,21 @@ class SearchFilters:
     #: A keyword, or a label (any kind, any language) of a subject concept, compared without
     #: regard to case; a broader concept also finds items tagged with its narrower ones.
     tag: str | None = None
+
+
+@dataclass(frozen=True)
+class ListStart:
+    """The start of a listing, read in one go for a window to show at once (see
+    Library.start_listing): its first items, how many there are (counted only so far), the
+    order it is in, and the whole list's ids when they came with it."""
+
+    #: The first items, in the listing's order.
+    items: tuple[ItemView, ...]
+    #: How many items are listed: exact up to the `cap` asked for; `cap` + 1 means more.
+    count: int
+    #: Whether a search is listed best match first (False: in the order added, or sorted, or
+    #: no search; see Library.list_items).
+    ranked: bool
+    #: The ids of the whole list in its order, when reading them cost nothing more (a count up
+    #: to the cap found them all); None otherwise (read them with Library.list_item_ids).
+    ids: tuple[int, ...] | None = None

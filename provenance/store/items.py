@@ -23,9 +23,17 @@ from provenance.domain.fields import (
     clean_fields,
     extra_changes,
 )
+from provenance.domain.progress import CancelToken
 from provenance.domain.reports import CaptureTypeReport, FieldChange, ItemsUpdateReport
 from provenance.domain.text import terminal_safe
-from provenance.domain.views import BULK_FIELDS, ITEM_FIELDS, REVIEW_STATES, ItemView, SearchFilters
+from provenance.domain.views import (
+    BULK_FIELDS,
+    ITEM_FIELDS,
+    REVIEW_STATES,
+    ItemView,
+    ListStart,
+    SearchFilters,
+)
 from provenance.store import convert, reading
 from provenance.store.exports import needs_reexport
 from provenance.store.history import Change
@@ -343,6 +351,7 @@ def list_item_ids(
     sort: str | None = None,
     descending: bool = False,
     ranked: bool | None = None,
+    cancel: CancelToken | None = None,
 ) -> array:
     """The ids of every item `list_items` would list, in its order (see Library.list_item_ids).
 
@@ -359,6 +368,8 @@ def list_item_ids(
             stmt.with_only_columns(Item.id).execution_options(yield_per=10_000)
         )
         for part in result.scalars().partitions(10_000):
+            if cancel is not None and cancel.cancelled:
+                break  # no longer wanted: the caller drops what was read
             ids.extend(part)
     return ids
 
@@ -412,14 +423,87 @@ def count_items_up_to(store: Store, search: str | None, filters: SearchFilters, 
     """How many items match, counted only up to `cap` + 1: cheap however many match (see
     Library.count_items_up_to)."""
     with store.read() as session:
+        return _count_up_to(session, store, search, filters, cap)
+
+
+def _count_up_to(
+    session: Session, store: Store, search: str | None, filters: SearchFilters, cap: int
+) -> int:
+    if search and search.strip() and filters == SearchFilters():
+        # In the search index alone (it holds exactly one row per item), words first.
+        return store.search_index.count_up_to(session, search, cap) or 0
+    stmt = select_items(search, filters, store.search_index, ranked=False)
+    if stmt is None:
+        return 0
+    found = stmt.with_only_columns(Item.id).order_by(None).limit(cap + 1).subquery()
+    return session.scalar(select(func.count()).select_from(found)) or 0
+
+
+def start_listing(
+    store: Store,
+    search: str | None,
+    filters: SearchFilters,
+    *,
+    limit: int,
+    cap: int,
+    details: bool,
+    sort: str | None = None,
+    descending: bool = False,
+) -> ListStart:
+    """The first `limit` items of a listing, its count up to `cap` + 1 and its order, in one
+    read (see Library.start_listing).
+
+    A plain search (no filter, no sort) matches the prefixes of its words at most once: the
+    index gives the first page in the order added and the count up to the larger of `cap` and
+    `ranked_at_most` + 1, which also decides whether to rank (see search_ranked; the index's
+    `first_ids`). Ranked, the matches (few, by that rule) are read again best match first, all
+    of them, which are then the whole list's ids. On a million items a prefix match of a common
+    word takes tens of milliseconds to gather (FTS5 gathers every match of a prefix before its
+    first row), and the window used to evaluate it three or four times before its first paint.
+    Otherwise the statement is counted once, as far as the count and the decision need.
+    """
+    check_limit(limit, 0)
+    index = store.search_index
+    searching = bool(search and search.strip())
+    most = max(cap, index.ranked_at_most)
+    whole: Sequence[int] | None = None
+    with store.read() as session:
+        if searching and filters == SearchFilters() and sort is None:
+            ids, found = index.first_ids(session, search or "", limit, most)
+            ranked = found <= index.ranked_at_most
+            if ranked and found:
+                ids = index.ranked_ids(session, search or "")
+                found = len(ids)  # on PostgreSQL, rows committed since the count count too
+            count = min(found, cap + 1)
+            # The whole list's ids, if they are all here (ranked, or no more than a page).
+            whole = ids if found == len(ids) and found <= cap else None
+            page = ids[:limit]
+        else:
+            found = _count_up_to(session, store, search, filters, most)
+            count = min(found, cap + 1)
+            ranked = searching and sort is None and found <= index.ranked_at_most
+            stmt = _listing(session, store, search, filters, sort, descending, ranked, paged=True)
+            page = []
+            if stmt is not None:
+                page = session.scalars(stmt.with_only_columns(Item.id).limit(limit)).all()
+        views = _views(session, page, details)
+    if details:
+        views = reading.with_originals(store, views)
+    return ListStart(tuple(views), count, bool(ranked), tuple(whole) if whole is not None else None)
+
+
+def lists_item(store: Store, item_id: int, search: str | None, filters: SearchFilters) -> bool:
+    """Whether `list_items` lists item `item_id` for `search` and `filters` (see
+    Library.lists_item)."""
+    item_id = check_sqlite_int(item_id, "item id")
+    with store.read() as session:
         if search and search.strip() and filters == SearchFilters():
-            # In the search index alone (it holds exactly one row per item), words first.
-            return store.search_index.count_up_to(session, search, cap) or 0
+            return store.search_index.matches_item(session, search, item_id)
         stmt = select_items(search, filters, store.search_index, ranked=False)
         if stmt is None:
-            return 0
-        found = stmt.with_only_columns(Item.id).order_by(None).limit(cap + 1).subquery()
-        return session.scalar(select(func.count()).select_from(found)) or 0
+            return False
+        found = stmt.with_only_columns(Item.id).order_by(None).where(Item.id == item_id)
+        return bool(session.scalar(select(found.exists())))
 
 
 def search_ranked_in(store: Store, search: str | None, filters: SearchFilters) -> bool:

@@ -55,6 +55,71 @@ def match_expression(query: str, *, prefix: bool = True) -> str | None:
     return " ".join(f'"{w}"{star}' for w in words)
 
 
+_FTS_IDS = "SELECT rowid AS id FROM items_fts WHERE items_fts MATCH :match ORDER BY rowid"
+_FIRST_IDS = text(f"{_FTS_IDS} LIMIT :limit")
+_CAPPED_COUNT = text(
+    "SELECT count(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH :match LIMIT :cap)"
+)
+#: The tokenizer of `items_fts` (revision 0004), which the probe's index must share.
+TOKENIZER = "unicode61 remove_diacritics 2"
+#: The most items a first page is looked for among in a probe (see `_probe`): about 5 ms.
+PROBED_AT_MOST = 2_000
+
+
+def _probe(session: Session, match: str, last: int, limit: int) -> list[int] | None:
+    """The first `limit` items up to item `last` that `match` finds, found by indexing those
+    items' text alone (see `_probed`). None when there are more than PROBED_AT_MOST such
+    items."""
+    bounds = {"last": last, "most": PROBED_AT_MOST}
+    items = text("SELECT count(*) FROM (SELECT 1 FROM items WHERE id <= :last LIMIT :most + 1)")
+    if session.scalar(items, bounds) > PROBED_AT_MOST:
+        return None
+    return _probed(session, match, "id <= :last", bounds, limit)
+
+
+def _probed(session: Session, match: str, where: str, params: dict, limit: int) -> list[int]:
+    """The first `limit` of the items `where` picks that `match` finds, found by indexing their
+    text alone in a small FTS5 index of this connection's own (temporary, contentless, with the
+    same columns, text and tokenizer as `items_fts`, so it matches as that index does)."""
+    session.execute(
+        text(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.items_fts_probe USING fts5({_COLUMNS}, "
+            f"content='', tokenize='{TOKENIZER}')"
+        )
+    )
+    empty = text("INSERT INTO items_fts_probe(items_fts_probe) VALUES ('delete-all')")
+    session.execute(empty)
+    session.execute(
+        text(
+            f"INSERT INTO items_fts_probe(rowid, {_COLUMNS}) "
+            f"SELECT id, {_COLUMNS} FROM items_search WHERE {where}"
+        ),
+        params,
+    )
+    found = text(
+        "SELECT rowid FROM items_fts_probe WHERE items_fts_probe MATCH :match "
+        "ORDER BY rowid LIMIT :limit"
+    )
+    page = list(session.scalars(found, {"match": match, "limit": limit}))
+    session.execute(empty)
+    return page
+
+
+def _first_ids(
+    session: Session, matches: str, params: dict, limit: int, cap: int
+) -> tuple[list[int], int]:
+    # The database counts the matches up to the cap (in C, no row reaches Python) and hands
+    # over only the first page of them (at least one row, which carries the count).
+    rows = session.execute(
+        text(
+            f"SELECT id, count(*) OVER () FROM ({matches} LIMIT :most) found "
+            "ORDER BY id LIMIT :limit"
+        ),
+        {**params, "most": max(cap + 1, limit), "limit": max(limit, 1)},
+    ).all()
+    return [row[0] for row in rows[:limit]], min(rows[0][1] if rows else 0, cap + 1)
+
+
 def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
     ids = list(dict.fromkeys(ids))
     for start in range(0, len(ids), _BATCH):
@@ -155,18 +220,64 @@ class SearchIndex:
         match = match_expression(search)
         if match is None:
             return None
-        capped = text(
-            "SELECT count(*) FROM (SELECT 1 FROM items_fts WHERE items_fts MATCH :match LIMIT :cap)"
-        )
         # Whole words first: FTS5 reads their matches as it goes, while a prefix query gathers
         # all matches of every word it could be before its first row (14 ms for a word in every
         # item of a million). Items with the whole words are among the prefix matches, so too
         # many of them is too many.
         for query in (match_expression(search, prefix=False), match):
-            found = session.scalar(capped, {"match": query, "cap": cap + 1})
+            found = session.scalar(_CAPPED_COUNT, {"match": query, "cap": cap + 1})
             if found > cap:
                 return found
         return found
+
+    def first_ids(
+        self, session: Session, search: str, limit: int, cap: int
+    ) -> tuple[list[int], int]:
+        """The ids of the first `limit` items matching what was typed, in the order they were
+        added, and how many match, counted only up to `cap` + 1, matching the prefixes of the
+        words at most once for both (see items.start_listing). Read in the index alone: it
+        holds exactly one row per item, so these are the ids `matching(..., ranked=False)`
+        lists first. ([], 0) when nothing searchable was typed.
+
+        FTS5 (SQLite 3.40) gathers every match of a prefix before its first row: 35 ms for two
+        words each in every item of a million, though the first page lies among the first few
+        dozen items. Whole words are read as they go, and every item with the whole words
+        matches their prefixes too. So when more than `cap` items have the whole words, the
+        prefix search's first page lies among the items up to the `limit`-th of them, and it is
+        looked for there alone (see `_probe`)."""
+        match = match_expression(search)
+        if match is None:
+            return [], 0
+        words = match_expression(search, prefix=False)
+        if session.scalar(_CAPPED_COUNT, {"match": words, "cap": cap + 1}) > cap:
+            # Then more than `cap` items match the prefixes too.
+            first = list(session.scalars(_FIRST_IDS, {"match": words, "limit": limit}))
+            page = _probe(session, match, first[-1], limit) if 0 < len(first) == limit else None
+            if page is None:
+                page = list(session.scalars(_FIRST_IDS, {"match": match, "limit": limit}))
+            return page, cap + 1
+        return _first_ids(session, _FTS_IDS, {"match": match}, limit, cap)
+
+    def matches_item(self, session: Session, search: str, item_id: int) -> bool:
+        """Whether item `item_id` matches what was typed (False when nothing searchable was
+        typed). Its text alone is matched (see `_probed`): asking the whole index would gather
+        every match of each prefix first."""
+        match = match_expression(search)
+        if match is None:
+            return False
+        return bool(_probed(session, match, "id = :id", {"id": item_id}, 1))
+
+    def ranked_ids(self, session: Session, search: str) -> list[int]:
+        """The ids of every item matching what was typed, best match first, as
+        `matching(..., ranked=True)` orders them, read in the index alone (no look-up of each
+        match's item row); for a search few enough items match to rank (see `ranks`)."""
+        match = match_expression(search)
+        if match is None:
+            return []
+        ranked = text(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH :match ORDER BY rank, rowid"
+        )
+        return list(session.scalars(ranked, {"match": match}))
 
     def ranks(self, session: Session, search: str) -> bool:
         """Whether `matching(..., ranked=True)` is worth it for what was typed, with no filter:
@@ -336,6 +447,47 @@ class PostgresSearchIndex(SearchIndex):
             "WHERE t.doc @@ to_tsquery('simple', unaccent(:q)) LIMIT :cap) found"
         )
         return session.scalar(capped, {"q": query, "cap": cap + 1})
+
+    def first_ids(
+        self, session: Session, search: str, limit: int, cap: int
+    ) -> tuple[list[int], int]:
+        """The ids of the first `limit` items matching what was typed, in the order they were
+        added, and how many match, counted only up to `cap` + 1 (([], 0) when nothing
+        searchable was typed)."""
+        query = tsquery_expression(search)
+        if query is None:
+            return [], 0
+        return _first_ids(
+            session,
+            "SELECT t.item_id AS id FROM items_tsv t "
+            "WHERE t.doc @@ to_tsquery('simple', unaccent(:q)) ORDER BY t.item_id",
+            {"q": query},
+            limit,
+            cap,
+        )
+
+    def matches_item(self, session: Session, search: str, item_id: int) -> bool:
+        """Whether item `item_id` matches what was typed (False when nothing searchable was
+        typed)."""
+        query = tsquery_expression(search)
+        if query is None:
+            return False
+        found = text(
+            "SELECT EXISTS (SELECT 1 FROM items_tsv t WHERE t.item_id = :id "
+            "AND t.doc @@ to_tsquery('simple', unaccent(:q)))"
+        )
+        return bool(session.scalar(found, {"id": item_id, "q": query}))
+
+    def ranked_ids(self, session: Session, search: str) -> list[int]:
+        """The ids of every item matching what was typed, best match first (as `matching`)."""
+        query = tsquery_expression(search)
+        if query is None:
+            return []
+        ranked = text(
+            "SELECT t.item_id FROM items_tsv t, to_tsquery('simple', unaccent(:q)) q "
+            "WHERE t.doc @@ q ORDER BY ts_rank(t.doc, q) DESC, t.item_id"
+        )
+        return list(session.scalars(ranked, {"q": query}))
 
     def matching(self, stmt: Select, search: str, item_id, *, ranked: bool = True) -> Select | None:
         """`stmt` limited to the items matching what was typed: best match first (`ts_rank`,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 
 from desktop.item_grid import badges, status_badges
 from desktop.item_model import (
@@ -108,6 +108,10 @@ def test_rows_show_what_the_item_views_showed(qtbot, catalog, search, sorting, b
     assert model.row_at(PAGE + 1) is not None
     if by_id:
         qtbot.waitUntil(lambda: model.paged_by_id)
+    elif search is not None and sorting is None:
+        # A search few enough items match to rank them brings the whole list's ids with its
+        # first rows (read best match first, all of them): its pages are read by id at once.
+        assert model.paged_by_id
     else:
         assert not model.paged_by_id  # the ids arrive only through the event loop
     column, descending = sorting or (-1, False)
@@ -152,3 +156,38 @@ def test_a_row_deleted_after_the_ids_were_read_is_blank_and_the_rest_stay_put(qt
     assert model.row_at(2 * PAGE + 1).label == ""  # its page is read now: the item is gone
     assert model.id_at(2 * PAGE + 2) == after and model.row_at(2 * PAGE + 2).id == after
     assert model.item_at(2 * PAGE + 2) == catalog.get_item(after)
+
+
+def test_ids_no_longer_wanted_stop_being_read(qtbot, catalog, monkeypatch):
+    """A new query cancels the reading of the ids of the list shown before (a million of them
+    keep a pool thread, and the GIL, busy for a second or more while the new list is painted);
+    ids read with a cancelled token stop at the next check and are dropped."""
+    import threading
+
+    from provenance import CancelToken
+
+    stopped = CancelToken()
+    stopped.cancel()
+    assert len(catalog.list_item_ids(cancel=stopped)) == 0
+    assert len(catalog.list_item_ids(cancel=CancelToken())) == len(catalog.list_items())
+    gate, tokens = threading.Event(), []
+    list_item_ids = catalog.list_item_ids
+
+    def held(*args, cancel=None, **kwargs):
+        tokens.append(cancel)
+        gate.wait(10)  # the pool thread waits until the test lets it go
+        return list_item_ids(*args, cancel=cancel, **kwargs)
+
+    monkeypatch.setattr(catalog, "list_item_ids", held)
+    model = ItemListModel(catalog, ThumbnailCache(catalog.thumbnails_dir))
+    model.sort(1, Qt.SortOrder.DescendingOrder)  # a sorted list: its ids come from the pool
+    model.read_ids_soon()
+    qtbot.waitUntil(lambda: len(tokens) == 1)
+    assert not tokens[0].cancelled
+    model.set_query("bowl", SearchFilters())
+    assert tokens[0].cancelled
+    gate.set()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(20)  # the dropped ids' signal is delivered
+    expected = [v.id for v in catalog.list_items("bowl", sort="maker", descending=True)]
+    assert [model.id_at(r) for r in range(model.rowCount())] == expected[: model.rowCount()]

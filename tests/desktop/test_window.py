@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QThread, QUrl
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QThread, QThreadPool, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -288,6 +288,41 @@ def test_a_long_list_goes_back_to_the_current_item_once_its_ids_are_read(
     qtbot.waitUntil(lambda: window.model.paged_by_id)
     qtbot.wait(50)
     assert window.tabs[0].item.accession == "B0001"
+
+
+def test_a_long_list_without_the_current_item_reads_no_ids_to_look_for_it(
+    qtbot, library, tmp_path, monkeypatch
+):
+    """After a search, a long list's ids are read to go back to the current item only if the
+    item is listed at all (asked of that one item): a search that does not list it shows the
+    first item and reads no ids (a million take a second or more on a pool thread, holding the
+    GIL while the person goes on)."""
+    monkeypatch.setattr(item_model, "COUNT_AT_ONCE", 100)
+    for n in range(250):
+        library.create_item({"accession": f"B{n:04d}", "title": f"Bowl {n}"})
+    cup = library.create_item({"accession": "C0001", "title": "Cup"})
+    read = []
+    list_item_ids = library.list_item_ids
+
+    def watched(*args, **kwargs):
+        read.append(args)
+        return list_item_ids(*args, **kwargs)
+
+    monkeypatch.setattr(library, "list_item_ids", watched)
+    window = _window(qtbot, library, tmp_path)
+    window.table.setCurrentIndex(window.model.index(window.model.row_of(cup.id), 0))
+    assert window.tabs[0].item.accession == "C0001"
+    QThreadPool.globalInstance().waitForDone(10_000)
+    read.clear()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.search, "bowl")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert window.model.counting  # a long list: its ids are not read at once
+    assert window.tabs[0].item.accession == "B0000"
+    qtbot.waitUntil(lambda: not window.model.counting)
+    QThreadPool.globalInstance().waitForDone(10_000)
+    assert read == [] and not window.model.paged_by_id
+    assert window.tabs[0].item.accession == "B0000"
 
 
 def test_inspector_tabs_out_of_view_are_built_when_shown_with_the_current_item(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from provenance.domain.views import SearchFilters
 from provenance.store.history import _COLUMNS, _hashes, chain_hashes, entry_hash
@@ -272,3 +272,140 @@ def test_catalog_order_is_the_same_read_plainly_and_through_the_orm(library):
     assert pages == plain
     assert [library.get_item(i).accession for i in plain[-2:]] == [None, None]
     assert plain[-2] < plain[-1]
+
+
+def test_a_listing_started_in_one_read_gives_what_the_separate_reads_give(library):
+    """`start_listing` (the window's first rows, count and order in one read, a plain search
+    matched once) gives what list_items, count_items_up_to, search_ranked and list_item_ids
+    give one by one: the same items in the same order, the same capped count and verdict, and,
+    when it brings them, the whole list's ids; prefix matches included, around every cap."""
+    for n in range(3):
+        library.create_item({"accession": f"O.{n}", "title": "oil sketch " + "oil " * n})
+    for n in range(2):
+        library.create_item({"accession": f"C.{n}", "title": "oilcloth sketch", "maker": "Ann"})
+    library.create_item({"accession": "E.1", "title": "Étude in oil", "maker": "Ann"})
+    library.create_item({"accession": "Z.1", "title": "Nothing alike"})
+    index = library._store.search_index
+    searches = ("oil", "oil sketch", "oilcloth", "étude", "nothing", "!!", None)
+    filters = (SearchFilters(), SearchFilters(maker="Ann"))
+    sorts = ((None, False), ("item", True))
+    checked = 0
+    for ranked_at_most in (0, 4, 5, 10_000):
+        index.ranked_at_most = ranked_at_most
+        for cap in (0, 2, 4, 5, 10):
+            for search in searches:
+                for narrow in filters:
+                    for sort, descending in sorts:
+                        start = library.start_listing(
+                            search,
+                            narrow,
+                            limit=2,
+                            cap=cap,
+                            details=True,
+                            sort=sort,
+                            descending=descending,
+                        )
+                        what = (ranked_at_most, cap, search, narrow, sort)
+                        listed = library.list_items(
+                            search, narrow, limit=2, details=True, sort=sort, descending=descending
+                        )
+                        assert start.items == tuple(listed), what
+                        assert start.count == library.count_items_up_to(search, narrow, cap=cap)
+                        searching = bool(search and search.strip())
+                        ranked = sort is None and library.search_ranked(search, narrow)
+                        assert start.ranked == (searching and ranked), what
+                        whole = list(
+                            library.list_item_ids(search, narrow, sort=sort, descending=descending)
+                        )
+                        if start.ids is not None:
+                            assert list(start.ids) == whole, what
+                            checked += 1
+                        plain = searching and narrow == SearchFilters() and sort is None
+                        if plain and len(whole) <= min(cap, ranked_at_most):
+                            assert start.ids is not None, what  # ranked: read whole
+    assert checked > 50
+    for search in ("oil", "oil sketch", "oilcloth", "nothing"):  # no rows, still a count
+        for cap in (0, 2, 10):
+            start = library.start_listing(search, limit=0, cap=cap)
+            assert start.items == () and start.count == library.count_items_up_to(search, cap=cap)
+
+
+def test_a_first_page_looked_for_among_the_first_items_is_the_prefix_searchs(tmp_path, monkeypatch):
+    """When more than the cap have the whole words, the first page of a prefix search is
+    looked for among the items up to the page's last whole-word match, in a small index of
+    their text alone (search._probe): the same ids as the whole index gives, with words only
+    as prefixes before them, accents, punctuation, keywords and extra fields."""
+    import random
+
+    from provenance import open_library
+    from provenance.store import search as search_module
+
+    rnd = random.Random(7)
+    words = ["oil", "oilcloth", "oils", "Émile", "emilie", "canvas", "can", "ßtraße", "1901"]
+    words += ["1901.5", "gift-museum", "museums", "o'il", "ÖL", "giftige", "portrait", "port"]
+    with open_library(tmp_path / "lib", actor="alice") as lib:
+        for n in range(120):
+            fields = {
+                "accession": f"A.{n}",
+                "title": " ".join(rnd.choices(words, k=3)),
+                "description": " ".join(rnd.choices(words, k=rnd.randrange(0, 4))) or None,
+            }
+            extra = {"note": rnd.choice(words)} if n % 9 == 0 else None
+            item = lib.create_item(fields, extra)
+            if n % 7 == 0:
+                lib.tag([item.id], add=[rnd.choice(words)])
+        store, index = lib._store, lib._store.search_index
+        with store.read() as session:
+            sql = session.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'items_fts'"))
+        assert f"tokenize='{search_module.TOKENIZER}'" in sql
+        probe, probed = search_module._probe, []
+
+        def recorded(*args):
+            page = probe(*args)
+            # Pages a prefix-only item (not among the whole-word matches) made it into.
+            probed.append(page is not None and any(i not in whole for i in page))
+            return page
+
+        monkeypatch.setattr(search_module, "_probe", recorded)
+        for query in ("oil", "o", "emile", "Émile", "can", "1901", "gift museum", "ol", "port"):
+            match = search_module.match_expression(query)
+            for limit, cap in ((0, 3), (1, 0), (5, 3), (12, 10), (30, 10)):
+                with store.read() as session:
+                    exact = search_module.match_expression(query, prefix=False)
+                    whole = list(
+                        session.scalars(search_module._FIRST_IDS, {"match": exact, "limit": 10**6})
+                    )
+                    page, found = index.first_ids(session, query, limit, cap)
+                    prefixes = list(
+                        session.scalars(search_module._FIRST_IDS, {"match": match, "limit": 10**6})
+                    )
+                assert page == prefixes[:limit], (query, limit, cap)
+                assert found == min(len(prefixes), cap + 1), (query, limit, cap)
+        assert sum(probed) > 5  # the probe found prefix-only items
+
+
+def test_whether_one_item_is_listed_is_what_the_list_says(library):
+    """`lists_item` (asked of one item: on SQLite its text alone is matched, in a small index
+    of its own) says what membership of `list_item_ids` says, for every item, prefix matches,
+    accents, keywords and filters included, and for an item that does not exist."""
+    for n in range(3):
+        library.create_item({"accession": f"O.{n}", "title": "oil sketch " + "oil " * n})
+    for n in range(2):
+        library.create_item({"accession": f"C.{n}", "title": "oilcloth sketch", "maker": "Ann"})
+    library.create_item({"accession": "E.1", "title": "Étude in oil", "maker": "Ann"})
+    library.create_item({"accession": "Z.1", "title": "Nothing alike"}, {"note": "gilded"})
+    library.tag(["Z.1"], add=["Oil-painting"])
+    ids = [i.id for i in library.list_items()]
+    searches = ("oil", "oil sketch", "oilcloth", "etude", "Étude", "gild", "painting", "!!", None)
+    listed = 0
+    for search in searches:
+        for narrow in (SearchFilters(), SearchFilters(maker="Ann")):
+            whole = set(library.list_item_ids(search, narrow))
+            for item_id in [*ids, max(ids) + 1]:
+                assert library.lists_item(item_id, search, narrow) == (item_id in whole), (
+                    search,
+                    narrow,
+                    item_id,
+                )
+            listed += len(whole)
+    assert listed > 20
