@@ -693,6 +693,14 @@ def _prepare(
     )
     extra_members = _json_members(list(extras), list(extras.values()), len(records), plain_extras)
     has_tags = bool(plan.keyword_column or plan.subject_column)
+    if not (problems or late_problems or has_tags) and _all_new(
+        prepared,
+        (lines, keys, accession_values, field_values, after_members, extra_members),
+        index,
+        accessions,
+        first_line,
+    ):
+        return prepared
     keyword_cells = cells(plan.keyword_column)
     subject_cells = cells(plan.subject_column)
     for position, line in enumerate(lines):
@@ -740,19 +748,73 @@ def _prepare(
                 continue
             accessions.add(accession)
         extra_json = "{" + extra_members[position] + "}"
-        if extra_json == "{}" and tags is None:  # most rows: the fields alone
-            after_json = "{" + after_members[position] + "}"
-        else:
-            after_json = after_members[position]
-            if extra_json != "{}":  # the same text as items.extra, not encoded twice
-                after_json += ',"extra":' + extra_json
-            if tags is not None:
-                for name, values_ in zip(TAG_FIELDS, tags, strict=True):
-                    if values_:
-                        after_json += f',"{name}":{_ENCODE(values_)}'
-            after_json = "{" + after_json.lstrip(",") + "}"
+        after_json = _after_json(after_members[position], extra_json, tags)
         prepared.new.append((line, accession, field_values[position], extra_json, after_json, tags))
     return prepared
+
+
+def _after_json(fields: str, extra_json: str, tags: tuple | None) -> str:
+    """A new item's history "after" object: its fields' members (see `_json_members`), its
+    extra fields (`extra_json`, the same text as items.extra, not encoded twice) and tags."""
+    if extra_json == "{}" and tags is None:  # most rows: the fields alone
+        return "{" + fields + "}"
+    if extra_json != "{}":
+        fields += ',"extra":' + extra_json
+    if tags is not None:
+        for name, values in zip(TAG_FIELDS, tags, strict=True):
+            if values:
+                fields += f',"{name}":{_ENCODE(values)}'
+    return "{" + fields.lstrip(",") + "}"
+
+
+def _all_new(
+    prepared: _Prepared,
+    rows: tuple[list[int], list, Sequence, list[tuple], list[str], list[str]],
+    index: dict[str, int],
+    accessions: set[str],
+    first_line: dict[str, int],
+) -> bool:
+    """Take a chunk's rows as new items at once, when every one of them is (nearly every chunk
+    of a catalog imported into a new library): each has a key, seen nowhere before, and its
+    accession number is used nowhere before. Then the same rows as `_prepare`'s loop makes one
+    by one, in bulk; else False, and nothing is changed.
+
+    `rows` are the chunk's (lines, keys, accession values, field values, "after" members,
+    extra members), the rows without problems of their own (the caller checks that).
+    """
+    lines, keys, accession_values, field_values, after_members, extra_members = rows
+    given = [a for a in accession_values if a is not None] if accession_values is not keys else keys
+    if (
+        None in keys
+        or len(set(keys)) != len(keys)
+        or not first_line.keys().isdisjoint(keys)
+        or not index.keys().isdisjoint(keys)
+        or (given is not keys and len(set(given)) != len(given))
+        or not accessions.isdisjoint(given)
+    ):
+        return False
+    first_line.update(zip(keys, lines, strict=True))
+    accessions.update(given)
+    if any(extra_members):
+        extra_jsons = ["{" + m + "}" for m in extra_members]
+        after_jsons = [
+            _after_json(f, e, None) for f, e in zip(after_members, extra_jsons, strict=True)
+        ]
+    else:
+        extra_jsons = ["{}"] * len(lines)
+        after_jsons = ["{" + f + "}" for f in after_members]
+    prepared.new = list(
+        zip(
+            lines,
+            accession_values,
+            field_values,
+            extra_jsons,
+            after_jsons,
+            itertools.repeat(None),
+            strict=False,  # the repeat has no end
+        )
+    )
+    return True
 
 
 class _WritingThread:

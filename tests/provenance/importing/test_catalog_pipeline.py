@@ -241,3 +241,102 @@ def test_rows_built_ahead_are_the_rows_the_transaction_builds(library, tmp_path,
         h["after_json"] for h in history[30:]
     ]
     assert library.verify_history().ok
+
+
+_PLAIN = "accession_number,title,maker\n" + "".join(
+    f"P{n:03d},Study {n},Maker {n % 3}\n" for n in range(40)
+)
+_EXTRAS = "accession_number,title,department,notes\n" + "".join(
+    f'E{n:03d},"Étude ""{n}""",{"PRINTS" if n % 3 else ""},"a\\\\b\tc{n}\u200b"\n'
+    for n in range(40)
+)
+_DUPLICATES = "accession_number,title\n" + "".join(
+    f"{'D' + str(n % 25) if n % 9 else ''},Title {n}\n" for n in range(40)
+)
+_REPEATS = "accession_number,title\n" + "".join(
+    f"R{n - n % 2 if n < 20 else n},Title {n}\n" for n in range(40)
+)
+_OTHER_KEY = "object_id,accession_number,title\n" + "".join(
+    f"K{n},{'A' + str(n % 30) if n % 7 else ''},Title {n}\n" for n in range(40)
+)
+# Keys seen in an earlier chunk; accession numbers repeated inside a chunk.
+_OTHER_KEY_REPEATS = "object_id,accession_number,title\n" + "".join(
+    f"K{n % 20},A{n // 2},Title {n}\n" for n in range(40)
+)
+# Keys seen in an earlier chunk, every accession number new.
+_OTHER_KEY_SEEN = "object_id,accession_number,title\n" + "".join(
+    f"K{n % 20},A{n},Title {n}\n" for n in range(40)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "known", "used", "expected"),
+    [
+        (_PLAIN, None, {}, set(), True),
+        (_EXTRAS, None, {}, set(), True),
+        (_DUPLICATES, None, {}, set(), False),
+        (_REPEATS, None, {}, set(), None),
+        (_OTHER_KEY, "object_id", {}, set(), None),
+        (_OTHER_KEY, "object_id", {"K3": 7}, {"A99"}, None),
+        (_OTHER_KEY_REPEATS, "object_id", {}, set(), False),
+        (_OTHER_KEY_SEEN, "object_id", {}, set(), None),
+        (_PLAIN, None, {"P031": 7}, {"P031"}, None),
+        (_PLAIN, None, {}, {"P012"}, None),
+    ],
+    ids=[
+        "plain",
+        "extras-and-escapes",
+        "duplicates-and-empty-keys",
+        "repeated-in-a-chunk",
+        "other-key",
+        "known-other-key",
+        "other-key-repeats",
+        "other-key-seen-before",
+        "known-keys",
+        "used-accession",
+    ],
+)
+def test_rows_taken_at_once_are_the_rows_taken_one_by_one(
+    tmp_path, monkeypatch, text, key, known, used, expected
+):
+    # `_all_new` takes a chunk whose rows are all new in bulk; `_prepare`'s loop takes them one
+    # by one. From the same state, chunk after chunk, both give the same rows, refusals and
+    # what they remember (keys seen, accession numbers used).
+    from provenance.media.catalog_files import read_catalog_cells
+
+    monkeypatch.setattr(catalog, "CHUNK", 10)
+    monkeypatch.setattr(catalog, "FIRST_CHUNK", 10)
+    src = tmp_path / "objects.csv"
+    src.write_text(text, encoding="utf-8")
+    real = catalog._all_new
+    taken: list[bool] = []
+
+    def counting(*args):
+        taken.append(real(*args))
+        return taken[-1]
+
+    def prepared(all_new) -> list:
+        monkeypatch.setattr(catalog, "_all_new", all_new)
+        columns, rows = read_catalog_cells(src)
+        plan = catalog._Plan(columns, {}, key)
+        index, accessions, first_line = dict(known), set(used), {}
+        rejected: list = []
+        left_out: list = []
+        chunks = []
+        for chunk in catalog._chunks(plan.check_subject_shape(rows)):
+            p = catalog._prepare(
+                chunk, plan, index, accessions, first_line, "lib", rejected, {}, left_out
+            )
+            chunks.append((p.new, p.existing, p.rows))
+        return [chunks, rejected, left_out, first_line, accessions]
+
+    at_once = prepared(counting)
+    one_by_one = prepared(lambda *args: False)
+    assert at_once == one_by_one
+    assert one_by_one[0][0][0] or one_by_one[0][0][1]  # rows were taken
+    if expected is True:
+        assert all(taken)
+    elif expected is False:
+        assert not any(taken)
+    else:
+        assert any(taken) and not all(taken)

@@ -174,11 +174,15 @@ def test_damage_found_while_reading_is_said_as_the_library_says_it(tmp_path):
     with open_library(folder) as lib:
         for n in range(300):
             lib.create_item({"accession": f"A{n}", "title": "word " * 60})
+    db = folder / "library.sqlite"
+    conn = sqlite3.connect(db)  # where the items are, in pages of this file's size
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'items'").fetchone()
+    conn.close()
     with read_library(folder) as reader:
-        db = folder / "library.sqlite"
         with open(db, "r+b") as handle:  # scribble over the items' pages, not the schema
-            handle.seek(8 * 4096)
-            handle.write(b"\xff" * 4096 * 20)
+            handle.seek((root - 1) * page_size)
+            handle.write(b"\xff" * page_size * 20)
         with pytest.raises(LibraryError) as plainly:
             reader.list_items(details=True)
     with pytest.raises(LibraryError) as fully, open_library(folder) as lib:
