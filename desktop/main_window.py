@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QListView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -50,9 +49,9 @@ from desktop.bulk_edit import BulkEdit
 from desktop.filter_bar import FilterBar, SearchField
 from desktop.history_text import fields_read_words
 from desktop.inspector.tabs import TAB_SPECS, tab_class
-from desktop.item_grid import ItemGrid, add_grid_actions, install_grid
-from desktop.item_model import COLUMNS, THUMB, ItemListModel, ThumbnailCache
+from desktop.item_model import COLUMNS, ItemListModel, ThumbnailCache
 from desktop.libraries import LibrarySession, install_library_menu, library_name
+from desktop.list_hint import install_list_hint
 from desktop.tagging import Tagging
 from desktop.team import install_team_menu, window_title
 from desktop.undo import UndoController
@@ -60,7 +59,10 @@ from desktop.workers import Worker, start
 from provenance import CredenceError, ItemView, Library, NotFound, SearchFilters
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QSlider
+
     from desktop.inspector.base import InspectorTab
+    from desktop.item_grid import ItemGrid, ItemGridDelegate
 
 #: The sidebar's built-in views: (label, filters). Saved searches refer to these by position,
 #: so new views go at the end.
@@ -179,13 +181,11 @@ class MainWindow(QMainWindow):
         self.tasks = TaskPanel(self)
         self._build_views()
         self._build_actions()
-        install_grid(self)
-        add_grid_actions(self, self.view_menu)
+        install_list_hint(self)
         self.tagging = Tagging(self)  # sidebar tags, Tag selected items…, Vocabulary menu
         # Tab goes list -> inspector -> sidebar (-> search field), as the eye reads the window.
         QWidget.setTabOrder(self.search, self.table)
-        QWidget.setTabOrder(self.table, self.grid)
-        QWidget.setTabOrder(self.grid, self.inspector)
+        QWidget.setTabOrder(self.table, self.inspector)
         self.statusBar().addPermanentWidget(self.tasks)
         self.count_label = QLabel()
         self.statusBar().addWidget(self.count_label)
@@ -249,33 +249,14 @@ class MainWindow(QMainWindow):
         self.table.setSortingEnabled(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
-
-        self.grid = ItemGrid()
-        self.grid.setAccessibleName("Items (grid)")
-        self.grid.setModel(self.model)
-        self.grid.setSelectionModel(self.table.selectionModel())  # one selection, two views
-        # Cells flowing left to right in rows, all of one size: the list mode lays a long list
-        # out arithmetically (IconMode keeps a placed item for every row, and places them all
-        # again whenever rows change: a million-item list never finished).
-        self.grid.setViewMode(QListView.ViewMode.ListMode)
-        self.grid.setFlow(QListView.Flow.LeftToRight)
-        self.grid.setWrapping(True)
-        self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setIconSize(THUMB)
-        self.grid.setGridSize(QSize(THUMB.width() + 24, THUMB.height() + 48))
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setUniformItemSizes(True)
-        self.grid.setWordWrap(True)
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-
+        # The grid view is built when grid view is first chosen (see `grid`).
+        self._grid: ItemGrid | None = None
         # End goes to the list's last item: the views only know the rows listed so far.
-        for view in (self.table, self.grid):
-            view.installEventFilter(self)
+        self.table.installEventFilter(self)
 
         self.items_stack = QStackedWidget()
         self.items_stack.addWidget(self.table)
-        self.items_stack.addWidget(self.grid)
         centre = QWidget()
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -321,7 +302,6 @@ class MainWindow(QMainWindow):
         self.model.layoutChanged.connect(self._current_gone)
         self.setStyleSheet(FOCUS_STYLE)
         self.table.doubleClicked.connect(self.view_image)
-        self.grid.doubleClicked.connect(self.view_image)
 
     def _build_actions(self) -> None:
         toolbar = QToolBar("Main")
@@ -399,6 +379,14 @@ class MainWindow(QMainWindow):
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.items_stack.addAction(act)
         view_menu.addSeparator()
+        for text, keys, direction in (
+            ("&Larger thumbnails", ("Ctrl+=", "Ctrl++"), 1),
+            ("S&maller thumbnails", ("Ctrl+-",), -1),
+        ):
+            act = QAction(text, self)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.triggered.connect(lambda _=False, d=direction: self._step_thumbnails(d))
+            view_menu.addAction(act)
 
         action("AI &tools…", self.ai_tools, menu=library_menu)
         action("Signing &identity…", self.identity, menu=library_menu)
@@ -448,7 +436,7 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched, event) -> bool:  # Qt override
         if (
-            watched in (self.table, self.grid)
+            watched in (self.table, self._grid)
             and event.type() == QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_End
         ):
@@ -477,9 +465,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/columns", self.table.horizontalHeader().saveState())
-        self.settings.setValue(
-            "window/view", "grid" if self.items_stack.currentWidget() is self.grid else "table"
-        )
+        self.settings.setValue("window/view", "grid" if self._in_grid() else "table")
         super().closeEvent(event)
 
     def _fit_to_screen(self) -> None:
@@ -522,6 +508,42 @@ class MainWindow(QMainWindow):
         self.items_stack.setCurrentWidget(self.grid if grid else self.table)
         self.grid_action.setChecked(grid)
         self.table_action.setChecked(not grid)
+
+    def _in_grid(self) -> bool:
+        return self._grid is not None and self.items_stack.currentWidget() is self._grid
+
+    @property
+    def grid(self) -> ItemGrid:
+        """The items as a grid of pictures (same model and selection as the table), built when
+        first asked for: most sessions stay in the table, and the grid with its delegate and
+        size slider cost ~10 ms before the first paint."""
+        if self._grid is None:
+            from desktop.item_grid import install_grid
+
+            grid = self._grid = install_grid(self)
+            grid.installEventFilter(self)  # End, as in the table
+            grid.doubleClicked.connect(self.view_image)
+            self.bulk_edit.watch(grid)
+            QWidget.setTabOrder(self.table, grid)  # Tab: list -> inspector, as from the table
+        return self._grid
+
+    @property
+    def grid_delegate(self) -> ItemGridDelegate:
+        """What draws the grid's cells (the grid is built if it was not)."""
+        return self.grid.itemDelegate()
+
+    @property
+    def thumbnail_slider(self) -> QSlider:
+        """The grid's thumbnail size slider in the status bar (the grid is built if it was not)."""
+        return self.grid.size_slider
+
+    def _step_thumbnails(self, direction: int) -> None:
+        """View > Larger / Smaller thumbnails: step the grid's size slider (in grid view)."""
+        from desktop.item_grid import SIDE_STEP
+
+        if not self._in_grid():
+            self.set_view_mode("grid")
+        self.thumbnail_slider.setValue(self.thumbnail_slider.value() + direction * SIDE_STEP)
 
     def view_image(self, index=None) -> None:
         """Open the current (or double-clicked) item large in the viewer."""
