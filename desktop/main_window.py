@@ -4,7 +4,7 @@ work (import, export, labels) in the status bar with progress and cancel."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -222,9 +222,8 @@ class MainWindow(QMainWindow):
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
         self.search.escaped.connect(lambda: self.items_stack.currentWidget().setFocus())
-        self.filter_bar = FilterBar()
-        self.filter_bar.changed.connect(self._apply_query)
-        self.filter_bar.hide()
+        # The filter bar is built when first shown or used (see `filter_bar`).
+        self._filter_bar: FilterBar | None = None
 
         self.table = QTableView()
         self.table.setAccessibleName("Items (table)")
@@ -258,11 +257,10 @@ class MainWindow(QMainWindow):
         self.items_stack = QStackedWidget()
         self.items_stack.addWidget(self.table)
         centre = QWidget()
-        layout = QVBoxLayout(centre)
+        self._centre_layout = layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.filter_bar)
-        layout.addWidget(self.items_stack)
+        layout.addWidget(self.items_stack)  # the filter bar goes above it
 
         self.inspector = QTabWidget()
         self.inspector.setAccessibleName("Inspector")
@@ -360,7 +358,6 @@ class MainWindow(QMainWindow):
         )
         self.filters_action.setCheckable(True)
         self.filters_action.setToolTip("Filter by maker, date, AI, review, credentials, export")
-        self.filter_bar.changed.connect(self._filters_changed)
         action("Sa&ve search…", lambda: self.save_search(), "Ctrl+Shift+S", edit_menu)
         action("Delete saved searc&h", self.delete_saved_search, menu=edit_menu)
 
@@ -527,6 +524,17 @@ class MainWindow(QMainWindow):
             QWidget.setTabOrder(self.table, grid)  # Tab: list -> inspector, as from the table
         return self._grid
 
+    @staticmethod
+    def _tab_before(anchor: QWidget, widgets: Iterable[QWidget]) -> None:
+        """Put `widgets`, in order, just before `anchor` in the Tab order, where they were when
+        built with the window (a widget built later comes last)."""
+        previous = anchor.previousInFocusChain()
+        while not previous.focusPolicy() & Qt.FocusPolicy.TabFocus:  # setTabOrder skips those
+            previous = previous.previousInFocusChain()
+        for widget in widgets:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+
     @property
     def grid_delegate(self) -> ItemGridDelegate:
         """What draws the grid's cells (the grid is built if it was not)."""
@@ -640,7 +648,10 @@ class MainWindow(QMainWindow):
         self._search_timer.stop()
         entry = self.sidebar.currentItem()
         filters = entry.data(Qt.ItemDataRole.UserRole) if entry else None
-        filters = self.filter_bar.apply_to(filters or SearchFilters())
+        bar = self._filter_bar
+        filters = filters or SearchFilters()
+        if bar is not None:  # none built: no filter set
+            filters = bar.apply_to(filters)
         if getattr(self, "tagging", None) is not None and self.tagging.term is not None:
             filters = replace(filters, tag=self.tagging.term)  # a tag chosen in the sidebar
         try:
@@ -649,7 +660,8 @@ class MainWindow(QMainWindow):
             self.filter_bar.show_problem(f"Not filtered: {exc}")
             self.show_filters(True)
             return
-        self.filter_bar.show_problem(None)
+        if bar is not None:
+            bar.show_problem(None)
 
     def _search_now(self) -> None:
         self._apply_query()
@@ -665,6 +677,19 @@ class MainWindow(QMainWindow):
         self.filters_action.setChecked(bool(shown) or self.filter_bar.active())
         if shown:
             self.filter_bar.maker.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        """The filters above the list (hidden until Filters is chosen), built when first shown
+        or used: most sessions never open it, and it cost ~3 ms before the first paint."""
+        if self._filter_bar is None:
+            bar = self._filter_bar = FilterBar()
+            bar.hide()
+            bar.changed.connect(self._apply_query)
+            bar.changed.connect(self._filters_changed)
+            self._centre_layout.insertWidget(0, bar)
+            self._tab_before(self.search, bar.fields())
+        return self._filter_bar
 
     def _filters_changed(self) -> None:
         self.filters_action.setChecked(self.filter_bar.isVisible() or self.filter_bar.active())
