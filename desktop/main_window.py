@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         self.undo.changed.connect(self._after_undo)
         self.undo.failed.connect(lambda text: QMessageBox.warning(self, "Credence", text))
         self.thumbnails = ThumbnailCache(library.thumbnails_dir, self)
+        self.thumbnails.hold()  # until the first paint (see paintEvent)
         self.model = ItemListModel(library, self.thumbnails, self)
         self.tasks = TaskPanel(self)
         self._build_views()
@@ -444,7 +445,11 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self._open_on_first_item)
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.thumbnails.release()  # the pictures the first paint asked for
+        self._open_on_first_item()
 
     def closeEvent(self, event) -> None:  # Qt override
         if self.tasks.busy:

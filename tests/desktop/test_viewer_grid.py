@@ -403,3 +403,19 @@ def test_the_empty_hint_shows_over_a_grid_built_after_it(qtbot, library, tmp_pat
     assert _named(window, QLabel, "List hint") is hint
     stacked = window.items_stack.children()
     assert stacked.index(hint) > stacked.index(window.grid)  # above the grid, not under it
+
+
+def test_pictures_are_decoded_once_the_window_has_painted_then_shown(qtbot, pictures, tmp_path):
+    """The first page's thumbnails are read and decoded on the pool after the window's first
+    paint (issue 16: before, they competed with that paint for the cores), and then shown."""
+    window = MainWindow(pictures, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    model, first = window.model, window.model.index(0, 0)
+    assert model.data(first, Qt.ItemDataRole.DecorationRole) is None  # asked for, not loaded
+    with qtbot.assertNotEmitted(window.thumbnails.ready, wait=300):
+        pass  # held: not painted yet
+    with qtbot.waitSignal(window.thumbnails.ready, timeout=10_000):
+        window.show()
+    qtbot.waitUntil(lambda: model.data(first, Qt.ItemDataRole.DecorationRole) is not None)
+    icon = model.data(first, Qt.ItemDataRole.DecorationRole)
+    assert not icon.pixmap(40, 40).isNull()
