@@ -408,6 +408,7 @@ def test_the_empty_hint_shows_over_a_grid_built_after_it(qtbot, library, tmp_pat
 def test_pictures_are_decoded_once_the_window_has_painted_then_shown(qtbot, pictures, tmp_path):
     """The first page's thumbnails are read and decoded on the pool after the window's first
     paint (issue 16: before, they competed with that paint for the cores), and then shown."""
+    QPixmapCache.clear()  # none kept from an earlier test (the cache is the process's)
     window = MainWindow(pictures, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     model, first = window.model, window.model.index(0, 0)
