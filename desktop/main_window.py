@@ -450,6 +450,7 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         self.thumbnails.release()  # the pictures the first paint asked for
         self._open_on_first_item()
+        self.tagging.refresh_soon()  # the sidebar's tag counts
 
     def closeEvent(self, event) -> None:  # Qt override
         if self.tasks.busy:
