@@ -47,11 +47,14 @@ class BulkEdit:
         edit_menu.insertSeparator(before)
         edit_menu.aboutToShow.connect(self.update_actions)
         window.table.selectionModel().selectionChanged.connect(self.update_actions)
-        for view in (window.table, window.grid):
-            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            view.customContextMenuRequested.connect(
-                lambda position, v=view: self.context_menu(v, position)
-            )
+        self.watch(window.table)  # and the grid, once built
+
+    def watch(self, view: QAbstractItemView) -> None:
+        """Give an item list view (the table, the grid) the bulk-edit context menu."""
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(
+            lambda position, v=view: self.context_menu(v, position)
+        )
 
     # -- state ----------------------------------------------------------------------------
 

@@ -153,6 +153,10 @@ class FilterBar(QWidget):
         self._timer.stop()
         self.changed.emit()
 
+    def fields(self) -> tuple[QWidget, ...]:
+        """Its fields and button, in Tab order."""
+        return (self.maker, self.date_from, self.date_to, *self._menus(), self.clear_button)
+
     def _menus(self) -> tuple[QComboBox, ...]:
         return (self.ai, self.review, self.credentials, self.export)
 

@@ -1,5 +1,4 @@
-"""The grid of items: whole pictures with captions and status badges, a size slider, and a hint
-in the list pane when there is nothing to list.
+"""The grid of items: whole pictures with captions and status badges, and a size slider.
 
 The delegate draws each cell from the model's ItemRow: the thumbnail fitted inside the cell
 (never cropped), accession and title below it (elided), and badges on the picture for what a
@@ -12,14 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import (
-    QAction,
     QColor,
     QFont,
     QFontMetrics,
     QIcon,
-    QKeySequence,
     QPainter,
     QPalette,
     QPen,
@@ -37,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.item_model import ItemRow, RowStatus
-from provenance import ItemView, SearchFilters
+from provenance import ItemView
 
 if TYPE_CHECKING:
     from desktop.main_window import MainWindow
@@ -231,6 +228,9 @@ class ItemGrid(QListView):
     whatever their data says, so a change cannot move one, and the layout can stay.
     """
 
+    #: The status bar's thumbnail size slider (see install_grid).
+    size_slider: QSlider
+
     def dataChanged(self, top_left: _Index, bottom_right: _Index, roles=()) -> None:  # noqa: N802
         # QAbstractItemView's own handling: repaint, editors, accessibility; no relayout.
         QAbstractItemView.dataChanged(self, top_left, bottom_right, roles)
@@ -265,43 +265,24 @@ class ThumbnailSlider(QWidget):
         layout.addWidget(self.slider)
 
 
-class EmptyHint(QLabel):
-    """A hint over the list pane when nothing is listed: how to add items, or that the search
-    found nothing. Clicks pass through to the list below."""
-
-    def __init__(self, pane: QWidget) -> None:
-        super().__init__(pane)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setWordWrap(True)
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setAccessibleName("List hint")
-        self.setStyleSheet("color: palette(placeholder-text); font-size: 13pt; padding: 24px;")
-        pane.installEventFilter(self)
-        self.hide()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
-            self.setGeometry(watched.rect())
-        return False
-
-    def update_for(self, total: int, searching: bool) -> None:
-        if total:
-            self.hide()
-            return
-        self.setText(
-            "No items match this search or view."
-            if searching
-            else "No items yet — drag images here or use File > Import files… (Ctrl+I)."
-        )
-        self.setGeometry(self.parentWidget().rect())
-        self.raise_()
-        self.show()
-
-
-def install_grid(window: MainWindow) -> None:
-    """Give the window's grid the item delegate, the size slider and menu actions, and the list
-    pane its empty hint."""
-    grid = window.grid
+def install_grid(window: MainWindow) -> ItemGrid:
+    """Build the window's grid view of its items, sharing the table's model and selection, with
+    the item delegate and the thumbnail size slider; the window builds it when grid view is first
+    chosen (most sessions stay in the table, and the grid cost ~10 ms before the first paint)."""
+    grid = ItemGrid()
+    grid.setAccessibleName("Items (grid)")
+    grid.setModel(window.model)
+    grid.setSelectionModel(window.table.selectionModel())  # one selection, two views
+    # Cells flowing left to right in rows, all of one size: the list mode lays a long list
+    # out arithmetically (IconMode keeps a placed item for every row, and places them all
+    # again whenever rows change: a million-item list never finished).
+    grid.setViewMode(QListView.ViewMode.ListMode)
+    grid.setFlow(QListView.Flow.LeftToRight)
+    grid.setWrapping(True)
+    grid.setMovement(QListView.Movement.Static)
+    grid.setResizeMode(QListView.ResizeMode.Adjust)
+    grid.setUniformItemSizes(True)
+    grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
     delegate = ItemGridDelegate(grid)
     grid.setItemDelegate(delegate)
     grid.setSpacing(0)
@@ -309,11 +290,13 @@ def install_grid(window: MainWindow) -> None:
     # (one selection model), so Export, Print and Compare see the same items.
     grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     grid.setWordWrap(False)
-    window.grid_delegate = delegate
+    window.items_stack.addWidget(grid)
 
     slider = ThumbnailSlider(window)
-    window.thumbnail_slider = slider.slider
-    window.statusBar().addPermanentWidget(slider)
+    grid.size_slider = slider.slider
+    # Left of the task panel, as when it was built with the window (after the item count, the
+    # status bar's one plain widget).
+    window.statusBar().insertPermanentWidget(1, slider)
     side = window.settings.value(SETTINGS_KEY, SIDE_DEFAULT)
     try:
         side = set_thumbnail_side(grid, delegate, int(side))
@@ -331,33 +314,4 @@ def install_grid(window: MainWindow) -> None:
 
     window.items_stack.currentChanged.connect(follow_mode)
     follow_mode()
-
-    hint = EmptyHint(window.items_stack)
-    window.empty_hint = hint
-
-    def refresh_hint() -> None:
-        model = window.model
-        hint.update_for(model.total, bool(model.search) or model.filters != SearchFilters())
-
-    window.model.modelReset.connect(refresh_hint)
-    window.model.rowsInserted.connect(refresh_hint)
-    refresh_hint()
-
-
-def add_grid_actions(window: MainWindow, view_menu) -> None:
-    """View > Larger / Smaller thumbnails: step the slider (it shows in grid view)."""
-    slider = window.thumbnail_slider
-
-    def step(direction: int) -> None:
-        if window.items_stack.currentWidget() is not window.grid:
-            window.set_view_mode("grid")
-        slider.setValue(slider.value() + direction * SIDE_STEP)
-
-    for text, keys, direction in (
-        ("&Larger thumbnails", ("Ctrl+=", "Ctrl++"), 1),
-        ("S&maller thumbnails", ("Ctrl+-",), -1),
-    ):
-        act = QAction(text, window)
-        act.setShortcuts([QKeySequence(k) for k in keys])
-        act.triggered.connect(lambda _=False, d=direction: step(d))
-        view_menu.addAction(act)
+    return grid

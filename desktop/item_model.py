@@ -117,6 +117,7 @@ class ThumbnailCache(QObject):
         self._signals = _LoadSignals(self)
         self._signals.loaded.connect(self._store)  # queued: runs on the UI thread
         self._pending: set[str] = set()
+        self._held: list[_LoadThumbnail] | None = None  # loads waiting for `release`
         QPixmapCache.setCacheLimit(128 * 1024)  # KiB; bounded memory however long the list
 
     def get(self, key: str) -> QPixmap | None:
@@ -125,8 +126,26 @@ class ThumbnailCache(QObject):
             return pixmap
         if key not in self._pending:
             self._pending.add(key)
-            self.pool.start(_LoadThumbnail(key, self.folder / key, self._signals))
+            load = _LoadThumbnail(key, self.folder / key, self._signals)
+            if self._held is None:
+                self.pool.start(load)
+            else:
+                self._held.append(load)
         return None
+
+    def hold(self) -> None:
+        """Keep the loads asked for from now on waiting until `release`: the window holds them
+        until its first paint has finished (decoding the first page's pictures on the pool
+        competed with that paint for the cores and the interpreter; none of them could be in
+        it anyway)."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Start the loads held since `hold`, in the order asked for, and the next ones at once."""
+        held, self._held = self._held or [], None
+        for load in held:
+            self.pool.start(load)
 
     def _store(self, key: str, image: QImage) -> None:
         self._pending.discard(key)

@@ -4,7 +4,7 @@ work (import, export, labels) in the status bar with progress and cancel."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QListView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -50,9 +49,9 @@ from desktop.bulk_edit import BulkEdit
 from desktop.filter_bar import FilterBar, SearchField
 from desktop.history_text import fields_read_words
 from desktop.inspector.tabs import TAB_SPECS, tab_class
-from desktop.item_grid import ItemGrid, add_grid_actions, install_grid
-from desktop.item_model import COLUMNS, THUMB, ItemListModel, ThumbnailCache
+from desktop.item_model import COLUMNS, ItemListModel, ThumbnailCache
 from desktop.libraries import LibrarySession, install_library_menu, library_name
+from desktop.list_hint import install_list_hint
 from desktop.tagging import Tagging
 from desktop.team import install_team_menu, window_title
 from desktop.undo import UndoController
@@ -60,7 +59,10 @@ from desktop.workers import Worker, start
 from provenance import CredenceError, ItemView, Library, NotFound, SearchFilters
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QSlider
+
     from desktop.inspector.base import InspectorTab
+    from desktop.item_grid import ItemGrid, ItemGridDelegate
 
 #: The sidebar's built-in views: (label, filters). Saved searches refer to these by position,
 #: so new views go at the end.
@@ -175,17 +177,16 @@ class MainWindow(QMainWindow):
         self.undo.changed.connect(self._after_undo)
         self.undo.failed.connect(lambda text: QMessageBox.warning(self, "Credence", text))
         self.thumbnails = ThumbnailCache(library.thumbnails_dir, self)
+        self.thumbnails.hold()  # until the first paint (see paintEvent)
         self.model = ItemListModel(library, self.thumbnails, self)
         self.tasks = TaskPanel(self)
         self._build_views()
         self._build_actions()
-        install_grid(self)
-        add_grid_actions(self, self.view_menu)
+        install_list_hint(self)
         self.tagging = Tagging(self)  # sidebar tags, Tag selected items…, Vocabulary menu
         # Tab goes list -> inspector -> sidebar (-> search field), as the eye reads the window.
         QWidget.setTabOrder(self.search, self.table)
-        QWidget.setTabOrder(self.table, self.grid)
-        QWidget.setTabOrder(self.grid, self.inspector)
+        QWidget.setTabOrder(self.table, self.inspector)
         self.statusBar().addPermanentWidget(self.tasks)
         self.count_label = QLabel()
         self.statusBar().addWidget(self.count_label)
@@ -222,9 +223,8 @@ class MainWindow(QMainWindow):
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
         self.search.escaped.connect(lambda: self.items_stack.currentWidget().setFocus())
-        self.filter_bar = FilterBar()
-        self.filter_bar.changed.connect(self._apply_query)
-        self.filter_bar.hide()
+        # The filter bar is built when first shown or used (see `filter_bar`).
+        self._filter_bar: FilterBar | None = None
 
         self.table = QTableView()
         self.table.setAccessibleName("Items (table)")
@@ -249,39 +249,19 @@ class MainWindow(QMainWindow):
         self.table.setSortingEnabled(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
-
-        self.grid = ItemGrid()
-        self.grid.setAccessibleName("Items (grid)")
-        self.grid.setModel(self.model)
-        self.grid.setSelectionModel(self.table.selectionModel())  # one selection, two views
-        # Cells flowing left to right in rows, all of one size: the list mode lays a long list
-        # out arithmetically (IconMode keeps a placed item for every row, and places them all
-        # again whenever rows change: a million-item list never finished).
-        self.grid.setViewMode(QListView.ViewMode.ListMode)
-        self.grid.setFlow(QListView.Flow.LeftToRight)
-        self.grid.setWrapping(True)
-        self.grid.setMovement(QListView.Movement.Static)
-        self.grid.setIconSize(THUMB)
-        self.grid.setGridSize(QSize(THUMB.width() + 24, THUMB.height() + 48))
-        self.grid.setResizeMode(QListView.ResizeMode.Adjust)
-        self.grid.setUniformItemSizes(True)
-        self.grid.setWordWrap(True)
-        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-
+        # The grid view is built when grid view is first chosen (see `grid`).
+        self._grid: ItemGrid | None = None
         # End goes to the list's last item: the views only know the rows listed so far.
-        for view in (self.table, self.grid):
-            view.installEventFilter(self)
+        self.table.installEventFilter(self)
 
         self.items_stack = QStackedWidget()
         self.items_stack.addWidget(self.table)
-        self.items_stack.addWidget(self.grid)
         centre = QWidget()
-        layout = QVBoxLayout(centre)
+        self._centre_layout = layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.filter_bar)
-        layout.addWidget(self.items_stack)
+        layout.addWidget(self.items_stack)  # the filter bar goes above it
 
         self.inspector = QTabWidget()
         self.inspector.setAccessibleName("Inspector")
@@ -321,7 +301,6 @@ class MainWindow(QMainWindow):
         self.model.layoutChanged.connect(self._current_gone)
         self.setStyleSheet(FOCUS_STYLE)
         self.table.doubleClicked.connect(self.view_image)
-        self.grid.doubleClicked.connect(self.view_image)
 
     def _build_actions(self) -> None:
         toolbar = QToolBar("Main")
@@ -380,7 +359,6 @@ class MainWindow(QMainWindow):
         )
         self.filters_action.setCheckable(True)
         self.filters_action.setToolTip("Filter by maker, date, AI, review, credentials, export")
-        self.filter_bar.changed.connect(self._filters_changed)
         action("Sa&ve search…", lambda: self.save_search(), "Ctrl+Shift+S", edit_menu)
         action("Delete saved searc&h", self.delete_saved_search, menu=edit_menu)
 
@@ -399,6 +377,14 @@ class MainWindow(QMainWindow):
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.items_stack.addAction(act)
         view_menu.addSeparator()
+        for text, keys, direction in (
+            ("&Larger thumbnails", ("Ctrl+=", "Ctrl++"), 1),
+            ("S&maller thumbnails", ("Ctrl+-",), -1),
+        ):
+            act = QAction(text, self)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.triggered.connect(lambda _=False, d=direction: self._step_thumbnails(d))
+            view_menu.addAction(act)
 
         action("AI &tools…", self.ai_tools, menu=library_menu)
         action("Signing &identity…", self.identity, menu=library_menu)
@@ -448,7 +434,7 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched, event) -> bool:  # Qt override
         if (
-            watched in (self.table, self.grid)
+            watched in (self.table, self._grid)
             and event.type() == QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_End
         ):
@@ -459,7 +445,12 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self._open_on_first_item)
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.thumbnails.release()  # the pictures the first paint asked for
+        self._open_on_first_item()
+        self.tagging.refresh_soon()  # the sidebar's tag counts
 
     def closeEvent(self, event) -> None:  # Qt override
         if self.tasks.busy:
@@ -477,9 +468,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         self.settings.setValue("window/columns", self.table.horizontalHeader().saveState())
-        self.settings.setValue(
-            "window/view", "grid" if self.items_stack.currentWidget() is self.grid else "table"
-        )
+        self.settings.setValue("window/view", "grid" if self._in_grid() else "table")
         super().closeEvent(event)
 
     def _fit_to_screen(self) -> None:
@@ -522,6 +511,53 @@ class MainWindow(QMainWindow):
         self.items_stack.setCurrentWidget(self.grid if grid else self.table)
         self.grid_action.setChecked(grid)
         self.table_action.setChecked(not grid)
+
+    def _in_grid(self) -> bool:
+        return self._grid is not None and self.items_stack.currentWidget() is self._grid
+
+    @property
+    def grid(self) -> ItemGrid:
+        """The items as a grid of pictures (same model and selection as the table), built when
+        first asked for: most sessions stay in the table, and the grid with its delegate and
+        size slider cost ~10 ms before the first paint."""
+        if self._grid is None:
+            from desktop.item_grid import install_grid
+
+            grid = self._grid = install_grid(self)
+            grid.installEventFilter(self)  # End, as in the table
+            grid.doubleClicked.connect(self.view_image)
+            self.bulk_edit.watch(grid)
+            QWidget.setTabOrder(self.table, grid)  # Tab: list -> inspector, as from the table
+        return self._grid
+
+    @staticmethod
+    def _tab_before(anchor: QWidget, widgets: Iterable[QWidget]) -> None:
+        """Put `widgets`, in order, just before `anchor` in the Tab order, where they were when
+        built with the window (a widget built later comes last)."""
+        previous = anchor.previousInFocusChain()
+        while not previous.focusPolicy() & Qt.FocusPolicy.TabFocus:  # setTabOrder skips those
+            previous = previous.previousInFocusChain()
+        for widget in widgets:
+            QWidget.setTabOrder(previous, widget)
+            previous = widget
+
+    @property
+    def grid_delegate(self) -> ItemGridDelegate:
+        """What draws the grid's cells (the grid is built if it was not)."""
+        return self.grid.itemDelegate()
+
+    @property
+    def thumbnail_slider(self) -> QSlider:
+        """The grid's thumbnail size slider in the status bar (the grid is built if it was not)."""
+        return self.grid.size_slider
+
+    def _step_thumbnails(self, direction: int) -> None:
+        """View > Larger / Smaller thumbnails: step the grid's size slider (in grid view)."""
+        from desktop.item_grid import SIDE_STEP
+
+        if not self._in_grid():
+            self.set_view_mode("grid")
+        self.thumbnail_slider.setValue(self.thumbnail_slider.value() + direction * SIDE_STEP)
 
     def view_image(self, index=None) -> None:
         """Open the current (or double-clicked) item large in the viewer."""
@@ -618,7 +654,10 @@ class MainWindow(QMainWindow):
         self._search_timer.stop()
         entry = self.sidebar.currentItem()
         filters = entry.data(Qt.ItemDataRole.UserRole) if entry else None
-        filters = self.filter_bar.apply_to(filters or SearchFilters())
+        bar = self._filter_bar
+        filters = filters or SearchFilters()
+        if bar is not None:  # none built: no filter set
+            filters = bar.apply_to(filters)
         if getattr(self, "tagging", None) is not None and self.tagging.term is not None:
             filters = replace(filters, tag=self.tagging.term)  # a tag chosen in the sidebar
         try:
@@ -627,7 +666,8 @@ class MainWindow(QMainWindow):
             self.filter_bar.show_problem(f"Not filtered: {exc}")
             self.show_filters(True)
             return
-        self.filter_bar.show_problem(None)
+        if bar is not None:
+            bar.show_problem(None)
 
     def _search_now(self) -> None:
         self._apply_query()
@@ -643,6 +683,19 @@ class MainWindow(QMainWindow):
         self.filters_action.setChecked(bool(shown) or self.filter_bar.active())
         if shown:
             self.filter_bar.maker.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        """The filters above the list (hidden until Filters is chosen), built when first shown
+        or used: most sessions never open it, and it cost ~3 ms before the first paint."""
+        if self._filter_bar is None:
+            bar = self._filter_bar = FilterBar()
+            bar.hide()
+            bar.changed.connect(self._apply_query)
+            bar.changed.connect(self._filters_changed)
+            self._centre_layout.insertWidget(0, bar)
+            self._tab_before(self.search, bar.fields())
+        return self._filter_bar
 
     def _filters_changed(self) -> None:
         self.filters_action.setChecked(self.filter_bar.isVisible() or self.filter_bar.active())

@@ -150,8 +150,9 @@ class Tagging:
         window.item_edited.connect(lambda _id: self._timer.start())
 
         self._build_actions()
-        # The counts come a moment after the window is painted, not before it.
-        self._timer.start()
+        # The counts come a moment after the window is painted, never before it: the window
+        # asks for them (refresh_soon) once its first paint is done. Counting from here, a
+        # slow start (a loaded machine) read them, and loaded the ORM models, before it.
 
     def _build_actions(self) -> None:
         window = self.window
@@ -188,6 +189,10 @@ class Tagging:
         self.menu = menu
 
     # -- the sidebar ----------------------------------------------------------------------
+
+    def refresh_soon(self) -> None:
+        """Read the counts in a moment (events waiting now go first)."""
+        self._timer.start()
 
     def refresh(self) -> None:
         """Read the counts again (after tagging, undo, import, a reload)."""

@@ -215,3 +215,33 @@ def test_ai_column_and_history_speak_plainly(qtbot, library, tmp_path):
         history.entries.topLevelItem(i).text(3) for i in range(history.entries.topLevelItemCount())
     ]
     assert lines[-1].startswith(f"Undo of entry {last.seq}: ")
+
+
+def test_the_filter_bar_built_when_first_shown_sits_before_the_search_field_in_tab_order(
+    qtbot, library, tmp_path
+):
+    """The filter bar is built when Filters is first chosen (issue 16: not before the window's
+    first paint); its fields still come just before the search field when Tab walks the
+    window, as when it was built with the window."""
+    _fill(library)
+    window = _window(qtbot, library, tmp_path)
+    assert not [w for w in window.findChildren(QWidget) if w.accessibleName() == "Filters"]
+    _focus(qtbot, window.table)
+    qtbot.keyClick(
+        window.table,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    bar = window.filter_bar
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is bar.maker)
+    window.tasks.show()  # a running task's Cancel button is in the Tab order too, elsewhere
+    fields = [bar.maker, bar.date_from, bar.date_to, bar.ai, bar.review, bar.credentials]
+    for field, following in zip(fields, [*fields[1:], bar.export], strict=True):
+        qtbot.keyClick(field, Qt.Key.Key_Tab)
+        qtbot.waitUntil(following.hasFocus)
+    qtbot.keyClick(bar.export, Qt.Key.Key_Tab)
+    qtbot.waitUntil(bar.clear_button.hasFocus)
+    qtbot.keyClick(bar.clear_button, Qt.Key.Key_Tab)
+    qtbot.waitUntil(window.search.hasFocus)
+    qtbot.keyClick(window.search, Qt.Key.Key_Tab)
+    qtbot.waitUntil(window.table.hasFocus)

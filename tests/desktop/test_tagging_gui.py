@@ -480,3 +480,20 @@ def test_the_sidebar_says_no_tags_yet_in_whole_words_at_1024x700(qtbot, library,
         assert panel.isVisible() and rect.isValid()
         # The words are not cut off ("no keywords …"): the row is as wide as they are.
         assert rect.width() >= panel.fontMetrics().horizontalAdvance(words)
+
+
+def test_the_sidebar_counts_are_read_only_once_the_window_has_painted(qtbot, library, tmp_path):
+    """Reading the tag counts (and loading the ORM models for it) waits for the window's first
+    paint, however late that paint comes (issue 16): a timer started when the sidebar was
+    built read them before a slow first paint."""
+    library.create_item({"accession": "P1", "title": "Harbour"})
+    library.tag(["P1"], add=["harbour"])
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(library, settings)
+    qtbot.addWidget(window)
+    keywords = window.tagging.panel.keywords
+    qtbot.wait(400)  # longer than the sidebar's refresh delay: a paint as late as that
+    assert keywords.childCount() == 0  # not read: the window has not painted yet
+    window.show()
+    qtbot.waitUntil(lambda: keywords.childCount() > 0)
+    assert keywords.child(0).text(0) == "harbour"

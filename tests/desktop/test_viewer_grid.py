@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QMouseEvent, QPixmapCache, QWheelEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
 
 from desktop.item_grid import SIDE_DEFAULT, SIDE_STEP, badges
@@ -342,3 +343,80 @@ def test_a_thumbnail_or_an_edit_repaints_its_cell_without_laying_the_grid_out_ag
     qtbot.waitUntil(lambda: repainted_after_change(row))
     assert model.row_at(row).title == "Renamed"
     assert layouts == []
+
+
+def test_the_grid_is_built_when_first_chosen_and_then_acts_as_if_built_with_the_window(
+    qtbot, pictures, tmp_path
+):
+    """Most sessions stay in the table, so the grid, its delegate and its size slider are built
+    when grid view is first chosen (issue 16: ~10 ms before the first paint). Once built it
+    shows the table's current item, sits where it did in the keyboard order and the status bar,
+    and offers the same context menu."""
+    window = _window(qtbot, pictures, tmp_path, SIZES[0])
+    grids = [v for v in window.findChildren(QWidget) if v.accessibleName() == "Items (grid)"]
+    assert grids == [] and window.findChildren(QSlider) == []  # not built yet
+    qtbot.waitUntil(lambda: window.current_item_id() is not None)
+    current = window.current_item_id()
+    qtbot.keyClick(window.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # View > Grid
+    grid = _named(window, QWidget, "Items (grid)")
+    assert grid is window.grid and window.grid_action.isChecked()
+    assert grid.selectionModel() is window.table.selectionModel()  # one selection, two views
+    assert window.model.id_at(grid.currentIndex().row()) == current
+
+    # Status bar: the item count, the slider, then the task panel (as they were built before).
+    window.tasks.show()
+    slider = _named(window, QSlider, "Thumbnail size")
+    lefts = [w.mapTo(window, QPoint(0, 0)).x() for w in (window.count_label, slider, window.tasks)]
+    assert lefts == sorted(lefts), lefts
+    window.tasks.hide()
+
+    # Tab goes from the grid to the inspector, as from the table.
+    grid.setFocus()
+    qtbot.waitUntil(grid.hasFocus)
+    qtbot.keyClick(grid, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: window.inspector.isAncestorOf(QApplication.focusWidget()))
+
+    # The same right-click menu as the table's.
+    texts = []
+
+    def read_menu():
+        menu = QApplication.activePopupWidget()
+        if menu is None:
+            QTimer.singleShot(20, read_menu)
+            return
+        texts.extend(a.text().replace("&", "") for a in menu.actions() if a.text())
+        menu.close()
+
+    QTimer.singleShot(0, read_menu)
+    cell = grid.visualRect(grid.currentIndex()).center()
+    QTest.mouseClick(
+        window.windowHandle(), Qt.MouseButton.RightButton, pos=grid.viewport().mapTo(window, cell)
+    )
+    qtbot.waitUntil(lambda: bool(texts))
+    assert "Copy fields" in texts and "Add to selected items…" in texts
+
+
+def test_the_empty_hint_shows_over_a_grid_built_after_it(qtbot, library, tmp_path):
+    window = _window(qtbot, library, tmp_path, SIZES[0])
+    hint = _named(window, QLabel, "List hint")
+    window.set_view_mode("grid")
+    assert _named(window, QLabel, "List hint") is hint
+    stacked = window.items_stack.children()
+    assert stacked.index(hint) > stacked.index(window.grid)  # above the grid, not under it
+
+
+def test_pictures_are_decoded_once_the_window_has_painted_then_shown(qtbot, pictures, tmp_path):
+    """The first page's thumbnails are read and decoded on the pool after the window's first
+    paint (issue 16: before, they competed with that paint for the cores), and then shown."""
+    QPixmapCache.clear()  # none kept from an earlier test (the cache is the process's)
+    window = MainWindow(pictures, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    model, first = window.model, window.model.index(0, 0)
+    assert model.data(first, Qt.ItemDataRole.DecorationRole) is None  # asked for, not loaded
+    with qtbot.assertNotEmitted(window.thumbnails.ready, wait=300):
+        pass  # held: not painted yet
+    with qtbot.waitSignal(window.thumbnails.ready, timeout=10_000):
+        window.show()
+    qtbot.waitUntil(lambda: model.data(first, Qt.ItemDataRole.DecorationRole) is not None)
+    icon = model.data(first, Qt.ItemDataRole.DecorationRole)
+    assert not icon.pixmap(40, 40).isNull()

@@ -21,6 +21,7 @@ NOT_BEFORE_THE_FIRST_PAINT = (
     "ctypes",
     "desktop.dialogs",
     "desktop.viewer",
+    "desktop.item_grid",  # the window opens in the table; the grid is built when chosen
     "provenance.store.models",
     "provenance.store.history",
     # What imports, exports and checks report; the command line's verbs (the window has none).
