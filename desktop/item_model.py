@@ -39,7 +39,6 @@ FIRST_PAGE = 60
 COUNT_AT_ONCE = 10_000
 #: Full ItemViews kept for `item_at` (the inspector, the viewer): a few recent ones, not all.
 RECENT_ITEMS = 64
-THUMB = QSize(160, 160)
 #: Size thumbnails are kept at in memory: the largest the grid's size slider shows.
 THUMB_LOADED = QSize(320, 320)
 _Index = QModelIndex | QPersistentModelIndex
