@@ -102,6 +102,7 @@ if TYPE_CHECKING:
         available_languages,
         disclosure_wording,
     )
+    from provenance.exporting.pool import warm_export_workers
     from provenance.identity import IdentityError, resolve_passphrase
     from provenance.library import Library, open_library
     from provenance.media.catalog_files import (
@@ -131,6 +132,7 @@ _LAZY = {
     "open_library": "provenance.library",
     "LibraryReader": "provenance.reader",
     "read_library": "provenance.reader",
+    "warm_export_workers": "provenance.exporting.pool",
     "verify_path": "provenance.media.verify",
     "DEFAULT_LANGUAGE": "provenance.domain.wording",
     "Wording": "provenance.domain.wording",
@@ -282,6 +284,7 @@ __all__ = [
     "terminal_safe",
     "unguard_cell",
     "verify_path",
+    "warm_export_workers",
 ]
 
 # Storage roots and offline check-out / check-in (issue 14).

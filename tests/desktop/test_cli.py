@@ -429,3 +429,29 @@ def test_library_of_a_newer_credence_is_refused_in_one_sentence(cli, tmp_path, v
     assert "newer version of Credence" in err and "0099" in err
     assert "unexpected" not in err and "Traceback" not in err
     assert not (tmp_path / "labels.pdf").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is Linux's")
+@pytest.mark.parametrize(
+    ("args", "started"),
+    [(["--all"], True), (["A", "B"], True), (["A"], False), (["--all", "--jobs", "1"], False)],
+)
+def test_export_starts_its_workers_fork_server_only_when_workers_will_sign(args, started):
+    """`credence export` starts what its worker processes fork from before the library opens
+    (so it loads on another core meanwhile), but not for one file or --jobs 1, which sign in
+    the command's own process. A fresh process each, as the fork server is per process."""
+    probe = (
+        "import sys; from multiprocessing import forkserver\n"
+        "from desktop.cli import build_parser\n"
+        "args = build_parser(sys.argv[1:]).parse_args(sys.argv[1:])\n"
+        "args.begin(args)\n"
+        "print(forkserver._forkserver._forkserver_pid is not None)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "export", *args, "--out", "out"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = started and (os.cpu_count() or 1) > 1
+    assert done.stdout.strip() == str(expected), done.stderr

@@ -38,7 +38,16 @@ def register(verbs: Verbs) -> None:
     p.add_argument("--naming", metavar="PATTERN", help="e.g. {accession}-{stem}.{ext}")
     p.add_argument("--passphrase-file", type=Path, metavar="F")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(run=run_export)
+    p.set_defaults(run=run_export, begin=begin_export)
+
+
+def begin_export(args: Namespace) -> None:
+    """Before the library opens: when several files will be signed by worker processes, start
+    what they fork from now, on another core (see `warm_export_workers`)."""
+    if args.all or len(args.items) > 1:
+        from provenance import warm_export_workers
+
+        warm_export_workers(args.jobs)
 
 
 def run_export(lib: Library, args: Namespace) -> int:
