@@ -67,6 +67,20 @@ def test_read_only_folder_is_refused_plainly(tmp_path):
         folder.chmod(0o700)
 
 
+def test_a_path_the_system_refuses_is_refused_plainly(tmp_path):
+    # A folder name longer than the file system takes: asking whether a library is there
+    # raises OSError (ENAMETOOLONG), which must become the facade's plain LibraryError.
+    too_long = tmp_path / ("x" * 300)
+    with pytest.raises(LibraryError, match="no library"):
+        open_library(too_long, create=False)
+    with open_library(tmp_path / "lib") as lib:
+        lib.create_item({"accession": "A1"})
+        with pytest.raises(LibraryError, match="too long"):
+            lib.checkout(too_long, everything=True)
+        with pytest.raises(LibraryError, match="no library"):
+            lib.checkin(too_long)
+
+
 def test_item_crud_accession_unique_and_lookup(library):
     a = library.create_item({"accession": "39.1.400", "title": "Vase", "maker": "Unknown"})
     b = library.create_item({"title": "No number yet"})
