@@ -224,6 +224,16 @@ def test_verify_json_shape_and_states(cli, tmp_path):
     assert status == 0
 
 
+def test_verify_with_a_library_path_the_system_refuses_checks_the_files(tmp_path, capsys):
+    # A library path too long for the file system holds no library: the files are checked
+    # without one, as for a folder with no library, not 'unexpected error (OSError ...)'.
+    too_long = tmp_path / ("x" * 300)
+    status = main(["--library", str(too_long), "verify", str(data_file("c2pa-fixtures/XCA.jpg"))])
+    out, err = capsys.readouterr()
+    assert status == 1 and "unexpected" not in err
+    assert "invalid" in out.lower()  # XCA.jpg's manifest was tampered with
+
+
 def test_installed_command_runs_as_a_process(tmp_path):
     """The real entry point: exit statuses and no traceback, in a child process."""
     env = {**os.environ, "CREDENCE_LIBRARY": str(tmp_path / "lib")}
