@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -51,6 +52,36 @@ def test_schema_of_a_newer_credence_is_refused_plainly_and_left_alone(tmp_path, 
     assert db.read_bytes() == before
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT accession FROM items").fetchone()[0] == "A1"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="lists open files on Linux")
+def test_a_refused_library_is_not_left_open(tmp_path):
+    # Refused after its database was opened (a newer schema): the connections are closed at
+    # once, not when the error that says why is finally dropped (the window keeps it to show
+    # it; Windows would meanwhile not let the folder be moved or deleted).
+    open_library(tmp_path / "lib").close()
+    db = tmp_path / "lib" / "library.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(LibraryError, match="newer version") as info:
+        open_library(tmp_path / "lib")
+    assert info.value is not None  # the error, and so its traceback, is still held
+    assert _open_files(db.parent) == []
+
+
+def _open_files(folder) -> list[str]:
+    """The files in `folder` this process has open (Linux)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # the listing's own descriptor, closed by now
+            continue
+        if target.startswith(str(folder)):
+            found.append(target)
+    return found
 
 
 def test_read_only_folder_is_refused_plainly(tmp_path):
