@@ -127,7 +127,7 @@ def open_library(
     if problem:
         raise LibraryError(problem)
     folder = Path(path).expanduser()
-    if not create and not (folder / DB_NAME).is_file():
+    if not create and not _holds_library(folder):
         raise LibraryError(f"there is no library at {folder}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -139,6 +139,16 @@ def open_library(
     # Every change passes the staleness check before it commits (see exporting.staleness).
     store = Store.open(folder, actor or default_actor(), before_commit=_mark_stale)
     return Library(store)
+
+
+def _holds_library(folder: Path) -> bool:
+    """Whether `folder` holds a library's database file. False when the system cannot even
+    look (a name too long, ...): pathlib raises OSError for that, and opening or creating the
+    library there says why in a sentence."""
+    try:
+        return (folder / DB_NAME).is_file()
+    except OSError:
+        return False
 
 
 def team_library_folder(location: str) -> Path:
@@ -1010,7 +1020,7 @@ class Library:
         if not ids:
             raise NotFound("no item matches; nothing was checked out")
         folder = Path(dest).expanduser()
-        if (folder / DB_NAME).exists():
+        if _holds_library(folder):
             raise LibraryError(f"{folder} already holds a library; check out into a new folder")
         from provenance.store import offline
 

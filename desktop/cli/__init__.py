@@ -224,6 +224,15 @@ def exit_status(error: BaseException) -> int:
     return EXIT_REJECTED
 
 
+def _holds_library(location: Path) -> bool:
+    """Whether the folder holds a library's database file; False when the system cannot even
+    look there (a name too long, ...: pathlib raises OSError), as no library is there."""
+    try:
+        return (location / "library.sqlite").is_file()
+    except OSError:
+        return False
+
+
 def _started(collect: bool = True) -> None:
     """Collect garbage again, now that start-up is done (see main), leaving out everything the
     imports made: it lives as long as the process.
@@ -263,11 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # checkout / checkin name both of their libraries (--from, --to) themselves.
             _started()
             return args.run(None, args)
-        if (
-            args.verb in ("verify", "identify")
-            and not team
-            and not (Path(library_path) / "library.sqlite").is_file()
-        ):
+        if args.verb in ("verify", "identify") and not team and not _holds_library(library_path):
             # Checking a file needs no library: never create one behind the user's back.
             _started()
             return args.run(None, args)

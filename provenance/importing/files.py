@@ -91,9 +91,8 @@ def expand(paths: list[Path], exclude: Path | None = None) -> tuple[list[Path], 
     for path in paths:
         try:
             mode = path.stat().st_mode
-        except OSError:
-            reason = "is a broken link" if path.is_symlink() else "does not exist"
-            rejected.append(Rejected(path_text(path), reason))
+        except OSError as exc:
+            rejected.append(Rejected(path_text(path), _unreachable(path, "does not exist", exc)))
             continue
         if stat.S_ISDIR(mode):
             found = []
@@ -102,8 +101,8 @@ def expand(paths: list[Path], exclude: Path | None = None) -> tuple[list[Path], 
                     continue
                 try:
                     mode = p.stat().st_mode
-                except OSError:
-                    reason = "is a broken link" if p.is_symlink() else "could not be read"
+                except OSError as exc:
+                    reason = _unreachable(p, "could not be read", exc)
                     rejected.append(Rejected(path_text(p), reason))
                     continue
                 if stat.S_ISREG(mode):
@@ -123,6 +122,15 @@ def expand(paths: list[Path], exclude: Path | None = None) -> tuple[list[Path], 
                 seen.add(resolved)
                 files.append(p)
     return files, rejected
+
+
+def _unreachable(path: Path, missing: str, error: OSError) -> str:
+    """Why a path that stat refused is left out: a broken link, else `missing`; or the
+    system's own reason when it cannot even look (a name too long, ...)."""
+    try:
+        return "is a broken link" if path.is_symlink() else missing
+    except OSError:
+        return f"could not be read ({error.strerror})"
 
 
 def _irregular(mode: int) -> str:

@@ -28,9 +28,15 @@ def verify(
     """The `verify` result for one file, and its active manifest's label (None if none)."""
     path = file_path(path) if isinstance(path, str) else Path(path)
     shown = path_text(path)
-    if not path.exists():
+    try:
+        found = path.exists()
+        regular = found and path.is_file()
+    except OSError as exc:  # the system cannot even look (a name too long, ...)
+        reason = f"cannot read the file ({exc.strerror})"
+        return VerificationView(shown, "error", summary=reason), None
+    if not found:
         return VerificationView(shown, "error", summary="file not found"), None
-    if not path.is_file():
+    if not regular:
         reason = f"not a regular file ({file_kind(path)})"
         return VerificationView(shown, "error", summary=reason), None
     try:

@@ -26,9 +26,11 @@ PAGE_SIZE = 16_384
 
 
 def _sqlite_engine(db_path: Path, *, immediate: bool) -> Engine:
-    from sqlalchemy import create_engine, event
+    from sqlalchemy import URL, create_engine, event
 
-    engine = create_engine(f"sqlite:///{db_path}")
+    # The path as the database, not parsed from a URL's text: a folder named "Loans? 2024"
+    # would end the path at "?" (the rest read as a query) and open the file "Loans" beside it.
+    engine = create_engine(URL.create("sqlite", database=str(db_path)))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

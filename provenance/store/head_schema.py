@@ -7,10 +7,10 @@ SQLite keeps it after the migrations (`sqlite_master`, in order), and the revisi
 `alembic_version` as Alembic stamps it. Any other database (one with tables in it, an older
 revision, a team library) is migrated by Alembic as before, and so are later revisions.
 
-The statements are written by `python -m provenance.store.head_schema` from a database that
-the migrations made; a test compares the two, so a new migration without the statements
-regenerated fails there, and until then `engine.migrate` takes Alembic's way (the statements
-are used only for the revision they were made from).
+The statements are written by `python -m provenance.store.head_schema` (then `make format`)
+from a database that the migrations made; a test compares the two, so a new migration without
+the statements regenerated fails there, and until then `engine.migrate` takes Alembic's way
+(the statements are used only for the revision they were made from).
 """
 
 from __future__ import annotations

@@ -82,11 +82,15 @@ def open_local_reader(folder: Path) -> LocalReader | None:
     would do more than open it (create, upgrade or repair it, give it its id) or refuse it:
     the caller then opens it that way, which does that or says why not."""
     db_path = folder / DB_NAME
-    if not (
-        db_path.is_file()
-        and (folder / "cache" / "thumbnails").is_dir()
-        and os.access(folder, os.W_OK)
-    ):
+    try:
+        usable = (
+            db_path.is_file()
+            and (folder / "cache" / "thumbnails").is_dir()
+            and os.access(folder, os.W_OK)
+        )
+    except OSError:  # a name too long, a folder not allowed to be looked into: it says which
+        return None
+    if not usable:
         return None
     try:
         conn = sqlite3.connect(db_path, isolation_level=None)

@@ -98,6 +98,10 @@ class Store:
             if is_damage(exc):
                 raise LibraryError(damage_message(folder, exc.orig)) from exc
             raise LibraryError(open_failure(db_path, exc.orig)) from exc
+        except BaseException:  # refused (a newer schema, no room for the backup, ...)
+            reader.dispose()
+            writer.dispose()
+            raise
         return store
 
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -53,6 +54,36 @@ def test_schema_of_a_newer_credence_is_refused_plainly_and_left_alone(tmp_path, 
     assert conn.execute("SELECT accession FROM items").fetchone()[0] == "A1"
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="lists open files on Linux")
+def test_a_refused_library_is_not_left_open(tmp_path):
+    # Refused after its database was opened (a newer schema): the connections are closed at
+    # once, not when the error that says why is finally dropped (the window keeps it to show
+    # it; Windows would meanwhile not let the folder be moved or deleted).
+    open_library(tmp_path / "lib").close()
+    db = tmp_path / "lib" / "library.sqlite"
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    conn.close()
+    with pytest.raises(LibraryError, match="newer version") as info:
+        open_library(tmp_path / "lib")
+    assert info.value is not None  # the error, and so its traceback, is still held
+    assert _open_files(db.parent) == []
+
+
+def _open_files(folder) -> list[str]:
+    """The files in `folder` this process has open (Linux)."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # the listing's own descriptor, closed by now
+            continue
+        if target.startswith(str(folder)):
+            found.append(target)
+    return found
+
+
 def test_read_only_folder_is_refused_plainly(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -65,6 +96,20 @@ def test_read_only_folder_is_refused_plainly(tmp_path):
                 open_library(folder)
     finally:
         folder.chmod(0o700)
+
+
+def test_a_path_the_system_refuses_is_refused_plainly(tmp_path):
+    # A folder name longer than the file system takes: asking whether a library is there
+    # raises OSError (ENAMETOOLONG), which must become the facade's plain LibraryError.
+    too_long = tmp_path / ("x" * 300)
+    with pytest.raises(LibraryError, match="no library"):
+        open_library(too_long, create=False)
+    with open_library(tmp_path / "lib") as lib:
+        lib.create_item({"accession": "A1"})
+        with pytest.raises(LibraryError, match="too long"):
+            lib.checkout(too_long, everything=True)
+        with pytest.raises(LibraryError, match="no library"):
+            lib.checkin(too_long)
 
 
 def test_item_crud_accession_unique_and_lookup(library):

@@ -54,7 +54,7 @@ def run_vocab_import(lib: Library, args: Namespace) -> int:
         raise UsageError("give a vocabulary FILE, or --builtin NAME (see vocab list --available)")
     if args.builtin is not None:
         report = lib.import_shipped_vocabulary(args.builtin)
-    elif not Path(args.file).exists() and args.file in _shipped_names(lib):
+    elif not _is_here(args.file) and args.file in _shipped_names(lib):
         report = lib.import_shipped_vocabulary(args.file)  # a name, not a file here
     else:
         report = lib.import_vocabulary(args.file)
@@ -70,6 +70,15 @@ def run_vocab_import(lib: Library, args: Namespace) -> int:
     if report.skipped_links:
         say(f"{report.skipped_links:,} broader links name a concept not imported; left out")
     return EXIT_OK
+
+
+def _is_here(name: str) -> bool:
+    """Whether `name` is something on this computer; False when the system cannot even look
+    (a name too long, ...: pathlib raises OSError): reading it then says why."""
+    try:
+        return Path(name).exists()
+    except OSError:
+        return False
 
 
 def run_vocab_list(lib: Library, args: Namespace) -> int:

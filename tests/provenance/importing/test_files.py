@@ -139,6 +139,20 @@ def test_files_named_by_accession_join_their_item(tmp_path, library):
     assert len(library.get_item("1976.37").assets) == 2
 
 
+def test_a_path_the_system_refuses_is_rejected_not_fatal(tmp_path, library):
+    # A name longer than the file system takes: stat fails with ENAMETOOLONG, and so does
+    # asking whether it is a link; that one path is reported, the others imported.
+    make_jpeg(tmp_path / "ok.jpg")
+    too_long = tmp_path / ("x" * 300 + ".jpg")
+    report = library.import_files([too_long, tmp_path / "ok.jpg"])
+    assert len(report.imported) == 1
+    assert [r.reason for r in report.rejected] == ["could not be read (File name too long)"]
+    # Checking files: that one file is an error, the others are checked.
+    results = [library.verify_file(p) for p in (too_long, tmp_path / "ok.jpg")]
+    assert [r.credentials for r in results] == ["error", "none"]
+    assert results[0].summary == "cannot read the file (File name too long)"
+
+
 def test_missing_path_is_rejected_not_fatal(tmp_path, library):
     make_jpeg(tmp_path / "ok.jpg")
     report = library.import_files([tmp_path / "nope", tmp_path / "ok.jpg"])

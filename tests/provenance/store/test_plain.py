@@ -188,3 +188,12 @@ def test_damage_found_while_reading_is_said_as_the_library_says_it(tmp_path):
     with pytest.raises(LibraryError) as fully, open_library(folder) as lib:
         lib.list_items(details=True)
     assert str(plainly.value) == str(fully.value) and "damaged" in str(fully.value)
+
+
+def test_a_path_the_system_refuses_is_left_to_open_library_which_says_why(tmp_path):
+    # A folder name longer than the file system takes: asking whether the database is there
+    # fails (ENAMETOOLONG), which is open_library's to say in its sentence, not a traceback.
+    folder = tmp_path / ("x" * 300)
+    assert read_library(folder) is None
+    with pytest.raises(LibraryError, match="too long"):
+        open_library(folder)

@@ -84,3 +84,21 @@ def test_readers_keep_a_small_page_cache_and_writers_a_large_one(tmp_path):
             sizes.append(conn.execute(text("PRAGMA cache_size")).scalar_one())
         engine.dispose()
     assert sizes == [-2000, -65536]
+
+
+@pytest.mark.parametrize("name", ["Loans? 2024", "Loans #3", "Loans %3F"])
+def test_a_library_folder_named_with_url_characters_keeps_its_database_inside(tmp_path, name):
+    # The database file is named to SQLAlchemy as a path, not parsed as a URL: "?" there began
+    # a query, and the database of "Loans? 2024" was made as the file "Loans" beside it (and
+    # shared with "Loans? 2025").
+    from provenance import open_library, read_library
+
+    for folder in (tmp_path / name, tmp_path / f"{name}, again"):
+        with open_library(folder) as lib:
+            lib.create_item({"accession": folder.name, "title": "t"})
+        with open_library(folder) as lib:
+            assert [i.accession for i in lib.list_items()] == [folder.name]
+        assert (folder / "library.sqlite").is_file()
+        with read_library(folder) as reader:  # credence labels reads the same file
+            assert [i.accession for i in reader.list_items()] == [folder.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, f"{name}, again"])
