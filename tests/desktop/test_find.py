@@ -3,6 +3,7 @@ column header, the inspector following the list, Tab order and a safe Delete."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -291,3 +292,37 @@ def test_a_filter_refused_while_the_ids_are_read_leaves_the_whole_list(
     qtbot.keyClick(window.table, Qt.Key.Key_End)
     qtbot.waitUntil(lambda: window.model.rowCount() == 150)
     assert window.model.item_at(149).accession == "B149"
+
+
+@pytest.mark.parametrize("grid_from", ["saved settings", "Ctrl+2"])
+def test_a_search_in_a_grid_built_late_selects_its_first_item(qtbot, library, tmp_path, grid_from):
+    """The grid is built when first chosen (issue 16), after the window began keeping its
+    current item across a reload; the grid's own reset of the selection the two views share
+    must not come after the window put the current item back: after a search or a filter,
+    the list's first item is current and selected, and the inspector shows it."""
+    _fill(library)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    if grid_from == "saved settings":
+        settings.setValue("window/view", "grid")
+        settings.sync()
+    window = _window(qtbot, library, tmp_path)
+    if grid_from == "Ctrl+2":
+        _focus(qtbot, window.table)
+        qtbot.keyClick(window.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    grid = window.grid
+    assert window.items_stack.currentWidget() is grid
+    _focus(qtbot, grid)
+    qtbot.keyClick(grid, Qt.Key.Key_Right)
+    assert _shown(window) == "A2"
+    qtbot.keyClick(grid, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.search, "map")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    selection = window.table.selectionModel()
+    assert window.model.total == 1
+    assert selection.currentIndex().row() == 0
+    assert [i.row() for i in selection.selectedRows()] == [0]
+    assert _shown(window) == "A3"
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)  # the search cleared: all four again
+    qtbot.waitUntil(lambda: window.model.total == 4)
+    assert [i.row() for i in selection.selectedRows()] == [selection.currentIndex().row()]
+    assert _shown(window) == "A3"
