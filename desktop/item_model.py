@@ -644,16 +644,19 @@ class ItemListModel(QAbstractTableModel):
             self._reading_ids = True
             library, (search, filters, sort, descending) = self.library, self._query()
             ranked, cancel = self._ranked, self._ids_wanted
+
+            def read() -> Sequence[int] | None:
+                ids = library.list_item_ids(
+                    search, filters, sort=sort, descending=descending, ranked=ranked, cancel=cancel
+                )
+                # Cut short, they are not the whole list: dropped even by a reload that was
+                # refused (an impossible date) and so left the list, and its generation, as
+                # they were.
+                return None if cancel.cancelled else ids
+
             QThreadPool.globalInstance().start(
                 _ReadWhole(
-                    lambda: library.list_item_ids(
-                        search,
-                        filters,
-                        sort=sort,
-                        descending=descending,
-                        ranked=ranked,
-                        cancel=cancel,
-                    ),
+                    read,
                     self._generation,
                     self._id_signals.loaded,
                 )

@@ -528,6 +528,11 @@ class MainWindow(QMainWindow):
             grid.doubleClicked.connect(self.view_image)
             self.bulk_edit.watch(grid)
             QWidget.setTabOrder(self.table, grid)  # Tab: list -> inspector, as from the table
+            # A view's own reset on modelReset clears the selection model, which the grid
+            # shares with the table: the window must put its current item back after that,
+            # as when the grid was built before the window connected to the model.
+            self.model.modelReset.disconnect(self._restore_current)
+            self.model.modelReset.connect(self._restore_current)
         return self._grid
 
     @staticmethod

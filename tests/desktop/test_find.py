@@ -3,6 +3,7 @@ column header, the inspector following the list, Tab order and a safe Delete."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -245,3 +246,83 @@ def test_the_filter_bar_built_when_first_shown_sits_before_the_search_field_in_t
     qtbot.waitUntil(window.search.hasFocus)
     qtbot.keyClick(window.search, Qt.Key.Key_Tab)
     qtbot.waitUntil(window.table.hasFocus)
+
+
+def test_a_filter_refused_while_the_ids_are_read_leaves_the_whole_list(
+    qtbot, library, tmp_path, monkeypatch
+):
+    """A date that is no date, typed while the list's ids are still being read on a pool
+    thread (a million take a second or more), leaves the list as it was: the read cut short
+    for the refused query brings no partial ids for the list still shown."""
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    for n in range(150):  # past the first rows: paging down reads the whole list's ids
+        library.create_item({"accession": f"B{n:03d}", "title": f"Bowl {n}"})
+    gate, asked = threading.Event(), []
+    list_item_ids = library.list_item_ids
+
+    def held(*args, **kwargs):
+        asked.append(1)
+        gate.wait(10)  # the pool thread reads once the test lets it go
+        return list_item_ids(*args, **kwargs)
+
+    monkeypatch.setattr(library, "list_item_ids", held)
+    window = _window(qtbot, library, tmp_path)
+    _focus(qtbot, window.table)
+    for _ in range(8):
+        qtbot.keyClick(window.table, Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: asked == [1])
+    qtbot.keyClick(
+        window.table,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    bar = window.filter_bar
+    qtbot.keyClick(bar.maker, Qt.Key.Key_Tab)
+    qtbot.keyClicks(bar.date_from, "x")
+    qtbot.keyClick(bar.date_from, Qt.Key.Key_Return)
+    assert bar.problem.isVisible() and "not an EDTF date" in bar.problem.text()
+    gate.set()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(50)  # the pool thread's signal is delivered
+    assert window.model.total == 150
+    _focus(qtbot, window.table)
+    qtbot.keyClick(window.table, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 150)
+    assert window.model.item_at(149).accession == "B149"
+
+
+@pytest.mark.parametrize("grid_from", ["saved settings", "Ctrl+2"])
+def test_a_search_in_a_grid_built_late_selects_its_first_item(qtbot, library, tmp_path, grid_from):
+    """The grid is built when first chosen (issue 16), after the window began keeping its
+    current item across a reload; the grid's own reset of the selection the two views share
+    must not come after the window put the current item back: after a search or a filter,
+    the list's first item is current and selected, and the inspector shows it."""
+    _fill(library)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    if grid_from == "saved settings":
+        settings.setValue("window/view", "grid")
+        settings.sync()
+    window = _window(qtbot, library, tmp_path)
+    if grid_from == "Ctrl+2":
+        _focus(qtbot, window.table)
+        qtbot.keyClick(window.table, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    grid = window.grid
+    assert window.items_stack.currentWidget() is grid
+    _focus(qtbot, grid)
+    qtbot.keyClick(grid, Qt.Key.Key_Right)
+    assert _shown(window) == "A2"
+    qtbot.keyClick(grid, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.search, "map")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    selection = window.table.selectionModel()
+    assert window.model.total == 1
+    assert selection.currentIndex().row() == 0
+    assert [i.row() for i in selection.selectedRows()] == [0]
+    assert _shown(window) == "A3"
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)  # the search cleared: all four again
+    qtbot.waitUntil(lambda: window.model.total == 4)
+    assert [i.row() for i in selection.selectedRows()] == [selection.currentIndex().row()]
+    assert _shown(window) == "A3"
