@@ -48,6 +48,29 @@ if TYPE_CHECKING:
 BeforeCommit = Callable[[Session, "HistoryWriter"], None]
 
 
+def _refuse_misplaced(db_path: Path) -> None:
+    """LibraryError when a library folder whose path has '?' has no database yet, but the file
+    earlier versions made for it in error is there: they read the path as a URL, so the
+    database went to the part before '?' (".../Loans" for ".../Loans? 2024/"). Opening would
+    make a new, empty library and seem to lose every record; the person moves the file instead.
+    """
+    if "?" not in str(db_path) or db_path.exists():
+        return
+    misplaced = Path(str(db_path).split("?", 1)[0])
+    try:
+        with misplaced.open("rb") as handle:
+            is_sqlite = handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return
+    if is_sqlite:
+        raise LibraryError(
+            f"the database of the library {db_path.parent} was written by an earlier Credence "
+            f"to {misplaced} (a fault with '?' in folder names): move that file, with any "
+            f"{misplaced.name}-wal and {misplaced.name}-shm beside it, to {db_path} (and "
+            f"-wal, -shm), then open the library again; nothing was changed"
+        )
+
+
 class Store:
     """A library database: read and write transactions, the history writer and the search index.
 
@@ -87,6 +110,7 @@ class Store:
         Raises LibraryError with a plain reason when the file is damaged or cannot be opened.
         """
         db_path = folder / DB_NAME
+        _refuse_misplaced(db_path)
         reader, writer = make_engines(db_path)
         try:
             migrate(writer, db_path, folder / "backups")

@@ -102,3 +102,28 @@ def test_a_library_folder_named_with_url_characters_keeps_its_database_inside(tm
         with read_library(folder) as reader:  # credence labels reads the same file
             assert [i.accession for i in reader.list_items()] == [folder.name]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, f"{name}, again"])
+
+
+def test_a_database_earlier_versions_put_beside_a_question_mark_folder_is_not_hidden(tmp_path):
+    """Earlier versions wrote the database of "Loans? 2024" to the file "Loans" beside it.
+    Opening that folder now must not make a new, empty library over the person's records: it
+    is refused, naming both files and what to do, and no database is made."""
+    from provenance import LibraryError, open_library
+
+    # What the earlier version wrote: a whole library's database, as the file "Loans".
+    with open_library(tmp_path / "made") as lib:
+        lib.create_item({"accession": "L.1", "title": "On loan"})
+    folder = tmp_path / "Loans? 2024"
+    folder.mkdir()
+    misplaced = tmp_path / "Loans"
+    (tmp_path / "made" / "library.sqlite").rename(misplaced)
+    with pytest.raises(LibraryError) as info:
+        open_library(folder)
+    message = str(info.value)
+    assert str(misplaced) in message and str(folder / "library.sqlite") in message
+    assert "move" in message and "nothing was changed" in message
+    assert not (folder / "library.sqlite").exists() and misplaced.is_file()
+    # Moved as the sentence says, it is the library again, records and all.
+    misplaced.rename(folder / "library.sqlite")
+    with open_library(folder) as lib:
+        assert [i.accession for i in lib.list_items()] == ["L.1"]
