@@ -38,4 +38,14 @@ def read_secret_file(path: Path | None) -> str | None:
     """The first line of a secret file (a key's passphrase, a PKCS#12 password), or None."""
     if path is None:
         return None
-    return path.read_text(encoding="utf-8").splitlines()[0] if path.stat().st_size else ""
+    text = read_file(path).decode("utf-8")
+    return text.splitlines()[0] if text else ""
+
+
+def read_file(path: Path) -> bytes:
+    """The bytes of a file named on the command line (a certificate, a key); UsageError
+    naming it when it cannot be read (missing, a name too long, ...)."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None

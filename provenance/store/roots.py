@@ -137,7 +137,11 @@ def _checked_folder(folder: str) -> str:
     path = Path(folder).expanduser()
     if not path.is_absolute():
         path = path.absolute()
-    if not path.is_dir():
+    try:
+        found = path.is_dir()
+    except OSError:  # the system cannot even look (a name too long, ...)
+        found = False
+    if not found:
         raise InvalidValue(f"{terminal_safe(str(path))} is not a folder on this computer")
     return str(path)
 

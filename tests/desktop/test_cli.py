@@ -241,6 +241,19 @@ def test_vocab_import_of_a_path_the_system_refuses_says_so(cli, tmp_path):
     assert status != 0 and "unexpected" not in err and "File name too long" in err
 
 
+def test_a_certificate_file_that_cannot_be_read_is_named_plainly(cli, tmp_path, monkeypatch):
+    # A missing file, or a name too long for the file system: one sentence naming it.
+    monkeypatch.setenv("CREDENCE_PASSPHRASE", "correct horse battery staple")
+    for missing in (tmp_path / "partner-ca.pem", tmp_path / ("x" * 300 + ".pem")):
+        for args in (
+            ("trust", "add", str(missing)),
+            ("identity", "import", "--pkcs12", str(missing)),
+            ("identity", "import", "--cert", str(missing), "--key", str(missing)),
+        ):
+            status, _out, err = cli(*args)
+            assert status == 2 and f"cannot read {missing}" in err, (args, err)
+
+
 def test_installed_command_runs_as_a_process(tmp_path):
     """The real entry point: exit statuses and no traceback, in a child process."""
     env = {**os.environ, "CREDENCE_LIBRARY": str(tmp_path / "lib")}

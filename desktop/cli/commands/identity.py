@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.cli.output import say, warn
 from desktop.cli.parsing import UsageError, Verbs
-from desktop.cli.passphrase import passphrase, read_secret_file
+from desktop.cli.passphrase import passphrase, read_file, read_secret_file
 from desktop.cli.status import EXIT_OK, EXIT_REJECTED
 
 if TYPE_CHECKING:
@@ -96,10 +96,10 @@ def run_identity_import(lib: Library, args: Namespace) -> int:
         raise UsageError("give --cert CHAIN.pem and --key KEY.pem, or --pkcs12 FILE.p12")
     info = lib.import_identity(
         passphrase(args, confirm=True),
-        cert_chain_pem=args.cert.read_bytes() if args.cert else None,
-        key_pem=args.key.read_bytes() if args.key else None,
+        cert_chain_pem=read_file(args.cert) if args.cert else None,
+        key_pem=read_file(args.key) if args.key else None,
         key_passphrase=read_secret_file(args.key_passphrase_file),
-        pkcs12=args.pkcs12.read_bytes() if args.pkcs12 else None,
+        pkcs12=read_file(args.pkcs12) if args.pkcs12 else None,
         pkcs12_password=read_secret_file(args.pkcs12_password_file),
     )
     print_identity(info)
@@ -108,6 +108,6 @@ def run_identity_import(lib: Library, args: Namespace) -> int:
 
 def run_trust_add(lib: Library, args: Namespace) -> int:
     """Trust a partner's CA when verifying."""
-    fingerprint = lib.add_trust_anchor(args.file.read_bytes())
+    fingerprint = lib.add_trust_anchor(read_file(args.file))
     say(f"trusted CA {fingerprint[:16]}... for verification")
     return EXIT_OK

@@ -125,6 +125,8 @@ def test_root_names_and_removal(library, scans, tmp_path):
             library.add_root(bad, scans)
     with pytest.raises(InvalidValue, match="not a folder"):
         library.add_root("scans", tmp_path / "missing")
+    with pytest.raises(InvalidValue, match="not a folder"):  # a name too long: OSError before
+        library.add_root("scans", tmp_path / ("x" * 300))
     library.add_root("scans", scans)
     library.add_root("scans", scans)  # twice: one root, one history entry
     assert [h.action for h in library.history() if h.entity == "root"] == ["add"]
