@@ -485,3 +485,17 @@ def test_export_starts_its_workers_fork_server_only_when_workers_will_sign(args,
     )
     expected = started and (os.cpu_count() or 1) > 1
     assert done.stdout.strip() == str(expected), done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [(["--all"], "the library is empty"), (["--search", "zebra"], "no item matches 'zebra'")],
+)
+def test_labels_with_nothing_to_print_say_so(cli, tmp_path, args, said):
+    """An empty run is said (exit 0, no file), not a silence a person takes for a failure."""
+    assert cli("init")[0] == 0
+    out_pdf = tmp_path / "labels.pdf"
+    status, out, err = cli("labels", *args, "--template", "wall", "--out", str(out_pdf))
+    assert status == 0 and err == ""
+    assert out.strip() == f"no labels written: {said}"
+    assert not out_pdf.exists()

@@ -163,6 +163,9 @@ def _labels(lib: Library | LibraryReader, args: Namespace, painter: _Painter | N
             refused_line(label, reason, hint)
         if painted:
             say(f"wrote {len(painted)} labels to {args.out} ({painted[-1][0]} pages)")
+        elif not plan.refused:  # said, so an empty run is not taken for a silent failure
+            found = f"no item matches {args.search!r}" if args.search else "the library is empty"
+            say(f"no labels written: {found}")
     if plan.refused or (args.strict and findings):
         return EXIT_REJECTED
     return EXIT_OK
