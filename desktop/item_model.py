@@ -378,10 +378,13 @@ class ItemListModel(QAbstractTableModel):
         date, say) the list keeps showing the previous query."""
         previous = self.search, self.filters
         self.search, self.filters = (search or None), filters
+        reading = self._reading_ids
         try:
             self.reload()
         except Exception:
             self.search, self.filters = previous
+            if reading and not self._reading_ids:  # the reload cut the ids' reading short
+                self.read_ids_soon()  # the list stays, and whoever awaits its ids still does
             raise
 
     def reload(self) -> None:
