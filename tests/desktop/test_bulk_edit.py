@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt, QTimer
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from desktop.dialogs.batch_dialog import BatchDialog
 from desktop.main_window import MainWindow
+from tests.desktop.gui import context_menu_texts
 
 SIZES = [(1024, 700), (1600, 1000)]
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -218,23 +218,9 @@ def test_the_item_list_context_menu_offers_bulk_editing(qtbot, library, tmp_path
     window = _window(qtbot, library, tmp_path, (1024, 700))
     _click_row(qtbot, window, _row(window, "P1"))
     _click_row(qtbot, window, _row(window, "P2"), Qt.KeyboardModifier.ShiftModifier)
-    texts = []
-
-    def read_menu():
-        menu = QApplication.activePopupWidget()
-        if menu is None:
-            QTimer.singleShot(20, read_menu)
-            return
-        texts.extend(a.text().replace("&", "") for a in menu.actions() if a.text())
-        menu.close()
-
-    QTimer.singleShot(0, read_menu)
     rect = window.table.visualRect(window.model.index(_row(window, "P2"), 1))
-    # A right click through the window, as the platform delivers it: Qt turns it into a
-    # context menu event; on a selected row it keeps the selection.
-    point = window.table.viewport().mapTo(window, rect.center())
-    QTest.mouseClick(window.windowHandle(), Qt.MouseButton.RightButton, pos=point)
-    qtbot.waitUntil(lambda: bool(texts))
+    # On a selected row the right click keeps the selection.
+    texts = context_menu_texts(qtbot, window, window.table, rect.center())
     assert "Edit fields of 2 items…" in texts
     assert "Copy fields" in texts and "Add to selected items…" in texts
 

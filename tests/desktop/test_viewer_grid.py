@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPixmapCache, QWheelEvent
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
 
 from desktop.item_grid import SIDE_DEFAULT, SIDE_STEP, badges
 from desktop.main_window import MainWindow
 from desktop.viewer import ImageViewer
+from tests.desktop.gui import context_menu_texts
 
 SIZES = [(1024, 700), (1600, 1000)]
 
@@ -377,22 +377,8 @@ def test_the_grid_is_built_when_first_chosen_and_then_acts_as_if_built_with_the_
     qtbot.waitUntil(lambda: window.inspector.isAncestorOf(QApplication.focusWidget()))
 
     # The same right-click menu as the table's.
-    texts = []
-
-    def read_menu():
-        menu = QApplication.activePopupWidget()
-        if menu is None:
-            QTimer.singleShot(20, read_menu)
-            return
-        texts.extend(a.text().replace("&", "") for a in menu.actions() if a.text())
-        menu.close()
-
-    QTimer.singleShot(0, read_menu)
     cell = grid.visualRect(grid.currentIndex()).center()
-    QTest.mouseClick(
-        window.windowHandle(), Qt.MouseButton.RightButton, pos=grid.viewport().mapTo(window, cell)
-    )
-    qtbot.waitUntil(lambda: bool(texts))
+    texts = context_menu_texts(qtbot, window, grid, cell)
     assert "Copy fields" in texts and "Add to selected items…" in texts
 
 
