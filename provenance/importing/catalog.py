@@ -279,15 +279,11 @@ def _key_cell(value: str | None, column: str) -> str | None:
     return check_key(value, f"the {column!r} value")
 
 
-def _clean_column(cells: Sequence[str]) -> list[str | None]:
-    """`_clean` of every cell of one column of a chunk. A column with nothing to normalise or
-    drop (nearly every column of nearly every file) is checked once as a whole and then only
-    trimmed cell by cell; any other column is cleaned cell by cell."""
-    return _clean_cells(cells)[0]
-
-
 def _clean_cells(cells: Sequence[str]) -> tuple[list[str | None], bool]:
-    """`_clean_column`, and whether its values are plain: nothing in them that JSON escapes.
+    """`_clean` of every cell of one column of a chunk, and whether its values are plain:
+    nothing in them that JSON escapes. A column with nothing to normalise or drop (nearly every
+    column of nearly every file) is checked once as a whole and then only trimmed cell by cell;
+    any other column is cleaned cell by cell.
 
     Both come from one look at the column as a whole (a column is most of a chunk's text): a
     printable column holds nothing `clean_text` drops and no control character (see
@@ -314,7 +310,7 @@ def _trimmed(cells: Sequence[str], joined: str) -> list[str | None]:
 
 def _key_column(cells: Sequence[str], column: str, problems: dict[int, str]) -> list[str | None]:
     """`_key_cell` of every cell of one column of a chunk, checked as a whole like
-    `_clean_column`; a refused cell's reason goes to `problems` by its row's position."""
+    `_clean_cells`; a refused cell's reason goes to `problems` by its row's position."""
     joined = " ".join(cells)
     if is_safe_key(joined):
         return _trimmed(cells, joined)
@@ -629,7 +625,7 @@ def _prepare(
     left_out: list[RowProblem],
 ) -> _Prepared:
     """Check and encode one chunk. Cells are cleaned and checked a column at a time (the
-    column as a whole, see `_clean_column`); what depends on the row (its key, duplicates,
+    column as a whole, see `_clean_cells`); what depends on the row (its key, duplicates,
     whether it is new) is decided row by row, in file order."""
     prepared = _Prepared(rows=len(chunk))
     lines: list[int] = []

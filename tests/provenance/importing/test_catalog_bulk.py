@@ -1,7 +1,7 @@
 """The bulk path of a catalog import gives what the row-by-row path gave: the same cells as
 stored, the same history text and the same hash chain.
 
-Cells are cleaned and checked a column at a time (`_clean_column`, `_key_column`), the history's
+Cells are cleaned and checked a column at a time (`_clean_cells`, `_key_column`), the history's
 "after" JSON is built a column at a time, and a chunk's entries are hashed in one loop
 (`chain_hashes`). Each is compared here with the per-row function it stands for.
 """
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from provenance.importing.catalog import (
     CATALOG_FIELDS,
     _clean,
-    _clean_column,
+    _clean_cells,
     _json_members,
     _key_cell,
     _key_column,
@@ -71,7 +71,7 @@ def _per_cell_keys(cells: list[str], column: str) -> tuple[list[str | None], dic
 
 @pytest.mark.parametrize("column", [AWKWARD, ["A1", "b", "  c ", "'d", ""], ["x"] * 5])
 def test_a_column_is_cleaned_as_each_of_its_cells(column):
-    assert _clean_column(column) == [_clean(c) for c in column]
+    assert _clean_cells(column)[0] == [_clean(c) for c in column]
     problems: dict[int, str] = {}
     assert _key_column(column, "acc", problems) == _per_cell_keys(column, "acc")[0]
     assert problems == _per_cell_keys(column, "acc")[1]
@@ -80,7 +80,7 @@ def test_a_column_is_cleaned_as_each_of_its_cells(column):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_CELL, max_size=12))
 def test_any_column_is_cleaned_as_each_of_its_cells(column):
-    assert _clean_column(column) == [_clean(c) for c in column]
+    assert _clean_cells(column)[0] == [_clean(c) for c in column]
     problems: dict[int, str] = {}
     assert (_key_column(column, "acc", problems), problems) == _per_cell_keys(column, "acc")
 
@@ -249,7 +249,7 @@ def test_the_quick_checks_answer_as_the_regexes_do(cells):
     assert text.is_clean_text(joined) == (nfc and text._STRIP_RE.search(joined) is None)
     assert text.is_safe_key(joined) == (nfc and text._UNSAFE_RE.search(joined) is None)
     assert _needs_escape(joined) == (json.encoder.encode_basestring(joined) != f'"{joined}"')
-    assert _clean_column(cells) == [_clean(c) for c in cells]
+    assert _clean_cells(cells)[0] == [_clean(c) for c in cells]
     problems: dict[int, str] = {}
     assert (_key_column(cells, "acc", problems), problems) == _per_cell_keys(cells, "acc")
 
