@@ -98,6 +98,13 @@ def _type(qtbot, widget, text):
 
 def _suggest(qtbot, field, text):
     """Type `text`, wait for the popup, and return its rows as shown."""
+    # The keyboard must be in the field, as for a person typing there. After a popup closes,
+    # the offscreen platform may leave no window active for a while on a loaded machine (no
+    # focus anywhere): the field then gets the keys qtbot sends but shows no popup, as it
+    # rightly does for a field without focus.
+    if not field.hasFocus():
+        field.window().activateWindow()
+        qtbot.waitUntil(field.hasFocus)
     _type(qtbot, field, text)
     popup = field.completer().popup()
     # Generous: on a loaded machine the completion round trip can take several seconds.
